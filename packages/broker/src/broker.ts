@@ -1,0 +1,85 @@
+/**
+ * The router's back end: one `SourceClient` (and so one worker) per source. The main thread
+ * only routes and enqueues; every SQLite call runs in the source's worker.
+ */
+import { UnknownSourceError } from '@pkg/errors';
+import type { ArgsOf, OperationMap, ResultOf, SourceSpec } from './operation.js';
+import type { SqlMode } from './protocol.js';
+import { SourceClient, type SourceStats } from './source-client.js';
+
+export interface BrokerOptions {
+  /** Batches each source may have in flight at once (default 2: one running, one on the wire). */
+  maxBatchesInFlight?: number;
+}
+
+/** Calls bound to one reserved connection of one source, inside `Broker.transaction`. */
+export interface BrokerTransaction<Ops extends OperationMap> {
+  readonly source: string;
+  call<K extends keyof Ops & string>(op: K, args: ArgsOf<Ops[K]>): Promise<ResultOf<Ops[K]>>;
+  query(sql: string, params?: unknown[], mode?: SqlMode): Promise<unknown>;
+}
+
+export class Broker<Ops extends OperationMap = OperationMap> {
+  private readonly clients = new Map<string, SourceClient>();
+
+  constructor(specs: readonly SourceSpec[], options: BrokerOptions = {}) {
+    const maxBatchesInFlight = options.maxBatchesInFlight ?? 2;
+    for (const spec of specs) this.clients.set(spec.name, new SourceClient(spec, { maxBatchesInFlight }));
+  }
+
+  get sourceNames(): string[] {
+    return [...this.clients.keys()];
+  }
+
+  /** Resolves when every source is open; rejects with the first source's failure. */
+  async ready(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.whenReady()));
+  }
+
+  call<K extends keyof Ops & string>(source: string, op: K, args: ArgsOf<Ops[K]>): Promise<ResultOf<Ops[K]>> {
+    const client = this.clients.get(source);
+    if (client === undefined) return Promise.reject(new UnknownSourceError(source, this.sourceNames));
+    return client.call({ type: 'op', op, args }) as Promise<ResultOf<Ops[K]>>;
+  }
+
+  /** Raw SQL on a source: the driver-level escape hatch (the domain API lives in operations). */
+  query(source: string, sql: string, params: unknown[] = [], mode: SqlMode = 'all'): Promise<unknown> {
+    const client = this.clients.get(source);
+    if (client === undefined) return Promise.reject(new UnknownSourceError(source, this.sourceNames));
+    return client.call({ type: 'sql', sql, params, mode });
+  }
+
+  /**
+   * Runs `fn` on one reserved connection of `source` inside BEGIN ... COMMIT; a throw rolls back.
+   * Writes from outside the transaction wait for it to end; reads go on on other connections.
+   */
+  async transaction<T>(source: string, fn: (tx: BrokerTransaction<Ops>) => Promise<T>): Promise<T> {
+    const client = this.clients.get(source);
+    if (client === undefined) throw new UnknownSourceError(source, this.sourceNames);
+    const id = (await client.call({ type: 'begin' })) as number;
+    const tx: BrokerTransaction<Ops> = {
+      source,
+      call: (op, args) => client.call({ type: 'op', op, args, tx: id }) as Promise<ResultOf<Ops[typeof op]>>,
+      query: (sql, params = [], mode = 'all') => client.call({ type: 'sql', sql, params, mode, tx: id }),
+    };
+    let result: T;
+    try {
+      result = await fn(tx);
+    } catch (e) {
+      await client.call({ type: 'rollback', tx: id }).catch(() => undefined);
+      throw e;
+    }
+    await client.call({ type: 'commit', tx: id });
+    return result;
+  }
+
+  async stats(): Promise<Record<string, SourceStats>> {
+    const entries = await Promise.all([...this.clients].map(async ([name, c]) => [name, await c.stats()] as const));
+    return Object.fromEntries(entries);
+  }
+
+  /** Drains queued calls, closes every connection and ends every worker. */
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((c) => c.close()));
+  }
+}

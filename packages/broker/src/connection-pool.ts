@@ -1,0 +1,114 @@
+/**
+ * The connections of one source, inside its worker. Connections open lazily up to `poolSize`
+ * and are reused; a transaction reserves one while the others keep serving reads.
+ * A worker is single-threaded, so a call holds a connection only while it runs, except a
+ * transaction, which holds its connection until commit or rollback.
+ */
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import type { OperationContext, SourceSpec } from './operation.js';
+import type { PoolStats } from './protocol.js';
+
+export class PooledConnection implements OperationContext {
+  readonly db: Database.Database;
+  readonly source: string;
+  readonly readonly: boolean;
+  private readonly statements = new Map<string, Statement>();
+  private readonly pool: ConnectionPool;
+
+  constructor(pool: ConnectionPool, spec: SourceSpec) {
+    this.pool = pool;
+    this.source = spec.name;
+    this.readonly = spec.readonly;
+    this.db = openConnection(spec);
+  }
+
+  statement(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+      this.pool.counters.statementsPrepared++;
+    }
+    return stmt;
+  }
+}
+
+function openConnection(spec: SourceSpec): Database.Database {
+  const db = new Database(spec.path, {
+    readonly: spec.readonly,
+    fileMustExist: spec.readonly,
+    timeout: spec.timeoutMs,
+  });
+  if (spec.readonly) {
+    // Second lock on the door: even SQL that slips past our routing cannot write.
+    db.pragma('query_only = ON');
+  } else {
+    db.pragma('journal_mode = WAL');
+  }
+  return db;
+}
+
+export class ConnectionPool {
+  readonly counters = { connectionsOpened: 0, connectionsAcquired: 0, statementsPrepared: 0 };
+  private readonly spec: SourceSpec;
+  private readonly idle: PooledConnection[] = [];
+  private readonly all: PooledConnection[] = [];
+  private waiters: Array<(c: PooledConnection) => void> = [];
+
+  constructor(spec: SourceSpec) {
+    this.spec = spec;
+  }
+
+  /** Opens the first connection now, so a bad path or file fails at start-up. */
+  openFirst(): PooledConnection {
+    const conn = this.create();
+    this.idle.push(conn);
+    return conn;
+  }
+
+  /** A connection now if one is idle or may be opened, else null (all are reserved). */
+  tryAcquire(): PooledConnection | null {
+    let conn = this.idle.pop();
+    if (conn === undefined) {
+      if (this.all.length >= this.spec.poolSize) return null;
+      conn = this.create();
+    }
+    this.counters.connectionsAcquired++;
+    return conn;
+  }
+
+  /** Waits for a connection when every one is reserved by a transaction. */
+  acquire(): PooledConnection | Promise<PooledConnection> {
+    const conn = this.tryAcquire();
+    if (conn !== null) return conn;
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  release(conn: PooledConnection): void {
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) {
+      this.counters.connectionsAcquired++;
+      waiter(conn);
+    } else {
+      this.idle.push(conn);
+    }
+  }
+
+  stats(): PoolStats {
+    return { ...this.counters, connectionsOpen: this.all.length };
+  }
+
+  close(): void {
+    for (const conn of this.all) conn.db.close();
+    this.all.length = 0;
+    this.idle.length = 0;
+  }
+
+  private create(): PooledConnection {
+    const conn = new PooledConnection(this, this.spec);
+    this.all.push(conn);
+    this.counters.connectionsOpened++;
+    return conn;
+  }
+}

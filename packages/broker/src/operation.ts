@@ -1,0 +1,70 @@
+/**
+ * The contract between the broker and the code that runs inside a source worker.
+ * The broker knows nothing of the bot's tables: a package (here `@pkg/core`) hands it an
+ * operations module, and both threads share these types so an operation's name, arguments
+ * and result are checked at compile time on each side.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { SerializedError } from '@pkg/errors';
+
+/** What one source is: the broker's view of a configured source. */
+export interface SourceSpec {
+  name: string;
+  /** Absolute path of the SQLite file. */
+  path: string;
+  readonly: boolean;
+  /** Connections this source may open (created lazily, reused). */
+  poolSize: number;
+  /** SQLite busy timeout, in milliseconds. */
+  timeoutMs: number;
+  /** Calls allowed to wait (not yet sent to the worker) before new ones fail with SOURCE_OVERLOADED. */
+  maxQueued: number;
+  /** URL of the ES module whose `sourceModule` export the worker loads. */
+  operationsModule: string;
+}
+
+/** Handed to an operation for one call: the connection it runs on, with a statement cache. */
+export interface OperationContext {
+  readonly db: Database;
+  readonly source: string;
+  readonly readonly: boolean;
+  /** A prepared statement for `sql`, compiled once per connection and reused. */
+  statement(sql: string): Statement;
+}
+
+export type OperationKind = 'read' | 'write';
+
+export interface Operation<Args, Result> {
+  /** Writes wait for an open transaction on the source to end; reads never do. */
+  readonly kind: OperationKind;
+  run(ctx: OperationContext, args: Args): Result;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a map holds operations of every argument type.
+export type OperationMap = Record<string, Operation<any, any>>;
+
+export type ArgsOf<O> = O extends Operation<infer A, unknown> ? A : never;
+export type ResultOf<O> = O extends Operation<never, infer R> ? R : never;
+
+export function defineOperation<Args, Result>(
+  kind: OperationKind,
+  run: (ctx: OperationContext, args: Args) => Result,
+): Operation<Args, Result> {
+  return { kind, run };
+}
+
+/** What opening a source decided (e.g. after checking the schema version). */
+export interface PrepareResult {
+  /** When set, every write operation on this source fails with this error; reads still run. */
+  refuseWrites?: SerializedError;
+}
+
+/** The shape of the module named by `SourceSpec.operationsModule`. */
+export interface SourceModule<Ops extends OperationMap = OperationMap> {
+  operations: Ops;
+  /**
+   * Runs once per worker, on the first connection, before any call: check or migrate the
+   * schema. Throw a DatabaseError to refuse the source.
+   */
+  prepareSource?(db: Database, spec: SourceSpec): PrepareResult;
+}

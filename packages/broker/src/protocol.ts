@@ -1,0 +1,41 @@
+/**
+ * The typed protocol between the main thread and a source worker (over Comlink).
+ * Both sides import this module; no method name or payload travels unchecked.
+ */
+import type { SerializedError } from '@pkg/errors';
+import type { SourceSpec } from './operation.js';
+
+/** One request in a batch. Batches keep their order: a transaction's calls run in sequence. */
+export type WorkerRequest =
+  | { type: 'op'; op: string; args: unknown; tx?: number }
+  | { type: 'sql'; sql: string; params: unknown[]; mode: SqlMode; tx?: number }
+  | { type: 'begin' }
+  | { type: 'commit'; tx: number }
+  | { type: 'rollback'; tx: number };
+
+export type SqlMode = 'run' | 'all' | 'get';
+
+export type WorkerOutcome = { ok: true; value: unknown } | { ok: false; error: SerializedError };
+
+export interface PoolStats {
+  /** Connections opened since the worker started. */
+  connectionsOpened: number;
+  /** Times a connection was taken from the pool for a call. */
+  connectionsAcquired: number;
+  /** Connections currently open. */
+  connectionsOpen: number;
+  /** Prepared statements compiled (each is reused afterwards). */
+  statementsPrepared: number;
+}
+
+/** Errors travel as data: Comlink would keep only an Error's message. */
+export type OpenOutcome = { ok: true; writesRefused: SerializedError | null } | { ok: false; error: SerializedError };
+
+/** What the main thread may ask of a source worker. */
+export interface SourceWorkerApi {
+  open(spec: SourceSpec): Promise<OpenOutcome>;
+  /** Runs the requests in order; one outcome per request, never a rejection. */
+  run(batch: WorkerRequest[]): Promise<WorkerOutcome[]>;
+  poolStats(): PoolStats;
+  close(): void;
+}

@@ -1,0 +1,229 @@
+/**
+ * The main thread's handle on one source worker. Calls made in the same tick travel to the
+ * worker together as one Comlink message (a batch); a p-queue bounds the batches in flight,
+ * and `maxQueued` bounds the calls waiting for a batch, so an overloaded source fails fast
+ * instead of growing memory. A worker that dies is restarted; the calls it held are rejected.
+ */
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { type DatabaseError, reviveError, SourceClosedError, SourceCrashedError, SourceOverloadedError } from '@pkg/errors';
+import { type Remote, releaseProxy, wrap } from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import PQueue from 'p-queue';
+import { LatencyRecorder, type LatencyPercentiles } from './latency-recorder.js';
+import type { SourceSpec } from './operation.js';
+import type { PoolStats, SourceWorkerApi, WorkerRequest } from './protocol.js';
+
+const WORKER_URL = new URL('./source-worker.js', import.meta.url);
+
+interface PendingCall {
+  req: WorkerRequest;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  startedAt: number;
+}
+
+interface InFlightBatch {
+  calls: PendingCall[];
+  abort: (error: DatabaseError) => void;
+}
+
+export interface SourceStats extends PoolStats {
+  source: string;
+  readonly: boolean;
+  calls: number;
+  errors: number;
+  /** Calls waiting to be sent to the worker. */
+  queued: number;
+  /** Calls sent and not yet answered. */
+  inFlight: number;
+  /** Messages sent to the worker; calls / batches is the coalescing factor. */
+  batches: number;
+  restarts: number;
+  /** Share of connection acquisitions served by an already-open connection. */
+  reuseRate: number;
+  latency: LatencyPercentiles;
+}
+
+export interface SourceClientOptions {
+  /** Batches sent to the worker and not yet answered (pipelining depth). */
+  maxBatchesInFlight: number;
+}
+
+export class SourceClient {
+  readonly spec: SourceSpec;
+  private worker!: Worker;
+  private remote!: Remote<SourceWorkerApi>;
+  private ready!: Promise<void>;
+  private readonly queue: PQueue;
+  private pending: PendingCall[] = [];
+  private flushScheduled = false;
+  private sendQueued = false;
+  private readonly inFlight = new Set<InFlightBatch>();
+  private inFlightCalls = 0;
+  private opened = false;
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private readonly latency = new LatencyRecorder();
+  private readonly counters = { calls: 0, errors: 0, batches: 0, restarts: 0 };
+
+  constructor(spec: SourceSpec, options: SourceClientOptions) {
+    this.spec = spec;
+    this.queue = new PQueue({ concurrency: options.maxBatchesInFlight });
+    this.start();
+  }
+
+  /** Resolves when the worker has opened the source; rejects with the reason it could not. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  call(req: WorkerRequest): Promise<unknown> {
+    if (this.state !== 'open') return Promise.reject(new SourceClosedError(this.spec.name));
+    if (this.pending.length >= this.spec.maxQueued) {
+      this.counters.errors++;
+      return Promise.reject(new SourceOverloadedError(this.spec.name, this.spec.maxQueued));
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ req, resolve, reject, startedAt: performance.now() });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // After every promise job of this tick has run, so callers resumed together batch together.
+        RESOLVED.then(() => process.nextTick(this.flush));
+      }
+    });
+  }
+
+  async stats(): Promise<SourceStats> {
+    let pool = zeroPool();
+    try {
+      await this.ready;
+      if (this.state !== 'closed') pool = await this.remote.poolStats();
+    } catch {
+      // A source that failed to open or died reports what it had.
+    }
+    // Counters restart with a restarted worker; pool figures are those of the live one.
+    const acquired = pool.connectionsAcquired;
+    return {
+      source: this.spec.name,
+      readonly: this.spec.readonly,
+      ...this.counters,
+      ...pool,
+      queued: this.pending.length,
+      inFlight: this.inFlightCalls,
+      reuseRate: acquired === 0 ? 1 : 1 - pool.connectionsOpened / acquired,
+      latency: this.latency.percentiles(),
+    };
+  }
+
+  /** Drains what is queued, closes every connection and ends the worker. */
+  async close(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'closing';
+    this.flush();
+    await this.queue.onIdle();
+    try {
+      await this.ready;
+      await this.remote.close();
+    } catch {
+      // Closing a source that never opened (or already died) only needs the thread gone.
+    }
+    this.remote[releaseProxy]();
+    this.state = 'closed';
+    await this.worker.terminate();
+  }
+
+  private start(): void {
+    const worker = new Worker(WORKER_URL, { name: `source:${this.spec.name}` });
+    this.worker = worker;
+    this.remote = wrap<SourceWorkerApi>(nodeEndpoint(worker));
+    this.opened = false;
+    const opened = this.remote.open(this.spec).then((outcome) => {
+      if (!outcome.ok) throw reviveError(outcome.error);
+      this.opened = true;
+    });
+    const died = new Promise<never>((_, reject) => {
+      worker.once('exit', (code) => reject(new SourceCrashedError(this.spec.name, `exit code ${code} while opening`)));
+    });
+    this.ready = Promise.race([opened, died]);
+    this.ready.catch(() => undefined); // observed by every call; never an unhandled rejection
+    let lastError = '';
+    worker.on('error', (e) => {
+      lastError = e instanceof Error ? e.message : String(e);
+    });
+    worker.once('exit', (code) => {
+      if (this.state === 'closed' || worker !== this.worker) return;
+      this.onCrash(lastError || `exit code ${code}`);
+    });
+  }
+
+  private onCrash(reason: string): void {
+    const error = new SourceCrashedError(this.spec.name, reason);
+    for (const batch of this.inFlight) batch.abort(error);
+    this.inFlight.clear();
+    this.counters.restarts++;
+    this.remote[releaseProxy]();
+    // A worker that dies while opening would die again: its calls get the error instead of a restart loop.
+    if (this.opened) this.start();
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.pending.length === 0 || this.sendQueued) return;
+    this.sendQueued = true;
+    void this.queue.add(this.sendPending);
+  };
+
+  /** Takes every call waiting at the moment the queue lets a batch go, not at the moment it was queued. */
+  private readonly sendPending = async (): Promise<void> => {
+    this.sendQueued = false;
+    const calls = this.pending;
+    if (calls.length === 0) return;
+    this.pending = [];
+    try {
+      await this.ready;
+    } catch (e) {
+      this.settleAll(calls, e);
+      return;
+    }
+    let abort!: (error: DatabaseError) => void;
+    const aborted = new Promise<never>((_, reject) => {
+      abort = reject;
+    });
+    const batch: InFlightBatch = { calls, abort };
+    this.inFlight.add(batch);
+    this.inFlightCalls += calls.length;
+    this.counters.batches++;
+    try {
+      const outcomes = await Promise.race([this.remote.run(calls.map((c) => c.req)), aborted]);
+      const now = performance.now();
+      for (let i = 0; i < calls.length; i++) {
+        const call = calls[i] as PendingCall;
+        const outcome = outcomes[i];
+        this.counters.calls++;
+        this.latency.record(now - call.startedAt);
+        if (outcome?.ok) call.resolve(outcome.value);
+        else {
+          this.counters.errors++;
+          call.reject(outcome ? reviveError(outcome.error) : new SourceCrashedError(this.spec.name, 'no answer'));
+        }
+      }
+    } catch (e) {
+      this.settleAll(calls, e);
+    } finally {
+      this.inFlight.delete(batch);
+      this.inFlightCalls -= calls.length;
+    }
+  };
+
+  private settleAll(calls: PendingCall[], e: unknown): void {
+    this.counters.calls += calls.length;
+    this.counters.errors += calls.length;
+    for (const call of calls) call.reject(e);
+  }
+}
+
+const RESOLVED = Promise.resolve();
+
+function zeroPool(): PoolStats {
+  return { connectionsOpened: 0, connectionsAcquired: 0, connectionsOpen: 0, statementsPrepared: 0 };
+}

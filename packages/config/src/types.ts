@@ -1,0 +1,51 @@
+/** The normalised configuration: what the rest of the library consumes. */
+
+export interface SourceConfig {
+  /** Absolute path of the SQLite file (relative paths are resolved against the config file's folder). */
+  path: string;
+  /** Open with readonly: true; writes routed here are refused. Default false. */
+  readonly: boolean;
+  /** Connections the source's worker may open. Default 5. */
+  poolSize: number;
+  /** SQLite busy timeout in seconds. Default 30. */
+  timeout: number;
+  /** Calls that may wait for the source before new ones fail with SOURCE_OVERLOADED. Default 10000. */
+  maxQueued: number;
+}
+
+export interface DatabaseConfig {
+  /** Name of the source used when neither dataSource nor chatMapping decides. */
+  default: string;
+  sources: Record<string, SourceConfig>;
+  /** Chat id (decimal integer string) -> source name. */
+  chatMapping: Record<string, string>;
+}
+
+/** What a caller may pass in code: defaults may be left out, and kebab-case or camelCase keys are accepted. */
+export interface SourceConfigInput {
+  path: string;
+  readonly?: boolean;
+  poolSize?: number;
+  'pool-size'?: number;
+  timeout?: number;
+  maxQueued?: number;
+  'max-queued'?: number;
+}
+
+export interface DatabaseConfigInput {
+  default: string;
+  sources: Record<string, SourceConfigInput>;
+  chatMapping?: Record<string, string>;
+}
+
+export interface ConfigWarning {
+  key: string;
+  message: string;
+}
+
+export interface LoadedConfig {
+  config: DatabaseConfig;
+  /** The file the configuration came from, or null when the built-in defaults were used. */
+  filepath: string | null;
+  warnings: ConfigWarning[];
+}

@@ -1,0 +1,220 @@
+/**
+ * Every failure the data layer reports is a `DatabaseError` with a stable `code`.
+ * Bots branch on `code` (never on message text); messages name what failed, where, and the fix.
+ */
+
+export const ERROR_CODES = [
+  'CONFIG_INVALID',
+  'UNKNOWN_SOURCE',
+  'READONLY_SOURCE',
+  'INVALID_ARGUMENT',
+  'CROSS_SOURCE_TRANSACTION',
+  'SOURCE_OVERLOADED',
+  'SOURCE_CRASHED',
+  'SOURCE_CLOSED',
+  'SOURCE_OPEN_FAILED',
+  'NOT_A_BOT_DATABASE',
+  'SCHEMA_TOO_NEW',
+  'MIGRATION_FAILED',
+  'QUERY_FAILED',
+  'TRANSACTION_ENDED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Plain-data form of an error, used to carry it across the worker boundary. */
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export class DatabaseError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+
+  toJSON(): SerializedError {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export interface ConfigIssue {
+  /** Dotted key path, e.g. `database.sources.archive.pool-size`. */
+  key: string;
+  message: string;
+  fix: string;
+}
+
+export class ConfigError extends DatabaseError {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[], origin?: string) {
+    const where = origin ? ` in ${origin}` : '';
+    const lines = issues.map((i) => `  - ${i.key}: ${i.message} Fix: ${i.fix}`);
+    super(
+      'CONFIG_INVALID',
+      `Invalid database configuration${where} (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+      { issues, origin },
+    );
+    this.issues = issues;
+  }
+}
+
+export class UnknownSourceError extends DatabaseError {
+  constructor(source: string, known: readonly string[]) {
+    super(
+      'UNKNOWN_SOURCE',
+      `Unknown data source "${source}". Known sources: ${known.map((k) => `"${k}"`).join(', ')}. Fix: pass one of them as dataSource, or add [database.sources.${source}] to the config.`,
+      { source, known },
+    );
+  }
+}
+
+export class ReadonlySourceError extends DatabaseError {
+  constructor(source: string, operation: string, chatId?: number) {
+    const chat = chatId === undefined ? '' : ` for chat ${chatId}`;
+    super(
+      'READONLY_SOURCE',
+      `Refused ${operation}${chat}: it routes to source "${source}", which is readonly. Fix: map the chat to a writable source in [database.chatMapping], or set readonly = false on "${source}".`,
+      { source, operation, chatId },
+    );
+  }
+}
+
+export class InvalidArgumentError extends DatabaseError {
+  constructor(operation: string, argument: string, problem: string) {
+    super('INVALID_ARGUMENT', `${operation}: argument "${argument}" ${problem}`, {
+      operation,
+      argument,
+    });
+  }
+}
+
+export class CrossSourceTransactionError extends DatabaseError {
+  constructor(txSource: string, otherSource: string, chatId?: number) {
+    super(
+      'CROSS_SOURCE_TRANSACTION',
+      `A transaction on source "${txSource}" cannot touch source "${otherSource}"${chatId === undefined ? '' : ` (chat ${chatId})`}: one transaction runs on one SQLite file. Fix: keep the transaction to chats of one source, or run two transactions.`,
+      { txSource, otherSource, chatId },
+    );
+  }
+}
+
+export class SourceOverloadedError extends DatabaseError {
+  constructor(source: string, maxQueued: number) {
+    super(
+      'SOURCE_OVERLOADED',
+      `Source "${source}" is overloaded: ${maxQueued} calls are already waiting. The call was not run. Fix: retry later, slow the caller down, or raise max-queued for "${source}".`,
+      { source, maxQueued },
+    );
+  }
+}
+
+export class SourceCrashedError extends DatabaseError {
+  constructor(source: string, reason: string) {
+    super(
+      'SOURCE_CRASHED',
+      `The worker of source "${source}" died (${reason}) while this call was in flight; the call may or may not have been applied. The worker is restarting; retry the call.`,
+      { source, reason },
+    );
+  }
+}
+
+export class SourceClosedError extends DatabaseError {
+  constructor(source: string) {
+    super('SOURCE_CLOSED', `Source "${source}" is closed: db.close() was called. Fix: create a new DatabaseWrapper.`, {
+      source,
+    });
+  }
+}
+
+export class SourceOpenError extends DatabaseError {
+  constructor(source: string, path: string, reason: string, fix: string) {
+    super('SOURCE_OPEN_FAILED', `Cannot open source "${source}" (${path}): ${reason}. Fix: ${fix}`, {
+      source,
+      path,
+    });
+  }
+}
+
+export class NotABotDatabaseError extends DatabaseError {
+  constructor(source: string, path: string, missing: readonly string[]) {
+    super(
+      'NOT_A_BOT_DATABASE',
+      `Source "${source}" (${path}) is not a bot database: missing table${missing.length === 1 ? '' : 's'} ${missing.join(', ')}. Fix: point the source at a bot.db file, or at a new path to create one.`,
+      { source, path, missing },
+    );
+  }
+}
+
+export class SchemaTooNewError extends DatabaseError {
+  constructor(source: string, path: string, found: number, supported: number) {
+    super(
+      'SCHEMA_TOO_NEW',
+      `Source "${source}" (${path}) has schema version ${found}, newer than the ${supported} this library knows: reads work, writes are refused so a newer bot's data is not corrupted. Fix: upgrade this library, or open the source with readonly = true.`,
+      { source, path, found, supported },
+    );
+  }
+}
+
+export class MigrationError extends DatabaseError {
+  constructor(source: string, path: string, toVersion: number, cause: string) {
+    super(
+      'MIGRATION_FAILED',
+      `Migrating source "${source}" (${path}) to schema version ${toVersion} failed: ${cause}. The file was left as it was. Fix: check the file is a bot database and writable; restore it from backup if it was edited by hand.`,
+      { source, path, toVersion },
+    );
+  }
+}
+
+export class QueryFailedError extends DatabaseError {
+  constructor(source: string, operation: string, sqliteCode: string, cause: string) {
+    super('QUERY_FAILED', `${operation} on source "${source}" failed in SQLite (${sqliteCode}): ${cause}`, {
+      source,
+      operation,
+      sqliteCode,
+    });
+  }
+}
+
+export class TransactionEndedError extends DatabaseError {
+  constructor(source: string) {
+    super(
+      'TRANSACTION_ENDED',
+      `The transaction on source "${source}" has already ended (committed, rolled back, or lost with a crashed worker). Fix: make every call through tx inside the transaction callback and await it.`,
+      { source },
+    );
+  }
+}
+
+/** Rebuild an error that crossed the worker boundary as an instance of its own class. */
+export function reviveError(e: SerializedError): DatabaseError {
+  const err = new DatabaseError(e.code, e.message, e.details);
+  const cls = CLASS_BY_CODE[e.code];
+  Object.setPrototypeOf(err, cls.prototype);
+  err.name = cls.name;
+  return err;
+}
+
+const CLASS_BY_CODE: Record<ErrorCode, abstract new (...args: never[]) => DatabaseError> = {
+  CONFIG_INVALID: ConfigError,
+  UNKNOWN_SOURCE: UnknownSourceError,
+  READONLY_SOURCE: ReadonlySourceError,
+  INVALID_ARGUMENT: InvalidArgumentError,
+  CROSS_SOURCE_TRANSACTION: CrossSourceTransactionError,
+  SOURCE_OVERLOADED: SourceOverloadedError,
+  SOURCE_CRASHED: SourceCrashedError,
+  SOURCE_CLOSED: SourceClosedError,
+  SOURCE_OPEN_FAILED: SourceOpenError,
+  NOT_A_BOT_DATABASE: NotABotDatabaseError,
+  SCHEMA_TOO_NEW: SchemaTooNewError,
+  MIGRATION_FAILED: MigrationError,
+  QUERY_FAILED: QueryFailedError,
+  TRANSACTION_ENDED: TransactionEndedError,
+};
