@@ -4,8 +4,9 @@
  * A worker is single-threaded, so a call holds a connection only while it runs, except a
  * transaction, which holds its connection until commit or rollback.
  */
-import Database from 'better-sqlite3';
+
 import type { Statement } from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { OperationContext, SourceSpec } from './operation.js';
 import type { PoolStats } from './protocol.js';
 
@@ -16,11 +17,11 @@ export class PooledConnection implements OperationContext {
   private readonly statements = new Map<string, Statement>();
   private readonly pool: ConnectionPool;
 
-  constructor(pool: ConnectionPool, spec: SourceSpec) {
+  constructor(pool: ConnectionPool, spec: SourceSpec, wal: boolean) {
     this.pool = pool;
     this.source = spec.name;
     this.readonly = spec.readonly;
-    this.db = openConnection(spec);
+    this.db = openConnection(spec, wal);
   }
 
   statement(sql: string): Statement {
@@ -34,7 +35,7 @@ export class PooledConnection implements OperationContext {
   }
 }
 
-function openConnection(spec: SourceSpec): Database.Database {
+function openConnection(spec: SourceSpec, wal: boolean): Database.Database {
   const db = new Database(spec.path, {
     readonly: spec.readonly,
     fileMustExist: spec.readonly,
@@ -43,7 +44,7 @@ function openConnection(spec: SourceSpec): Database.Database {
   if (spec.readonly) {
     // Second lock on the door: even SQL that slips past our routing cannot write.
     db.pragma('query_only = ON');
-  } else {
+  } else if (wal) {
     db.pragma('journal_mode = WAL');
   }
   return db;
@@ -55,16 +56,30 @@ export class ConnectionPool {
   private readonly idle: PooledConnection[] = [];
   private readonly all: PooledConnection[] = [];
   private waiters: Array<(c: PooledConnection) => void> = [];
+  /** Off until the first connection has passed the source's checks. */
+  private wal = false;
 
   constructor(spec: SourceSpec) {
     this.spec = spec;
   }
 
-  /** Opens the first connection now, so a bad path or file fails at start-up. */
+  /**
+   * Opens the first connection now, so a bad path or file fails at start-up. It stays in the
+   * file's journal mode until `acceptFirst`: a file refused by the schema check is left untouched.
+   */
   openFirst(): PooledConnection {
     const conn = this.create();
     this.idle.push(conn);
     return conn;
+  }
+
+  /**
+   * The source passed its checks. A writable file it may write switches to WAL (persistent in
+   * the file); one whose writes are refused (e.g. a newer schema) keeps its journal mode.
+   */
+  acceptFirst(conn: PooledConnection, writable: boolean): void {
+    this.wal = writable && !this.spec.readonly;
+    if (this.wal) conn.db.pragma('journal_mode = WAL');
   }
 
   /** A connection now if one is idle or may be opened, else null (all are reserved). */
@@ -106,7 +121,7 @@ export class ConnectionPool {
   }
 
   private create(): PooledConnection {
-    const conn = new PooledConnection(this, this.spec);
+    const conn = new PooledConnection(this, this.spec, this.wal);
     this.all.push(conn);
     this.counters.connectionsOpened++;
     return conn;

@@ -4,8 +4,9 @@
  * operations module, and both threads share these types so an operation's name, arguments
  * and result are checked at compile time on each side.
  */
-import type { Database, Statement } from 'better-sqlite3';
+
 import type { SerializedError } from '@pkg/errors';
+import type { Database, Statement } from 'better-sqlite3';
 
 /** What one source is: the broker's view of a configured source. */
 export interface SourceSpec {

@@ -15,6 +15,18 @@ export type WorkerRequest =
 
 export type SqlMode = 'run' | 'all' | 'get';
 
+/**
+ * Requests that belong to an open transaction. They never wait behind other work: the
+ * transaction is already admitted, and whatever waits for it to end is waiting on them.
+ */
+export function isTransactionBound(req: WorkerRequest): boolean {
+  return (
+    req.type === 'commit' ||
+    req.type === 'rollback' ||
+    ((req.type === 'op' || req.type === 'sql') && req.tx !== undefined)
+  );
+}
+
 export type WorkerOutcome = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 
 export interface PoolStats {

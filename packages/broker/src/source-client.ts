@@ -6,13 +6,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { type DatabaseError, reviveError, SourceClosedError, SourceCrashedError, SourceOverloadedError } from '@pkg/errors';
+import { reviveError, SourceClosedError, SourceCrashedError, SourceOverloadedError } from '@pkg/errors';
 import { type Remote, releaseProxy, wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import PQueue from 'p-queue';
-import { LatencyRecorder, type LatencyPercentiles } from './latency-recorder.js';
+import { type LatencyPercentiles, LatencyRecorder } from './latency-recorder.js';
 import type { SourceSpec } from './operation.js';
-import type { PoolStats, SourceWorkerApi, WorkerRequest } from './protocol.js';
+import { isTransactionBound, type PoolStats, type SourceWorkerApi, type WorkerRequest } from './protocol.js';
 
 const WORKER_URL = new URL('./source-worker.js', import.meta.url);
 
@@ -21,11 +21,6 @@ interface PendingCall {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   startedAt: number;
-}
-
-interface InFlightBatch {
-  calls: PendingCall[];
-  abort: (error: DatabaseError) => void;
 }
 
 export interface SourceStats extends PoolStats {
@@ -55,11 +50,12 @@ export class SourceClient {
   private worker!: Worker;
   private remote!: Remote<SourceWorkerApi>;
   private ready!: Promise<void>;
+  private died!: Promise<never>;
   private readonly queue: PQueue;
   private pending: PendingCall[] = [];
+  private txPending: PendingCall[] = [];
   private flushScheduled = false;
   private sendQueued = false;
-  private readonly inFlight = new Set<InFlightBatch>();
   private inFlightCalls = 0;
   private opened = false;
   private state: 'open' | 'closing' | 'closed' = 'open';
@@ -84,7 +80,9 @@ export class SourceClient {
       return Promise.reject(new SourceOverloadedError(this.spec.name, this.spec.maxQueued));
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({ req, resolve, reject, startedAt: performance.now() });
+      const call = { req, resolve, reject, startedAt: performance.now() };
+      if (isTransactionBound(req)) this.txPending.push(call);
+      else this.pending.push(call);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // After every promise job of this tick has run, so callers resumed together batch together.
@@ -97,7 +95,7 @@ export class SourceClient {
     let pool = zeroPool();
     try {
       await this.ready;
-      if (this.state !== 'closed') pool = await this.remote.poolStats();
+      if (this.state !== 'closed') pool = await Promise.race([this.remote.poolStats(), this.died]);
     } catch {
       // A source that failed to open or died reports what it had.
     }
@@ -108,7 +106,7 @@ export class SourceClient {
       readonly: this.spec.readonly,
       ...this.counters,
       ...pool,
-      queued: this.pending.length,
+      queued: this.pending.length + this.txPending.length,
       inFlight: this.inFlightCalls,
       reuseRate: acquired === 0 ? 1 : 1 - pool.connectionsOpened / acquired,
       latency: this.latency.percentiles(),
@@ -123,7 +121,7 @@ export class SourceClient {
     await this.queue.onIdle();
     try {
       await this.ready;
-      await this.remote.close();
+      await Promise.race([this.remote.close(), this.died]);
     } catch {
       // Closing a source that never opened (or already died) only needs the thread gone.
     }
@@ -141,33 +139,38 @@ export class SourceClient {
       if (!outcome.ok) throw reviveError(outcome.error);
       this.opened = true;
     });
-    const died = new Promise<never>((_, reject) => {
-      worker.once('exit', (code) => reject(new SourceCrashedError(this.spec.name, `exit code ${code} while opening`)));
-    });
-    this.ready = Promise.race([opened, died]);
-    this.ready.catch(() => undefined); // observed by every call; never an unhandled rejection
     let lastError = '';
     worker.on('error', (e) => {
       lastError = e instanceof Error ? e.message : String(e);
     });
-    worker.once('exit', (code) => {
-      if (this.state === 'closed' || worker !== this.worker) return;
-      this.onCrash(lastError || `exit code ${code}`);
+    // Every remote call races this: Comlink never answers for a dead worker.
+    this.died = new Promise<never>((_, reject) => {
+      worker.once('exit', (code) => {
+        reject(new SourceCrashedError(this.spec.name, lastError || `exit code ${code}`));
+        if (this.state !== 'closed' && worker === this.worker) this.restart();
+      });
     });
+    this.died.catch(() => undefined);
+    this.ready = Promise.race([opened, this.died]);
+    this.ready.catch(() => undefined); // observed by every call; never an unhandled rejection
   }
 
-  private onCrash(reason: string): void {
-    const error = new SourceCrashedError(this.spec.name, reason);
-    for (const batch of this.inFlight) batch.abort(error);
-    this.inFlight.clear();
-    this.counters.restarts++;
+  private restart(): void {
     this.remote[releaseProxy]();
     // A worker that dies while opening would die again: its calls get the error instead of a restart loop.
-    if (this.opened) this.start();
+    if (!this.opened) return;
+    this.counters.restarts++;
+    this.start();
   }
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
+    if (this.txPending.length > 0) {
+      // An open transaction's calls skip the queue: what fills the queue may be waiting for them.
+      const calls = this.txPending;
+      this.txPending = [];
+      void this.send(calls);
+    }
     if (this.pending.length === 0 || this.sendQueued) return;
     this.sendQueued = true;
     void this.queue.add(this.sendPending);
@@ -179,22 +182,24 @@ export class SourceClient {
     const calls = this.pending;
     if (calls.length === 0) return;
     this.pending = [];
+    await this.send(calls);
+  };
+
+  private async send(calls: PendingCall[]): Promise<void> {
     try {
-      await this.ready;
+      // If the worker restarted while we waited, wait for the new one to open too.
+      for (let ready = this.ready; ; ready = this.ready) {
+        await ready;
+        if (ready === this.ready) break;
+      }
     } catch (e) {
       this.settleAll(calls, e);
       return;
     }
-    let abort!: (error: DatabaseError) => void;
-    const aborted = new Promise<never>((_, reject) => {
-      abort = reject;
-    });
-    const batch: InFlightBatch = { calls, abort };
-    this.inFlight.add(batch);
     this.inFlightCalls += calls.length;
     this.counters.batches++;
     try {
-      const outcomes = await Promise.race([this.remote.run(calls.map((c) => c.req)), aborted]);
+      const outcomes = await Promise.race([this.remote.run(calls.map((c) => c.req)), this.died]);
       const now = performance.now();
       for (let i = 0; i < calls.length; i++) {
         const call = calls[i] as PendingCall;
@@ -210,10 +215,9 @@ export class SourceClient {
     } catch (e) {
       this.settleAll(calls, e);
     } finally {
-      this.inFlight.delete(batch);
       this.inFlightCalls -= calls.length;
     }
-  };
+  }
 
   private settleAll(calls: PendingCall[], e: unknown): void {
     this.counters.calls += calls.length;

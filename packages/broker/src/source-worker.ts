@@ -14,7 +14,14 @@ import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ConnectionPool, type PooledConnection } from './connection-pool.js';
 import type { OperationMap, SourceModule, SourceSpec } from './operation.js';
-import type { OpenOutcome, PoolStats, SourceWorkerApi, WorkerOutcome, WorkerRequest } from './protocol.js';
+import {
+  isTransactionBound,
+  type OpenOutcome,
+  type PoolStats,
+  type SourceWorkerApi,
+  type WorkerOutcome,
+  type WorkerRequest,
+} from './protocol.js';
 
 class SourceWorker implements SourceWorkerApi {
   private spec!: SourceSpec;
@@ -26,6 +33,8 @@ class SourceWorker implements SourceWorkerApi {
   /** Settles when the open transaction ends; writes outside it wait on this. */
   private txEnded: Promise<void> | null = null;
   private endTx: (() => void) | null = null;
+  /** Tail of the requests outside a transaction that are waiting; later ones queue behind it. */
+  private backlog: Promise<void> | null = null;
 
   async open(spec: SourceSpec): Promise<OpenOutcome> {
     this.spec = spec;
@@ -41,6 +50,7 @@ class SourceWorker implements SourceWorkerApi {
       }
       const prepared = mod.sourceModule.prepareSource?.(first.db, spec) ?? {};
       this.refuseWrites = prepared.refuseWrites ?? null;
+      this.pool.acceptFirst(first, this.refuseWrites === null);
       return { ok: true, writesRefused: this.refuseWrites };
     } catch (e) {
       this.pool.close();
@@ -49,18 +59,59 @@ class SourceWorker implements SourceWorkerApi {
     }
   }
 
+  /**
+   * Runs a batch in order. A request that must wait (a write behind an open transaction, a read
+   * with every connection reserved) does not hold up the transaction's own requests: it and every
+   * later request outside the transaction queue behind it (the backlog), keeping their order.
+   */
   async run(batch: WorkerRequest[]): Promise<WorkerOutcome[]> {
     const out: WorkerOutcome[] = new Array(batch.length);
+    let waits: Promise<void>[] | null = null;
     for (let i = 0; i < batch.length; i++) {
       const req = batch[i] as WorkerRequest;
-      try {
-        const value = this.runOne(req);
-        out[i] = { ok: true, value: value instanceof Promise ? await value : value };
-      } catch (e) {
-        out[i] = { ok: false, error: this.serialize(e, req) };
+      const bound = isTransactionBound(req);
+      let pending: Promise<void>;
+      if (!bound && this.backlog !== null) {
+        pending = this.backlog.then(() => this.settle(req, out, i) ?? undefined);
+      } else {
+        const waiting = this.settle(req, out, i);
+        if (waiting === null) continue;
+        pending = waiting;
       }
+      if (!bound) this.setBacklog(pending);
+      if (waits === null) waits = [];
+      waits.push(pending);
     }
+    if (waits !== null) await Promise.all(waits);
     return out;
+  }
+
+  /** Runs one request into out[i]; returns a promise only when it had to wait. */
+  private settle(req: WorkerRequest, out: WorkerOutcome[], i: number): Promise<void> | null {
+    try {
+      const value = this.runOne(req);
+      if (value instanceof Promise) {
+        return value.then(
+          (v) => {
+            out[i] = { ok: true, value: v };
+          },
+          (e) => {
+            out[i] = { ok: false, error: this.serialize(e, req) };
+          },
+        );
+      }
+      out[i] = { ok: true, value };
+    } catch (e) {
+      out[i] = { ok: false, error: this.serialize(e, req) };
+    }
+    return null;
+  }
+
+  private setBacklog(p: Promise<void>): void {
+    this.backlog = p;
+    void p.then(() => {
+      if (this.backlog === p) this.backlog = null;
+    });
   }
 
   poolStats(): PoolStats {

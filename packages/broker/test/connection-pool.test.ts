@@ -1,0 +1,62 @@
+import { createTempDir, type TempDir } from '@pkg/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { broker, spec } from './helpers.js';
+
+describe('the connection pool of a source', () => {
+  let dir: TempDir;
+  beforeEach(() => {
+    dir = createTempDir('broker-pool-');
+  });
+  afterEach(() => dir.cleanup());
+
+  it('reuses its connections: 1,000 calls open one connection', async () => {
+    const b = broker([spec('a', dir.file('a.db'), { poolSize: 5 })]);
+    try {
+      for (let round = 0; round < 10; round++) {
+        await Promise.all(Array.from({ length: 100 }, (_, i) => b.call('a', 'put', { k: `k${i}`, v: String(round) })));
+      }
+      const s = (await b.stats()).a;
+      expect(s?.connectionsOpened).toBe(1);
+      expect(s?.connectionsAcquired).toBeGreaterThanOrEqual(1000);
+      expect(s?.reuseRate).toBeGreaterThan(0.99);
+      expect(s?.statementsPrepared).toBeLessThanOrEqual(3);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('reserves a connection for a transaction while another serves reads; outside writes wait for it', async () => {
+    const b = broker([spec('a', dir.file('a.db'), { poolSize: 2 })]);
+    try {
+      await b.call('a', 'put', { k: 'x', v: 'before' });
+      let outsideWrite: Promise<unknown> | undefined;
+      await b.transaction('a', async (tx) => {
+        await tx.call('put', { k: 'x', v: 'inside' });
+        // A read outside sees committed data only, on the other connection.
+        expect(await b.call('a', 'get', { k: 'x' })).toBe('before');
+        outsideWrite = b.call('a', 'put', { k: 'x', v: 'outside' });
+        expect(await tx.call('get', { k: 'x' })).toBe('inside');
+      });
+      await outsideWrite;
+      expect(await b.call('a', 'get', { k: 'x' })).toBe('outside');
+      expect((await b.stats()).a?.connectionsOpened).toBe(2);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('rolls a transaction back when its callback throws', async () => {
+    const b = broker([spec('a', dir.file('a.db'))]);
+    try {
+      await expect(
+        b.transaction('a', async (tx) => {
+          await tx.call('put', { k: 'gone', v: '1' });
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      expect(await b.call('a', 'get', { k: 'gone' })).toBeNull();
+    } finally {
+      await b.close();
+    }
+  });
+});

@@ -1,0 +1,21 @@
+import { Broker, type BrokerOptions, type SourceSpec } from '@pkg/broker';
+
+/** The broker's tests run on a tiny key-value schema: the broker itself knows no bot tables. */
+export const TEST_OPERATIONS = new URL('./fixtures/test-operations.mjs', import.meta.url).href;
+
+export function spec(name: string, path: string, overrides: Partial<SourceSpec> = {}): SourceSpec {
+  return {
+    name,
+    path,
+    readonly: false,
+    poolSize: 3,
+    timeoutMs: 5_000,
+    maxQueued: 10_000,
+    operationsModule: TEST_OPERATIONS,
+    ...overrides,
+  };
+}
+
+export function broker(specs: SourceSpec[], options?: BrokerOptions): Broker {
+  return new Broker(specs, options);
+}

@@ -1,0 +1,42 @@
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { describe, expect, it } from 'vitest';
+import { builtInConfigFile, SOURCE_DEFAULTS } from '../src/defaults.js';
+import { loadConfig, normalizeConfig } from '../src/index.js';
+import { CONFIGS_DIR, tempDir } from './helpers.js';
+
+const DEFAULTS_FILE = path.join(CONFIGS_DIR, '00-defaults', '00-config.toml');
+
+/** Parsed TOML as plain objects (smol-toml builds null-prototype tables). */
+function readToml(file: string): unknown {
+  return JSON.parse(JSON.stringify(parseToml(readFileSync(file, 'utf8'))));
+}
+
+describe('built-in defaults', () => {
+  it('configs/00-defaults/00-config.toml spells out exactly the defaults held in code', () => {
+    expect(readToml(DEFAULTS_FILE)).toStrictEqual(builtInConfigFile());
+  });
+
+  it('the code defaults are the documented ones', () => {
+    expect(SOURCE_DEFAULTS).toEqual({ readonly: false, poolSize: 5, timeout: 30, maxQueued: 10000 });
+  });
+
+  it('a source left at its defaults normalises like the defaults file', () => {
+    const dir = tempDir();
+    const minimal = normalizeConfig({ database: { sources: { primary: { path: 'bot.db' } } } }, { baseDir: dir });
+    const full = normalizeConfig(readToml(DEFAULTS_FILE), { baseDir: dir });
+    expect(minimal).toEqual(full);
+  });
+
+  it('loading the defaults file gives what loadConfig falls back to', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'package.json'), '{}');
+    const fallback = await loadConfig({ cwd: dir, env: {} });
+    expect(fallback.filepath).toBeNull();
+    copyFileSync(DEFAULTS_FILE, path.join(dir, 'botdb.config.toml'));
+    const loaded = await loadConfig({ cwd: dir, env: {} });
+    expect(loaded.filepath).toBe(path.join(dir, 'botdb.config.toml'));
+    expect(loaded).toEqual({ ...fallback, filepath: loaded.filepath });
+  });
+});

@@ -1,0 +1,16 @@
+export type { SourceStats } from '@pkg/broker';
+export { type DatabaseConfig, type DatabaseConfigInput, loadConfig } from '@pkg/config';
+export * from '@pkg/errors';
+export {
+  DatabaseWrapper,
+  type DatabaseWrapperOptions,
+  type LegacyOptions,
+  type Logger,
+  type MultiSourceOptions,
+  type TransactionScope,
+} from './database-wrapper.js';
+export type { RouteDecision, RouteReason, RouteRequest } from './router.js';
+export { Router } from './router.js';
+export { LATEST_VERSION as SCHEMA_VERSION } from './schema/migrations.js';
+export { Transaction } from './transaction.js';
+export * from './types.js';

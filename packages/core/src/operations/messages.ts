@@ -1,0 +1,166 @@
+import { defineOperation } from '@pkg/broker/operation';
+import {
+  type ChatMessage,
+  type GetChatMessageByMessageIdArgs,
+  type GetChatMessagesByRootIdArgs,
+  type GetChatMessagesByUserArgs,
+  type GetChatMessagesSinceArgs,
+  MESSAGE_CATEGORIES,
+  MESSAGE_TYPES,
+  type SaveChatMessageArgs,
+  type UpdateChatMessageCategoryArgs,
+} from '../types.js';
+import {
+  fixTimestamps,
+  requireInteger,
+  requireOneOf,
+  toMessageId,
+  toMessageIdOrNull,
+  toStoredTimestamp,
+} from './values.js';
+
+/** Message rows carry the sender (inner join: only senders known in the chat) and the media. */
+const SELECT_MESSAGE = `SELECT m.*, u.username, u.full_name,
+  a.file_unique_id AS media_file_unique_id, a.file_id AS media_file_id, a.file_size AS media_file_size,
+  a.media_type AS media_media_type, a.metadata AS media_metadata, a.status AS media_status,
+  a.mime_type AS media_mime_type, a.local_url AS media_local_url, a.prompt AS media_prompt,
+  a.description AS media_description, a.created_at AS media_created_at, a.updated_at AS media_updated_at
+FROM chat_messages m
+JOIN chat_users u ON u.chat_id = m.chat_id AND u.user_id = m.user_id
+LEFT JOIN media_attachments a ON a.file_unique_id = m.media_id`;
+
+function messageRow(row: Record<string, unknown>): ChatMessage {
+  return fixTimestamps<ChatMessage>(row, 'date', 'created_at', 'media_created_at', 'media_updated_at');
+}
+
+function messageRows(rows: unknown[]): ChatMessage[] {
+  for (const r of rows) messageRow(r as Record<string, unknown>);
+  return rows as ChatMessage[];
+}
+
+export const messageOperations = {
+  saveChatMessage: defineOperation('write', (ctx, a: SaveChatMessageArgs): void => {
+    const op = 'saveChatMessage';
+    const chatId = requireInteger(a.chatId, op, 'chatId');
+    const userId = requireInteger(a.userId, op, 'userId');
+    const date = toStoredTimestamp(a.date, op, 'date');
+    const day = `${date.slice(0, 10)} 00:00:00`;
+    const insert = ctx.statement(
+      `INSERT INTO chat_messages (chat_id, message_id, date, user_id, reply_id, thread_id, root_message_id,
+        message_text, message_type, message_category, quote_text, media_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const countUser = ctx.statement(
+      'UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP WHERE chat_id = ? AND user_id = ?',
+    );
+    const chatStats = ctx.statement(
+      `INSERT INTO chat_stats (chat_id, date, messages_count) VALUES (?, ?, 1)
+       ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP`,
+    );
+    const userStats = ctx.statement(
+      `INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) VALUES (?, ?, ?, 1)
+       ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP`,
+    );
+    const params = [
+      chatId,
+      toMessageId(a.messageId, op, 'messageId'),
+      date,
+      userId,
+      toMessageIdOrNull(a.replyId, op, 'replyId'),
+      a.threadId ?? 0,
+      toMessageIdOrNull(a.rootMessageId, op, 'rootMessageId'),
+      a.messageText ?? '',
+      requireOneOf(a.messageType ?? 'text', MESSAGE_TYPES, op, 'messageType'),
+      requireOneOf(a.messageCategory ?? 'unspecified', MESSAGE_CATEGORIES, op, 'messageCategory'),
+      a.quoteText ?? null,
+      a.mediaId ?? null,
+    ];
+    // One transaction, as the bot does: the message and its counters land together or not at all.
+    // (Inside db.transaction() better-sqlite3 nests this as a savepoint.)
+    ctx.db
+      .transaction(() => {
+        insert.run(params);
+        countUser.run(chatId, userId);
+        chatStats.run(chatId, day);
+        userStats.run(chatId, userId, day);
+      })
+      .immediate();
+  }),
+
+  updateChatMessageCategory: defineOperation('write', (ctx, a: UpdateChatMessageCategoryArgs): boolean => {
+    const op = 'updateChatMessageCategory';
+    const info = ctx
+      .statement('UPDATE chat_messages SET message_category = ? WHERE chat_id = ? AND message_id = ?')
+      .run(
+        requireOneOf(a.messageCategory, MESSAGE_CATEGORIES, op, 'messageCategory'),
+        requireInteger(a.chatId, op, 'chatId'),
+        toMessageId(a.messageId, op, 'messageId'),
+      );
+    return info.changes > 0;
+  }),
+
+  getChatMessageByMessageId: defineOperation('read', (ctx, a: GetChatMessageByMessageIdArgs): ChatMessage | null => {
+    const op = 'getChatMessageByMessageId';
+    const row = ctx
+      .statement(`${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.message_id = ?`)
+      .get(requireInteger(a.chatId, op, 'chatId'), toMessageId(a.messageId, op, 'messageId'));
+    return row === undefined ? null : messageRow(row as Record<string, unknown>);
+  }),
+
+  getChatMessagesByUser: defineOperation('read', (ctx, a: GetChatMessagesByUserArgs): ChatMessage[] => {
+    const op = 'getChatMessagesByUser';
+    return messageRows(
+      ctx
+        .statement(`${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.user_id = ? ORDER BY m.date DESC LIMIT ?`)
+        .all(requireInteger(a.chatId, op, 'chatId'), requireInteger(a.userId, op, 'userId'), a.limit ?? 100),
+    );
+  }),
+
+  getChatMessagesSince: defineOperation('read', (ctx, a: GetChatMessagesSinceArgs): ChatMessage[] => {
+    const op = 'getChatMessagesSince';
+    const where = ['m.chat_id = ?'];
+    const params: unknown[] = [requireInteger(a.chatId, op, 'chatId')];
+    if (a.sinceDateTime != null) {
+      where.push('m.date > ?');
+      params.push(toStoredTimestamp(a.sinceDateTime, op, 'sinceDateTime'));
+    }
+    if (a.tillDateTime != null) {
+      where.push('m.date < ?');
+      params.push(toStoredTimestamp(a.tillDateTime, op, 'tillDateTime'));
+    }
+    if (a.threadId != null) {
+      where.push('m.thread_id = ?');
+      params.push(requireInteger(a.threadId, op, 'threadId'));
+    }
+    if (a.messageCategory != null && a.messageCategory.length > 0) {
+      where.push(`m.message_category IN (${a.messageCategory.map(() => '?').join(', ')})`);
+      for (const c of a.messageCategory) params.push(requireOneOf(c, MESSAGE_CATEGORIES, op, 'messageCategory'));
+    }
+    let sql = `${SELECT_MESSAGE} WHERE ${where.join(' AND ')} ORDER BY m.date DESC`;
+    if (a.limit != null) {
+      sql += ' LIMIT ?';
+      params.push(requireInteger(a.limit, op, 'limit'));
+    }
+    return messageRows(ctx.statement(sql).all(params));
+  }),
+
+  getChatMessagesByRootId: defineOperation('read', (ctx, a: GetChatMessagesByRootIdArgs): ChatMessage[] => {
+    const op = 'getChatMessagesByRootId';
+    const chatId = requireInteger(a.chatId, op, 'chatId');
+    const root = toMessageId(a.rootMessageId, op, 'rootMessageId');
+    if (a.threadId == null) {
+      return messageRows(
+        ctx
+          .statement(`${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? ORDER BY m.date ASC`)
+          .all(chatId, root),
+      );
+    }
+    return messageRows(
+      ctx
+        .statement(
+          `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? AND m.thread_id = ? ORDER BY m.date ASC`,
+        )
+        .all(chatId, root, requireInteger(a.threadId, op, 'threadId')),
+    );
+  }),
+};

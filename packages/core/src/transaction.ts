@@ -1,0 +1,62 @@
+/**
+ * The domain API bound to one open transaction: every call runs on the transaction's reserved
+ * connection, and a call that routes anywhere else is refused (one transaction, one file).
+ */
+import type { BrokerTransaction } from '@pkg/broker';
+import { CrossSourceTransactionError } from '@pkg/errors';
+import { DataApi, type OpName } from './data-api.js';
+import type { CoreOperations } from './operations/index.js';
+import type { Router } from './router.js';
+
+export class Transaction extends DataApi {
+  private readonly tx: BrokerTransaction<CoreOperations>;
+  private readonly router: Router;
+
+  constructor(tx: BrokerTransaction<CoreOperations>, router: Router) {
+    super();
+    this.tx = tx;
+    this.router = router;
+  }
+
+  /** The source this transaction runs on. */
+  get source(): string {
+    return this.tx.source;
+  }
+
+  /** Raw SQL on the transaction's connection. */
+  query(sql: string, params: unknown[] = []): Promise<unknown> {
+    return this.tx.query(sql, params, 'all');
+  }
+
+  private onSource(source: string, chatId: number | undefined): void {
+    if (source !== this.tx.source) throw new CrossSourceTransactionError(this.tx.source, source, chatId);
+  }
+
+  protected readOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
+    try {
+      this.onSource(this.router.route({ chatId, dataSource: (args as { dataSource?: string }).dataSource }), chatId);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.tx.call(op, args);
+  }
+
+  protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
+    try {
+      this.onSource(this.router.route({ chatId, write: true, operation: op }), chatId);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.tx.call(op, args);
+  }
+
+  /** Inside a transaction a cross-source read covers the transaction's source only. */
+  protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }) {
+    if (args.dataSource !== undefined) this.onSource(this.router.route({ dataSource: args.dataSource }), undefined);
+    return [{ source: this.tx.source, rows: await this.tx.call(op, args as never) }] as never;
+  }
+
+  protected ownerOf(chatId: number): string {
+    return this.router.ownerOf(chatId);
+  }
+}

@@ -1,0 +1,148 @@
+/** Shared by the core tests: turning API rows back into the reference's stored-text shape. */
+import type { DatabaseWrapper } from '@pkg/core';
+import { replay, type WriteOp } from '@pkg/testkit';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Date -> the stored text `YYYY-MM-DD HH:MM:SS` (UTC), so rows compare with the reference JSON. */
+export function storedText(d: Date): string {
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(
+    d.getUTCMinutes(),
+  )}:${pad(d.getUTCSeconds())}`;
+}
+
+/** Deep copy with every Date as stored text, and (optionally) wall-clock columns removed. */
+export function asStored(value: unknown, dropWallClock = false): unknown {
+  if (value instanceof Date) return storedText(value);
+  if (Array.isArray(value)) return value.map((v) => asStored(v, dropWallClock));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (dropWallClock && WALL_CLOCK.has(k)) continue;
+      out[k] = asStored(v, dropWallClock);
+    }
+    return out;
+  }
+  return value;
+}
+
+const WALL_CLOCK = new Set(['created_at', 'updated_at', 'media_created_at', 'media_updated_at']);
+
+/** Replays recorded writes through the public API. */
+export function replayInto(db: DatabaseWrapper, ops: readonly WriteOp[]): Promise<void> {
+  return replay(db, ops);
+}
+
+/** Fills a file with `ops` through a writable legacy wrapper, then closes it. */
+export async function populate(path: string, ops: readonly WriteOp[]): Promise<void> {
+  const { DatabaseWrapper } = await import('@pkg/core');
+  const db = new DatabaseWrapper({ dbPath: path });
+  try {
+    await replay(db, ops);
+  } finally {
+    await db.close();
+  }
+}
+
+type Reads = Record<string, unknown>;
+
+/**
+ * Asks `db` every read the reference expected file records, with the same arguments, and
+ * returns the answers in the expected file's shape (Dates as stored text).
+ * The arguments are recovered from the expected file's keys and the writes' shape.
+ */
+export async function collectReferenceReads(
+  db: DatabaseWrapper,
+  expected: import('@pkg/testkit').ReferenceExpected,
+  writes: import('@pkg/testkit').ReferenceWrites,
+  options: { dataSource?: string } = {},
+): Promise<Reads> {
+  const ds = options.dataSource === undefined ? {} : { dataSource: options.dataSource };
+  const perChat: Reads = {};
+  for (const [chatKey, exp] of Object.entries(expected.perChat)) {
+    const chatId = Number(chatKey);
+    const firstMember = writes.shape.members[chatKey]?.[0]?.[0] as number;
+    const summary = exp.getChatSummarization as Record<string, unknown>;
+    const out: Reads = {
+      getChatInfo: await db.getChatInfo({ chatId, ...ds }),
+      getChatMessageByMessageId: await byKey(Object.keys(exp.getChatMessageByMessageId as object), (messageId) =>
+        db.getChatMessageByMessageId({ chatId, messageId, ...ds }),
+      ),
+      getChatMessagesByRootId: await byKey(Object.keys(exp.getChatMessagesByRootId as object), (rootMessageId) =>
+        db.getChatMessagesByRootId({ chatId, rootMessageId, ...ds }),
+      ),
+      'getChatMessagesByUser(limit=10)': await db.getChatMessagesByUser({
+        chatId,
+        userId: firstMember,
+        limit: 10,
+        ...ds,
+      }),
+      'getChatMessagesSince(limit=20)': await db.getChatMessagesSince({ chatId, limit: 20, ...ds }),
+      'getChatSetting(model)': await db.getChatSetting({ chatId, setting: 'model', ...ds }),
+      getChatSettings: await db.getChatSettings({ chatId, ...ds }),
+      getChatSummarization: await db.getChatSummarization({
+        chatId,
+        topicId: summary.topic_id as number | null,
+        firstMessageId: summary.first_message_id as string,
+        lastMessageId: summary.last_message_id as string,
+        prompt: summary.prompt as string,
+        ...ds,
+      }),
+      getChatTopics: await db.getChatTopics({ chatId, ...ds }),
+      getChatUser: await byKey(Object.keys(exp.getChatUser as object), (userId) =>
+        db.getChatUser({ chatId, userId: Number(userId), ...ds }),
+      ),
+      getChatUserByUsername: await byKey(Object.keys(exp.getChatUserByUsername as object), (username) =>
+        db.getChatUserByUsername({ chatId, username, ...ds }),
+      ),
+      'getChatUsers(limit=50)': await db.getChatUsers({ chatId, limit: 50, ...ds }),
+      getSpamMessagesByUserId: await db.getSpamMessagesByUserId({ chatId, userId: firstMember, ...ds }),
+      getUserData: await byKey(Object.keys(exp.getUserData as object), (userId) =>
+        db.getUserData({ chatId, userId: Number(userId), ...ds }),
+      ),
+    };
+    perChat[chatKey] = out;
+  }
+  const perUser: Reads = {};
+  for (const userKey of Object.keys(expected.perUser)) {
+    perUser[userKey] = { getUserChats: await db.getUserChats({ userId: Number(userKey), ...ds }) };
+  }
+  const cacheTypeOf = new Map(
+    writes.ops.filter(([m]) => m === 'setCacheEntry').map(([, a]) => [a.key as string, a.cacheType as string]),
+  );
+  return asStored({
+    getAllGroupChats: await db.getAllGroupChats(ds),
+    getCacheEntry: await byKey(Object.keys(expected.getCacheEntry), (key) =>
+      db.getCacheEntry({ key, cacheType: cacheTypeOf.get(key) as 'weather', ...ds }),
+    ),
+    getCacheStorage: await db.getCacheStorage(ds),
+    getMediaAttachment: await byKey(Object.keys(expected.getMediaAttachment), (mediaId) =>
+      db.getMediaAttachment({ mediaId, ...ds }),
+    ),
+    getPendingDelayedTasks: await db.getPendingDelayedTasks(ds),
+    getSettings: withoutLastRun(await db.getSettings(ds)),
+    getSpamMessages: await db.getSpamMessages(ds),
+    perChat,
+    perUser,
+  }) as Reads;
+}
+
+async function byKey(keys: string[], read: (key: string) => Promise<unknown>): Promise<Reads> {
+  const out: Reads = {};
+  for (const k of keys) out[k] = await read(k);
+  return out;
+}
+
+/**
+ * The expected file leaves out `db-migration-last-run` (a wall-clock value the bot rewrites on
+ * every migration run); everything else in settings is compared.
+ */
+function withoutLastRun(settings: Record<string, string>): Record<string, string> {
+  const { 'db-migration-last-run': _lastRun, ...rest } = settings;
+  return rest;
+}
+
+/** The expected reads with wall-clock columns removed, for comparing a replayed file. */
+export function withoutWallClock(reads: unknown): unknown {
+  return asStored(reads, true);
+}

@@ -1,0 +1,67 @@
+import { CrossSourceTransactionError, DatabaseWrapper } from '@pkg/core';
+import { createTempDir, type TempDir } from '@pkg/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+describe('db.transaction({ chatId }, fn)', () => {
+  let dir: TempDir;
+  let db: DatabaseWrapper;
+  beforeAll(() => {
+    dir = createTempDir('core-tx-');
+    db = new DatabaseWrapper({
+      config: {
+        default: 'primary',
+        sources: { primary: { path: dir.file('p.db') }, second: { path: dir.file('s.db') } },
+        chatMapping: { '200': 'second' },
+      },
+    });
+  });
+  afterAll(async () => {
+    await db.close();
+    dir.cleanup();
+  });
+
+  it('commits every write together when the callback resolves', async () => {
+    const result = await db.transaction({ chatId: 100 }, async (tx) => {
+      expect(tx.source).toBe('primary');
+      await tx.updateChatUser({ chatId: 100, userId: 1, username: '@a', fullName: 'A' });
+      await tx.saveChatMessage({ date: '2025-01-01 00:00:01', chatId: 100, userId: 1, messageId: 1 });
+      return (await tx.getChatUser({ chatId: 100, userId: 1 }))?.messages_count;
+    });
+    expect(result).toBe(1);
+    expect((await db.getChatUser({ chatId: 100, userId: 1 }))?.messages_count).toBe(1);
+  });
+
+  it('rolls every write back when the callback throws', async () => {
+    await expect(
+      db.transaction({ chatId: 100 }, async (tx) => {
+        await tx.setChatSetting({ chatId: 100, key: 'temp', value: '1' });
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await db.getChatSetting({ chatId: 100, setting: 'temp' })).toBeNull();
+  });
+
+  it('refuses a call that would reach another source, and rolls back', async () => {
+    await expect(
+      db.transaction({ chatId: 100 }, async (tx) => {
+        await tx.setChatSetting({ chatId: 100, key: 'x', value: '1' });
+        await tx.setChatSetting({ chatId: 200, key: 'x', value: '1' });
+      }),
+    ).rejects.toBeInstanceOf(CrossSourceTransactionError);
+    expect(await db.getChatSetting({ chatId: 100, setting: 'x' })).toBeNull();
+    expect(await db.getChatSetting({ chatId: 200, setting: 'x' })).toBeNull();
+  });
+
+  it('a failing statement inside the transaction rolls back the earlier ones', async () => {
+    await db.updateChatUser({ chatId: 300, userId: 1, username: '@a', fullName: 'A' });
+    await db.saveChatMessage({ date: '2025-01-01 00:00:01', chatId: 300, userId: 1, messageId: 'dup' });
+    await expect(
+      db.transaction({ chatId: 300 }, async (tx) => {
+        await tx.setChatSetting({ chatId: 300, key: 'y', value: '1' });
+        await tx.saveChatMessage({ date: '2025-01-01 00:00:02', chatId: 300, userId: 1, messageId: 'dup' });
+      }),
+    ).rejects.toMatchObject({ code: 'QUERY_FAILED', details: { sqliteCode: 'SQLITE_CONSTRAINT_PRIMARYKEY' } });
+    expect(await db.getChatSetting({ chatId: 300, setting: 'y' })).toBeNull();
+    expect((await db.getChatUser({ chatId: 300, userId: 1 }))?.messages_count).toBe(1);
+  });
+});

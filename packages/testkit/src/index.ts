@@ -1,0 +1,33 @@
+/**
+ * @pkg/testkit: fixtures for the other packages' tests — temp dirs, the reference bot database and its
+ * expected reads/recorded writes, a deterministic sample-data generator, an op replayer and a multi-source layout.
+ */
+export {
+  chatIdsOf,
+  formatDbDate,
+  type GenerateSampleChatsOptions,
+  generateSampleChats,
+  MESSAGE_CATEGORIES,
+  MESSAGE_TYPES,
+  mulberry32,
+  type SampleChat,
+  type SampleChats,
+  SPAM_REASONS,
+} from './generate.js';
+export { type LayoutSource, type MultiSourceConfig, type MultiSourceLayout, multiSourceLayout } from './layout.js';
+export {
+  copyReferenceDb,
+  REFERENCE,
+  REFERENCE_CHAT_IDS,
+  type ReferenceChatExpected,
+  type ReferenceExpected,
+  type ReferenceMember,
+  type ReferenceShape,
+  type ReferenceUserExpected,
+  type ReferenceWrites,
+  readReferenceExpected,
+  readReferenceWrites,
+} from './reference.js';
+export { replay } from './replay.js';
+export { createTempDir, fileSha256, type TempDir } from './tempdir.js';
+export type { ChatType, JsonObject, JsonPrimitive, JsonRow, JsonValue, WriteOp } from './types.js';
