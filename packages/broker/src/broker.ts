@@ -42,11 +42,20 @@ export class Broker<Ops extends OperationMap = OperationMap> {
     return client.call({ type: 'op', op, args }) as Promise<ResultOf<Ops[K]>>;
   }
 
-  /** Raw SQL on a source: the driver-level escape hatch (the domain API lives in operations). */
-  query(source: string, sql: string, params: unknown[] = [], mode: SqlMode = 'all'): Promise<unknown> {
+  /**
+   * Raw SQL on a source: the driver-level escape hatch (the domain API lives in operations).
+   * With `readOnly`, a statement that would write is refused before it runs.
+   */
+  query(
+    source: string,
+    sql: string,
+    params: unknown[] = [],
+    mode: SqlMode = 'all',
+    options: { readOnly?: boolean } = {},
+  ): Promise<unknown> {
     const client = this.clients.get(source);
     if (client === undefined) return Promise.reject(new UnknownSourceError(source, this.sourceNames));
-    return client.call({ type: 'sql', sql, params, mode });
+    return client.call({ type: 'sql', sql, params, mode, readOnly: options.readOnly });
   }
 
   /**

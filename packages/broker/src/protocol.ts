@@ -8,7 +8,7 @@ import type { SourceSpec } from './operation.js';
 /** One request in a batch. Batches keep their order: a transaction's calls run in sequence. */
 export type WorkerRequest =
   | { type: 'op'; op: string; args: unknown; tx?: number }
-  | { type: 'sql'; sql: string; params: unknown[]; mode: SqlMode; tx?: number }
+  | { type: 'sql'; sql: string; params: unknown[]; mode: SqlMode; tx?: number; readOnly?: boolean }
   | { type: 'begin' }
   | { type: 'commit'; tx: number }
   | { type: 'rollback'; tx: number };

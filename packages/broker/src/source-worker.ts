@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import {
   DatabaseError,
+  InvalidArgumentError,
   QueryFailedError,
   type SerializedError,
   SourceOpenError,
@@ -142,6 +143,13 @@ class SourceWorker implements SourceWorkerApi {
       case 'sql': {
         const exec = (c: PooledConnection) => {
           const stmt = c.statement(req.sql);
+          if (req.readOnly && !stmt.readonly) {
+            throw new InvalidArgumentError(
+              'query',
+              'sql',
+              'would write; only read-only SQL runs here (writes go through the domain methods)',
+            );
+          }
           return req.mode === 'run' ? stmt.run(...req.params) : stmt[req.mode](...req.params);
         };
         if (req.tx !== undefined) return exec(this.txConnection(req.tx));

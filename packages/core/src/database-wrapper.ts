@@ -114,6 +114,21 @@ export class DatabaseWrapper extends DataApi {
     return this.broker.transaction(source, (btx) => fn(new Transaction(btx, this.router)));
   }
 
+  /**
+   * Read-only SQL on one source (dataSource > chatMapping[chatId] > default), rows as SQLite
+   * returns them. A statement that would write is refused with INVALID_ARGUMENT: writes go
+   * through the domain methods, which keep the bot's counters and routing rules.
+   */
+  query(args: { sql: string; params?: unknown[]; chatId?: number; dataSource?: string }): Promise<unknown[]> {
+    let source: string;
+    try {
+      source = this.router.route({ chatId: args.chatId, dataSource: args.dataSource });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.broker.query(source, args.sql, args.params ?? [], 'all', { readOnly: true }) as Promise<unknown[]>;
+  }
+
   /** Counters per source: calls, errors, queue, pool reuse, latency percentiles. */
   stats(): Promise<Record<string, SourceStats>> {
     return this.broker.stats();

@@ -43,3 +43,25 @@ describe('legacy mode: new DatabaseWrapper({ dbPath, maxConnections, timeout })'
     }
   });
 });
+
+describe('db.query: read-only SQL on a routed source', () => {
+  let dir: TempDir;
+  beforeEach(() => {
+    dir = createTempDir('core-query-');
+  });
+  afterEach(() => dir.cleanup());
+
+  it('runs a read and refuses a statement that would write, before it runs', async () => {
+    const db = new DatabaseWrapper({ dbPath: dir.file('q.db') });
+    try {
+      await db.setSetting({ key: 'a', value: '1' });
+      expect(await db.query({ sql: 'SELECT value FROM settings WHERE key = ?', params: ['a'] })).toEqual([
+        { value: '1' },
+      ]);
+      await expect(db.query({ sql: `DELETE FROM settings` })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(await db.getSetting({ key: 'a' })).toBe('1');
+    } finally {
+      await db.close();
+    }
+  });
+});
