@@ -13,6 +13,8 @@ import { Transaction } from './transaction.js';
 
 const OPERATIONS_MODULE = new URL('./operations/index.js', import.meta.url).href;
 const debug = debuglog('botdb');
+/** Read once: NODE_DEBUG=botdb logs every routing decision; otherwise the hot path pays nothing. */
+const DEBUG = debug.enabled;
 
 export interface Logger {
   debug(message: string): void;
@@ -92,7 +94,7 @@ export class DatabaseWrapper extends DataApi {
   /** Where a call with these arguments would go, and why. Throws as the call would. */
   routeFor(req: Omit<RouteRequest, 'operation'>): RouteDecision {
     const decision = this.router.explain(req);
-    if (debug.enabled) debug(`route ${JSON.stringify(req)} -> ${decision.source} (${decision.reason})`);
+    if (DEBUG) debug(`route ${JSON.stringify(req)} -> ${decision.source} (${decision.reason})`);
     return decision;
   }
 
@@ -146,6 +148,7 @@ export class DatabaseWrapper extends DataApi {
     } catch (e) {
       return Promise.reject(e);
     }
+    if (DEBUG) debug(`${op} chat=${chatId} -> ${source}`);
     return this.broker.call(source, op, args as never);
   }
 
@@ -156,6 +159,7 @@ export class DatabaseWrapper extends DataApi {
     } catch (e) {
       return Promise.reject(e);
     }
+    if (DEBUG) debug(`${op} (write) chat=${chatId} -> ${source}`);
     return this.broker.call(source, op, args);
   }
 

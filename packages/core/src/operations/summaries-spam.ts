@@ -10,7 +10,7 @@ import {
   SPAM_REASONS,
   type SpamMessage,
 } from '../types.js';
-import { fixTimestamps, requireInteger, requireOneOf, requireString, toMessageId } from './values.js';
+import { fixTimestamps, requireInteger, requireNumber, requireOneOf, requireString, toMessageId } from './values.js';
 
 function spamRow(row: unknown): SpamMessage {
   return fixTimestamps<SpamMessage>(row as Record<string, unknown>, 'created_at', 'updated_at');
@@ -32,7 +32,7 @@ function addClassified(table: 'spam_messages' | 'ham_messages', op: string) {
         toMessageId(a.messageId, op, 'messageId'),
         requireString(a.messageText, op, 'messageText'),
         requireOneOf(a.spamReason, SPAM_REASONS, op, 'spamReason'),
-        a.score,
+        requireNumber(a.score, op, 'score'),
       );
   });
 }

@@ -18,7 +18,7 @@ import {
   type UpdateDelayedTaskArgs,
   type UpdateMediaAttachmentArgs,
 } from '../types.js';
-import { fixBooleans, fixTimestamps, requireInteger, requireOneOf, requireString } from './values.js';
+import { fixBooleans, fixTimestamps, requireNumber, requireOneOf, requireString } from './values.js';
 
 /** Table names come from a closed list, never from the caller's text. */
 function cacheTable(cacheType: unknown, op: string): `cache_${CacheType}` {
@@ -91,7 +91,7 @@ export const systemOperations = {
       .statement('INSERT INTO delayed_tasks (id, delayed_ts, function, kwargs) VALUES (?, ?, ?, ?)')
       .run(
         requireString(a.taskId, op, 'taskId'),
-        requireInteger(a.delayedTS, op, 'delayedTS'),
+        requireNumber(a.delayedTS, op, 'delayedTS'),
         requireString(a.function, op, 'function'),
         requireString(a.kwargs, op, 'kwargs'),
       );

@@ -68,6 +68,11 @@ export function requireInteger(value: unknown, operation: string, argument: stri
   throw new InvalidArgumentError(operation, argument, `must be an integer (got ${JSON.stringify(value)})`);
 }
 
+export function requireNumber(value: unknown, operation: string, argument: string): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  throw new InvalidArgumentError(operation, argument, `must be a finite number (got ${JSON.stringify(value)})`);
+}
+
 export function requireString(value: unknown, operation: string, argument: string): string {
   if (typeof value === 'string') return value;
   throw new InvalidArgumentError(operation, argument, `must be a string (got ${JSON.stringify(value)})`);

@@ -55,7 +55,12 @@ function isoNow(): string {
  * Checks (and for a writable source, migrates) a source's schema when its worker opens it.
  * Readonly sources are never migrated.
  */
-export function prepareSchema(db: Database, spec: SourceSpec): PrepareResult {
+export function prepareSchema(
+  db: Database,
+  spec: SourceSpec,
+  migrations: readonly Migration[] = MIGRATIONS,
+): PrepareResult {
+  const latest = Math.max(...migrations.map((m) => m.version));
   const tables = tableNames(db);
   const version = readSchemaVersion(db);
 
@@ -69,24 +74,24 @@ export function prepareSchema(db: Database, spec: SourceSpec): PrepareResult {
         missing.length > 0 ? missing : ['settings.db-migration-version'],
       );
     }
-    migrate(db, spec, 0);
+    migrate(db, spec, 0, migrations);
     return {};
   }
 
-  if (version > LATEST_VERSION) {
-    return { refuseWrites: new SchemaTooNewError(spec.name, spec.path, version, LATEST_VERSION).toJSON() };
+  if (version > latest) {
+    return { refuseWrites: new SchemaTooNewError(spec.name, spec.path, version, latest).toJSON() };
   }
-  if (version < LATEST_VERSION && !spec.readonly) {
-    const baseline = MIGRATIONS[0]?.version ?? LATEST_VERSION;
+  if (version < latest && !spec.readonly) {
+    const baseline = migrations[0]?.version ?? latest;
     if (version < baseline) {
       throw new MigrationError(
         spec.name,
         spec.path,
-        LATEST_VERSION,
+        latest,
         `the file is at version ${version}, older than this library's baseline (${baseline}); open it once with the bot to upgrade it`,
       );
     }
-    migrate(db, spec, version);
+    migrate(db, spec, version, migrations);
   }
   const present = tableNames(db);
   const missing = V6_TABLES.filter((t) => !present.has(t));
@@ -96,8 +101,10 @@ export function prepareSchema(db: Database, spec: SourceSpec): PrepareResult {
   return {};
 }
 
-function migrate(db: Database, spec: SourceSpec, from: number): void {
-  const pending = MIGRATIONS.filter((m) => m.version > from);
+/** Runs every migration above `from` and records the version, all in one transaction. */
+function migrate(db: Database, spec: SourceSpec, from: number, migrations: readonly Migration[]): void {
+  const pending = migrations.filter((m) => m.version > from);
+  const target = Math.max(...migrations.map((m) => m.version));
   let current = from;
   try {
     db.transaction(() => {
@@ -108,7 +115,7 @@ function migrate(db: Database, spec: SourceSpec, from: number): void {
       const write = db.prepare(
         'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = CURRENT_TIMESTAMP',
       );
-      write.run(VERSION_KEY, String(LATEST_VERSION));
+      write.run(VERSION_KEY, String(target));
       write.run(LAST_RUN_KEY, isoNow());
     }).immediate();
   } catch (e) {
