@@ -6,7 +6,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { reviveError, SourceClosedError, SourceCrashedError, SourceOverloadedError } from '@pkg/errors';
+import {
+  InvalidArgumentError,
+  reviveError,
+  SourceClosedError,
+  SourceCrashedError,
+  SourceOverloadedError,
+} from '@pkg/errors';
 import { type Remote, releaseProxy, wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import PQueue from 'p-queue';
@@ -74,7 +80,10 @@ export class SourceClient {
   }
 
   call(req: WorkerRequest): Promise<unknown> {
-    if (this.state !== 'open') return Promise.reject(new SourceClosedError(this.spec.name));
+    // While closing, an open transaction may still finish: queued writes are waiting for it.
+    if (this.state !== 'open' && !(this.state === 'closing' && isTransactionBound(req))) {
+      return Promise.reject(new SourceClosedError(this.spec.name));
+    }
     if (this.pending.length >= this.spec.maxQueued) {
       this.counters.errors++;
       return Promise.reject(new SourceOverloadedError(this.spec.name, this.spec.maxQueued));
@@ -213,10 +222,24 @@ export class SourceClient {
         }
       }
     } catch (e) {
+      if (isDataCloneError(e)) {
+        // One call's arguments could not be copied to the worker: fail that call alone.
+        this.inFlightCalls -= calls.length;
+        if (calls.length > 1) for (const c of calls) await this.send([c]);
+        else
+          this.settleAll(
+            calls,
+            new InvalidArgumentError(
+              describe(calls[0]?.req),
+              'args',
+              `cannot be sent to a worker (${(e as Error).message})`,
+            ),
+          );
+        return;
+      }
       this.settleAll(calls, e);
-    } finally {
-      this.inFlightCalls -= calls.length;
     }
+    this.inFlightCalls -= calls.length;
   }
 
   private settleAll(calls: PendingCall[], e: unknown): void {
@@ -227,6 +250,15 @@ export class SourceClient {
 }
 
 const RESOLVED = Promise.resolve();
+
+function isDataCloneError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'DataCloneError';
+}
+
+function describe(req: WorkerRequest | undefined): string {
+  if (req === undefined) return 'call';
+  return req.type === 'op' ? req.op : req.type;
+}
 
 function zeroPool(): PoolStats {
   return { connectionsOpened: 0, connectionsAcquired: 0, connectionsOpen: 0, statementsPrepared: 0 };

@@ -62,4 +62,41 @@ describe('broker lifecycle', () => {
       await b.close();
     }
   });
+
+  it('a call whose arguments cannot be copied to the worker fails alone, with INVALID_ARGUMENT', async () => {
+    const b = broker([spec('a', dir.file('a.db'))]);
+    try {
+      await b.call('a', 'put', { k: 'x', v: '1' });
+      const [before, bad, after] = await Promise.allSettled([
+        b.call('a', 'get', { k: 'x' }),
+        b.call('a', 'get', { k: () => 'x' }),
+        b.call('a', 'get', { k: 'x' }),
+      ]);
+      expect(before).toEqual({ status: 'fulfilled', value: '1' });
+      expect(after).toEqual({ status: 'fulfilled', value: '1' });
+      expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'INVALID_ARGUMENT' } });
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('close() while a transaction is open lets it finish, then the writes waiting for it run', async () => {
+    const b = broker([spec('a', dir.file('a.db'))]);
+    let closed: Promise<void> | undefined;
+    let waiting: Promise<unknown> | undefined;
+    await b.transaction('a', async (tx) => {
+      await tx.call('put', { k: 'x', v: 'tx' });
+      waiting = b.call('a', 'put', { k: 'y', v: 'after tx' });
+      closed = b.close();
+      await tx.call('put', { k: 'z', v: 'tx' });
+    });
+    await closed;
+    await waiting;
+    const again = broker([spec('a', dir.file('a.db'))]);
+    try {
+      expect(await again.call('a', 'count', {})).toBe(3);
+    } finally {
+      await again.close();
+    }
+  });
 });
