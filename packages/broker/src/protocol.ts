@@ -27,7 +27,15 @@ export function isTransactionBound(req: WorkerRequest): boolean {
   );
 }
 
-export type WorkerOutcome = { ok: true; value: unknown } | { ok: false; error: SerializedError };
+/**
+ * A batch's answers: one value per request, and the failures beside them (usually none).
+ * Flat on purpose: no wrapper object per call to copy across the thread boundary.
+ */
+export interface BatchOutcome {
+  values: unknown[];
+  /** [index of the request, its error], or null when every request succeeded. */
+  errors: Array<[number, SerializedError]> | null;
+}
 
 export interface PoolStats {
   /** Connections opened since the worker started. */
@@ -46,8 +54,8 @@ export type OpenOutcome = { ok: true; writesRefused: SerializedError | null } | 
 /** What the main thread may ask of a source worker. */
 export interface SourceWorkerApi {
   open(spec: SourceSpec): Promise<OpenOutcome>;
-  /** Runs the requests in order; one outcome per request, never a rejection. */
-  run(batch: WorkerRequest[]): Promise<WorkerOutcome[]>;
+  /** Runs the requests in order; every request gets a value or an error, the batch never rejects. */
+  run(batch: WorkerRequest[]): Promise<BatchOutcome>;
   poolStats(): PoolStats;
   close(): void;
 }

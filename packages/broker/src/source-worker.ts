@@ -16,11 +16,11 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ConnectionPool, type PooledConnection } from './connection-pool.js';
 import type { OperationMap, SourceModule, SourceSpec } from './operation.js';
 import {
+  type BatchOutcome,
   isTransactionBound,
   type OpenOutcome,
   type PoolStats,
   type SourceWorkerApi,
-  type WorkerOutcome,
   type WorkerRequest,
 } from './protocol.js';
 
@@ -65,8 +65,8 @@ class SourceWorker implements SourceWorkerApi {
    * with every connection reserved) does not hold up the transaction's own requests: it and every
    * later request outside the transaction queue behind it (the backlog), keeping their order.
    */
-  async run(batch: WorkerRequest[]): Promise<WorkerOutcome[]> {
-    const out: WorkerOutcome[] = new Array(batch.length);
+  async run(batch: WorkerRequest[]): Promise<BatchOutcome> {
+    const out: BatchOutcome = { values: new Array(batch.length), errors: null };
     let waits: Promise<void>[] | null = null;
     for (let i = 0; i < batch.length; i++) {
       const req = batch[i] as WorkerRequest;
@@ -88,24 +88,27 @@ class SourceWorker implements SourceWorkerApi {
   }
 
   /** Runs one request into out[i]; returns a promise only when it had to wait. */
-  private settle(req: WorkerRequest, out: WorkerOutcome[], i: number): Promise<void> | null {
+  private settle(req: WorkerRequest, out: BatchOutcome, i: number): Promise<void> | null {
     try {
       const value = this.runOne(req);
       if (value instanceof Promise) {
         return value.then(
           (v) => {
-            out[i] = { ok: true, value: v };
+            out.values[i] = v;
           },
-          (e) => {
-            out[i] = { ok: false, error: this.serialize(e, req) };
-          },
+          (e) => this.fail(out, i, req, e),
         );
       }
-      out[i] = { ok: true, value };
+      out.values[i] = value;
     } catch (e) {
-      out[i] = { ok: false, error: this.serialize(e, req) };
+      this.fail(out, i, req, e);
     }
     return null;
+  }
+
+  private fail(out: BatchOutcome, i: number, req: WorkerRequest, e: unknown): void {
+    if (out.errors === null) out.errors = [];
+    out.errors.push([i, this.serialize(e, req)]);
   }
 
   private setBacklog(p: Promise<void>): void {
