@@ -142,7 +142,30 @@ function withoutLastRun(settings: Record<string, string>): Record<string, string
   return rest;
 }
 
-/** The expected reads with wall-clock columns removed, for comparing a replayed file. */
+/**
+ * The reads with wall-clock columns removed, for comparing a replayed file. Lists the bot orders
+ * by updated_at (getChatUsers, getCacheStorage) are compared as sets: a replay touches rows in
+ * other seconds than the bot did, so their order is wall-clock too.
+ */
 export function withoutWallClock(reads: unknown): unknown {
-  return asStored(reads, true);
+  return sortWallClockOrdered(asStored(reads, true));
+}
+
+const ORDERED_BY_UPDATED_AT = new Set(['getChatUsers(limit=50)', 'getCacheStorage']);
+
+/** JSON with keys sorted, so two rows with the same values compare equal whatever their column order. */
+function canonical(row: unknown): string {
+  return JSON.stringify(Object.entries(row as object).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function sortWallClockOrdered(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => sortWallClockOrdered(v));
+    if (!ORDERED_BY_UPDATED_AT.has(key)) return items;
+    return items.sort((a, b) => canonical(a).localeCompare(canonical(b)));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sortWallClockOrdered(v, k)]));
+  }
+  return value;
 }
