@@ -35,6 +35,27 @@ export interface BatchOutcome {
   values: unknown[];
   /** [index of the request, its error], or null when every request succeeded. */
   errors: Array<[number, SerializedError]> | null;
+  /**
+   * Requests that had to wait (a write behind an open transaction, a second BEGIN): answered
+   * later, one `LateAnswer` each, so a batch never holds back the answers a transaction needs.
+   */
+  late: number[] | null;
+}
+
+/**
+ * The answer to a request listed in `BatchOutcome.late`, posted on the worker's port beside
+ * Comlink's traffic (Comlink ignores messages without its id). May arrive before its batch's reply.
+ */
+export interface LateAnswer {
+  lateAnswer: true;
+  batch: number;
+  index: number;
+  value?: unknown;
+  error?: SerializedError;
+}
+
+export function isLateAnswer(message: unknown): message is LateAnswer {
+  return typeof message === 'object' && message !== null && (message as LateAnswer).lateAnswer === true;
 }
 
 export interface PoolStats {
@@ -54,8 +75,8 @@ export type OpenOutcome = { ok: true; writesRefused: SerializedError | null } | 
 /** What the main thread may ask of a source worker. */
 export interface SourceWorkerApi {
   open(spec: SourceSpec): Promise<OpenOutcome>;
-  /** Runs the requests in order; every request gets a value or an error, the batch never rejects. */
-  run(batch: WorkerRequest[]): Promise<BatchOutcome>;
+  /** Runs the requests in order; every request gets a value or an error (now or late); never rejects. */
+  run(batch: number, requests: WorkerRequest[]): BatchOutcome;
   poolStats(): PoolStats;
   close(): void;
 }

@@ -18,7 +18,15 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import PQueue from 'p-queue';
 import { type LatencyPercentiles, LatencyRecorder } from './latency-recorder.js';
 import type { SourceSpec } from './operation.js';
-import { isTransactionBound, type PoolStats, type SourceWorkerApi, type WorkerRequest } from './protocol.js';
+import {
+  type BatchOutcome,
+  isLateAnswer,
+  isTransactionBound,
+  type LateAnswer,
+  type PoolStats,
+  type SourceWorkerApi,
+  type WorkerRequest,
+} from './protocol.js';
 
 const WORKER_URL = new URL('./source-worker.js', import.meta.url);
 
@@ -56,13 +64,20 @@ export class SourceClient {
   private worker!: Worker;
   private remote!: Remote<SourceWorkerApi>;
   private ready!: Promise<void>;
-  private died!: Promise<never>;
   private readonly queue: PQueue;
   private pending: PendingCall[] = [];
   private txPending: PendingCall[] = [];
   private flushScheduled = false;
   private sendQueued = false;
   private inFlightCalls = 0;
+  private openTransactions = 0;
+  private drainWaiters: Array<() => void> = [];
+  private nextBatch = 1;
+  /** Calls the worker answers late, by `batch:index`; and late answers that beat their batch's reply. */
+  private readonly late = new Map<string, PendingCall>();
+  private readonly early = new Map<string, LateAnswer>();
+  /** Rejecters of every remote call in progress: a dead worker never answers, so its exit rejects them. */
+  private readonly guards = new Set<(error: unknown) => void>();
   private opened = false;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private readonly latency = new LatencyRecorder();
@@ -84,7 +99,8 @@ export class SourceClient {
     if (this.state !== 'open' && !(this.state === 'closing' && isTransactionBound(req))) {
       return Promise.reject(new SourceClosedError(this.spec.name));
     }
-    if (this.pending.length >= this.spec.maxQueued) {
+    // A transaction's own calls are never refused: the calls filling the queue may be waiting for it.
+    if (this.pending.length >= this.spec.maxQueued && !isTransactionBound(req)) {
       this.counters.errors++;
       return Promise.reject(new SourceOverloadedError(this.spec.name, this.spec.maxQueued));
     }
@@ -104,7 +120,7 @@ export class SourceClient {
     let pool = zeroPool();
     try {
       await this.ready;
-      if (this.state !== 'closed') pool = await Promise.race([this.remote.poolStats(), this.died]);
+      if (this.state !== 'closed') pool = await this.guard(this.remote.poolStats());
     } catch {
       // A source that failed to open or died reports what it had.
     }
@@ -122,15 +138,16 @@ export class SourceClient {
     };
   }
 
-  /** Drains what is queued, closes every connection and ends the worker. */
+  /** Drains what is queued (open transactions finish first), closes every connection and ends the worker. */
   async close(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'closing';
     this.flush();
     await this.queue.onIdle();
+    if (!this.isDrained()) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     try {
       await this.ready;
-      await Promise.race([this.remote.close(), this.died]);
+      await this.guard(this.remote.close());
     } catch {
       // Closing a source that never opened (or already died) only needs the thread gone.
     }
@@ -144,24 +161,90 @@ export class SourceClient {
     this.worker = worker;
     this.remote = wrap<SourceWorkerApi>(nodeEndpoint(worker));
     this.opened = false;
-    const opened = this.remote.open(this.spec).then((outcome) => {
-      if (!outcome.ok) throw reviveError(outcome.error);
-      this.opened = true;
-    });
+    this.ready = this.guard(
+      this.remote.open(this.spec).then((outcome) => {
+        if (!outcome.ok) throw reviveError(outcome.error);
+        this.opened = true;
+      }),
+    );
+    this.ready.catch(() => undefined); // observed by every call; never an unhandled rejection
     let lastError = '';
     worker.on('error', (e) => {
       lastError = e instanceof Error ? e.message : String(e);
     });
-    // Every remote call races this: Comlink never answers for a dead worker.
-    this.died = new Promise<never>((_, reject) => {
-      worker.once('exit', (code) => {
-        reject(new SourceCrashedError(this.spec.name, lastError || `exit code ${code}`));
-        if (this.state !== 'closed' && worker === this.worker) this.restart();
-      });
+    worker.on('message', (message: unknown) => {
+      if (isLateAnswer(message)) this.onLateAnswer(message);
     });
-    this.died.catch(() => undefined);
-    this.ready = Promise.race([opened, this.died]);
-    this.ready.catch(() => undefined); // observed by every call; never an unhandled rejection
+    worker.once('exit', (code) => {
+      if (worker !== this.worker) return;
+      const error = new SourceCrashedError(this.spec.name, lastError || `exit code ${code}`);
+      for (const reject of this.guards) reject(error);
+      this.guards.clear();
+      for (const call of this.late.values()) this.settle(call, undefined, error);
+      this.inFlightCalls -= this.late.size;
+      this.late.clear();
+      this.early.clear();
+      this.openTransactions = 0;
+      this.wakeDrainWaiters();
+      if (this.state !== 'closed') this.restart();
+    });
+  }
+
+  /** `p`, or the worker's death if that comes first; nothing is left attached once it settles. */
+  private guard<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.guards.add(reject);
+      p.then(
+        (v) => {
+          this.guards.delete(reject);
+          resolve(v);
+        },
+        (e) => {
+          this.guards.delete(reject);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private readonly wakeDrainWaiters = (): void => {
+    if (!this.isDrained()) return;
+    for (const wake of this.drainWaiters.splice(0)) wake();
+  };
+
+  private onLateAnswer(answer: LateAnswer): void {
+    const key = `${answer.batch}:${answer.index}`;
+    const call = this.late.get(key);
+    if (call === undefined) {
+      this.early.set(key, answer);
+      return;
+    }
+    this.late.delete(key);
+    this.inFlightCalls--;
+    this.settle(call, answer.value, answer.error && reviveError(answer.error));
+  }
+
+  private isDrained(): boolean {
+    return (
+      this.inFlightCalls === 0 &&
+      this.pending.length === 0 &&
+      this.txPending.length === 0 &&
+      this.openTransactions === 0
+    );
+  }
+
+  private settle(call: PendingCall, value: unknown, error: unknown): void {
+    const type = call.req.type;
+    if (type === 'begin' && error === undefined) this.openTransactions++;
+    else if (type === 'commit' || type === 'rollback') this.openTransactions--;
+    if (this.drainWaiters.length > 0) queueMicrotask(this.wakeDrainWaiters);
+    this.counters.calls++;
+    this.latency.record(performance.now() - call.startedAt);
+    if (error === undefined) call.resolve(value);
+    else {
+      this.counters.errors++;
+      call.reject(error);
+    }
   }
 
   private restart(): void {
@@ -213,46 +296,64 @@ export class SourceClient {
       this.settleAll(calls, e);
       return;
     }
+    const batch = this.nextBatch++;
     this.inFlightCalls += calls.length;
     this.counters.batches++;
+    let outcome: BatchOutcome;
     try {
-      const outcome = await Promise.race([this.remote.run(calls.map((c) => c.req)), this.died]);
-      const now = performance.now();
-      const failed = outcome.errors === null ? null : new Map(outcome.errors);
-      this.counters.calls += calls.length;
-      this.counters.errors += failed?.size ?? 0;
-      for (let i = 0; i < calls.length; i++) {
-        const call = calls[i] as PendingCall;
-        this.latency.record(now - call.startedAt);
-        const error = failed?.get(i);
-        if (error === undefined) call.resolve(outcome.values[i]);
-        else call.reject(reviveError(error));
-      }
+      outcome = await this.guard(
+        this.remote.run(
+          batch,
+          calls.map((c) => c.req),
+        ),
+      );
     } catch (e) {
+      this.inFlightCalls -= calls.length;
       if (isDataCloneError(e)) {
         // One call's arguments could not be copied to the worker: fail that call alone.
-        this.inFlightCalls -= calls.length;
         if (calls.length > 1) for (const c of calls) await this.send([c]);
-        else
+        else {
+          const what = describe(calls[0]?.req);
           this.settleAll(
             calls,
-            new InvalidArgumentError(
-              describe(calls[0]?.req),
-              'args',
-              `cannot be sent to a worker (${(e as Error).message})`,
-            ),
+            new InvalidArgumentError(what, 'args', `cannot be sent to a worker (${(e as Error).message})`),
           );
+        }
         return;
       }
       this.settleAll(calls, e);
+      return;
     }
-    this.inFlightCalls -= calls.length;
+    const failed = outcome.errors === null ? null : new Map(outcome.errors);
+    const late = outcome.late === null ? null : new Set(outcome.late);
+    for (let i = 0; i < calls.length; i++) {
+      const call = calls[i] as PendingCall;
+      if (late?.has(i)) {
+        this.parkLate(`${batch}:${i}`, call);
+        continue;
+      }
+      this.inFlightCalls--;
+      const error = failed?.get(i);
+      this.settle(call, outcome.values[i], error && reviveError(error));
+    }
+  }
+
+  private parkLate(key: string, call: PendingCall): void {
+    const answer = this.early.get(key);
+    if (answer === undefined) {
+      this.late.set(key, call);
+      return;
+    }
+    this.early.delete(key);
+    this.inFlightCalls--;
+    this.settle(call, answer.value, answer.error && reviveError(answer.error));
   }
 
   private settleAll(calls: PendingCall[], e: unknown): void {
     this.counters.calls += calls.length;
     this.counters.errors += calls.length;
     for (const call of calls) call.reject(e);
+    if (this.drainWaiters.length > 0) queueMicrotask(this.wakeDrainWaiters);
   }
 }
 

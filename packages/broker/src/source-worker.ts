@@ -18,6 +18,7 @@ import type { OperationMap, SourceModule, SourceSpec } from './operation.js';
 import {
   type BatchOutcome,
   isTransactionBound,
+  type LateAnswer,
   type OpenOutcome,
   type PoolStats,
   type SourceWorkerApi,
@@ -61,54 +62,55 @@ class SourceWorker implements SourceWorkerApi {
   }
 
   /**
-   * Runs a batch in order. A request that must wait (a write behind an open transaction, a read
-   * with every connection reserved) does not hold up the transaction's own requests: it and every
-   * later request outside the transaction queue behind it (the backlog), keeping their order.
+   * Runs a batch in order and answers at once. A request that must wait (a write behind an open
+   * transaction, a BEGIN behind another, a read with every connection reserved) is answered late,
+   * on its own; it and every later request outside the transaction queue behind it (the backlog),
+   * keeping their order, while the transaction's own requests go ahead.
    */
-  async run(batch: WorkerRequest[]): Promise<BatchOutcome> {
-    const out: BatchOutcome = { values: new Array(batch.length), errors: null };
-    let waits: Promise<void>[] | null = null;
-    for (let i = 0; i < batch.length; i++) {
-      const req = batch[i] as WorkerRequest;
+  run(batch: number, requests: WorkerRequest[]): BatchOutcome {
+    const out: BatchOutcome = { values: new Array(requests.length), errors: null, late: null };
+    for (let i = 0; i < requests.length; i++) {
+      const req = requests[i] as WorkerRequest;
       const bound = isTransactionBound(req);
-      let pending: Promise<void>;
+      let waiting: Promise<void>;
       if (!bound && this.backlog !== null) {
-        pending = this.backlog.then(() => this.settle(req, out, i) ?? undefined);
+        waiting = this.backlog.then(() => this.answerLate(batch, i, req));
       } else {
-        const waiting = this.settle(req, out, i);
-        if (waiting === null) continue;
-        pending = waiting;
+        let value: unknown;
+        try {
+          value = this.runOne(req);
+        } catch (e) {
+          if (out.errors === null) out.errors = [];
+          out.errors.push([i, this.serialize(e, req)]);
+          continue;
+        }
+        if (!(value instanceof Promise)) {
+          out.values[i] = value;
+          continue;
+        }
+        waiting = value.then(
+          (v) => postLate({ lateAnswer: true, batch, index: i, value: v }),
+          (e) => postLate({ lateAnswer: true, batch, index: i, error: this.serialize(e, req) }),
+        );
       }
-      if (!bound) this.setBacklog(pending);
-      if (waits === null) waits = [];
-      waits.push(pending);
+      if (!bound) this.setBacklog(waiting);
+      if (out.late === null) out.late = [];
+      out.late.push(i);
     }
-    if (waits !== null) await Promise.all(waits);
     return out;
   }
 
-  /** Runs one request into out[i]; returns a promise only when it had to wait. */
-  private settle(req: WorkerRequest, out: BatchOutcome, i: number): Promise<void> | null {
+  private answerLate(batch: number, index: number, req: WorkerRequest): Promise<void> | undefined {
+    const fail = (e: unknown) => postLate({ lateAnswer: true, batch, index, error: this.serialize(e, req) });
     try {
       const value = this.runOne(req);
-      if (value instanceof Promise) {
-        return value.then(
-          (v) => {
-            out.values[i] = v;
-          },
-          (e) => this.fail(out, i, req, e),
-        );
-      }
-      out.values[i] = value;
+      if (value instanceof Promise)
+        return value.then((v) => postLate({ lateAnswer: true, batch, index, value: v }), fail);
+      postLate({ lateAnswer: true, batch, index, value });
     } catch (e) {
-      this.fail(out, i, req, e);
+      fail(e);
     }
-    return null;
-  }
-
-  private fail(out: BatchOutcome, i: number, req: WorkerRequest, e: unknown): void {
-    if (out.errors === null) out.errors = [];
-    out.errors.push([i, this.serialize(e, req)]);
+    return undefined;
   }
 
   private setBacklog(p: Promise<void>): void {
@@ -178,24 +180,41 @@ class SourceWorker implements SourceWorkerApi {
     }
   }
 
-  /** One transaction at a time per source: SQLite has one writer, and a second BEGIN IMMEDIATE
-   *  on another connection of this same thread would wait on a lock only this thread can free. */
-  private async begin(): Promise<number> {
-    while (this.txEnded) await this.txEnded;
-    this.txEnded = new Promise((resolve) => {
-      this.endTx = resolve;
-    });
-    const conn = await this.pool.acquire();
+  /**
+   * One transaction at a time per source: SQLite has one writer, and a second BEGIN IMMEDIATE
+   * on another connection of this same thread would wait on a lock only this thread can free.
+   * Synchronous when nothing is in the way, so the transaction id goes back with its batch.
+   */
+  private begin(): number | Promise<number> {
+    if (this.txEnded === null) {
+      const conn = this.pool.tryAcquire();
+      if (conn !== null) return this.beginOn(conn);
+    }
+    return this.beginLater();
+  }
+
+  private async beginLater(): Promise<number> {
+    for (;;) {
+      if (this.txEnded !== null) {
+        await this.txEnded;
+        continue;
+      }
+      const conn = await this.pool.acquire();
+      if (this.txEnded === null) return this.beginOn(conn);
+      this.pool.release(conn);
+    }
+  }
+
+  private beginOn(conn: PooledConnection): number {
     try {
       conn.db.exec(this.spec.readonly ? 'BEGIN' : 'BEGIN IMMEDIATE');
     } catch (e) {
       this.pool.release(conn);
-      const end = this.endTx;
-      this.txEnded = null;
-      this.endTx = null;
-      end?.();
       throw e;
     }
+    this.txEnded = new Promise((resolve) => {
+      this.endTx = resolve;
+    });
     const id = this.nextTx++;
     this.transactions.set(id, conn);
     return id;
@@ -272,4 +291,10 @@ function toOpenError(spec: SourceSpec, e: unknown): DatabaseError {
 }
 
 if (parentPort === null) throw new Error('source-worker must run inside a worker_thread');
-expose(new SourceWorker(), nodeEndpoint(parentPort));
+const port = parentPort;
+
+function postLate(answer: LateAnswer): void {
+  port.postMessage(answer);
+}
+
+expose(new SourceWorker(), nodeEndpoint(port));

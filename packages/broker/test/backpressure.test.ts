@@ -46,4 +46,22 @@ describe('a source with a bounded queue', () => {
       await b.close();
     }
   });
+
+  it('never refuses a transaction’s own calls, even with the queue full of writes waiting for it', async () => {
+    const b = broker([spec('a', dir.file('a.db'), { maxQueued: 5 })]);
+    try {
+      await b.ready();
+      const waiting: Promise<unknown>[] = [];
+      await b.transaction('a', async (tx) => {
+        await tx.call('put', { k: 'in', v: 'tx' });
+        for (let i = 0; i < 5; i++) waiting.push(b.call('a', 'put', { k: `w${i}`, v: 'after' }));
+        await Promise.resolve();
+        for (let i = 0; i < 3; i++) await tx.call('put', { k: `in${i}`, v: 'tx' });
+      });
+      await Promise.all(waiting);
+      expect(await b.call('a', 'count', {})).toBe(9);
+    } finally {
+      await b.close();
+    }
+  });
 });

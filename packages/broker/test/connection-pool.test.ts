@@ -59,4 +59,25 @@ describe('the connection pool of a source', () => {
       await b.close();
     }
   });
+
+  it('a transaction and a write issued in the same tick both settle (no batch waits on the other)', async () => {
+    const b = broker([spec('a', dir.file('a.db'))]);
+    try {
+      await b.ready();
+      const tx = b.transaction('a', async (t) => {
+        await t.call('put', { k: 'x', v: 'tx' });
+      });
+      const write = b.call('a', 'put', { k: 'x', v: 'outside' });
+      const twoTx = [1, 2].map((n) =>
+        b.transaction('a', async (t) => {
+          await t.call('put', { k: `t${n}`, v: String(n) });
+        }),
+      );
+      await Promise.all([tx, write, ...twoTx]);
+      expect(await b.call('a', 'get', { k: 'x' })).toBe('outside');
+      expect(await b.call('a', 'count', {})).toBe(3);
+    } finally {
+      await b.close();
+    }
+  });
 });
