@@ -1,1 +1,136 @@
-console.log('bench: not yet');
+/**
+ * `pnpm bench`: the data layer against its peers, in one run on this machine.
+ * Prints progress, the reads and writes tables and the targets block; writes results/latest.json;
+ * exits non-zero when a target is missed. BENCH_ROUNDS / BENCH_ROUND_MS shorten a run while developing.
+ */
+import { buildDataset } from './dataset.js';
+import { fmt, progress } from './log.js';
+import { hasGc } from './measure.js';
+import { machine, readsTable, type Target, target, targetsTable, writeJson, writesTable } from './report.js';
+import { runEventLoop } from './scenarios/event-loop.js';
+import { openMultiSource } from './scenarios/multi-source.js';
+import { findCell, runReads } from './scenarios/reads.js';
+import { runReuse } from './scenarios/reuse.js';
+import { runRouting } from './scenarios/routing.js';
+import { runSources32 } from './scenarios/sources32.js';
+import { runWrites } from './scenarios/writes.js';
+import { assertSameSqlAsCore } from './sql.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 500);
+const WARMUP_MS = Math.min(400, ROUND_MS);
+
+async function main(): Promise<number> {
+  assertSameSqlAsCore();
+  const host = machine();
+  progress(
+    `machine: ${host.cpus} x ${host.model}, node ${host.node}, load ${host.loadAvgAtStart.join(' ')}; ` +
+      `${ROUNDS} rounds of ${ROUND_MS} ms per measurement${hasGc ? ', GC between rounds' : ''}`,
+  );
+  const data = await buildDataset();
+  try {
+    const sources32 = await runSources32(data);
+
+    const multi = await openMultiSource(data);
+    const routing = runRouting(multi, data, ROUNDS);
+    const eventLoop = await runEventLoop(multi, data.keys);
+    await multi.close();
+
+    const reads = await runReads(data, { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS });
+    const reuse = await runReuse(data, 1000);
+    const writes = await runWrites(data, { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS });
+
+    const ops = (id: Parameters<typeof findCell>[1], n: number) =>
+      findCell(reads, id, n)?.summary.opsPerSec ?? Number.NaN;
+    const p50 = (id: Parameters<typeof findCell>[1]) => findCell(reads, id, 1)?.summary.latencyUs?.p50 ?? Number.NaN;
+    const reads64 = {
+      brokerOpsPerSec: ops('broker', 64),
+      directOpsPerSec: ops('direct', 1),
+      nodeSqlite3OpsPerSec: ops('nodeSqlite3', 64),
+      comlinkEchoOpsPerSec: ops('comlinkEcho', 64),
+      comlinkBatch64OpsPerSec: ops('comlinkBatch64', 64),
+      brokerVsNodeSqlite3: ops('broker', 64) / ops('nodeSqlite3', 64),
+      brokerVsDirect: ops('broker', 64) / ops('direct', 1),
+      brokerCallsPerMessage: findCell(reads, 'broker', 64)?.callsPerBatch ?? Number.NaN,
+      brokerMainThreadUsPerRead: findCell(reads, 'broker', 64)?.mainBusyUsPerRead ?? Number.NaN,
+    };
+    const oneInFlight = {
+      brokerUs: p50('broker'),
+      comlinkUs: p50('comlinkEcho'),
+      nodeSqlite3Us: p50('nodeSqlite3'),
+      comlinkWithSqlUs: p50('comlinkSql1'),
+      brokerVsComlinkWithSql: p50('broker') / p50('comlinkSql1'),
+      ratio: p50('broker') / p50('comlinkEcho'),
+    };
+
+    const targets: Target[] = [
+      target('routing decision p99 (Router.route)', routing.route.p99Ns, '<', 1000, 'ns', 1),
+      target('connection reuse (mixed run)', reuse.reuseRate * 100, '>=', 99.9, '%', 3),
+      target('reads x64: broker / node-sqlite3', reads64.brokerVsNodeSqlite3, '>=', 6, 'x'),
+      target('reads x64: broker / direct better-sqlite3', reads64.brokerVsDirect * 100, '>=', 50, '%', 1),
+      target('1 in flight: broker p50 / Comlink p50', oneInFlight.ratio, '<=', 1.2, 'x'),
+      target('event-loop delay p99 during 2 s query', eventLoop.eventLoopDelayP99Ms, '<', 5, 'ms'),
+      target('reads answered by another source meanwhile', eventLoop.otherSourceReads, '>', 0, '', 0),
+      target('RSS per idle source (32 sources)', sources32.memoryPerSourceMB, '<', 10, 'MB'),
+      target('start-up of 32 sources', sources32.startupMs, '<', 2000, 'ms', 0),
+    ];
+
+    console.log(`\nPoint reads by key (${ROUNDS} rounds x ${ROUND_MS} ms, median; same keys, same SQL, same file)\n`);
+    console.log(readsTable(reads));
+    console.log(
+      '\n* direct: each read timed alone with hrtime (synchronous loop). main us/op: main-thread busy time per read ' +
+        '(event-loop utilisation). calls/msg: broker calls per Comlink message.',
+    );
+    console.log(
+      `  Date conversion of one row (4 timestamp columns), done in the worker: ${fmt(reads.dateConversionNsPerRow, 0)} ns.`,
+    );
+    console.log(
+      `\nWrites through saveChatMessage (WAL; PRAGMA synchronous: broker ${writes.synchronous.broker}, direct ${writes.synchronous.direct})\n`,
+    );
+    console.log(writesTable(writes));
+    console.log(
+      `\nOther figures: db.routeFor p99 ${fmt(routing.routeFor.p99Ns, 1)} ns; mixed run ${reuse.connectionsOpened} connections ` +
+        `opened for ${reuse.connectionsAcquired} acquisitions; slow query ${fmt(eventLoop.slowQueryMs, 0)} ms with ` +
+        `${eventLoop.otherSourceReads} reads (${fmt(eventLoop.otherSourceReadsPerSec, 0)}/s) on another source; ` +
+        `32-source start-up ${fmt(sources32.startupMs, 0)} ms; 1 in flight: broker p50 / "Comlink, 1 read per message" ` +
+        `p50 = ${fmt(oneInFlight.brokerVsComlinkWithSql, 2)}x.`,
+    );
+    console.log('\nTargets\n');
+    console.log(targetsTable(targets));
+
+    const failed = targets.filter((t) => !t.pass);
+    const file = writeJson(new URL('../results/', import.meta.url), 'latest.json', {
+      timestamp: new Date().toISOString(),
+      machine: host,
+      settings: { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS, gcBetweenRounds: hasGc },
+      routingP99Ns: routing.route.p99Ns,
+      routingP50Ns: routing.route.p50Ns,
+      reuseRate: reuse.reuseRate,
+      reads64,
+      oneInFlight,
+      eventLoopDelayP99Ms: eventLoop.eventLoopDelayP99Ms,
+      memoryPerSourceMB: sources32.memoryPerSourceMB,
+      startup32Ms: sources32.startupMs,
+      routing,
+      reuse,
+      eventLoop,
+      sources32,
+      reads,
+      writes,
+      targets,
+      passed: failed.length === 0,
+    });
+    console.log(`\n${failed.length === 0 ? 'All targets met' : `${failed.length} target(s) missed`}; wrote ${file}`);
+    return failed.length === 0 ? 0 : 1;
+  } finally {
+    data.dir.cleanup();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(2);
+  },
+);

@@ -16,7 +16,7 @@ export interface BrokerOptions {
 export interface BrokerTransaction<Ops extends OperationMap> {
   readonly source: string;
   call<K extends keyof Ops & string>(op: K, args: ArgsOf<Ops[K]>): Promise<ResultOf<Ops[K]>>;
-  query(sql: string, params?: unknown[], mode?: SqlMode): Promise<unknown>;
+  query(sql: string, params?: unknown[], mode?: SqlMode, options?: { readOnly?: boolean }): Promise<unknown>;
 }
 
 export class Broker<Ops extends OperationMap = OperationMap> {
@@ -60,7 +60,8 @@ export class Broker<Ops extends OperationMap = OperationMap> {
 
   /**
    * Runs `fn` on one reserved connection of `source` inside BEGIN ... COMMIT; a throw rolls back.
-   * Writes from outside the transaction wait for it to end; reads go on on other connections.
+   * Writes from outside the transaction wait for it to end (and outside calls issued after such a
+   * write wait behind it, keeping their order); other outside reads go on on other connections.
    */
   async transaction<T>(source: string, fn: (tx: BrokerTransaction<Ops>) => Promise<T>): Promise<T> {
     const client = this.clients.get(source);
@@ -69,7 +70,8 @@ export class Broker<Ops extends OperationMap = OperationMap> {
     const tx: BrokerTransaction<Ops> = {
       source,
       call: (op, args) => client.call({ type: 'op', op, args, tx: id }) as Promise<ResultOf<Ops[typeof op]>>,
-      query: (sql, params = [], mode = 'all') => client.call({ type: 'sql', sql, params, mode, tx: id }),
+      query: (sql, params = [], mode = 'all', options = {}) =>
+        client.call({ type: 'sql', sql, params, mode, tx: id, readOnly: options.readOnly }),
     };
     let result: T;
     try {

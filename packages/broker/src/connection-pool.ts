@@ -46,6 +46,7 @@ function openConnection(spec: SourceSpec, wal: boolean): Database.Database {
     db.pragma('query_only = ON');
   } else if (wal) {
     db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
   }
   return db;
 }
@@ -79,7 +80,12 @@ export class ConnectionPool {
    */
   acceptFirst(conn: PooledConnection, writable: boolean): void {
     this.wal = writable && !this.spec.readonly;
-    if (this.wal) conn.db.pragma('journal_mode = WAL');
+    if (this.wal) {
+      conn.db.pragma('journal_mode = WAL');
+      // What better-sqlite3 gives any connection to a WAL file: durable across a crash of the
+      // process; the last commits may be lost only to a power cut. Set so every connection agrees.
+      conn.db.pragma('synchronous = NORMAL');
+    }
   }
 
   /** A connection now if one is idle or may be opened, else null (all are reserved). */

@@ -81,6 +81,14 @@ export abstract class DataApi {
     op: K,
     args: Read<Args<K>>,
   ): Promise<Array<{ source: string; rows: Result<K> }>>;
+  /**
+   * A message read. Media attachments are system-wide (kept in the default source), so a
+   * wrapper reading messages from another source fills the media columns from the default one.
+   */
+  protected readMessages<K extends OpName>(op: K, args: Read<Args<K>>, chatId: number): Promise<Result<K>> {
+    return this.readOne(op, args, chatId);
+  }
+
   /** The source that owns a chat's data, for de-duplicating merged rows. */
   protected abstract ownerOf(chatId: number): string;
 
@@ -108,19 +116,19 @@ export abstract class DataApi {
     return this.write('updateChatMessageCategory', args, args.chatId);
   }
   getChatMessageByMessageId(args: Read<GetChatMessageByMessageIdArgs>): Promise<ChatMessage | null> {
-    return this.readOne('getChatMessageByMessageId', args, args.chatId);
+    return this.readMessages('getChatMessageByMessageId', args, args.chatId);
   }
   /** Newest first; `limit` defaults to 100. */
   getChatMessagesByUser(args: Read<GetChatMessagesByUserArgs>): Promise<ChatMessage[]> {
-    return this.readOne('getChatMessagesByUser', args, args.chatId);
+    return this.readMessages('getChatMessagesByUser', args, args.chatId);
   }
   /** Newest first, strictly between the bounds given. */
   getChatMessagesSince(args: Read<GetChatMessagesSinceArgs>): Promise<ChatMessage[]> {
-    return this.readOne('getChatMessagesSince', args, args.chatId);
+    return this.readMessages('getChatMessagesSince', args, args.chatId);
   }
   /** Oldest first: a thread of replies. */
   getChatMessagesByRootId(args: Read<GetChatMessagesByRootIdArgs>): Promise<ChatMessage[]> {
-    return this.readOne('getChatMessagesByRootId', args, args.chatId);
+    return this.readMessages('getChatMessagesByRootId', args, args.chatId);
   }
 
   // ---- chat users -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { DataApi, type OpName } from './data-api.js';
 import type { CoreOperations } from './operations/index.js';
 import { type RouteDecision, type RouteRequest, Router } from './router.js';
 import { Transaction } from './transaction.js';
+import type { ChatMessage } from './types.js';
 
 const OPERATIONS_MODULE = new URL('./operations/index.js', import.meta.url).href;
 const debug = debuglog('botdb');
@@ -63,10 +64,13 @@ export class DatabaseWrapper extends DataApi {
   readonly config: DatabaseConfig;
   private readonly router: Router;
   private readonly broker: Broker<CoreOperations>;
+  private readonly log: ((message: string) => void) | null;
 
   constructor(options: DatabaseWrapperOptions) {
     super();
     const logger = options.logger ?? defaultLogger;
+    // Null unless someone listens: the hot path then pays one comparison.
+    this.log = options.logger !== undefined ? (m) => logger.debug(m) : DEBUG ? debug : null;
     this.config = resolveConfig(options, logger);
     this.router = new Router(this.config);
     const specs: SourceSpec[] = this.router.sourceNames.map((name) => {
@@ -94,7 +98,7 @@ export class DatabaseWrapper extends DataApi {
   /** Where a call with these arguments would go, and why. Throws as the call would. */
   routeFor(req: Omit<RouteRequest, 'operation'>): RouteDecision {
     const decision = this.router.explain(req);
-    if (DEBUG) debug(`route ${JSON.stringify(req)} -> ${decision.source} (${decision.reason})`);
+    if (this.log !== null) this.log(`route ${JSON.stringify(req)} -> ${decision.source} (${decision.reason})`);
     return decision;
   }
 
@@ -148,8 +152,51 @@ export class DatabaseWrapper extends DataApi {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (DEBUG) debug(`${op} chat=${chatId} -> ${source}`);
+    if (this.log !== null) this.log(`${op} chat=${chatId} -> ${source}`);
     return this.broker.call(source, op, args as never);
+  }
+
+  protected override readMessages<K extends OpName>(op: K, args: never, chatId: number) {
+    const read = this.readOne(op, args, chatId);
+    const dataSource = (args as { dataSource?: string }).dataSource;
+    let source: string;
+    try {
+      source = this.router.route({ chatId, dataSource });
+    } catch {
+      return read;
+    }
+    if (source === this.router.defaultSource) return read;
+    return read.then((rows) => this.fillMedia(rows as unknown as ChatMessage | ChatMessage[] | null)) as typeof read;
+  }
+
+  /** Media columns of messages read from a non-default source, looked up where media lives. */
+  private async fillMedia<R extends ChatMessage | ChatMessage[] | null>(rows: R): Promise<R> {
+    const list = rows === null ? [] : Array.isArray(rows) ? rows : [rows];
+    const missing = list.filter((m) => m.media_id !== null && m.media_file_unique_id === null);
+    if (missing.length === 0) return rows;
+    const found = await Promise.all(
+      [...new Set(missing.map((m) => m.media_id as string))].map((mediaId) =>
+        this.broker.call(this.router.defaultSource, 'getMediaAttachment', { mediaId }),
+      ),
+    );
+    const byId = new Map(found.filter((a) => a !== null).map((a) => [a.file_unique_id, a]));
+    for (const m of missing) {
+      const a = byId.get(m.media_id as string);
+      if (a === undefined) continue;
+      m.media_file_unique_id = a.file_unique_id;
+      m.media_file_id = a.file_id;
+      m.media_file_size = a.file_size;
+      m.media_media_type = a.media_type;
+      m.media_metadata = a.metadata;
+      m.media_status = a.status;
+      m.media_mime_type = a.mime_type;
+      m.media_local_url = a.local_url;
+      m.media_prompt = a.prompt;
+      m.media_description = a.description;
+      m.media_created_at = a.created_at;
+      m.media_updated_at = a.updated_at;
+    }
+    return rows;
   }
 
   protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
@@ -159,7 +206,7 @@ export class DatabaseWrapper extends DataApi {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (DEBUG) debug(`${op} (write) chat=${chatId} -> ${source}`);
+    if (this.log !== null) this.log(`${op} (write) chat=${chatId} -> ${source}`);
     return this.broker.call(source, op, args);
   }
 

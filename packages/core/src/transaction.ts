@@ -23,9 +23,9 @@ export class Transaction extends DataApi {
     return this.tx.source;
   }
 
-  /** Raw SQL on the transaction's connection. */
-  query(sql: string, params: unknown[] = []): Promise<unknown> {
-    return this.tx.query(sql, params, 'all');
+  /** Read-only SQL on the transaction's connection (a statement that would write is refused). */
+  query(sql: string, params: unknown[] = []): Promise<unknown[]> {
+    return this.tx.query(sql, params, 'all', { readOnly: true }) as Promise<unknown[]>;
   }
 
   private onSource(source: string, chatId: number | undefined): void {

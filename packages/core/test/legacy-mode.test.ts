@@ -33,6 +33,20 @@ describe('legacy mode: new DatabaseWrapper({ dbPath, maxConnections, timeout })'
     expect(() => new DatabaseWrapper({} as never)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 
+  it('sends every routing decision to a given logger’s debug', async () => {
+    const lines: string[] = [];
+    const db = new DatabaseWrapper({
+      dbPath: dir.file('log.db'),
+      logger: { debug: (m) => lines.push(m), warn: () => {} },
+    });
+    try {
+      await db.getChatInfo({ chatId: 5 });
+      expect(lines).toContainEqual(expect.stringMatching(/getChatInfo chat=5 -> default/));
+    } finally {
+      await db.close();
+    }
+  });
+
   it('queues calls made before the worker is up instead of failing them', async () => {
     const db = new DatabaseWrapper({ dbPath: dir.file('early.db') });
     try {

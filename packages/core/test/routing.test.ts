@@ -104,4 +104,26 @@ describe('routing', () => {
     const fromArchive = await db.getAllGroupChats({ dataSource: 'archive' });
     expect(fromArchive.map((c) => c.title)).toEqual(['archive copy', 'archive copy']);
   });
+
+  it('messages of a chat on another source carry their media, which lives in the default source', async () => {
+    await db.addMediaAttachment({ fileUniqueId: 'pic-1', fileId: 'f1', mediaType: 'image', status: 'done' });
+    await db.updateChatUser({ chatId: MAPPED, userId: 5, username: '@m', fullName: 'M' });
+    await db.saveChatMessage({
+      date: '2025-02-01 10:00:00',
+      chatId: MAPPED,
+      userId: 5,
+      messageId: 77,
+      mediaId: 'pic-1',
+    });
+    const msg = await db.getChatMessageByMessageId({ chatId: MAPPED, messageId: 77 });
+    expect(msg).toMatchObject({
+      media_id: 'pic-1',
+      media_file_unique_id: 'pic-1',
+      media_file_id: 'f1',
+      media_status: 'done',
+    });
+    expect(msg?.media_created_at).toBeInstanceOf(Date);
+    const [byUser] = await db.getChatMessagesByUser({ chatId: MAPPED, userId: 5 });
+    expect(byUser?.media_media_type).toBe('image');
+  });
 });

@@ -79,9 +79,13 @@ export class UnknownSourceError extends DatabaseError {
 export class ReadonlySourceError extends DatabaseError {
   constructor(source: string, operation: string, chatId?: number) {
     const chat = chatId === undefined ? '' : ` for chat ${chatId}`;
+    const fix =
+      chatId === undefined
+        ? `make [database] default name a writable source (system-wide data lives there), or set readonly = false on "${source}".`
+        : `map the chat to a writable source in [database.chatMapping], or set readonly = false on "${source}".`;
     super(
       'READONLY_SOURCE',
-      `Refused ${operation}${chat}: it routes to source "${source}", which is readonly. Fix: map the chat to a writable source in [database.chatMapping], or set readonly = false on "${source}".`,
+      `Refused ${operation}${chat}: it routes to source "${source}", which is readonly. Fix: ${fix}`,
       { source, operation, chatId },
     );
   }

@@ -1,4 +1,5 @@
 import { defineOperation } from '@pkg/broker/operation';
+import type { Database, Transaction } from 'better-sqlite3';
 import {
   type ChatMessage,
   type GetChatMessageByMessageIdArgs,
@@ -28,6 +29,11 @@ const SELECT_MESSAGE = `SELECT m.*, u.username, u.full_name,
 FROM chat_messages m
 JOIN chat_users u ON u.chat_id = m.chat_id AND u.user_id = m.user_id
 LEFT JOIN media_attachments a ON a.file_unique_id = m.media_id`;
+
+const saveTransactions = new WeakMap<
+  Database,
+  Transaction<(p: unknown[], chat: number, user: number, d: string) => void>
+>();
 
 function messageRow(row: Record<string, unknown>): ChatMessage {
   return fixTimestamps<ChatMessage>(row, 'date', 'created_at', 'media_created_at', 'media_updated_at');
@@ -76,15 +82,18 @@ export const messageOperations = {
       a.mediaId ?? null,
     ];
     // One transaction, as the bot does: the message and its counters land together or not at all.
-    // (Inside db.transaction() better-sqlite3 nests this as a savepoint.)
-    ctx.db
-      .transaction(() => {
-        insert.run(params);
-        countUser.run(chatId, userId);
-        chatStats.run(chatId, day);
-        userStats.run(chatId, userId, day);
-      })
-      .immediate();
+    // (Inside db.transaction() better-sqlite3 nests this as a savepoint.) Built once per connection.
+    let save = saveTransactions.get(ctx.db);
+    if (save === undefined) {
+      save = ctx.db.transaction((p: unknown[], chat: number, user: number, d: string) => {
+        insert.run(p);
+        countUser.run(chat, user);
+        chatStats.run(chat, d);
+        userStats.run(chat, user, d);
+      });
+      saveTransactions.set(ctx.db, save);
+    }
+    save.immediate(params, chatId, userId, day);
   }),
 
   updateChatMessageCategory: defineOperation('write', (ctx, a: UpdateChatMessageCategoryArgs): boolean => {

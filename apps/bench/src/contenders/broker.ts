@@ -1,0 +1,35 @@
+/**
+ * The library under test: DatabaseWrapper (legacy dbPath constructor) -> router -> broker -> source worker.
+ * The point read is `getChatMessageByMessageId`, which returns the row with its timestamps as Dates.
+ */
+import { DatabaseWrapper } from '@pkg/core';
+import { KEY_MASK, type Key } from '../dataset.js';
+import type { AsyncReader } from './types.js';
+
+export interface BrokerReader extends AsyncReader {
+  readonly db: DatabaseWrapper;
+  /** Comlink messages sent so far to the source (calls / batches = coalescing factor). */
+  counters(): Promise<{ calls: number; batches: number }>;
+}
+
+export async function openBroker(
+  path: string,
+  keys: readonly Key[],
+  options: { maxBatchesInFlight?: number } = {},
+): Promise<BrokerReader> {
+  const db = new DatabaseWrapper({
+    dbPath: path,
+    broker: options.maxBatchesInFlight === undefined ? undefined : { maxBatchesInFlight: options.maxBatchesInFlight },
+  });
+  await db.ready();
+  return {
+    db,
+    opsPerCall: 1,
+    call: (i) => db.getChatMessageByMessageId(keys[i & KEY_MASK] as Key),
+    async counters() {
+      const s = (await db.stats()).default;
+      return { calls: s?.calls ?? 0, batches: s?.batches ?? 0 };
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * Point reads by key: every contender, every in-flight level, in one run. Rounds are interleaved (round 1
+ * of every cell, then round 2 ...) so a noisy neighbour on the shared machine hits all contenders alike;
+ * each cell reports the median round. Main-thread busy time per read comes from eventLoopUtilization.
+ */
+import { performance } from 'node:perf_hooks';
+import { openBroker } from '../contenders/broker.js';
+import { startBatchReader, startEcho } from '../contenders/comlink.js';
+import { openDirect } from '../contenders/direct.js';
+import { openNodeSqlite3 } from '../contenders/node-sqlite3.js';
+import type { AsyncReader } from '../contenders/types.js';
+import type { Dataset } from '../dataset.js';
+import { fmt, fmtInt, progress } from '../log.js';
+import {
+  collectGarbage,
+  concurrentRound,
+  median,
+  type RoundResult,
+  type Summary,
+  summarize,
+  syncRound,
+  timedEach,
+  timedInGroups,
+} from '../measure.js';
+
+export type ContenderId =
+  | 'direct'
+  | 'directUncached'
+  | 'nodeSqlite3'
+  | 'comlinkEcho'
+  | 'comlinkSql1'
+  | 'comlinkBatch64'
+  | 'broker'
+  | 'brokerQueue1'
+  | 'brokerQueue4';
+
+export const CONTENDER_LABELS: Record<ContenderId, string> = {
+  direct: 'better-sqlite3 direct (main thread)',
+  directUncached: 'better-sqlite3 direct, prepare per read',
+  nodeSqlite3: 'node-sqlite3',
+  comlinkEcho: 'bare Comlink echo (no SQL)',
+  comlinkSql1: 'Comlink, 1 read per message',
+  comlinkBatch64: 'Comlink, 64 reads per message',
+  broker: 'DatabaseWrapper (broker, 2 batches)',
+  brokerQueue1: 'DatabaseWrapper, 1 batch in flight',
+  brokerQueue4: 'DatabaseWrapper, 4 batches in flight',
+};
+
+export interface ReadCell {
+  id: ContenderId;
+  /** Reads in flight; 1 for the synchronous loops. */
+  inFlight: number;
+  sync: boolean;
+  summary: Summary;
+  /** Main-thread busy time (event loop utilisation) per read, median over rounds. */
+  mainBusyUsPerRead: number;
+  /** Broker only: calls per Comlink message, median over rounds. */
+  callsPerBatch?: number;
+}
+
+export interface ReadsResult {
+  cells: ReadCell[];
+  /** Direct better-sqlite3, each read timed alone. */
+  directEachUs: { p50: number; p99: number };
+  /** Converting one row's four timestamp columns to Date (what the worker does per read). */
+  dateConversionNsPerRow: number;
+}
+
+interface CellPlan {
+  id: ContenderId;
+  inFlight: number;
+  sync: boolean;
+  round(durationMs: number): Promise<RoundResult>;
+  batches?: () => Promise<{ calls: number; batches: number }>;
+}
+
+const STORED = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
+function toDate(value: unknown): Date {
+  if (typeof value !== 'string') return new Date(Number.NaN);
+  if (STORED.test(value)) return new Date(`${value.slice(0, 10)}T${value.slice(11)}Z`);
+  return new Date(value);
+}
+
+/** The broker returns the same row as the direct read, with its timestamps as Dates: checked on 256 keys. */
+async function checkSameRows(direct: ReturnType<typeof openDirect>, broker: AsyncReader): Promise<void> {
+  for (let i = 0; i < 256; i++) {
+    const raw = direct.read(i) as Record<string, unknown> | undefined;
+    const got = (await broker.call(i)) as Record<string, unknown> | null;
+    if (raw === undefined || got === null) throw new Error(`key ${i}: no row (direct ${raw}, broker ${got})`);
+    for (const [col, value] of Object.entries(raw)) {
+      const b = got[col];
+      const same = b instanceof Date ? value !== null && b.getTime() === toDate(value).getTime() : b === value;
+      if (!same) throw new Error(`key ${i}: column ${col} differs: direct ${String(value)} broker ${String(b)}`);
+    }
+  }
+}
+
+export async function runReads(
+  data: Dataset,
+  opts: { rounds: number; roundMs: number; warmupMs: number },
+): Promise<ReadsResult> {
+  const keys = data.keys;
+  const direct = openDirect(data.mainPath, keys);
+  const nodeSqlite3 = await openNodeSqlite3(data.mainPath, keys);
+  const echo = await startEcho(keys);
+  const batch = await startBatchReader(data.mainPath, keys, 64);
+  const sql1 = await startBatchReader(data.mainPath, keys, 1);
+  const broker = await openBroker(data.mainPath, keys);
+  const brokerQ1 = await openBroker(data.mainPath, keys, { maxBatchesInFlight: 1 });
+  const brokerQ4 = await openBroker(data.mainPath, keys, { maxBatchesInFlight: 4 });
+  await checkSameRows(direct, broker);
+  progress('reads: contenders open; broker rows match direct rows (same SQL, Dates converted in the worker)');
+
+  const asyncCell = (
+    id: ContenderId,
+    reader: AsyncReader,
+    calls: number,
+    counters?: CellPlan['batches'],
+  ): CellPlan => ({
+    id,
+    inFlight: calls * reader.opsPerCall,
+    sync: false,
+    round: (durationMs) =>
+      concurrentRound((i) => reader.call(i), { inFlight: calls, durationMs, opsPerCall: reader.opsPerCall }),
+    batches: counters,
+  });
+  const syncCell = (id: ContenderId, read: (i: number) => unknown): CellPlan => ({
+    id,
+    inFlight: 1,
+    sync: true,
+    round: async (durationMs) => syncRound((i) => void read(i), durationMs),
+  });
+  const plans: CellPlan[] = [
+    syncCell('direct', direct.read),
+    syncCell('directUncached', direct.readUncached),
+    ...[1, 64, 1024].map((n) => asyncCell('nodeSqlite3', nodeSqlite3, n)),
+    ...[1, 64, 1024].map((n) => asyncCell('comlinkEcho', echo, n)),
+    asyncCell('comlinkSql1', sql1, 1),
+    asyncCell('comlinkSql1', sql1, 64),
+    asyncCell('comlinkBatch64', batch, 1),
+    asyncCell('comlinkBatch64', batch, 2),
+    ...[1, 64, 1024].map((n) => asyncCell('broker', broker, n, broker.counters)),
+    asyncCell('brokerQueue1', brokerQ1, 64, brokerQ1.counters),
+    asyncCell('brokerQueue4', brokerQ4, 64, brokerQ4.counters),
+  ];
+  const name = (p: CellPlan) => `${CONTENDER_LABELS[p.id]} x${p.inFlight}`;
+
+  for (const p of plans) {
+    collectGarbage();
+    await p.round(opts.warmupMs);
+  }
+  progress(`reads: ${plans.length} cells warmed up; ${opts.rounds} interleaved rounds of ${opts.roundMs} ms`);
+
+  const results = plans.map(() => ({ rounds: [] as RoundResult[], busy: [] as number[], perBatch: [] as number[] }));
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const [idx, p] of plans.entries()) {
+      collectGarbage();
+      const before = p.batches ? await p.batches() : undefined;
+      const elu0 = performance.eventLoopUtilization();
+      const res = await p.round(opts.roundMs);
+      const elu = performance.eventLoopUtilization(elu0);
+      const after = p.batches ? await p.batches() : undefined;
+      const slot = results[idx] as (typeof results)[number];
+      slot.rounds.push(res);
+      slot.busy.push((elu.active * 1000) / res.ops);
+      if (before && after) slot.perBatch.push((after.calls - before.calls) / (after.batches - before.batches));
+    }
+    const line = plans
+      .map((p, idx) => `${p.id}x${p.inFlight}=${fmtInt(results[idx]?.rounds[r]?.opsPerSec ?? Number.NaN)}`)
+      .join(' ');
+    progress(`reads round ${r + 1}/${opts.rounds}: ${line}`);
+  }
+
+  const directEachUs = timedEach((i) => void direct.read(i), 50_000);
+  const sampleRows = Array.from({ length: 64 }, (_, i) => direct.read(i) as Record<string, unknown>);
+  const conv = timedInGroups(
+    (i) => {
+      const r = sampleRows[i & 63] as Record<string, unknown>;
+      return (
+        toDate(r.date).getTime() +
+        toDate(r.created_at).getTime() +
+        (r.media_created_at == null ? 0 : toDate(r.media_created_at).getTime()) +
+        (r.media_updated_at == null ? 0 : toDate(r.media_updated_at).getTime())
+      );
+    },
+    { groups: 2000, groupSize: 64 },
+  );
+
+  direct.close();
+  await Promise.all([
+    nodeSqlite3.close(),
+    echo.close(),
+    batch.close(),
+    sql1.close(),
+    brokerQ1.close(),
+    brokerQ4.close(),
+    broker.close(),
+  ]);
+
+  const cells: ReadCell[] = plans.map((p, idx) => {
+    const slot = results[idx] as (typeof results)[number];
+    const cell: ReadCell = {
+      id: p.id,
+      inFlight: p.inFlight,
+      sync: p.sync,
+      summary: summarize(slot.rounds),
+      mainBusyUsPerRead: median(slot.busy),
+    };
+    if (slot.perBatch.length > 0) cell.callsPerBatch = median(slot.perBatch);
+    progress(
+      `reads: ${name(p)}: ${fmtInt(cell.summary.opsPerSec)} ops/s` +
+        (cell.summary.latencyUs
+          ? `, p50 ${fmt(cell.summary.latencyUs.p50)} us, p99 ${fmt(cell.summary.latencyUs.p99)} us`
+          : ''),
+    );
+    return cell;
+  });
+  return { cells, directEachUs, dateConversionNsPerRow: conv.p50Ns };
+}
+
+export function findCell(result: ReadsResult, id: ContenderId, inFlight: number): ReadCell | undefined {
+  return result.cells.find((c) => c.id === id && c.inFlight === inFlight);
+}

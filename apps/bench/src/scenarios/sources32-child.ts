@@ -1,0 +1,53 @@
+/**
+ * Runs in a child process (node --expose-gc) so its memory baseline is not the parent's heap:
+ * opens 32 sources with one DatabaseWrapper, times constructor -> ready(), and reports the RSS delta.
+ * Paths come in argv; the result goes back over IPC.
+ */
+import { performance } from 'node:perf_hooks';
+import { DatabaseWrapper } from '@pkg/core';
+
+export interface Sources32Sample {
+  sources: number;
+  startupMs: number;
+  rssBeforeMB: number;
+  rssAfterMB: number;
+  rssDeltaMB: number;
+  memoryPerSourceMB: number;
+  gc: boolean;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const settle = async () => {
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const MB = 1024 * 1024;
+
+async function main(): Promise<void> {
+  const paths = process.argv.slice(2);
+  const sources: Record<string, { path: string }> = {};
+  for (const [i, path] of paths.entries()) sources[`s${String(i).padStart(2, '0')}`] = { path };
+  await settle();
+  const before = process.memoryUsage.rss();
+  const t0 = performance.now();
+  const db = new DatabaseWrapper({ config: { default: 's00', sources, chatMapping: {} } });
+  await db.ready();
+  const startupMs = performance.now() - t0;
+  await settle();
+  const after = process.memoryUsage.rss();
+  await db.close();
+  const sample: Sources32Sample = {
+    sources: paths.length,
+    startupMs,
+    rssBeforeMB: before / MB,
+    rssAfterMB: after / MB,
+    rssDeltaMB: (after - before) / MB,
+    memoryPerSourceMB: (after - before) / MB / paths.length,
+    gc: gc !== undefined,
+  };
+  process.send?.(sample);
+}
+
+await main();

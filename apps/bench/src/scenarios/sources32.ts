@@ -1,0 +1,50 @@
+/**
+ * 32 sources open at once: start-up (constructor -> ready()) and resident memory per idle source.
+ * Each sample runs in a fresh child process (node --expose-gc); five samples, the median is reported.
+ */
+import { fork } from 'node:child_process';
+import type { Dataset } from '../dataset.js';
+import { fmt, progress } from '../log.js';
+import { median } from '../measure.js';
+import type { Sources32Sample } from './sources32-child.js';
+
+export interface Sources32Result {
+  sources: number;
+  startupMs: number;
+  memoryPerSourceMB: number;
+  samples: Sources32Sample[];
+}
+
+function sample(paths: string[]): Promise<Sources32Sample> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./sources32-child.js', import.meta.url), paths, { execArgv: ['--expose-gc'] });
+    let got: Sources32Sample | undefined;
+    child.on('message', (m) => {
+      got = m as Sources32Sample;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      got !== undefined && code === 0 ? resolve(got) : reject(new Error(`sources32 child exited with ${code}`)),
+    );
+  });
+}
+
+export async function runSources32(data: Dataset, count = 32, samples = 5): Promise<Sources32Result> {
+  const results: Sources32Sample[] = [];
+  for (let s = 0; s < samples; s++) {
+    // Fresh files each sample, already carrying the schema (the library made the template).
+    const paths = Array.from({ length: count }, (_, i) => data.copyTemplate(`src32-${s}-${i}.db`));
+    const r = await sample(paths);
+    results.push(r);
+    progress(
+      `32 sources, sample ${s + 1}/${samples}: start-up ${fmt(r.startupMs, 0)} ms, RSS +${fmt(r.rssDeltaMB, 1)} MB ` +
+        `(${fmt(r.memoryPerSourceMB, 2)} MB/source)`,
+    );
+  }
+  return {
+    sources: count,
+    startupMs: median(results.map((r) => r.startupMs)),
+    memoryPerSourceMB: median(results.map((r) => r.memoryPerSourceMB)),
+    samples: results,
+  };
+}

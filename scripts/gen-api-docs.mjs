@@ -1,0 +1,1099 @@
+#!/usr/bin/env node
+/**
+ * Generates docs/api.md from the sources of @pkg/core (and the types it exposes from @pkg/broker and
+ * @pkg/config), with the TypeScript compiler API. Nothing is imported or run: the files are parsed.
+ *
+ * What comes from the code:
+ *   - every public method of DataApi (data-api.ts) and DatabaseWrapper (database-wrapper.ts), with
+ *     its JSDoc, its signature as written, and its section (the `// ---- name ----` comments);
+ *   - each method's routing class, from the call it makes (this.write / this.readOne / this.readAll
+ *     and the chatId it passes), so a new method cannot be filed under the wrong class;
+ *   - argument tables, from the argument interfaces in types.ts (with `extends` merged), and
+ *     defaults, from `a.<arg> ?? <literal>` in the operation that serves the method (operations/*.ts);
+ *   - the tables each method touches and how (insert / upsert / replace / update / delete), from the
+ *     SQL in that operation; a plain INSERT adds the duplicate-key QUERY_FAILED to its errors;
+ *   - row types with their columns, enumerations with their values, and the option/stat interfaces.
+ * What is written here: the prose around it, and NOTES (behaviour not visible in signatures).
+ *
+ * Usage: node scripts/gen-api-docs.mjs          writes docs/api.md
+ *        node scripts/gen-api-docs.mjs --check  exits 1 if docs/api.md is not up to date
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = 'docs/api.md';
+const CORE = 'packages/core/src';
+const SOURCES = {
+  dataApi: `${CORE}/data-api.ts`,
+  wrapper: `${CORE}/database-wrapper.ts`,
+  transaction: `${CORE}/transaction.ts`,
+  types: `${CORE}/types.ts`,
+  router: `${CORE}/router.ts`,
+  index: `${CORE}/index.ts`,
+  broker: 'packages/broker/src/broker.ts',
+  sourceClient: 'packages/broker/src/source-client.ts',
+  protocol: 'packages/broker/src/protocol.ts',
+  latency: 'packages/broker/src/latency-recorder.ts',
+  configTypes: 'packages/config/src/types.ts',
+  errors: 'packages/errors/src/index.ts',
+};
+const OPERATIONS_DIR = `${CORE}/operations`;
+
+// ---- parsing ----------------------------------------------------------------------------
+
+const files = new Map();
+function parse(rel) {
+  let sf = files.get(rel);
+  if (sf === undefined) {
+    const text = readFileSync(path.join(ROOT, rel), 'utf8');
+    sf = ts.createSourceFile(rel, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    files.set(rel, sf);
+  }
+  return sf;
+}
+
+function fail(message) {
+  console.error(`gen-api-docs: ${message}`);
+  process.exit(1);
+}
+
+/** Interfaces, type aliases and const declarations by name, over every parsed source file. */
+const decls = new Map();
+for (const rel of Object.values(SOURCES)) {
+  const sf = parse(rel);
+  for (const stmt of sf.statements) {
+    if (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt) || ts.isClassDeclaration(stmt)) {
+      if (stmt.name && !decls.has(stmt.name.text)) decls.set(stmt.name.text, { node: stmt, sf, rel });
+    } else if (ts.isVariableStatement(stmt)) {
+      for (const d of stmt.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && !decls.has(d.name.text)) decls.set(d.name.text, { node: d, sf, rel });
+      }
+    }
+  }
+}
+
+function decl(name) {
+  const d = decls.get(name);
+  if (d === undefined) fail(`no declaration named ${name}`);
+  return d;
+}
+
+const squash = (s) => s.replace(/\s+/g, ' ').trim();
+const text = (node) => squash(node.getText());
+
+/**
+ * JSDoc text of a node (all blocks, joined), or ''. Read from the raw comment, so words that look like
+ * tags (`@pkg/broker`) stay in. A file's header comment is not taken as its first declaration's doc.
+ */
+function jsDoc(node, { fileHeader = false } = {}) {
+  const sf = node.getSourceFile();
+  return ts
+    .getJSDocCommentsAndTags(node)
+    .filter(ts.isJSDoc)
+    .filter((d) => fileHeader || sf.text.slice(0, d.getStart(sf)).trim() !== '')
+    .map((d) =>
+      squash(
+        d
+          .getText(sf)
+          .replace(/^\/\*\*|\*\/$/g, '')
+          .split('\n')
+          .map((line) => line.replace(/^\s*\* ?/, ''))
+          .join(' '),
+      ),
+    )
+    .filter((t) => t !== '')
+    .join(' ');
+}
+
+/** Members of an interface, inherited ones (extends) first. */
+function interfaceMembers(name, seen = new Set()) {
+  if (seen.has(name)) return [];
+  seen.add(name);
+  const { node } = decl(name);
+  if (!ts.isInterfaceDeclaration(node)) fail(`${name} is not an interface`);
+  const out = [];
+  for (const clause of node.heritageClauses ?? []) {
+    for (const t of clause.types) out.push(...interfaceMembers(text(t.expression), seen));
+  }
+  for (const m of node.members) {
+    if (!ts.isPropertySignature(m) && !ts.isMethodSignature(m)) continue;
+    const memberName = m.name.getText();
+    const type = ts.isMethodSignature(m)
+      ? `(${m.parameters.map((p) => text(p)).join(', ')}) => ${m.type ? text(m.type) : 'void'}`
+      : m.type
+        ? text(m.type)
+        : 'unknown';
+    const entry = {
+      name: memberName,
+      optional: m.questionToken !== undefined,
+      type,
+      doc: jsDoc(m),
+      method: ts.isMethodSignature(m),
+    };
+    const i = out.findIndex((o) => o.name === memberName);
+    if (i >= 0) out[i] = entry;
+    else out.push(entry);
+  }
+  return out;
+}
+
+/** Values of a `[...] as const` array. */
+function constValues(name) {
+  const { node } = decl(name);
+  let init = node.initializer;
+  while (init && (ts.isAsExpression(init) || ts.isParenthesizedExpression(init))) init = init.expression;
+  if (!init || !ts.isArrayLiteralExpression(init)) fail(`${name} is not an array literal`);
+  return init.elements.map((e) => (ts.isStringLiteral(e) ? e.text : text(e)));
+}
+
+/** The JSDoc block at the top of a file (attached to its first statement). */
+function fileDoc(sf) {
+  return sf.statements.length ? jsDoc(sf.statements[0], { fileHeader: true }) : '';
+}
+
+function findClass(rel, name) {
+  const sf = parse(rel);
+  const cls = sf.statements.find((s) => ts.isClassDeclaration(s) && s.name?.text === name);
+  if (cls === undefined) fail(`no class ${name} in ${rel}`);
+  return cls;
+}
+
+const hasModifier = (node, kind) => (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
+const isPublic = (m) =>
+  !hasModifier(m, ts.SyntaxKind.PrivateKeyword) &&
+  !hasModifier(m, ts.SyntaxKind.ProtectedKeyword) &&
+  !hasModifier(m, ts.SyntaxKind.AbstractKeyword) &&
+  !(m.name && ts.isPrivateIdentifier(m.name));
+
+/** The `// ---- title ----` section comment right before a member, if any. */
+function sectionOf(member, sf) {
+  const ranges = ts.getLeadingCommentRanges(sf.text, member.pos) ?? [];
+  for (const r of ranges) {
+    const m = /^\/\/ -{2,} (.+?) -+$/.exec(sf.text.slice(r.pos, r.end).trim());
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function signature(m) {
+  if (ts.isPropertyDeclaration(m)) return text(m).replace(/;$/, '');
+  const name = m.name ? m.name.getText() : 'constructor';
+  const tps = m.typeParameters ? `<${m.typeParameters.map((t) => text(t)).join(', ')}>` : '';
+  const params = m.parameters.map((p) => text(p)).join(', ');
+  const ret = m.type ? `: ${text(m.type)}` : '';
+  if (ts.isGetAccessorDeclaration(m)) return `get ${name}()${ret}`;
+  if (ts.isConstructorDeclaration(m)) return `new DatabaseWrapper(${params})`;
+  return `${name}${tps}(${params})${ret}`;
+}
+
+// ---- operations: defaults, tables and write style, from the SQL ---------------------------
+
+/** For each operation name: { kind, defaults: Map(arg -> literal), statements: [{verb, table}] }. */
+function readOperations() {
+  const ops = new Map();
+  for (const file of readdirSync(path.join(ROOT, OPERATIONS_DIR)).sort()) {
+    if (!file.endsWith('.ts')) continue;
+    const sf = parse(`${OPERATIONS_DIR}/${file}`);
+    const functions = new Map();
+    const constants = new Map();
+    for (const s of sf.statements) {
+      if (ts.isFunctionDeclaration(s) && s.name) functions.set(s.name.text, s);
+      if (ts.isVariableStatement(s)) {
+        for (const d of s.declarationList.declarations) {
+          const init = d.initializer;
+          if (
+            ts.isIdentifier(d.name) &&
+            init &&
+            (ts.isStringLiteral(init) || ts.isNoSubstitutionTemplateLiteral(init))
+          ) {
+            constants.set(d.name.text, init.text);
+          }
+        }
+      }
+    }
+    for (const s of sf.statements) {
+      if (!ts.isVariableStatement(s)) continue;
+      for (const d of s.declarationList.declarations) {
+        if (!d.initializer || !ts.isObjectLiteralExpression(d.initializer)) continue;
+        for (const p of d.initializer.properties) {
+          if (!ts.isPropertyAssignment(p) || !ts.isCallExpression(p.initializer)) continue;
+          const call = p.initializer;
+          const callee = text(call.expression);
+          let body = call;
+          const substitutions = new Map(constants);
+          if (callee !== 'defineOperation') {
+            const fn = functions.get(callee);
+            if (fn === undefined) continue;
+            body = fn;
+            fn.parameters.forEach((param, i) => {
+              const arg = call.arguments[i];
+              if (arg && ts.isStringLiteral(arg)) substitutions.set(param.name.getText(), arg.text);
+            });
+          }
+          ops.set(p.name.getText(), analyseOperation(body, substitutions));
+        }
+      }
+    }
+  }
+  return ops;
+}
+
+function analyseOperation(root, substitutions) {
+  let kind;
+  const defaults = new Map();
+  const sql = [];
+  const visit = (node) => {
+    if (ts.isCallExpression(node) && text(node.expression) === 'defineOperation') {
+      const k = node.arguments[0];
+      if (k && ts.isStringLiteral(k)) kind = k.text;
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) {
+      const left = node.left;
+      if (ts.isPropertyAccessExpression(left) && text(left.expression) === 'a' && isLiteral(node.right)) {
+        defaults.set(left.name.text, text(node.right));
+      }
+    }
+    if (
+      ts.isConditionalExpression(node) &&
+      ts.isPropertyAccessExpression(node.condition) &&
+      text(node.condition.expression) === 'a' &&
+      text(node.whenTrue) === '1' &&
+      text(node.whenFalse) === '0'
+    ) {
+      defaults.set(node.condition.name.text, 'false');
+    }
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) sql.push(node.text);
+    if (ts.isTemplateExpression(node)) {
+      let s = node.head.text;
+      for (const span of node.templateSpans) {
+        const expr = text(span.expression);
+        s += substitutions.get(expr) ?? (/cacheTable|^table$/.test(expr) ? 'cache_<cacheType>' : `<${expr}>`);
+        s += span.literal.text;
+      }
+      sql.push(s);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(root);
+  const statements = [];
+  const add = (verb, table) => {
+    if (!statements.some((x) => x.verb === verb && x.table === table)) statements.push({ verb, table });
+  };
+  for (const s of sql) {
+    const q = squash(s);
+    let m = /^INSERT (OR REPLACE )?INTO ([\w<>]+)/i.exec(q);
+    if (m) {
+      add(m[1] ? 'replace' : /ON CONFLICT .* DO UPDATE/i.test(q) ? 'upsert' : 'insert', m[2]);
+      continue;
+    }
+    m = /^UPDATE ([\w<>]+)/i.exec(q);
+    if (m) {
+      add('update', m[1]);
+      continue;
+    }
+    m = /^DELETE FROM ([\w<>]+)/i.exec(q);
+    if (m) {
+      add('delete', m[1]);
+      continue;
+    }
+    if (/^SELECT\b/i.test(q)) {
+      for (const t of q.matchAll(/\b(?:FROM|JOIN) ([a-z_<>]+)/gi)) add('read', t[1]);
+    }
+  }
+  return { kind, defaults, statements };
+}
+
+function isLiteral(node) {
+  return (
+    ts.isStringLiteral(node) ||
+    ts.isNumericLiteral(node) ||
+    node.kind === ts.SyntaxKind.NullKeyword ||
+    node.kind === ts.SyntaxKind.TrueKeyword ||
+    node.kind === ts.SyntaxKind.FalseKeyword
+  );
+}
+
+// ---- routing classes ----------------------------------------------------------------------
+
+const ROUTING = {
+  'chat-read': {
+    title: 'chat-scoped read',
+    short: 'chat read',
+    rule: 'Routed by `dataSource` if given, else `chatMapping[chatId]`, else the default source.',
+  },
+  'chat-write': {
+    title: 'chat-scoped write',
+    short: 'chat write',
+    rule: 'Routed by `chatId`: `chatMapping[chatId]`, else the default source. Never takes `dataSource`; refused when the chat routes to a readonly source.',
+  },
+  'cross-read': {
+    title: 'cross-chat read',
+    short: 'cross-chat read',
+    rule: 'Without `dataSource`: asks every source in parallel and merges the answers (de-duplicated, the owning source wins). With `dataSource`: that source only.',
+  },
+  'system-read': {
+    title: 'system-wide read',
+    short: 'system read',
+    rule: 'The default source, or `dataSource` if given.',
+  },
+  'system-write': {
+    title: 'system-wide write',
+    short: 'system write',
+    rule: 'Always the default source (no chat to route by; `dataSource` is refused).',
+  },
+};
+
+function routingOf(method) {
+  let found;
+  const visit = (node) => {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.expression.kind === ts.SyntaxKind.ThisKeyword
+    ) {
+      const callee = node.expression.name.text;
+      const chat = node.arguments[2] ? text(node.arguments[2]) : undefined;
+      const op = node.arguments[0] && ts.isStringLiteral(node.arguments[0]) ? node.arguments[0].text : undefined;
+      if (callee === 'readAll') found = { cls: 'cross-read', op };
+      else if (callee === 'write') found = { cls: chat === 'undefined' ? 'system-write' : 'chat-write', op };
+      else if (callee === 'readOne') found = { cls: chat === 'undefined' ? 'system-read' : 'chat-read', op };
+    }
+    if (!found) ts.forEachChild(node, visit);
+  };
+  visit(method.body);
+  if (!found) fail(`cannot tell the routing class of ${method.name.getText()}`);
+  if ((found.cls === 'chat-read' || found.cls === 'chat-write') && !/args\.chatId/.test(method.body.getText())) {
+    fail(`${method.name.getText()} is chat-scoped but does not pass args.chatId`);
+  }
+  return found;
+}
+
+// ---- hand-written notes: behaviour a signature does not show -------------------------------
+
+const NOTES = {
+  saveChatMessage:
+    'The counters: +1 to the sender’s `chat_users.messages_count` (touching its `updated_at`), and +1 upserted into `chat_stats` (chat, day) and `chat_user_stats` (chat, user, day), where day is the message’s UTC date at `00:00:00`. Record the sender with `updateChatUser` first: the message is stored either way, but the counter only moves on an existing `chat_users` row, and message reads only return messages whose sender has one.',
+  getChatMessageByMessageId: '`null` when there is no such message, or its sender has no `chat_users` row in the chat.',
+  getChatMessagesByUser: 'Ordered by `date`.',
+  getChatMessagesSince:
+    'That is `date > sinceDateTime` and `date < tillDateTime`; each filter applies only when given. Without `limit`, every matching message is returned.',
+  getChatMessagesByRootId:
+    'Messages whose `root_message_id` is `rootMessageId` (in thread `threadId` when given), ordered by `date`.',
+  updateChatUser: 'Touches `updated_at`.',
+  markUserIsSpammer:
+    'Does not touch `updated_at` (being flagged is not activity). Returns whether the chat user exists.',
+  updateUserMetadata: 'Replaces `metadata` and touches `updated_at`. Returns whether the chat user exists.',
+  getChatUserByUsername: '`username` is compared exactly as stored (e.g. with its `@`).',
+  getChatUsers: 'With `seenSince`, only users whose `updated_at` is after it.',
+  addUserData: 'Upsert: an existing key gets the new `data`.',
+  deleteUserData: 'Returns whether the key existed.',
+  getUserData: '`{}` when there is none.',
+  setChatSetting: 'Replaces the whole row (`INSERT OR REPLACE`).',
+  unsetChatSetting: 'Returns whether the setting existed.',
+  clearChatSettings: 'Returns how many settings were removed.',
+  getChatSettings: '`{ key: value }` of every setting of the chat.',
+  updateChatInfo:
+    'Upsert of all four fields: on a known chat, a `title` or `username` left out is stored as `null` and `isForum` as false, so pass every field each time.',
+  getChatInfo: '`null` for an unknown chat.',
+  updateChatTopicInfo: 'Upsert of all three fields: a field left out is stored as `null`.',
+  getChatTopics: 'Ordered by `topic_id`.',
+  addChatSummarization:
+    'The row key `csid` is `"<chatId>:<topicId>_<firstMessageId>:<lastMessageId>-<prompt>"`, with `topicId` printed as `None` when absent (the bot’s format). An existing key gets the new `summary`.',
+  getChatSummarization: 'A `topicId` left out matches a row stored without topic. `null` when none.',
+  addSpamMessage: 'Stores a message classified as spam.',
+  addHamMessage: 'Stores a message classified as not spam (`ham_messages`); same arguments as `addSpamMessage`.',
+  getSpamMessagesByUserId: 'Ordered by `message_id` compared as text (the table’s key order), as the bot returns them.',
+  getUserChats:
+    'Chats (with a `chat_info` row) where the user has a `chat_users` row. A chat found in several sources is taken from the source that owns it (its `chatMapping` source, else the default). Ordered by `chat_id`.',
+  getAllGroupChats: 'Chats of type `group` or `supergroup`. De-duplicated and ordered like `getUserChats`.',
+  getSpamMessages:
+    'Each source returns its first `limit` rows in insertion order. When more than one source answers, rows are de-duplicated by chat id + message id (the owning source’s row wins), sorted by `created_at` (ties keep source order), then cut to `limit`. With one source (or `dataSource`), rows keep that source’s insertion order.',
+  getSpamMessagesByText: 'Merged like `getSpamMessages`, without a limit.',
+  setSetting:
+    'Replaces the whole row (`INSERT OR REPLACE`). The keys `db-migration-version` and `db-migration-last-run` hold the schema marker: leave them alone.',
+  getSetting: '`null` when unset.',
+  getSettings: '`{ key: value }` of the whole `settings` table, the schema marker included.',
+  getCacheStorage: 'Every entry of every namespace, by `updated_at`.',
+  setCacheStorage: 'Replaces the whole row (`INSERT OR REPLACE`).',
+  unsetCacheStorage: 'Returns whether the entry existed.',
+  getCacheEntry:
+    'Reads table `cache_<cacheType>`; age is measured from `updated_at` with SQLite’s clock, in whole seconds.',
+  setCacheEntry: 'Upsert into `cache_<cacheType>`: an existing key gets the new `data`.',
+  addMediaAttachment: 'Stores a new attachment keyed by `fileUniqueId`.',
+  updateMediaAttachment: 'A field left out (`undefined`) is unchanged; `null` stores NULL.',
+  getMediaAttachment: '`null` when unknown.',
+  addDelayedTask: 'Stores a task that is not done yet.',
+  updateDelayedTask: 'Touches `updated_at`. Returns whether the task exists.',
+  getPendingDelayedTasks: 'Tasks with `is_done` false, by `delayed_ts`, then insertion order.',
+};
+
+/** Argument meanings, by `method.argument` or by argument name. */
+const ARG_NOTES = {
+  'saveChatMessage.date':
+    'When the message was sent. Stored-form text is kept as is (read as UTC); other text is parsed by `new Date()`.',
+  'saveChatMessage.threadId': 'Forum topic; stored as 0 when absent.',
+  'saveChatMessage.replyId': 'The message this one replies to.',
+  'saveChatMessage.rootMessageId': 'First message of the reply thread.',
+  'saveChatMessage.mediaId': '`file_unique_id` of an attachment stored with `addMediaAttachment`.',
+  'getChatMessagesSince.sinceDateTime': 'Exclusive lower bound on `date`.',
+  'getChatMessagesSince.tillDateTime': 'Exclusive upper bound on `date`.',
+  'getChatMessagesSince.messageCategory': 'Keep only these categories (empty or `null`: all).',
+  'getChatMessagesSince.limit': 'Absent or `null`: no limit.',
+  'getChatUsers.seenSince': 'Exclusive lower bound on `updated_at`.',
+  'getChatSetting.setting': 'The setting’s key.',
+  'updateChatInfo.type': '`private`, `group`, `supergroup` or `channel`.',
+  'updateChatTopicInfo.topicId': 'Forum topic id (a message thread id).',
+  'updateChatTopicInfo.customEmojiId': 'Stored as `icon_custom_emoji_id`.',
+  'updateChatTopicInfo.topicName': 'Stored as `name`.',
+  'addSpamMessage.spamReason': 'Stored as `reason`.',
+  'addSpamMessage.messageText': 'Stored as `text`.',
+  'addSpamMessage.score': 'The classifier’s score (a finite number).',
+  'addHamMessage.score': 'The classifier’s score (a finite number).',
+  'addHamMessage.spamReason': 'Stored as `reason`.',
+  'addHamMessage.messageText': 'Stored as `text`.',
+  'getSpamMessagesByText.text': 'Compared exactly with the stored text.',
+  'getSpamMessages.limit': 'Applies per source and again after the merge.',
+  'updateMediaAttachment.mediaId': 'The attachment’s `file_unique_id`.',
+  'getMediaAttachment.mediaId': 'The attachment’s `file_unique_id`.',
+  'addDelayedTask.taskId': 'Stored as `id`.',
+  'addDelayedTask.delayedTS': 'When the task is due (a finite number, e.g. Unix seconds); stored as `delayed_ts`.',
+  'addDelayedTask.kwargs': 'Stored as given (the bot passes JSON text).',
+  'updateDelayedTask.id': 'The `taskId` given to `addDelayedTask`.',
+};
+
+/** Column meanings, by `Row.column`, where the name does not say it. */
+const COLUMN_NOTES = {
+  'ChatMessage.thread_id': 'Forum topic; 0 when none.',
+  'ChatMessage.root_message_id': 'First message of the reply thread.',
+  'ChatMessage.media_id': '`file_unique_id` of the attachment.',
+  'ChatMessage.full_name': 'The sender’s, from `chat_users`.',
+  'ChatUser.messages_count': 'Bumped by `saveChatMessage`.',
+  'ChatUser.timezone': 'Not written by this API.',
+  'ChatInfo.type': '`private`, `group`, `supergroup` or `channel` (other stored text is passed through).',
+  'ChatSummarization.csid': '`"<chatId>:<topicId>_<first>:<last>-<prompt>"`.',
+  'SpamMessage.reason': 'The `spamReason` given.',
+  'DelayedTask.delayed_ts': 'When the task is due.',
+  'DelayedTask.kwargs': 'As given to `addDelayedTask`.',
+};
+
+// ---- markdown helpers ---------------------------------------------------------------------
+
+const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const code = (s) => `\`${s}\``;
+const slug = (heading) =>
+  heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .trim()
+    .replace(/\s/g, '-');
+
+function table(headers, rows) {
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+function membersTable(name, { drop = [], firstHeader = 'Field' } = {}) {
+  const rows = interfaceMembers(name)
+    .filter((m) => !drop.includes(m.name))
+    .map((m) => [
+      code(m.name + (m.optional ? '?' : '')),
+      code(m.type),
+      [m.doc, COLUMN_NOTES[`${name}.${m.name}`] ?? ''].filter((x) => x).join(' '),
+    ]);
+  return table([firstHeader, 'Type', 'Meaning'], rows);
+}
+
+/** Type names in a type node that have a declaration (for links to rows and types). */
+function referencedNames(typeNode) {
+  const out = [];
+  const visit = (node) => {
+    if (ts.isTypeReferenceNode(node)) {
+      const n = text(node.typeName);
+      if (decls.has(n) && !out.includes(n)) out.push(n);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(typeNode);
+  return out;
+}
+
+// ---- collecting the API -------------------------------------------------------------------
+
+const ops = readOperations();
+const dataApi = findClass(SOURCES.dataApi, 'DataApi');
+const dataApiSf = parse(SOURCES.dataApi);
+const typesRel = SOURCES.types;
+const isFromTypes = (name) => decls.get(name)?.rel === typesRel;
+
+const methods = [];
+let section = 'Other';
+for (const m of dataApi.members) {
+  const s = sectionOf(m, dataApiSf);
+  if (s !== undefined) section = s;
+  if (!ts.isMethodDeclaration(m) || !isPublic(m)) continue;
+  const name = m.name.getText();
+  const { cls, op } = routingOf(m);
+  if (op !== name) fail(`${name} runs operation ${op}: document it by hand`);
+  const operation = ops.get(op);
+  if (operation === undefined) fail(`no operation ${op} in ${OPERATIONS_DIR}`);
+  const expectedKind = cls.endsWith('write') ? 'write' : 'read';
+  if (operation.kind !== expectedKind) fail(`${name} is a ${cls} but its operation is a ${operation.kind}`);
+  methods.push({ name, node: m, section: section.replace(/^./, (c) => c.toUpperCase()), cls, operation });
+}
+for (const key of [
+  ...Object.keys(NOTES),
+  ...Object.keys(ARG_NOTES)
+    .filter((k) => k.includes('.'))
+    .map((k) => k.split('.')[0]),
+]) {
+  if (!methods.some((m) => m.name === key))
+    fail(`NOTES or ARG_NOTES name ${key}, which is not a public method any more`);
+}
+
+/** The argument interface of a domain method: { iface, flavor: 'read' | 'write' | 'options' }. */
+function argumentsOf(m) {
+  const p = m.node.parameters[0];
+  if (!p?.type) return { iface: undefined, flavor: 'none' };
+  const t = p.type;
+  if (ts.isTypeReferenceNode(t)) {
+    const wrapper = text(t.typeName);
+    if ((wrapper === 'Read' || wrapper === 'Write') && t.typeArguments?.length === 1) {
+      return { iface: text(t.typeArguments[0]), flavor: wrapper.toLowerCase(), optional: !!p.initializer };
+    }
+    if (wrapper === 'ReadOptions') return { iface: undefined, flavor: 'read', optional: !!p.initializer };
+  }
+  fail(`cannot read the argument type of ${m.name}: ${text(t)}`);
+}
+
+function argumentRows(m) {
+  const { iface, flavor } = argumentsOf(m);
+  const rows = [];
+  const defaults = m.operation.defaults;
+  for (const f of iface ? interfaceMembers(iface) : []) {
+    let def = '';
+    if (f.optional && defaults.has(f.name)) {
+      const d = defaults.get(f.name);
+      def = d === 'null' ? 'NULL' : code(d);
+    }
+    const meaning = [f.doc, ARG_NOTES[`${m.name}.${f.name}`] ?? ARG_NOTES[f.name] ?? ''].filter((x) => x).join(' ');
+    rows.push([code(f.name + (f.optional ? '?' : '')), code(f.type), def, meaning]);
+  }
+  if (flavor === 'read')
+    rows.push([
+      code('dataSource?'),
+      code('string'),
+      '',
+      'Source to read from, overriding chatMapping and the default.',
+    ]);
+  return rows;
+}
+
+function storageLine(m) {
+  const parts = m.operation.statements.map(({ verb, table: t }) => {
+    const tbl = code(t);
+    switch (verb) {
+      case 'read':
+        return `reads ${tbl}`;
+      case 'insert':
+        return `inserts into ${tbl}`;
+      case 'upsert':
+        return `upserts into ${tbl}`;
+      case 'replace':
+        return `replaces in ${tbl}`;
+      case 'update':
+        return `updates ${tbl}`;
+      default:
+        return `deletes from ${tbl}`;
+    }
+  });
+  if (m.operation.kind === 'read') {
+    const tables = m.operation.statements.map((s) => code(s.table));
+    return `Reads ${tables.join(', ')}.`;
+  }
+  const line = parts.join(', ');
+  return `${line.charAt(0).toUpperCase()}${line.slice(1)}.`;
+}
+
+function errorsOf(m) {
+  const details = [];
+  if (m.cls === 'chat-read' || m.cls === 'system-read' || m.cls === 'cross-read')
+    details.push('`UNKNOWN_SOURCE`: `dataSource` names no configured source.');
+  if (m.cls === 'chat-write') details.push('`READONLY_SOURCE`: the chat routes to a readonly source.');
+  if (m.cls === 'system-write') details.push('`READONLY_SOURCE`: the default source is readonly.');
+  if (m.cls.endsWith('write')) {
+    details.push('`SCHEMA_TOO_NEW`: the source’s file has a newer schema version; writes are refused.');
+    details.push(
+      '`INVALID_ARGUMENT`: `dataSource` was passed (writes do not take it), or an argument has the wrong type or value.',
+    );
+  } else {
+    details.push('`INVALID_ARGUMENT`: an argument has the wrong type or value.');
+  }
+  if (m.operation.statements.some((s) => s.verb === 'insert')) {
+    const t = m.operation.statements.find((s) => s.verb === 'insert').table;
+    details.push(
+      `\`QUERY_FAILED\` (\`SQLITE_CONSTRAINT_PRIMARYKEY\`): a row with the same key is already in \`${t}\`; nothing was written.`,
+    );
+  }
+  if (m.cls === 'cross-read') details.push('Any source’s failure (e.g. one that could not open) fails the whole call.');
+  return details;
+}
+
+// ---- rendering ----------------------------------------------------------------------------
+
+const out = [];
+const w = (...lines) => out.push(...lines);
+
+const ROW_TYPES = [];
+for (const m of methods) {
+  for (const n of referencedNames(m.node.type)) if (isFromTypes(n) && !ROW_TYPES.includes(n)) ROW_TYPES.push(n);
+}
+
+function returnsLine(m) {
+  const t = m.node.type;
+  const inner = ts.isTypeReferenceNode(t) && text(t.typeName) === 'Promise' ? t.typeArguments[0] : t;
+  const rows = referencedNames(inner).filter((n) => ROW_TYPES.includes(n));
+  const links = rows.map((n) => `[${n}](#${slug(n)})`);
+  return `${code(text(inner))}${links.length ? ` — columns: ${links.join(', ')}` : ''}`;
+}
+
+const wrapper = findClass(SOURCES.wrapper, 'DatabaseWrapper');
+const wrapperMembers = new Map();
+for (const m of wrapper.members) {
+  if (!isPublic(m)) continue;
+  if (ts.isConstructorDeclaration(m)) wrapperMembers.set('constructor', m);
+  else if (m.name) wrapperMembers.set(m.name.getText(), m);
+}
+const WRAPPER_ORDER = [
+  'constructor',
+  'ready',
+  'close',
+  'config',
+  'sources',
+  'routeFor',
+  'query',
+  'transaction',
+  'stats',
+];
+for (const k of wrapperMembers.keys()) {
+  if (!WRAPPER_ORDER.includes(k))
+    fail(`DatabaseWrapper.${k} is public but not documented: add it to WRAPPER_ORDER and WRAPPER_DOCS`);
+}
+
+/** Per wrapper member: the interfaces to expand, extra prose, and errors. */
+const WRAPPER_DOCS = {
+  constructor: {
+    expand: ['LegacyOptions', 'MultiSourceOptions', 'Logger', 'BrokerOptions'],
+    prose: [
+      'Pass exactly one of `dbPath` (the existing bot’s constructor: one writable file, served as a source named `"default"`) or `config` (several sources). The configuration is validated at once; the workers start at once and open their files in the background. Calls made before they are ready wait for them.',
+      "With `config`, relative source paths resolve against `baseDir` (default: the current directory); with `dbPath`, against the current directory. A configuration from `loadConfig()` already has absolute paths. Configuration warnings (a chat mapped to an undefined source) go to `logger.warn`; the default logger emits them as Node warnings with code `BOTDB_CONFIG`. Debug output (the sources opened, each call’s routing) is written with `util.debuglog('botdb')`: set `NODE_DEBUG=botdb` to see it; `logger.debug` is not called.",
+      'The config shapes (`DatabaseConfigInput`, `DatabaseConfig`) are described in [configuration.md](configuration.md#configuring-in-code).',
+    ],
+    errors: [
+      '`CONFIG_INVALID` (thrown synchronously): both or neither of `dbPath` and `config`, or an invalid configuration; `issues` lists every problem.',
+    ],
+  },
+  ready: {
+    prose: [
+      'Optional: calls made earlier wait for their source anyway. Use it to fail fast at start-up. A source that failed to open stays failed (every call routed to it rejects with the same error) until a new `DatabaseWrapper` is created; the other sources keep working.',
+    ],
+    errors: [
+      '`SOURCE_OPEN_FAILED`, `NOT_A_BOT_DATABASE`, `MIGRATION_FAILED`: a source could not be opened.',
+      '`SOURCE_CRASHED`: a worker died while opening.',
+    ],
+  },
+  close: {
+    prose: ['Calls already made are completed first. Calling `close()` again is harmless.'],
+    errors: [],
+  },
+  config: {
+    prose: [
+      'The normalised configuration: absolute paths, every setting filled in, only mappings to defined sources. With `dbPath`, one source `"default"`.',
+    ],
+    errors: [],
+    expand: ['DatabaseConfig', 'SourceConfig'],
+  },
+  sources: {
+    prose: ['Then the others in configuration order: the order in which cross-chat reads merge.'],
+    errors: [],
+  },
+  routeFor: {
+    expand: ['RouteRequest', 'RouteDecision'],
+    drop: { RouteRequest: ['operation'] },
+    prose: [
+      "Synchronous; runs nothing. `{ chatId }` answers for a read, `{ chatId, write: true }` for a write (which ignores `dataSource`). `reason` is `'dataSource'`, `'chatMapping'` or `'default'`.",
+    ],
+    errors: [
+      '`UNKNOWN_SOURCE` (thrown): a read’s `dataSource` names no source.',
+      '`READONLY_SOURCE` (thrown): with `write: true`, the chat routes to a readonly source.',
+    ],
+  },
+  query: {
+    prose: [
+      'Rows come back as SQLite returns them: timestamps as text, flags as 0/1 (no conversion). Statements are prepared once per connection and reused. Use it for reads the domain methods do not offer; it cannot write.',
+    ],
+    errors: [
+      '`UNKNOWN_SOURCE`: `dataSource` names no source.',
+      '`INVALID_ARGUMENT`: the statement would write (checked by SQLite before it runs).',
+      '`QUERY_FAILED`: SQLite rejected the statement (e.g. `SQLITE_ERROR` for a syntax error or unknown table).',
+    ],
+  },
+  transaction: {
+    expand: ['TransactionScope'],
+    prose: [
+      'The scope picks the source: `dataSource` if given, else `chatMapping[chatId]`, else the default. On a writable source the transaction starts with `BEGIN IMMEDIATE` (it holds the write lock); on a readonly source with `BEGIN` (reads only). `fn` receives a [`Transaction`](#the-transaction-object); its calls run in order on the reserved connection and skip the source’s queue. Resolves with what `fn` resolves with, after `COMMIT`.',
+      'One transaction runs per source at a time: a second `transaction` on the same source waits. Writes made through `db` (not `tx`) to that source wait until the transaction ends; reads through `db` go on, on other connections, and see only committed data — unless such a write is already waiting, since calls from outside keep their order. So inside `fn`, make every call to the transaction’s source through `tx`: awaiting a `db` write there deadlocks (it waits for the transaction, which waits for it), as does awaiting a `db` read queued behind one, or any `db` call when `pool-size = 1`.',
+    ],
+    errors: [
+      '`UNKNOWN_SOURCE`: `scope.dataSource` names no source.',
+      '`CROSS_SOURCE_TRANSACTION`: a `tx` call routed to another source (rolled back if it propagates out of `fn`).',
+      '`TRANSACTION_ENDED`: `tx` was used after `fn` settled, or the worker died during the transaction.',
+      'Whatever `fn` throws is rethrown after the rollback.',
+    ],
+  },
+  stats: {
+    expand: ['SourceStats', 'LatencyPercentiles'],
+    prose: [
+      'Keyed by source name. Never rejects: a source that failed to open, or is closed, reports its main-thread figures and zeros for the pool. The pool figures (`connections*`, `statementsPrepared`) come from the live worker and start again after a restart; the others (calls, errors, queue, batches, restarts, latency of the last 8192 calls) are kept by the main thread for the wrapper’s lifetime. `errors` counts calls that failed in or on the way to the worker (including `SOURCE_OVERLOADED`), not routing refusals such as `READONLY_SOURCE`.',
+    ],
+    errors: [],
+  },
+};
+
+function renderWrapperMember(key) {
+  const m = wrapperMembers.get(key);
+  const d = WRAPPER_DOCS[key];
+  if (!m || !d) fail(`DatabaseWrapper member ${key} is missing (code or WRAPPER_DOCS)`);
+  const title = key === 'constructor' ? 'new DatabaseWrapper(options)' : key;
+  w(`### ${title}`, '');
+  w('```ts', signature(m), '```', '');
+  const doc = jsDoc(m);
+  if (doc) w(doc, '');
+  for (const p of d.prose) w(p, '');
+  for (const name of d.expand ?? []) {
+    w(`\`${name}\`${jsDoc(decl(name).node) ? ` — ${jsDoc(decl(name).node)}` : ''}`, '');
+    w(membersTable(name, { drop: d.drop?.[name] ?? [] }), '');
+  }
+  if (d.errors.length) w('**Errors:**', '', ...d.errors.map((e) => `- ${e}`), '');
+}
+
+function renderMethod(m) {
+  w(`#### ${m.name}`, '');
+  w('```ts', signature(m.node), '```', '');
+  const doc = jsDoc(m.node);
+  const note = NOTES[m.name];
+  const prose = [doc, note].filter((s) => s).join(' ');
+  if (prose) w(prose, '');
+  const r = ROUTING[m.cls];
+  w(`**Routing:** ${r.title} — ${r.rule}`, '');
+  const args = argumentsOf(m);
+  const rows = argumentRows(m);
+  if (rows.length) {
+    const label = args.iface
+      ? `**Arguments** (\`${args.iface}\`${args.optional ? ', the object itself may be omitted' : ''}):`
+      : `**Arguments**${args.optional ? ' (the object itself may be omitted)' : ''}:`;
+    w(label, '', table(['Argument', 'Type', 'Default', 'Meaning'], rows), '');
+  }
+  w(`**Returns:** ${returnsLine(m)}`, '');
+  w(`**Storage:** ${storageLine(m)}`, '');
+  w(
+    '**Errors** (besides [those of every call](#errors-every-call-can-raise)):',
+    '',
+    ...errorsOf(m).map((e) => `- ${e}`),
+    '',
+  );
+}
+
+// Header and overview.
+w(
+  '# API reference: `@pkg/core`',
+  '',
+  '<!-- Generated by scripts/gen-api-docs.mjs from packages/core/src (data-api.ts, database-wrapper.ts, transaction.ts, types.ts, operations/) and the option and stat types of @pkg/broker and @pkg/config. Do not edit by hand: run `pnpm docs:api`. -->',
+  '',
+  '```ts',
+  "import { DatabaseWrapper } from '@pkg/core';",
+  '',
+  "const db = new DatabaseWrapper({ dbPath: 'bot.db' });         // the existing bot's constructor",
+  "await db.updateChatUser({ chatId: -100123, userId: 42, username: '@ann', fullName: 'Ann' });",
+  "await db.saveChatMessage({ date: new Date(), chatId: -100123, userId: 42, messageId: 7, messageText: 'hi' });",
+  'const last = await db.getChatMessagesByUser({ chatId: -100123, userId: 42, limit: 10 });',
+  'await db.close();',
+  '```',
+  '',
+  'Conventions:',
+  '',
+  '- Every domain method takes **one object of named arguments**, named as the existing bot names its parameters (camelCase), and returns a promise.',
+  '- Rows keep the bot’s **column names** (snake_case). Timestamps come back as `Date` (stored as UTC text `YYYY-MM-DD HH:MM:SS`), 0/1 flags as booleans, message ids as strings. Timestamp arguments take a `Date` or that text; message-id arguments take numbers or strings.',
+  '- Every failure is a `DatabaseError` with a stable `code`; see [troubleshooting.md](troubleshooting.md) for each code.',
+  '',
+);
+
+// Contents.
+w('## Contents', '');
+w('- [DatabaseWrapper](#databasewrapper): construction, lifecycle, routing, raw queries, transactions, stats');
+w('- [Routing classes](#routing-classes)');
+w('- [Errors every call can raise](#errors-every-call-can-raise)');
+w('- [Domain methods](#domain-methods)');
+const sections = [...new Set(methods.map((m) => m.section))];
+for (const s of sections) w(`  - [${s}](#${slug(s)})`);
+w('- [The Transaction object](#the-transaction-object)');
+w('- [Rows](#rows)');
+w('- [Argument types and enumerations](#argument-types-and-enumerations)');
+w('- [Other exports](#other-exports)', '');
+
+// Index table.
+w('### Method index', '');
+w(
+  table(
+    ['Method', 'Routing', 'Returns'],
+    methods.map((m) => {
+      const t = m.node.type;
+      const inner = ts.isTypeReferenceNode(t) && text(t.typeName) === 'Promise' ? t.typeArguments[0] : t;
+      return [`[${m.name}](#${slug(m.name)})`, ROUTING[m.cls].short, code(text(inner))];
+    }),
+  ),
+  '',
+);
+
+// Wrapper.
+w('## DatabaseWrapper', '');
+const wrapperDoc = jsDoc(wrapper) || fileDoc(parse(SOURCES.wrapper));
+if (wrapperDoc) w(wrapperDoc, '');
+w('Everything in [Domain methods](#domain-methods), plus the members below.', '');
+for (const key of WRAPPER_ORDER) renderWrapperMember(key);
+
+// Routing classes.
+w('## Routing classes', '');
+w('Every domain method belongs to one class, which decides the source it runs on:', '');
+w(
+  table(
+    ['Class', 'Where the call goes', 'Methods'],
+    Object.entries(ROUTING).map(([key, r]) => [
+      r.title,
+      r.rule,
+      methods
+        .filter((m) => m.cls === key)
+        .map((m) => m.name)
+        .join(', '),
+    ]),
+  ),
+  '',
+);
+w(
+  'Routing never looks at the data: it uses only the call’s `chatId`, its `dataSource` and the configuration. `db.routeFor()` shows the decision for given arguments. The library routes chats to files; it does not move data between them.',
+  '',
+);
+
+// Common errors.
+w('## Errors every call can raise', '');
+w('Any domain method (and `query`, `transaction`) can reject with:', '');
+w(
+  table(
+    ['Code', 'When'],
+    [
+      [
+        '`SOURCE_OPEN_FAILED`, `NOT_A_BOT_DATABASE`, `MIGRATION_FAILED`',
+        'The source the call routes to could not be opened (the same error as `ready()`).',
+      ],
+      ['`SOURCE_OVERLOADED`', 'The source already has `max-queued` calls waiting; this call was not run.'],
+      [
+        '`SOURCE_CRASHED`',
+        'The source’s worker died while the call was in flight; it may or may not have been applied. The worker restarts.',
+      ],
+      ['`SOURCE_CLOSED`', '`close()` was called before this call.'],
+      [
+        '`QUERY_FAILED`',
+        'SQLite failed the statement (`details.sqliteCode`, e.g. `SQLITE_BUSY` after the busy timeout, `SQLITE_CONSTRAINT_PRIMARYKEY`).',
+      ],
+      ['`INVALID_ARGUMENT`', 'An argument has the wrong type or value (checked before any SQL runs).'],
+    ],
+  ),
+  '',
+);
+w('Inside a transaction, calls through `tx` can also raise `CROSS_SOURCE_TRANSACTION` and `TRANSACTION_ENDED`.', '');
+
+// Domain methods.
+w('## Domain methods', '');
+w(
+  'Grouped as in `data-api.ts`. `Read<A>` is `A & { dataSource?: string }`; `Write<A>` is `A & { dataSource?: never }` (passing `dataSource` to a write is a type error, and refused at run time).',
+  '',
+);
+for (const s of sections) {
+  w(`### ${s}`, '');
+  for (const m of methods.filter((x) => x.section === s)) renderMethod(m);
+}
+
+// Transaction.
+w('## The Transaction object', '');
+const txClass = findClass(SOURCES.transaction, 'Transaction');
+const txSf = parse(SOURCES.transaction);
+const txDoc = jsDoc(txClass) || fileDoc(txSf);
+if (txDoc) w(txDoc, '');
+w(
+  'Received by the callback of [`db.transaction(scope, fn)`](#transaction). It has every [domain method](#domain-methods) with the same arguments and results, run on the transaction’s reserved connection, and the members below. Differences from the same call on `db`:',
+  '',
+  '- A call that routes to another source than `tx.source` (by `chatId`, by `dataSource`, or a system-wide write when the transaction is not on the default source) is refused with `CROSS_SOURCE_TRANSACTION`; the refusal rolls the transaction back only if it propagates out of `fn`.',
+  '- Cross-chat reads (`getUserChats`, `getAllGroupChats`, `getSpamMessages`, `getSpamMessagesByText`) cover `tx.source` only.',
+  '- Writes to a readonly source are still refused with `READONLY_SOURCE`; a transaction on a readonly source is read-only.',
+  '- After `fn` settles, every call through `tx` fails with `TRANSACTION_ENDED`: await each call inside `fn`.',
+  '',
+);
+for (const m of txClass.members) {
+  if (!isPublic(m) || ts.isConstructorDeclaration(m) || !m.name) continue;
+  const name = m.name.getText();
+  w(`### tx.${name}`, '');
+  w('```ts', signature(m), '```', '');
+  const doc = jsDoc(m);
+  if (doc) w(doc, '');
+  if (name === 'query') {
+    w(
+      "Runs the statement on the transaction’s connection and returns its rows (`.all()`), as SQLite returns them, and sees the transaction’s uncommitted writes. A statement that returns no rows (plain `INSERT`/`UPDATE`/`DELETE`) fails with `QUERY_FAILED` (`sqliteCode: 'INTERNAL'`, “This statement does not return data”). Make writes through the domain methods.",
+      '',
+    );
+  }
+}
+w(
+  '```ts',
+  [
+    'const count = await db.transaction({ chatId: -100123 }, async (tx) => {',
+    "  await tx.updateChatUser({ chatId: -100123, userId: 42, username: '@ann', fullName: 'Ann' });",
+    "  await tx.saveChatMessage({ date: new Date(), chatId: -100123, userId: 42, messageId: 8, messageText: 'hello' });",
+    '  return (await tx.getChatUser({ chatId: -100123, userId: 42 }))?.messages_count;',
+    '}); // committed here; a throw inside rolls everything back',
+  ].join('\n'),
+  '```',
+  '',
+);
+
+// Rows.
+w('## Rows', '');
+w('Column names and order follow the bot’s tables. Nullable columns are typed `| null`.', '');
+for (const name of ROW_TYPES) {
+  const { node } = decl(name);
+  if (!ts.isInterfaceDeclaration(node)) continue;
+  w(`### ${name}`, '');
+  const doc = jsDoc(node);
+  if (doc) w(doc, '');
+  const usedBy = methods
+    .filter((m) => referencedNames(m.node.type).includes(name))
+    .map((m) => `[${m.name}](#${slug(m.name)})`);
+  w(`Returned by ${usedBy.join(', ')}.`, '');
+  w(membersTable(name, { firstHeader: 'Column' }), '');
+}
+
+// Types and enumerations.
+w('## Argument types and enumerations', '');
+w(
+  'Exported from `@pkg/core` (`types.ts`). Each enumeration is also exported as a constant array (e.g. `MESSAGE_TYPES`).',
+  '',
+);
+const typesSf = parse(typesRel);
+for (const stmt of typesSf.statements) {
+  if (!ts.isTypeAliasDeclaration(stmt)) continue;
+  const name = stmt.name.text;
+  w(`### ${name}`, '');
+  w('```ts', `type ${name} = ${text(stmt.type)};`, '```', '');
+  const doc = jsDoc(stmt);
+  if (doc) w(doc, '');
+  const m = /^\(typeof (\w+)\)\[number\]/.exec(text(stmt.type));
+  if (m) w(`Values (\`${m[1]}\`): ${constValues(m[1]).map(code).join(', ')}.`, '');
+}
+w('### ReadOptions', '');
+w(membersTable('ReadOptions'), '');
+const argIfaces = typesSf.statements
+  .filter((s) => ts.isInterfaceDeclaration(s) && !ROW_TYPES.includes(s.name.text) && s.name.text !== 'ReadOptions')
+  .map((s) => s.name.text);
+w(`The argument interfaces (${argIfaces.map(code).join(', ')}) are expanded under each method above.`, '');
+
+// Other exports.
+w('## Other exports', '');
+w('`@pkg/core` also exports:', '');
+const indexSf = parse(SOURCES.index);
+const exported = [];
+for (const stmt of indexSf.statements) {
+  if (!ts.isExportDeclaration(stmt)) continue;
+  const from = stmt.moduleSpecifier ? stmt.moduleSpecifier.text : '';
+  if (stmt.exportClause && ts.isNamedExports(stmt.exportClause)) {
+    for (const e of stmt.exportClause.elements)
+      exported.push({ name: e.name.text, from, type: e.isTypeOnly || stmt.isTypeOnly });
+  } else {
+    exported.push({ name: '*', from });
+  }
+}
+const errorClasses = parse(SOURCES.errors)
+  .statements.filter((s) => ts.isClassDeclaration(s) && s.name)
+  .map((s) => s.name.text);
+w(
+  table(
+    ['Export', 'From', 'What'],
+    [
+      ...exported
+        .filter((e) => e.name !== '*' && !['DatabaseWrapper', 'Transaction'].includes(e.name))
+        .map((e) => [code(e.name), code(e.from), describeExport(e)]),
+      [
+        errorClasses.map(code).join(', '),
+        code('@pkg/errors'),
+        'Error classes, one per code; plus `ERROR_CODES`, `ErrorCode`, `ConfigIssue`, `SerializedError`, `reviveError`. See [troubleshooting.md](troubleshooting.md).',
+      ],
+      [
+        'every export of `types.ts`',
+        code('./types.js'),
+        'Rows, argument interfaces, enumerations and their constant arrays (above).',
+      ],
+    ],
+  ),
+  '',
+);
+
+function describeExport(e) {
+  const known = {
+    SourceStats: 'Type of each entry of `db.stats()`.',
+    DatabaseConfig: 'The normalised configuration (`db.config`).',
+    DatabaseConfigInput: 'The configuration accepted in code (`new DatabaseWrapper({ config })`).',
+    loadConfig: 'Finds and reads the configuration file; see [configuration.md](configuration.md).',
+    DatabaseWrapperOptions: 'Constructor options: `LegacyOptions | MultiSourceOptions`.',
+    LegacyOptions: 'Constructor options with `dbPath`.',
+    MultiSourceOptions: 'Constructor options with `config`.',
+    Logger: '`{ debug(message), warn(message) }` for the constructor’s `logger`.',
+    TransactionScope: 'First argument of `db.transaction`.',
+    RouteDecision: 'Result of `db.routeFor`.',
+    RouteReason: "`'dataSource' | 'chatMapping' | 'default'`.",
+    RouteRequest: 'Argument of `Router.route` / `explain` (`db.routeFor` takes it without `operation`).',
+    Router:
+      'The routing rules on their own: `new Router(config)`, `route(req)`, `explain(req)`, `ownerOf(chatId)`, `isReadonly(source)`, `sourceNames`.',
+    SCHEMA_VERSION: 'The schema version this library creates and writes (6).',
+  };
+  if (!(e.name in known)) fail(`describe the export ${e.name} in describeExport`);
+  return known[e.name];
+}
+
+// ---- write or check -----------------------------------------------------------------------
+
+const markdown = `${out
+  .join('\n')
+  .replace(/\n{3,}/g, '\n\n')
+  .trimEnd()}\n`;
+const target = path.join(ROOT, OUT);
+if (process.argv.includes('--check')) {
+  let current = '';
+  try {
+    current = readFileSync(target, 'utf8');
+  } catch {
+    // missing counts as stale
+  }
+  if (current !== markdown) {
+    console.error(`${OUT} is out of date: run \`pnpm docs:api\` (node scripts/gen-api-docs.mjs).`);
+    process.exit(1);
+  }
+  console.log(`${OUT} is up to date.`);
+} else {
+  writeFileSync(target, markdown);
+  console.log(
+    `wrote ${OUT}: ${methods.length} domain methods, ${WRAPPER_ORDER.length} wrapper members, ${ROW_TYPES.length} row types.`,
+  );
+}
