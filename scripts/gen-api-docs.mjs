@@ -359,7 +359,7 @@ function routingOf(method) {
       const op = node.arguments[0] && ts.isStringLiteral(node.arguments[0]) ? node.arguments[0].text : undefined;
       if (callee === 'readAll') found = { cls: 'cross-read', op };
       else if (callee === 'write') found = { cls: chat === 'undefined' ? 'system-write' : 'chat-write', op };
-      else if (callee === 'readOne') found = { cls: chat === 'undefined' ? 'system-read' : 'chat-read', op };
+      else if (callee === 'readOne' || callee === 'readMessages') found = { cls: chat === 'undefined' ? 'system-read' : 'chat-read', op };
     }
     if (!found) ts.forEachChild(node, visit);
   };
@@ -691,7 +691,7 @@ const WRAPPER_DOCS = {
     expand: ['LegacyOptions', 'MultiSourceOptions', 'Logger', 'BrokerOptions'],
     prose: [
       'Pass exactly one of `dbPath` (the existing bot’s constructor: one writable file, served as a source named `"default"`) or `config` (several sources). The configuration is validated at once; the workers start at once and open their files in the background. Calls made before they are ready wait for them.',
-      "With `config`, relative source paths resolve against `baseDir` (default: the current directory); with `dbPath`, against the current directory. A configuration from `loadConfig()` already has absolute paths. Configuration warnings (a chat mapped to an undefined source) go to `logger.warn`; the default logger emits them as Node warnings with code `BOTDB_CONFIG`. Debug output (the sources opened, each call’s routing) is written with `util.debuglog('botdb')`: set `NODE_DEBUG=botdb` to see it; `logger.debug` is not called.",
+      "With `config`, relative source paths resolve against `baseDir` (default: the current directory); with `dbPath`, against the current directory. A configuration from `loadConfig()` already has absolute paths. Configuration warnings (a chat mapped to an undefined source) go to `logger.warn`; the default logger emits them as Node warnings with code `BOTDB_CONFIG`. Debug output (each call’s routing decision) goes to `logger.debug` when a logger is given, else to `util.debuglog('botdb')`: set `NODE_DEBUG=botdb` to see it.",
       'The config shapes (`DatabaseConfigInput`, `DatabaseConfig`) are described in [configuration.md](configuration.md#configuring-in-code).',
     ],
     errors: [
