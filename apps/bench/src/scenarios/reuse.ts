@@ -3,8 +3,7 @@
  * 1. every call drawn from 80 % point reads and 20 % saveChatMessage;
  * 2. one caller runs db.transaction with 5 messages, back to back, while the 63 others keep reading
  *    (a read during a transaction needs a second connection: this is where the pool opens more).
- * Transactions are kept apart from concurrent writes because the broker deadlocks when a BEGIN and a
- * write (or a second BEGIN) travel in the same batch (see docs/benchmarks.md, "Known issue").
+ * Transactions run in their own phase so the connections the pool opens for them show on their own.
  * Reuse is `db.stats()` reuseRate = 1 - connectionsOpened / connectionsAcquired, after both phases.
  */
 import { DatabaseWrapper } from '@pkg/core';

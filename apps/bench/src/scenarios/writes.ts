@@ -1,6 +1,6 @@
 /**
  * Writes through saveChatMessage (insert + three counter upserts in one transaction), against direct
- * better-sqlite3 running the same statements with the same pragmas (WAL, default synchronous = FULL):
+ * better-sqlite3 running the same statements with the same pragmas (WAL; synchronous as each side reports it, NORMAL for both since the broker sets it on every WAL connection):
  * - single: one message per transaction, awaited one after the other;
  * - batch100: one db.transaction holding 100 saveChatMessage calls issued together (direct: one outer
  *   transaction around 100 of the per-message transactions, which better-sqlite3 nests as savepoints,
