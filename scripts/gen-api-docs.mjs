@@ -359,7 +359,8 @@ function routingOf(method) {
       const op = node.arguments[0] && ts.isStringLiteral(node.arguments[0]) ? node.arguments[0].text : undefined;
       if (callee === 'readAll') found = { cls: 'cross-read', op };
       else if (callee === 'write') found = { cls: chat === 'undefined' ? 'system-write' : 'chat-write', op };
-      else if (callee === 'readOne' || callee === 'readMessages') found = { cls: chat === 'undefined' ? 'system-read' : 'chat-read', op };
+      else if (callee === 'readOne' || callee === 'readMessages')
+        found = { cls: chat === 'undefined' ? 'system-read' : 'chat-read', op };
     }
     if (!found) ts.forEachChild(node, visit);
   };
