@@ -145,26 +145,40 @@ export class DatabaseWrapper extends DataApi {
     return this.broker.close();
   }
 
+  /** The one routing step of every single-source call, with its debug line. Throws a refusal. */
+  private routeCall(op: OpName, args: unknown, chatId: number | undefined, write: boolean): string {
+    const source = write
+      ? this.router.route({ chatId, write: true, operation: op })
+      : this.router.route({ chatId, dataSource: (args as { dataSource?: string }).dataSource });
+    if (this.log !== null) this.log(`${op}${write ? ' (write)' : ''} chat=${chatId} -> ${source}`);
+    return source;
+  }
+
   protected readOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
-    let source: string;
     try {
-      source = this.router.route({ chatId, dataSource: (args as { dataSource?: string }).dataSource });
+      return this.broker.call(this.routeCall(op, args, chatId, false), op, args);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.log !== null) this.log(`${op} chat=${chatId} -> ${source}`);
-    return this.broker.call(source, op, args as never);
   }
 
+  protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
+    try {
+      return this.broker.call(this.routeCall(op, args, chatId, true), op, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Routed once; only messages read from a non-default source take the media lookup. */
   protected override readMessages<K extends OpName>(op: K, args: never, chatId: number) {
-    const read = this.readOne(op, args, chatId);
-    const dataSource = (args as { dataSource?: string }).dataSource;
     let source: string;
     try {
-      source = this.router.route({ chatId, dataSource });
-    } catch {
-      return read;
+      source = this.routeCall(op, args, chatId, false);
+    } catch (e) {
+      return Promise.reject(e);
     }
+    const read = this.broker.call(source, op, args);
     if (source === this.router.defaultSource) return read;
     return read.then((rows) => this.fillMedia(rows as unknown as ChatMessage | ChatMessage[] | null)) as typeof read;
   }
@@ -197,17 +211,6 @@ export class DatabaseWrapper extends DataApi {
       m.media_updated_at = a.updated_at;
     }
     return rows;
-  }
-
-  protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
-    let source: string;
-    try {
-      source = this.router.route({ chatId, write: true, operation: op });
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (this.log !== null) this.log(`${op} (write) chat=${chatId} -> ${source}`);
-    return this.broker.call(source, op, args);
   }
 
   protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }) {
