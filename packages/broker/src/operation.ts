@@ -20,6 +20,14 @@ export interface SourceSpec {
   timeoutMs: number;
   /** Calls allowed to wait (not yet sent to the worker) before new ones fail with SOURCE_OVERLOADED. */
   maxQueued: number;
+  /** A transaction still open after this long is rolled back (TRANSACTION_TIMEOUT). */
+  transactionTimeoutMs: number;
+  /** A call running longer than this has its worker stopped and restarted (QUERY_TIMEOUT). */
+  queryTimeoutMs: number;
+  /** The worker's heap limit (resourceLimits.maxOldGenerationSizeMb). */
+  maxMemoryMb: number;
+  /** Options for the operations module's `prepareSource` (the broker only passes them on). */
+  moduleOptions?: Record<string, unknown>;
   /** URL of the ES module whose `sourceModule` export the worker loads. */
   operationsModule: string;
 }

@@ -11,6 +11,9 @@ export function spec(name: string, path: string, overrides: Partial<SourceSpec> 
     poolSize: 3,
     timeoutMs: 5_000,
     maxQueued: 10_000,
+    transactionTimeoutMs: 60_000,
+    queryTimeoutMs: 30_000,
+    maxMemoryMb: 512,
     operationsModule: TEST_OPERATIONS,
     ...overrides,
   };

@@ -17,6 +17,14 @@ export const sourceSettingsSchema = z.object({
   poolSize: z.int().positive().default(5),
   timeout: z.number().positive().default(30),
   maxQueued: z.int().positive().default(10_000),
+  /** Seconds a transaction may stay open before it is rolled back (TRANSACTION_TIMEOUT). */
+  transactionTimeout: z.number().positive().default(60),
+  /** Seconds one call may run before its worker is stopped and restarted (QUERY_TIMEOUT). */
+  queryTimeout: z.number().positive().default(30),
+  /** Heap limit of the source's worker in MB: past it only that worker dies (SOURCE_CRASHED) and restarts. */
+  maxMemoryMb: z.int().positive().default(512),
+  /** A file whose schema is newer than this library's: "refuse-writes" (reads only) or "allow-writes" (as the bot does). */
+  onNewerSchema: z.enum(['refuse-writes', 'allow-writes']).default('refuse-writes'),
 });
 
 export type SourceSettings = z.output<typeof sourceSettingsSchema>;

@@ -43,6 +43,10 @@ const SOURCE_FIELDS: readonly Field[] = [
   { field: 'poolSize', names: ['pool-size', 'poolSize', 'max_connections'], codeName: 'poolSize' },
   { field: 'timeout', names: ['timeout'] },
   { field: 'maxQueued', names: ['max-queued', 'maxQueued'], codeName: 'maxQueued' },
+  { field: 'transactionTimeout', names: ['transaction-timeout', 'transactionTimeout'], codeName: 'transactionTimeout' },
+  { field: 'queryTimeout', names: ['query-timeout', 'queryTimeout'], codeName: 'queryTimeout' },
+  { field: 'maxMemoryMb', names: ['max-memory-mb', 'maxMemoryMb'], codeName: 'maxMemoryMb' },
+  { field: 'onNewerSchema', names: ['on-newer-schema', 'onNewerSchema'], codeName: 'onNewerSchema' },
   { field: 'type', names: ['type'] },
 ];
 
@@ -66,6 +70,22 @@ const SETTING_RULES: Record<keyof SourceSettings, { expect: string; fix: (key: s
   maxQueued: {
     expect: 'a whole number of calls, at least 1',
     fix: (key) => `set ${key} to a whole number of at least 1, e.g. ${key} = 10000 (the default).`,
+  },
+  transactionTimeout: {
+    expect: 'a number of seconds greater than 0',
+    fix: (key) => `set ${key} to a positive number of seconds, e.g. ${key} = 60.0 (the default).`,
+  },
+  queryTimeout: {
+    expect: 'a number of seconds greater than 0',
+    fix: (key) => `set ${key} to a positive number of seconds, e.g. ${key} = 30.0 (the default).`,
+  },
+  maxMemoryMb: {
+    expect: 'a whole number of megabytes, at least 1',
+    fix: (key) => `set ${key} to a whole number of megabytes, e.g. ${key} = 512 (the default).`,
+  },
+  onNewerSchema: {
+    expect: '"refuse-writes" or "allow-writes"',
+    fix: (key) => `set ${key} = "refuse-writes" (the default: reads only) or "allow-writes" (write as the bot does).`,
   },
 };
 
@@ -317,6 +337,10 @@ function validateSource(
     poolSize: values.poolSize,
     timeout: values.timeout,
     maxQueued: values.maxQueued,
+    transactionTimeout: values.transactionTimeout,
+    queryTimeout: values.queryTimeout,
+    maxMemoryMb: values.maxMemoryMb,
+    onNewerSchema: values.onNewerSchema,
   });
   if (!parsed.success) {
     const reported = new Set<string>();

@@ -11,6 +11,14 @@ export interface SourceConfig {
   timeout: number;
   /** Calls that may wait for the source before new ones fail with SOURCE_OVERLOADED. Default 10000. */
   maxQueued: number;
+  /** Seconds a transaction may stay open before it is rolled back (TRANSACTION_TIMEOUT). Default 60. */
+  transactionTimeout: number;
+  /** Seconds one call may run before the worker is stopped and restarted (QUERY_TIMEOUT). Default 30. */
+  queryTimeout: number;
+  /** Heap limit of the source's worker, in MB. Default 512. */
+  maxMemoryMb: number;
+  /** A file with a newer schema: refuse writes (default) or write as the bot does. */
+  onNewerSchema: 'refuse-writes' | 'allow-writes';
 }
 
 export interface DatabaseConfig {
@@ -30,6 +38,14 @@ export interface SourceConfigInput {
   timeout?: number;
   maxQueued?: number;
   'max-queued'?: number;
+  transactionTimeout?: number;
+  'transaction-timeout'?: number;
+  queryTimeout?: number;
+  'query-timeout'?: number;
+  maxMemoryMb?: number;
+  'max-memory-mb'?: number;
+  onNewerSchema?: 'refuse-writes' | 'allow-writes';
+  'on-newer-schema'?: 'refuse-writes' | 'allow-writes';
 }
 
 export interface DatabaseConfigInput {

@@ -50,7 +50,7 @@ describe('normalizeConfig', () => {
     expect(config).toEqual({
       default: 'primary',
       sources: {
-        primary: { path: path.join(BASE, 'bot.db'), readonly: false, poolSize: 5, timeout: 30, maxQueued: 10000 },
+        primary: { path: path.join(BASE, 'bot.db'), readonly: false, poolSize: 5, timeout: 30, maxQueued: 10000, transactionTimeout: 60, queryTimeout: 30, maxMemoryMb: 512, onNewerSchema: 'refuse-writes' },
       },
       chatMapping: {},
     });
@@ -115,6 +115,10 @@ describe('validateDatabaseConfig', () => {
       poolSize: 3,
       timeout: 1.5,
       maxQueued: 50,
+      transactionTimeout: 60,
+      queryTimeout: 30,
+      maxMemoryMb: 512,
+      onNewerSchema: 'refuse-writes',
     });
   });
 

@@ -82,6 +82,10 @@ export class DatabaseWrapper extends DataApi {
         poolSize: s.poolSize,
         timeoutMs: Math.round(s.timeout * 1000),
         maxQueued: s.maxQueued,
+        transactionTimeoutMs: Math.round(s.transactionTimeout * 1000),
+        queryTimeoutMs: Math.round(s.queryTimeout * 1000),
+        maxMemoryMb: s.maxMemoryMb,
+        moduleOptions: { onNewerSchema: s.onNewerSchema },
         operationsModule: OPERATIONS_MODULE,
       };
     });

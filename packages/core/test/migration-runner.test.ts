@@ -12,6 +12,9 @@ const spec = (path: string): SourceSpec => ({
   poolSize: 1,
   timeoutMs: 1000,
   maxQueued: 10,
+  transactionTimeoutMs: 60_000,
+  queryTimeoutMs: 30_000,
+  maxMemoryMb: 512,
   operationsModule: '',
 });
 

@@ -18,6 +18,9 @@ export const ERROR_CODES = [
   'MIGRATION_FAILED',
   'QUERY_FAILED',
   'TRANSACTION_ENDED',
+  'SOURCE_UNAVAILABLE',
+  'QUERY_TIMEOUT',
+  'TRANSACTION_TIMEOUT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -197,6 +200,36 @@ export class TransactionEndedError extends DatabaseError {
   }
 }
 
+export class SourceUnavailableError extends DatabaseError {
+  constructor(source: string, path: string, reason: string, fix: string) {
+    super('SOURCE_UNAVAILABLE', `Source "${source}" (${path}) is unavailable: ${reason}. Fix: ${fix}`, {
+      source,
+      path,
+      reason,
+    });
+  }
+}
+
+export class QueryTimeoutError extends DatabaseError {
+  constructor(source: string, operation: string, timeoutMs: number) {
+    super(
+      'QUERY_TIMEOUT',
+      `${operation} on source "${source}" ran longer than its ${timeoutMs / 1000} s limit and was stopped (the source's worker was restarted; calls queued behind it run on the new one). Fix: make the query cheaper, or raise query-timeout for "${source}".`,
+      { source, operation, timeoutMs },
+    );
+  }
+}
+
+export class TransactionTimeoutError extends DatabaseError {
+  constructor(source: string, timeoutMs: number) {
+    super(
+      'TRANSACTION_TIMEOUT',
+      `The transaction on source "${source}" was still open after its ${timeoutMs / 1000} s limit and was rolled back; its later calls are refused. Fix: keep the work inside db.transaction() short (no waiting on users or the network), or raise transaction-timeout for "${source}".`,
+      { source, timeoutMs },
+    );
+  }
+}
+
 /** Rebuild an error that crossed the worker boundary as an instance of its own class. */
 export function reviveError(e: SerializedError): DatabaseError {
   const err = new DatabaseError(e.code, e.message, e.details);
@@ -221,4 +254,7 @@ const CLASS_BY_CODE: Record<ErrorCode, abstract new (...args: never[]) => Databa
   MIGRATION_FAILED: MigrationError,
   QUERY_FAILED: QueryFailedError,
   TRANSACTION_ENDED: TransactionEndedError,
+  SOURCE_UNAVAILABLE: SourceUnavailableError,
+  QUERY_TIMEOUT: QueryTimeoutError,
+  TRANSACTION_TIMEOUT: TransactionTimeoutError,
 };
