@@ -19,7 +19,16 @@ describe('built-in defaults', () => {
   });
 
   it('the code defaults are the documented ones', () => {
-    expect(SOURCE_DEFAULTS).toEqual({ readonly: false, poolSize: 5, timeout: 30, maxQueued: 10000, transactionTimeout: 60, queryTimeout: 30, maxMemoryMb: 512, onNewerSchema: 'refuse-writes' });
+    expect(SOURCE_DEFAULTS).toEqual({
+      readonly: false,
+      poolSize: 5,
+      timeout: 30,
+      maxQueued: 10000,
+      transactionTimeout: 60,
+      queryTimeout: 30,
+      maxMemoryMb: 512,
+      onNewerSchema: 'refuse-writes',
+    });
   });
 
   it('a source left at its defaults normalises like the defaults file', () => {

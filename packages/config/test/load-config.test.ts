@@ -19,7 +19,17 @@ function expected(dir: string) {
   return {
     default: 'main',
     sources: {
-      main: { path: path.join(dir, 'data/main.db'), readonly: false, poolSize: 3, timeout: 30, maxQueued: 10000, transactionTimeout: 60, queryTimeout: 30, maxMemoryMb: 512, onNewerSchema: 'refuse-writes' },
+      main: {
+        path: path.join(dir, 'data/main.db'),
+        readonly: false,
+        poolSize: 3,
+        timeout: 30,
+        maxQueued: 10000,
+        transactionTimeout: 60,
+        queryTimeout: 30,
+        maxMemoryMb: 512,
+        onNewerSchema: 'refuse-writes',
+      },
     },
     chatMapping: { '-100': 'main' },
   };
@@ -77,7 +87,17 @@ describe('loadConfig: search', () => {
     expect(loaded.config).toEqual({
       default: 'primary',
       sources: {
-        primary: { path: path.join(dir, 'bot.db'), readonly: false, poolSize: 5, timeout: 30, maxQueued: 10000, transactionTimeout: 60, queryTimeout: 30, maxMemoryMb: 512, onNewerSchema: 'refuse-writes' },
+        primary: {
+          path: path.join(dir, 'bot.db'),
+          readonly: false,
+          poolSize: 5,
+          timeout: 30,
+          maxQueued: 10000,
+          transactionTimeout: 60,
+          queryTimeout: 30,
+          maxMemoryMb: 512,
+          onNewerSchema: 'refuse-writes',
+        },
       },
       chatMapping: {},
     });

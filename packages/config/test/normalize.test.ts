@@ -50,7 +50,17 @@ describe('normalizeConfig', () => {
     expect(config).toEqual({
       default: 'primary',
       sources: {
-        primary: { path: path.join(BASE, 'bot.db'), readonly: false, poolSize: 5, timeout: 30, maxQueued: 10000, transactionTimeout: 60, queryTimeout: 30, maxMemoryMb: 512, onNewerSchema: 'refuse-writes' },
+        primary: {
+          path: path.join(BASE, 'bot.db'),
+          readonly: false,
+          poolSize: 5,
+          timeout: 30,
+          maxQueued: 10000,
+          transactionTimeout: 60,
+          queryTimeout: 30,
+          maxMemoryMb: 512,
+          onNewerSchema: 'refuse-writes',
+        },
       },
       chatMapping: {},
     });
