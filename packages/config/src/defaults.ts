@@ -39,6 +39,7 @@ export function builtInConfigFile(): { database: Record<string, unknown> } {
   return {
     database: {
       default: DEFAULT_SOURCE_NAME,
+      'unknown-data-source': 'fallback',
       sources: { [DEFAULT_SOURCE_NAME]: { path: DEFAULT_SOURCE_PATH, ...settings } },
       chatMapping: {},
     },

@@ -35,6 +35,7 @@ const DATABASE_FIELDS: readonly Field[] = [
   { field: 'default', names: ['default', 'default_source'] },
   { field: 'sources', names: ['sources'] },
   { field: 'chatMapping', names: ['chatMapping', 'chat_mapping'] },
+  { field: 'unknownDataSource', names: ['unknown-data-source', 'unknownDataSource'], codeName: 'unknownDataSource' },
 ];
 
 const SOURCE_FIELDS: readonly Field[] = [
@@ -273,8 +274,25 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
     }
   }
 
+  // What a read naming an unconfigured source does.
+  const rawUnknown = values.unknownDataSource ?? 'fallback';
+  if (rawUnknown !== 'fallback' && rawUnknown !== 'refuse') {
+    const written = keys.unknownDataSource ?? 'unknown-data-source';
+    issue(
+      ctx,
+      keyOf(['database', written]),
+      `must be "fallback" or "refuse", got ${describe(rawUnknown)}.`,
+      `set ${written} = "fallback" (read the default source, warn once) or "refuse" (fail with UNKNOWN_SOURCE).`,
+    );
+  }
+
   if (ctx.issues.length > 0 || defaultName === undefined) return undefined;
-  return { default: defaultName, sources, chatMapping };
+  return {
+    default: defaultName,
+    sources,
+    chatMapping,
+    unknownDataSource: rawUnknown as DatabaseConfig['unknownDataSource'],
+  };
 }
 
 function validateSource(

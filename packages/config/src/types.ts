@@ -27,6 +27,11 @@ export interface DatabaseConfig {
   sources: Record<string, SourceConfig>;
   /** Chat id (decimal integer string) -> source name. */
   chatMapping: Record<string, string>;
+  /**
+   * A read whose dataSource names no configured source: "fallback" reads the default source and
+   * warns once per name (the bot's behaviour); "refuse" fails it with UNKNOWN_SOURCE. Default "fallback".
+   */
+  unknownDataSource: 'fallback' | 'refuse';
 }
 
 /** What a caller may pass in code: defaults may be left out, and kebab-case or camelCase keys are accepted. */
@@ -52,6 +57,8 @@ export interface DatabaseConfigInput {
   default: string;
   sources: Record<string, SourceConfigInput>;
   chatMapping?: Record<string, string>;
+  unknownDataSource?: 'fallback' | 'refuse';
+  'unknown-data-source'?: 'fallback' | 'refuse';
 }
 
 export interface ConfigWarning {

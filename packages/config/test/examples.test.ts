@@ -69,6 +69,7 @@ describe('configs/examples', () => {
         },
       },
       chatMapping: { '-1001000000010': 'archive' },
+      unknownDataSource: 'fallback',
     });
   });
 

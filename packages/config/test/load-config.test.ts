@@ -32,6 +32,7 @@ function expected(dir: string) {
       },
     },
     chatMapping: { '-100': 'main' },
+    unknownDataSource: 'fallback',
   };
 }
 
@@ -100,6 +101,7 @@ describe('loadConfig: search', () => {
         },
       },
       chatMapping: {},
+      unknownDataSource: 'fallback',
     });
   });
 

@@ -63,6 +63,7 @@ describe('normalizeConfig', () => {
         },
       },
       chatMapping: {},
+      unknownDataSource: 'fallback',
     });
   });
 

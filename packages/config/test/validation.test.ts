@@ -145,7 +145,9 @@ describe('unknown keys', () => {
       errorFor(withSource('archive', { path: 'archive.db', compression: 'zstd' })),
       'database.sources.archive.compression',
     );
-    expect(issue.fix).toMatch(/^Remove it\. Known keys here: path, readonly, pool-size, timeout, max-queued, type\.$/);
+    expect(issue.fix).toMatch(
+      /^Remove it\. Known keys here: path, readonly, pool-size, timeout, max-queued, transaction-timeout, query-timeout, max-memory-mb, on-newer-schema, type\.$/,
+    );
   });
 
   it('suggests camelCase names for config passed in code', () => {
