@@ -5,7 +5,7 @@ import { type CosmiconfigResult, cosmiconfig, defaultLoaders, type Loader } from
 import { parse as parseToml } from 'smol-toml';
 import { builtInConfigFile } from './defaults.js';
 import { normalizeConfig } from './normalize.js';
-import type { LoadedConfig } from './types.js';
+import type { ConfigLogger, LoadedConfig } from './types.js';
 
 export interface LoadConfigOptions {
   /** Load exactly this file (relative to `cwd`) instead of searching. Wins over BOTDB_CONFIG. */
@@ -14,7 +14,21 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** Environment to read BOTDB_CONFIG from. Default: process.env. */
   env?: Record<string, string | undefined>;
+  /**
+   * Receives every warning as `"<key>: <message>"` (they are also returned in `warnings`).
+   * Default: process.emitWarning with code BOTDB_CONFIG.
+   */
+  logger?: ConfigLogger;
+  /**
+   * Default true: a chat mapped to an undefined source, or an unknown key in the bot's dialects, is
+   * CONFIG_INVALID instead of a warning. Keys the bot uses and botdb ignores stay warnings.
+   */
+  strict?: boolean;
 }
+
+const defaultLogger: ConfigLogger = {
+  warn: (message) => process.emitWarning(message, { code: 'BOTDB_CONFIG' }),
+};
 
 const MODULE_NAME = 'botdb';
 /** Environment variable naming the config file to load. */
@@ -115,7 +129,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const { config, warnings } = normalizeConfig(result.config, {
     baseDir: path.dirname(result.filepath),
     origin: result.filepath,
+    strict: options.strict ?? true,
   });
+  // Returned warnings are easy to drop (`const { config } = await loadConfig()`): log every one.
+  const logger = options.logger ?? defaultLogger;
+  for (const w of warnings) logger.warn(`${w.key}: ${w.message}`);
   return { config, filepath: result.filepath, warnings };
 }
 

@@ -3,8 +3,22 @@
  * Every problem is collected and thrown together as one ConfigError.
  */
 import path from 'node:path';
-import { ConfigError, type ConfigIssue } from '@pkg/errors';
-import { DEFAULT_SOURCE_NAME, SOURCE_TYPE, type SourceSettings, sourceSettingsSchema } from './defaults.js';
+import { ConfigError } from '@pkg/errors';
+import { type Context, issue, warn } from './context.js';
+import {
+  fileKeyOf,
+  IMPLIED_DEFAULT_NAMES,
+  rangeText,
+  SETTING_LIMITS,
+  SOURCE_DEFAULTS,
+  SOURCE_TYPE,
+  type SourceSettings,
+  sourceSettingsSchema,
+} from './defaults.js';
+import { DATABASE_RULES, type Picked, PROVIDERS_DATABASE_RULES, pickFields } from './fields.js';
+import { type CaseCache, fileIdentity } from './same-file.js';
+import { exampleFile, layoutOf, readProviders, readSingle, readSources, type SourceEntry } from './sources.js';
+import { closestName, describe, isTable, keyOf } from './text.js';
 import type { ConfigWarning, DatabaseConfig, DatabaseConfigInput, SourceConfig } from './types.js';
 
 export interface NormalizeOptions {
@@ -12,6 +26,12 @@ export interface NormalizeOptions {
   baseDir?: string;
   /** Where the configuration came from (a file path), named in the ConfigError. */
   origin?: string;
+  /**
+   * Turn warnings that usually mean a mistake (a chat mapped to an undefined source; an unknown key in
+   * the bot's dialects) into CONFIG_INVALID. Default: true for normalizeConfig (files), false for
+   * validateDatabaseConfig (config written in code).
+   */
+  strict?: boolean;
 }
 
 export interface NormalizeResult {
@@ -19,92 +39,46 @@ export interface NormalizeResult {
   warnings: ConfigWarning[];
 }
 
-/** `file`: suggestions use the kebab-case file spelling; `code`: they use camelCase. */
-type Dialect = 'file' | 'code';
-
-interface Field {
-  /** Name in the normalised output. */
-  field: string;
-  /** Accepted spellings; the first is the canonical file spelling. */
-  names: readonly string[];
-  /** Spelling suggested for config passed in code, when it differs from the file spelling. */
-  codeName?: string;
-}
-
-const DATABASE_FIELDS: readonly Field[] = [
-  { field: 'default', names: ['default', 'default_source'] },
-  { field: 'sources', names: ['sources'] },
-  { field: 'chatMapping', names: ['chatMapping', 'chat_mapping'] },
-  { field: 'unknownDataSource', names: ['unknown-data-source', 'unknownDataSource'], codeName: 'unknownDataSource' },
-];
-
-const SOURCE_FIELDS: readonly Field[] = [
-  { field: 'path', names: ['path'] },
-  { field: 'readonly', names: ['readonly'] },
-  { field: 'poolSize', names: ['pool-size', 'poolSize', 'max_connections'], codeName: 'poolSize' },
-  { field: 'timeout', names: ['timeout'] },
-  { field: 'maxQueued', names: ['max-queued', 'maxQueued'], codeName: 'maxQueued' },
-  { field: 'transactionTimeout', names: ['transaction-timeout', 'transactionTimeout'], codeName: 'transactionTimeout' },
-  { field: 'queryTimeout', names: ['query-timeout', 'queryTimeout'], codeName: 'queryTimeout' },
-  { field: 'maxMemoryMb', names: ['max-memory-mb', 'maxMemoryMb'], codeName: 'maxMemoryMb' },
-  { field: 'onNewerSchema', names: ['on-newer-schema', 'onNewerSchema'], codeName: 'onNewerSchema' },
-  { field: 'type', names: ['type'] },
-];
-
 /** Keys whose presence at the top level marks the input as the `[database]` table itself. */
-const DATABASE_TABLE_MARKERS = ['sources', 'default', 'default_source', 'chat_mapping', 'chatMapping'];
+const DATABASE_TABLE_MARKERS = ['sources', 'providers', 'default', 'default_source', 'chat_mapping', 'chatMapping'];
 
-/** What each zod-checked source setting must be, for messages and fixes. */
+/** What each source setting must be, for messages and fixes. */
 const SETTING_RULES: Record<keyof SourceSettings, { expect: string; fix: (key: string) => string }> = {
   readonly: {
     expect: 'true or false',
     fix: (key) => `write ${key} = true or ${key} = false (a boolean, without quotes).`,
   },
-  poolSize: {
-    expect: 'a whole number of connections, at least 1',
-    fix: (key) => `set ${key} to a whole number of at least 1, e.g. ${key} = 5 (the default).`,
-  },
-  timeout: {
-    expect: 'a number of seconds greater than 0',
-    fix: (key) => `set ${key} to a positive number of seconds, e.g. ${key} = 30.0 (the default).`,
-  },
-  maxQueued: {
-    expect: 'a whole number of calls, at least 1',
-    fix: (key) => `set ${key} to a whole number of at least 1, e.g. ${key} = 10000 (the default).`,
-  },
-  transactionTimeout: {
-    expect: 'a number of seconds greater than 0',
-    fix: (key) => `set ${key} to a positive number of seconds, e.g. ${key} = 60.0 (the default).`,
-  },
-  queryTimeout: {
-    expect: 'a number of seconds greater than 0',
-    fix: (key) => `set ${key} to a positive number of seconds, e.g. ${key} = 30.0 (the default).`,
-  },
-  maxMemoryMb: {
-    expect: 'a whole number of megabytes, at least 1',
-    fix: (key) => `set ${key} to a whole number of megabytes, e.g. ${key} = 512 (the default).`,
-  },
+  poolSize: limitRule('poolSize', 'a whole number of connections'),
+  timeout: limitRule('timeout', 'a number of seconds'),
+  maxQueued: limitRule('maxQueued', 'a whole number of calls'),
+  transactionTimeout: limitRule('transactionTimeout', 'a number of seconds'),
+  queryTimeout: limitRule('queryTimeout', 'a number of seconds'),
+  maxMemoryMb: limitRule('maxMemoryMb', 'a whole number of megabytes'),
   onNewerSchema: {
     expect: '"refuse-writes" or "allow-writes"',
     fix: (key) => `set ${key} = "refuse-writes" (the default: reads only) or "allow-writes" (write as the bot does).`,
   },
 };
 
+function limitRule(field: keyof typeof SETTING_LIMITS, what: string) {
+  const limit = SETTING_LIMITS[field];
+  const fallback = SOURCE_DEFAULTS[field];
+  const example = limit.integer ? String(fallback) : Number(fallback).toFixed(1);
+  return {
+    expect: `${what} from ${rangeText(limit)}`,
+    fix: (key: string) => `set ${key} to ${what} from ${rangeText(limit)}, e.g. ${key} = ${example} (the default).`,
+  };
+}
+
 /** Chat ids: plain decimal integers, no sign other than '-', no leading zeros, not zero. */
 const CHAT_ID = /^-?[1-9][0-9]*$/;
-
-interface Context {
-  issues: ConfigIssue[];
-  warnings: ConfigWarning[];
-  dialect: Dialect;
-}
 
 /**
  * Normalise the contents of a config file: either a whole file (an object with a `database` table)
  * or the `database` table itself. Throws ConfigError listing every problem.
  */
 export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): NormalizeResult {
-  const ctx: Context = { issues: [], warnings: [], dialect: 'file' };
+  const ctx: Context = { issues: [], warnings: [], spelling: 'file', strict: options.strict ?? true };
   const table = databaseTable(raw, ctx);
   const config = table === undefined ? undefined : validateDatabase(table, ctx, baseDirOf(options));
   return finish(config, ctx, options.origin);
@@ -112,7 +86,7 @@ export function normalizeConfig(raw: unknown, options: NormalizeOptions = {}): N
 
 /** Validate and normalise a configuration passed in code (camelCase or kebab-case keys). Throws ConfigError. */
 export function validateDatabaseConfig(input: DatabaseConfigInput, options: NormalizeOptions = {}): NormalizeResult {
-  const ctx: Context = { issues: [], warnings: [], dialect: 'code' };
+  const ctx: Context = { issues: [], warnings: [], spelling: 'code', strict: options.strict ?? false };
   let config: DatabaseConfig | undefined;
   if (isTable(input)) {
     config = validateDatabase(input, ctx, baseDirOf(options));
@@ -171,48 +145,71 @@ function databaseTable(raw: unknown, ctx: Context): Record<string, unknown> | un
   return undefined;
 }
 
-function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: string): DatabaseConfig | undefined {
-  const { values, keys } = pickFields(db, DATABASE_FIELDS, ['database'], ctx);
-
-  // Sources, in configuration order.
-  const sourcesKey = keyOf(['database', keys.sources ?? 'sources']);
-  const sourceNames: string[] = [];
-  const sources: Record<string, SourceConfig> = {};
-  const rawSources = values.sources;
-  if (rawSources !== undefined && !isTable(rawSources)) {
-    issue(
-      ctx,
-      sourcesKey,
-      `must be a table of sources, got ${describe(rawSources)}.`,
-      'define each source as its own table, e.g. [database.sources.primary] with path = "bot.db".',
-    );
-  } else if (rawSources === undefined || Object.keys(rawSources).length === 0) {
-    issue(
-      ctx,
-      sourcesKey,
-      'no sources are defined.',
-      'add at least one source, e.g. [database.sources.primary] with path = "bot.db".',
-    );
-  } else {
-    for (const [name, rawSource] of Object.entries(rawSources)) {
-      sourceNames.push(name);
-      const source = validateSource(name, rawSource, ['database', keys.sources ?? 'sources', name], ctx, baseDir);
-      if (source !== undefined) sources[name] = source;
-    }
+/** The `[database]` table's own fields and its sources, whatever the dialect. */
+function readDatabase(db: Record<string, unknown>, ctx: Context): { picked: Picked; entries: SourceEntry[] } {
+  const layout = layoutOf(db);
+  if (layout === 'single') {
+    const { entry, picked } = readSingle(db, ctx);
+    return { picked, entries: [entry] };
   }
+  if (Object.hasOwn(db, 'sources') && Object.hasOwn(db, 'providers')) {
+    issue(
+      ctx,
+      'database.providers',
+      'both [database.sources] and [database.providers] are given; a configuration uses one of them.',
+      'move each provider to [database.sources.<name>] with path = its dbPath, or remove [database.sources].',
+    );
+  }
+  const providers = layout === 'providers';
+  const picked = pickFields(db, providers ? PROVIDERS_DATABASE_RULES : DATABASE_RULES, ['database'], ctx);
+  const listField = providers ? 'providers' : 'sources';
+  const listAt = ['database', picked.names[listField] ?? listField];
+  const raw = picked.values[listField];
+  const example = providers
+    ? '[database.providers.default] with provider = "sqlite3" and [database.providers.default.parameters] with dbPath = "bot.db"'
+    : '[database.sources.primary] with path = "bot.db"';
+  if (raw !== undefined && !isTable(raw)) {
+    issue(
+      ctx,
+      keyOf(listAt),
+      `must be a table of sources, got ${describe(raw)}.`,
+      `define each source as its own table, e.g. ${example}.`,
+    );
+    return { picked, entries: [] };
+  }
+  if (raw === undefined || Object.keys(raw).length === 0) {
+    issue(ctx, keyOf(listAt), 'no sources are defined.', `add at least one source, e.g. ${example}.`);
+    return { picked, entries: [] };
+  }
+  return { picked, entries: providers ? readProviders(raw, listAt, ctx) : readSources(raw, listAt, ctx) };
+}
+
+function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: string): DatabaseConfig | undefined {
+  const { picked, entries } = readDatabase(db, ctx);
+  const values = picked.values;
+  const sourceNames = entries.map((e) => e.name);
+  const sources = new Map<string, SourceConfig>();
+  for (const entry of entries) {
+    const source = validateSource(entry, ctx, baseDir);
+    if (source !== undefined) sources.set(entry.name, source);
+  }
+  checkSameFiles(entries, sources, ctx);
   const defined = sourceNames.map((n) => JSON.stringify(n)).join(', ');
 
   // The default source.
   let defaultName: string | undefined;
-  const defaultKey = keyOf(['database', keys.default ?? 'default']);
+  const defaultWritten = picked.names.default ?? 'default';
+  const defaultKey = keyOf(['database', defaultWritten]);
   const rawDefault = values.default;
   if (rawDefault === undefined) {
-    defaultName = DEFAULT_SOURCE_NAME;
-    if (sourceNames.length > 0 && !sourceNames.includes(defaultName)) {
+    defaultName =
+      IMPLIED_DEFAULT_NAMES.find((n) => sourceNames.includes(n)) ??
+      (sourceNames.length === 1 ? sourceNames[0] : undefined);
+    if (defaultName === undefined && sourceNames.length > 0) {
       issue(
         ctx,
         defaultKey,
-        `no default source is set, so it is "${DEFAULT_SOURCE_NAME}", which is not defined. Defined sources: ${defined}.`,
+        `no default source is set, and none is implied: there is no source named ${IMPLIED_DEFAULT_NAMES.map((n) => `"${n}"`).join(' or ')} and there are several. Defined sources: ${defined}.`,
         `add default = ${JSON.stringify(sourceNames[0])} (or another defined source) to [database].`,
       );
     }
@@ -221,7 +218,7 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
       ctx,
       defaultKey,
       `must be the name of a source, got ${describe(rawDefault)}.`,
-      `set ${keys.default ?? 'default'} to one of the defined sources${sourceNames.length > 0 ? ` (${defined})` : ''}.`,
+      `set ${defaultWritten} to one of the defined sources${sourceNames.length > 0 ? ` (${defined})` : ''}.`,
     );
   } else {
     defaultName = rawDefault;
@@ -230,15 +227,51 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
         ctx,
         defaultKey,
         `the default source "${defaultName}" is not defined. Defined sources: ${defined}.`,
-        `set ${keys.default ?? 'default'} to one of them, or add [database.sources.${keyOf([defaultName])}] with a path.`,
+        `set ${defaultWritten} to one of them, or add [database.sources.${keyOf([defaultName])}] with a path.`,
       );
     }
   }
 
-  // Chat mapping: chat id -> source name.
-  const chatMapping: Record<string, string> = {};
-  const mappingName = keys.chatMapping ?? 'chatMapping';
-  const rawMapping = values.chatMapping;
+  const chatMapping = validateChatMapping(
+    values.chatMapping,
+    picked.names.chatMapping ?? 'chatMapping',
+    sourceNames,
+    defaultName,
+    ctx,
+  );
+
+  // What a read naming an unconfigured source does.
+  const rawUnknown = values.unknownDataSource ?? 'fallback';
+  if (rawUnknown !== 'fallback' && rawUnknown !== 'refuse') {
+    const written = picked.names.unknownDataSource ?? 'unknown-data-source';
+    issue(
+      ctx,
+      keyOf(picked.paths.unknownDataSource ?? ['database', written]),
+      `must be "fallback" or "refuse", got ${describe(rawUnknown)}.`,
+      `set ${written} = "fallback" (read the default source, warn once) or "refuse" (fail with UNKNOWN_SOURCE).`,
+    );
+  }
+
+  if (ctx.issues.length > 0 || defaultName === undefined) return undefined;
+  return {
+    default: defaultName,
+    // fromEntries defines own properties, so no name can reach a prototype.
+    sources: Object.fromEntries(sources),
+    chatMapping,
+    unknownDataSource: rawUnknown as DatabaseConfig['unknownDataSource'],
+  };
+}
+
+/** Chat id -> source name; a chat mapped to an undefined source is dropped with a warning (an error under strict). */
+function validateChatMapping(
+  rawMapping: unknown,
+  mappingName: string,
+  sourceNames: readonly string[],
+  defaultName: string | undefined,
+  ctx: Context,
+): Record<string, string> {
+  const chatMapping = new Map<string, string>();
+  const defined = sourceNames.map((n) => JSON.stringify(n)).join(', ');
   if (rawMapping !== undefined && !isTable(rawMapping)) {
     issue(
       ctx,
@@ -256,86 +289,69 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
           ctx,
           key,
           `must be the name of a source, got ${describe(target)}.`,
-          `map the chat to a source name as a string, e.g. ${chatOk ? chat : '-1001234567890'} = ${JSON.stringify(defaultName ?? DEFAULT_SOURCE_NAME)}.`,
+          `map the chat to a source name as a string, e.g. ${chatOk ? chat : '-1001234567890'} = ${JSON.stringify(defaultName ?? sourceNames[0] ?? 'primary')}.`,
         );
       }
       if (!chatOk || typeof target !== 'string') continue;
       if (sourceNames.includes(target)) {
-        chatMapping[chat] = target;
+        chatMapping.set(chat, target);
       } else {
-        ctx.warnings.push({
+        const typo = closestName(target, sourceNames);
+        warn(
+          ctx,
           key,
-          message:
-            `chat ${chat} is mapped to source "${target}", which is not defined (defined sources: ${defined}); ` +
-            `the mapping is ignored and the chat uses the default source "${defaultName}". ` +
-            `Fix: map it to a defined source, or add [database.sources.${keyOf([target])}].`,
-        });
+          `chat ${chat} is mapped to source "${target}", which is not defined (defined sources: ${defined}); ` +
+            `the mapping is ignored and the chat uses the default source "${defaultName}".`,
+          typo !== undefined
+            ? `did you mean "${typo}"? Map it to a defined source, or add [database.sources.${keyOf([target])}].`
+            : `map it to a defined source, or add [database.sources.${keyOf([target])}].`,
+          true,
+        );
       }
     }
   }
-
-  // What a read naming an unconfigured source does.
-  const rawUnknown = values.unknownDataSource ?? 'fallback';
-  if (rawUnknown !== 'fallback' && rawUnknown !== 'refuse') {
-    const written = keys.unknownDataSource ?? 'unknown-data-source';
-    issue(
-      ctx,
-      keyOf(['database', written]),
-      `must be "fallback" or "refuse", got ${describe(rawUnknown)}.`,
-      `set ${written} = "fallback" (read the default source, warn once) or "refuse" (fail with UNKNOWN_SOURCE).`,
-    );
-  }
-
-  if (ctx.issues.length > 0 || defaultName === undefined) return undefined;
-  return {
-    default: defaultName,
-    sources,
-    chatMapping,
-    unknownDataSource: rawUnknown as DatabaseConfig['unknownDataSource'],
-  };
+  return Object.fromEntries(chatMapping);
 }
 
-function validateSource(
-  name: string,
-  raw: unknown,
-  at: readonly string[],
-  ctx: Context,
-  baseDir: string,
-): SourceConfig | undefined {
-  const sourceKey = keyOf(at);
-  const exampleFile = `${/^[A-Za-z0-9_-]+$/.test(name) ? name : 'data'}.db`;
-  if (!isTable(raw)) {
-    issue(
-      ctx,
-      sourceKey,
-      `must be a table with at least a path, got ${describe(raw)}.`,
-      `write [${sourceKey}] followed by path = "${exampleFile}".`,
-    );
-    return undefined;
-  }
+function validateSource(entry: SourceEntry, ctx: Context, baseDir: string): SourceConfig | undefined {
+  const { name, at, picked } = entry;
+  const values = picked.values;
+  const keyPath = (field: string): string => keyOf(picked.paths[field] ?? [...at, field]);
   const before = ctx.issues.length;
-  const { values, keys } = pickFields(raw, SOURCE_FIELDS, at, ctx);
 
   if (values.type !== undefined && values.type !== SOURCE_TYPE) {
     issue(
       ctx,
-      keyOf([...at, 'type']),
+      keyPath('type'),
       `unsupported source type ${describe(values.type)}: the only allowed type is "${SOURCE_TYPE}".`,
       `remove type, or set type = "${SOURCE_TYPE}".`,
     );
   }
 
   let resolved: string | undefined;
-  const pathKey = keyOf([...at, 'path']);
+  const pathKey = keyOf(picked.paths.path ?? [...entry.pathTable, entry.pathName]);
+  const exampleFileName = exampleFile(name);
   const rawPath = values.path;
   if (rawPath === undefined) {
-    issue(ctx, pathKey, `source "${name}" has no path.`, `add path = "${exampleFile}" under [${sourceKey}].`);
+    issue(
+      ctx,
+      pathKey,
+      `source "${name}" has no path.`,
+      `add ${entry.pathName} = "${exampleFileName}" under [${keyOf(entry.pathTable)}].`,
+    );
   } else if (typeof rawPath !== 'string' || rawPath.trim() === '') {
     issue(
       ctx,
       pathKey,
       `must be the path of the SQLite file, got ${describe(rawPath)}.`,
-      `set path = "${exampleFile}" (relative paths resolve against the config file's folder).`,
+      `set ${entry.pathName} = "${exampleFileName}" (relative paths resolve against the config file's folder).`,
+    );
+  } else if (rawPath.includes('\0')) {
+    issue(
+      ctx,
+      pathKey,
+      `the path ${JSON.stringify(rawPath)} contains a NUL byte, which no file name can hold.`,
+      `remove the NUL (\\u0000) from ${entry.pathName}, e.g. ${entry.pathName} = "${exampleFileName}".`,
     );
   } else if (rawPath === ':memory:' || /^file:/i.test(rawPath)) {
     issue(
@@ -344,31 +360,23 @@ function validateSource(
       rawPath === ':memory:'
         ? '":memory:" is not allowed: each source runs in its own worker, so an in-memory database could not be shared and would vanish when the worker restarts.'
         : `SQLite URI filenames (${JSON.stringify(rawPath)}) are not supported.`,
-      `point path at a file, e.g. path = "${exampleFile}" (use a temporary folder for throwaway data).`,
+      `point path at a file, e.g. path = "${exampleFileName}" (use a temporary folder for throwaway data).`,
     );
   } else {
     resolved = path.resolve(baseDir, rawPath);
   }
 
-  const parsed = sourceSettingsSchema.safeParse({
-    readonly: values.readonly,
-    poolSize: values.poolSize,
-    timeout: values.timeout,
-    maxQueued: values.maxQueued,
-    transactionTimeout: values.transactionTimeout,
-    queryTimeout: values.queryTimeout,
-    maxMemoryMb: values.maxMemoryMb,
-    onNewerSchema: values.onNewerSchema,
-  });
+  const settings = Object.fromEntries(Object.keys(SETTING_RULES).map((field) => [field, values[field]]));
+  const parsed = sourceSettingsSchema.safeParse(settings);
   if (!parsed.success) {
     const reported = new Set<string>();
     for (const zodIssue of parsed.error.issues) {
       const field = zodIssue.path[0] as keyof SourceSettings;
       if (reported.has(field) || !(field in SETTING_RULES)) continue;
       reported.add(field);
-      const written = keys[field] ?? field;
+      const written = picked.names[field] ?? (ctx.spelling === 'code' ? field : fileKeyOf(field));
       const rule = SETTING_RULES[field];
-      issue(ctx, keyOf([...at, written]), `must be ${rule.expect}, got ${describe(values[field])}.`, rule.fix(written));
+      issue(ctx, keyPath(field), `must be ${rule.expect}, got ${describe(values[field])}.`, rule.fix(written));
     }
   }
 
@@ -376,95 +384,38 @@ function validateSource(
   return { path: resolved, ...parsed.data };
 }
 
-/**
- * Read the known fields of a table, accepting every spelling of each. Reports unknown keys (with the
- * closest known key) and fields given under two spellings. `keys` holds the spelling each field used.
- */
-function pickFields(
-  table: Record<string, unknown>,
-  fields: readonly Field[],
-  at: readonly string[],
+/** Two sources on one file (after `..`, symlinks and case): CONFIG_INVALID naming both. */
+function checkSameFiles(
+  entries: readonly SourceEntry[],
+  sources: ReadonlyMap<string, SourceConfig>,
   ctx: Context,
-): { values: Record<string, unknown>; keys: Record<string, string> } {
-  const values: Record<string, unknown> = {};
-  const keys: Record<string, string> = {};
-  for (const [key, value] of Object.entries(table)) {
-    const field = fields.find((f) => f.names.includes(key));
-    if (field === undefined) {
-      issue(ctx, keyOf([...at, key]), `unknown key "${key}".`, unknownKeyFix(key, value, fields, at, ctx.dialect));
+): void {
+  const cache: CaseCache = new Map();
+  const seen = new Map<string, string>();
+  for (const entry of entries) {
+    const source = sources.get(entry.name);
+    if (source === undefined || source.path === ':memory:') continue;
+    const id = fileIdentity(source.path, cache);
+    const first = seen.get(id);
+    if (first === undefined) {
+      seen.set(id, entry.name);
       continue;
     }
-    const earlier = keys[field.field];
-    if (earlier !== undefined) {
-      issue(
-        ctx,
-        keyOf([...at, key]),
-        `"${key}" and "${earlier}" set the same thing.`,
-        `keep only ${JSON.stringify(suggestedName(field, ctx.dialect))}.`,
-      );
-      continue;
-    }
-    keys[field.field] = key;
-    values[field.field] = value;
+    const other = sources.get(first) as SourceConfig;
+    const mixed = other.readonly !== source.readonly;
+    const [writable, readonly] = other.readonly ? [entry.name, first] : [first, entry.name];
+    issue(
+      ctx,
+      keyOf(entry.picked.paths.path ?? [...entry.pathTable, entry.pathName]),
+      `sources "${first}" and "${entry.name}" are the same file (${other.path}${other.path === source.path ? '' : ` and ${source.path}`}): ` +
+        (mixed
+          ? `"${writable}" writes it and "${readonly}" is readonly, so the readonly source would not be read-only at all.`
+          : 'each source runs its own worker and write lock, so the two would block and overwrite each other.'),
+      mixed
+        ? `remove "${readonly}" and read the file through "${writable}" (pass dataSource: "${writable}"), or point ${entry.pathName} at another file.`
+        : `keep one source for the file (map chats to it in chatMapping), or point ${entry.pathName} of "${entry.name}" at another file.`,
+    );
   }
-  return { values, keys };
-}
-
-function suggestedName(field: Field, dialect: Dialect): string {
-  return dialect === 'code' && field.codeName !== undefined ? field.codeName : (field.names[0] as string);
-}
-
-function unknownKeyFix(
-  key: string,
-  value: unknown,
-  fields: readonly Field[],
-  at: readonly string[],
-  dialect: Dialect,
-): string {
-  const known = fields.map((f) => suggestedName(f, dialect));
-  const match = closestName(
-    key,
-    fields.flatMap((f) => f.names),
-  );
-  if (match !== undefined) {
-    const field = fields.find((f) => f.names.includes(match)) as Field;
-    return `did you mean "${suggestedName(field, dialect)}"? Known keys here: ${known.join(', ')}.`;
-  }
-  // `[database.archive]` with a path: a source written outside `sources`.
-  if (at.length === 1 && isTable(value) && Object.hasOwn(value, 'path')) {
-    return `to define a source, write it under sources: [database.sources.${keyOf([key])}]. Known keys here: ${known.join(', ')}.`;
-  }
-  return `remove it. Known keys here: ${known.join(', ')}.`;
-}
-
-/** The candidate a key is most likely a typo of, if any is close enough. */
-function closestName(key: string, candidates: readonly string[]): string | undefined {
-  const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
-  const k = squash(key);
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const d = levenshtein(k, squash(candidate));
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  const allowed = Math.max(1, Math.floor(k.length / 3));
-  return bestDistance <= allowed ? best : undefined;
-}
-
-function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length] as number;
 }
 
 function chatIdFix(chat: string): string {
@@ -478,30 +429,4 @@ function chatIdFix(chat: string): string {
     return `write the chat id as ${canonical}.`;
   }
   return 'use the chat\'s integer id as the key, e.g. -1001234567890 = "archive".';
-}
-
-function issue(ctx: Context, key: string, message: string, fix: string): void {
-  ctx.issues.push({ key, message, fix: fix.charAt(0).toUpperCase() + fix.slice(1) });
-}
-
-/** A dotted key path; segments that are not bare TOML keys are quoted, e.g. `database.chatMapping."1.5"`. */
-function keyOf(segments: readonly string[]): string {
-  return segments.map((s) => (/^[A-Za-z0-9_-]+$/.test(s) ? s : JSON.stringify(s))).join('.');
-}
-
-function isTable(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return 'a list';
-  if (value instanceof Date) return 'a date';
-  if (isTable(value)) return 'a table';
-  return `a ${typeof value}`;
 }

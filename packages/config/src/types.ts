@@ -54,16 +54,23 @@ export interface SourceConfigInput {
 }
 
 export interface DatabaseConfigInput {
-  default: string;
+  /** Left out: "default" if such a source exists, else "primary" if it exists, else the only source. */
+  default?: string;
   sources: Record<string, SourceConfigInput>;
   chatMapping?: Record<string, string>;
   unknownDataSource?: 'fallback' | 'refuse';
   'unknown-data-source'?: 'fallback' | 'refuse';
 }
 
+/** A configuration problem that does not stop loading; `message` ends with "Fix: ...". */
 export interface ConfigWarning {
   key: string;
   message: string;
+}
+
+/** Where loadConfig sends each warning, as `"<key>: <message>"`. */
+export interface ConfigLogger {
+  warn(message: string): void;
 }
 
 export interface LoadedConfig {

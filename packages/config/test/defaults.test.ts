@@ -2,7 +2,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { builtInConfigFile, SOURCE_DEFAULTS } from '../src/defaults.js';
+import { builtInConfigFile, fileKeyOf, rangeText, SETTING_LIMITS, SOURCE_DEFAULTS } from '../src/defaults.js';
 import { loadConfig, normalizeConfig } from '../src/index.js';
 import { CONFIGS_DIR, tempDir } from './helpers.js';
 
@@ -47,5 +47,21 @@ describe('built-in defaults', () => {
     const loaded = await loadConfig({ cwd: dir, env: {} });
     expect(loaded.filepath).toBe(path.join(dir, 'botdb.config.toml'));
     expect(loaded).toEqual({ ...fallback, filepath: loaded.filepath });
+  });
+});
+
+describe('ranges in the defaults file', () => {
+  const lines = readFileSync(DEFAULTS_FILE, 'utf8').split('\n');
+  /** The comment lines right above `key = ...`. */
+  function commentAbove(key: string): string {
+    const at = lines.findIndex((l) => l.startsWith(`${key} = `));
+    expect(at, `${key} is not in the defaults file`).toBeGreaterThan(0);
+    const comment: string[] = [];
+    for (let i = at - 1; i >= 0 && lines[i]?.startsWith('#'); i--) comment.unshift(lines[i] as string);
+    return comment.join('\n');
+  }
+
+  it.each(Object.entries(SETTING_LIMITS))('%s: the comment shows the range held in code', (field, limit) => {
+    expect(commentAbove(fileKeyOf(field))).toContain(`Range: ${rangeText(limit)}`);
   });
 });

@@ -9,14 +9,30 @@ const examples = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.toml'));
 
 describe('configs/examples', () => {
   it('holds the documented examples', () => {
-    expect(examples).toEqual(expect.arrayContaining(['multi-source.toml', 'legacy-dialect.toml', 'single-file.toml']));
+    expect(examples).toEqual(
+      expect.arrayContaining([
+        'multi-source.toml',
+        'legacy-dialect.toml',
+        'single-file.toml',
+        'bot-seed-date.toml',
+        'bot-providers.toml',
+        'design-options.toml',
+      ]),
+    );
   });
 
-  it.each(examples)('%s loads and validates without warnings', async (name) => {
+  /** The bot's settings botdb ignores: warned about, in strict mode too. */
+  const EXPECTED_WARNINGS: Record<string, string[]> = {
+    'bot-providers.toml': ['database.providers.default.parameters.useWal'],
+  };
+
+  it.each(examples)('%s loads and validates (strict), with only the expected warnings', async (name) => {
     const file = path.join(EXAMPLES_DIR, name);
-    const loaded = await loadConfig({ path: file, env: {} });
+    const logged: string[] = [];
+    const loaded = await loadConfig({ path: file, env: {}, logger: { warn: (m) => logged.push(m) } });
     expect(loaded.filepath).toBe(file);
-    expect(loaded.warnings).toEqual([]);
+    expect(loaded.warnings.map((w) => w.key)).toEqual(EXPECTED_WARNINGS[name] ?? []);
+    expect(logged).toHaveLength(loaded.warnings.length);
     expect(Object.keys(loaded.config.sources)).toContain(loaded.config.default);
     for (const source of Object.values(loaded.config.sources)) {
       expect(path.dirname(source.path)).toBe(EXAMPLES_DIR);
@@ -76,5 +92,34 @@ describe('configs/examples', () => {
   it('single-file.toml has one source, "primary"', async () => {
     const { config } = await loadConfig({ path: path.join(EXAMPLES_DIR, 'single-file.toml'), env: {} });
     expect(Object.keys(config.sources)).toEqual(['primary']);
+  });
+});
+
+describe('the bot dialect examples', () => {
+  it('bot-seed-date.toml is one source "default"', async () => {
+    const { config } = await loadConfig({ path: path.join(EXAMPLES_DIR, 'bot-seed-date.toml'), env: {} });
+    expect(config.default).toBe('default');
+    expect(config.sources.default).toMatchObject({
+      path: path.join(EXAMPLES_DIR, 'bot_data.db'),
+      poolSize: 5,
+      timeout: 30,
+    });
+  });
+
+  it('design-options.toml and bot-providers.toml normalise like legacy-dialect.toml, but for names', async () => {
+    const load = async (name: string) =>
+      (await loadConfig({ path: path.join(EXAMPLES_DIR, name), env: {}, logger: { warn: () => {} } })).config;
+    const legacy = await load('legacy-dialect.toml');
+    const design = await load('design-options.toml');
+    expect(design).toEqual({
+      ...legacy,
+      sources: { ...legacy.sources, archive: { ...legacy.sources.archive, poolSize: 3 } },
+    });
+    const providers = await load('bot-providers.toml');
+    expect(providers).toEqual({
+      ...legacy,
+      default: 'default',
+      sources: { default: legacy.sources.primary, archive: { ...legacy.sources.archive, poolSize: 5 } },
+    });
   });
 });
