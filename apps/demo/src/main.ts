@@ -43,9 +43,12 @@ async function main(): Promise<void> {
     console.log('external_bot.db: a database made by the existing bot (5 chats, 2000 messages)');
 
     section(`Loading ${EXAMPLE_CONFIG.replace(`${process.cwd()}/`, '')}`);
-    const { config, filepath, warnings } = await loadConfig({ path: configPath });
+    // Warnings go to the logger given here (by default they become process warnings).
+    const { config, filepath } = await loadConfig({
+      path: configPath,
+      logger: { warn: (message) => console.log('warning: %s', message) },
+    });
     console.log('from %s: default "%s", sources %s', filepath, config.default, Object.keys(config.sources).join(', '));
-    for (const w of warnings) console.log('warning: %s: %s', w.key, w.message);
 
     const db = new DatabaseWrapper({ config });
     try {
