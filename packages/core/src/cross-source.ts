@@ -35,16 +35,23 @@ export interface CrossSourceParts<R> {
   skipped: SkippedSource[];
 }
 
-export function withReport<T>(rows: T[], parts: CrossSourceParts<unknown>): CrossSourceRows<T> {
-  const sources: CrossSourceReport = { answered: parts.parts.map((p) => p.source), skipped: parts.skipped };
-  return Object.defineProperty(rows, 'sources', { value: sources, enumerable: false }) as CrossSourceRows<T>;
+/**
+ * By chat id; a chat present in several sources is taken from the source that owns it. The rows
+ * carry the report of which sources answered.
+ */
+export function mergeChats(
+  answers: CrossSourceParts<ChatInfo[]>,
+  ownerOf: (chatId: number) => string,
+): CrossSourceRows<ChatInfo> {
+  const { parts, skipped } = answers;
+  const sources: CrossSourceReport = { answered: parts.map((p) => p.source), skipped };
+  return Object.defineProperty(byOwner(parts, ownerOf), 'sources', {
+    value: sources,
+    enumerable: false,
+  }) as CrossSourceRows<ChatInfo>;
 }
 
-/** By chat id; a chat present in several sources is taken from the source that owns it. */
-export function mergeChats(
-  parts: Array<{ source: string; rows: ChatInfo[] }>,
-  ownerOf: (chatId: number) => string,
-): ChatInfo[] {
+function byOwner(parts: Array<{ source: string; rows: ChatInfo[] }>, ownerOf: (chatId: number) => string): ChatInfo[] {
   if (parts.length === 1) return parts[0]?.rows ?? [];
   const best = new Map<number, { source: string; row: ChatInfo }>();
   for (const { source, rows } of parts) {

@@ -5,7 +5,7 @@
  */
 import type { ArgsOf, ResultOf } from '@pkg/broker';
 import { InvalidArgumentError } from '@pkg/errors';
-import { type CrossSourceParts, type CrossSourceRows, mergeChats, withReport } from './cross-source.js';
+import { type CrossSourceParts, type CrossSourceRows, mergeChats } from './cross-source.js';
 import type { CoreOperations } from './operations/index.js';
 import type {
   AddChatSummarizationArgs,
@@ -241,28 +241,21 @@ export abstract class DataApi {
    * answer is skipped: `result.sources` tells which sources answered.
    */
   async getUserChats(args: Read<GetUserChatsArgs>): Promise<CrossSourceRows<ChatInfo>> {
-    const parts = await this.readAll('getUserChats', args);
-    return withReport(
-      mergeChats(parts.parts, (chatId) => this.ownerOf(chatId)),
-      parts,
-    );
+    return mergeChats(await this.readAll('getUserChats', args), (chatId) => this.ownerOf(chatId));
   }
   /** Group and supergroup chats, by chat id, de-duplicated across sources (see getUserChats). */
   async getAllGroupChats(args: ReadOptions = {}): Promise<CrossSourceRows<ChatInfo>> {
     const parts = await this.readAll('getAllGroupChats', args as Read<Record<string, never>>);
-    return withReport(
-      mergeChats(parts.parts, (chatId) => this.ownerOf(chatId)),
-      parts,
-    );
+    return mergeChats(parts, (chatId) => this.ownerOf(chatId));
   }
 
   // ---- spam of every chat: one source, as the bot reads it --------------------------------
 
-  /** Spam rows of one source (dataSource, else the default), oldest first; `limit` defaults to 1000. */
+  /** Spam rows of one source (dataSource, else the default), in insertion order; `limit` defaults to 1000. */
   getSpamMessages(args: Read<GetSpamMessagesArgs> = {}): Promise<SpamMessage[]> {
     return this.readOne('getSpamMessages', args, undefined);
   }
-  /** Spam rows of one source (dataSource, else the default) whose text is exactly `text`. */
+  /** Spam rows of one source (dataSource, else the default) whose text is exactly `text`, in insertion order. */
   getSpamMessagesByText(args: Read<GetSpamMessagesByTextArgs>): Promise<SpamMessage[]> {
     return this.readOne('getSpamMessagesByText', args, undefined);
   }
