@@ -64,7 +64,7 @@ export type OpName = keyof CoreOperations & string;
 type Args<K extends OpName> = ArgsOf<CoreOperations[K]>;
 type Result<K extends OpName> = ResultOf<CoreOperations[K]>;
 
-/** Writes never take dataSource: they go where the chat lives. (`never` makes passing it a type error.) */
+/** Writes take no dataSource: they go where the chat lives. (`never` makes passing it a type error.) */
 type Write<A> = A & { dataSource?: never };
 type Read<A> = A & ReadOptions;
 /** The system-wide writes the bot lets name a source (a writable one): default source otherwise. */

@@ -91,7 +91,7 @@ export class Router {
 
   /** A dataSource that is not a configured name: '' means none; others fall back or are refused. */
   private unknown(name: string, chatId: number | undefined): string {
-    if (name === '') return (chatId === undefined ? undefined : this.chatMapping.get(chatId)) ?? this.defaultSource;
+    if (name === '') return chatId === undefined ? this.defaultSource : this.ownerOf(chatId);
     if (this.refuseUnknown) throw new UnknownSourceError(name, this.sourceNames);
     if (!this.warnedUnknown.has(name)) {
       this.warnedUnknown.add(name);
