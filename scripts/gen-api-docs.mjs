@@ -322,7 +322,7 @@ const ROUTING = {
   'chat-read': {
     title: 'chat-scoped read',
     short: 'chat read',
-    rule: 'Routed by `dataSource` if given, else `chatMapping[chatId]`, else the default source.',
+    rule: 'Routed by `dataSource` if given, else `chatMapping[chatId]`, else the default source. When that source cannot answer (it could not open, is gone, its worker gave up), the default source answers, with one warning per source.',
   },
   'chat-write': {
     title: 'chat-scoped write',
@@ -332,17 +332,22 @@ const ROUTING = {
   'cross-read': {
     title: 'cross-chat read',
     short: 'cross-chat read',
-    rule: 'Without `dataSource`: asks every source in parallel and merges the answers (de-duplicated, the owning source wins). With `dataSource`: that source only.',
+    rule: 'Without `dataSource`: asks every source in parallel and merges the answers (de-duplicated, the owning source wins); a source that cannot answer is skipped, and the answer’s non-enumerable `sources` (`{ answered, skipped }`) says which sources it covers. With `dataSource`: that source only.',
   },
   'system-read': {
     title: 'system-wide read',
     short: 'system read',
-    rule: 'The default source, or `dataSource` if given.',
+    rule: 'The default source, or `dataSource` if given (with the same fallback to the default as a chat-scoped read).',
   },
   'system-write': {
     title: 'system-wide write',
     short: 'system write',
     rule: 'Always the default source (no chat to route by; `dataSource` is refused).',
+  },
+  'system-write-named': {
+    title: 'system-wide write that may name a source',
+    short: 'system write (dataSource)',
+    rule: 'The default source, or the writable source `dataSource` names (as in the bot). Never redirected: a source that cannot answer fails the call.',
   },
 };
 
@@ -359,6 +364,7 @@ function routingOf(method) {
       const op = node.arguments[0] && ts.isStringLiteral(node.arguments[0]) ? node.arguments[0].text : undefined;
       if (callee === 'readAll') found = { cls: 'cross-read', op };
       else if (callee === 'write') found = { cls: chat === 'undefined' ? 'system-write' : 'chat-write', op };
+      else if (callee === 'writeOne' && chat === 'undefined') found = { cls: 'system-write-named', op };
       else if (callee === 'readOne' || callee === 'readMessages')
         found = { cls: chat === 'undefined' ? 'system-read' : 'chat-read', op };
     }
@@ -408,11 +414,11 @@ const NOTES = {
   addHamMessage: 'Stores a message classified as not spam (`ham_messages`); same arguments as `addSpamMessage`.',
   getSpamMessagesByUserId: 'Ordered by `message_id` compared as text (the table’s key order), as the bot returns them.',
   getUserChats:
-    'Chats (with a `chat_info` row) where the user has a `chat_users` row. A chat found in several sources is taken from the source that owns it (its `chatMapping` source, else the default). Ordered by `chat_id`.',
+    'Chats (with a `chat_info` row) where the user has a `chat_users` row. A chat found in several sources is taken from the source that owns it (its `chatMapping` source, else the default). Ordered by `chat_id`. The array’s non-enumerable `sources` is `{ answered: string[], skipped: { source, code, message }[] }`.',
   getAllGroupChats: 'Chats of type `group` or `supergroup`. De-duplicated and ordered like `getUserChats`.',
   getSpamMessages:
-    'Each source returns its first `limit` rows in insertion order. When more than one source answers, rows are de-duplicated by chat id + message id (the owning source’s row wins), sorted by `created_at` (ties keep source order), then cut to `limit`. With one source (or `dataSource`), rows keep that source’s insertion order.',
-  getSpamMessagesByText: 'Merged like `getSpamMessages`, without a limit.',
+    'One source, as the bot reads it: `dataSource`, else the default (not merged across sources). Its first `limit` rows in insertion order.',
+  getSpamMessagesByText: 'One source, like `getSpamMessages`; rows in insertion order.',
   setSetting:
     'Replaces the whole row (`INSERT OR REPLACE`). The keys `db-migration-version` and `db-migration-last-run` hold the schema marker: leave them alone.',
   getSetting: '`null` when unset.',
@@ -543,7 +549,7 @@ for (const m of dataApi.members) {
   if (op !== name) fail(`${name} runs operation ${op}: document it by hand`);
   const operation = ops.get(op);
   if (operation === undefined) fail(`no operation ${op} in ${OPERATIONS_DIR}`);
-  const expectedKind = cls.endsWith('write') ? 'write' : 'read';
+  const expectedKind = cls.includes('write') ? 'write' : 'read';
   if (operation.kind !== expectedKind) fail(`${name} is a ${cls} but its operation is a ${operation.kind}`);
   methods.push({ name, node: m, section: section.replace(/^./, (c) => c.toUpperCase()), cls, operation });
 }
@@ -566,6 +572,9 @@ function argumentsOf(m) {
     const wrapper = text(t.typeName);
     if ((wrapper === 'Read' || wrapper === 'Write') && t.typeArguments?.length === 1) {
       return { iface: text(t.typeArguments[0]), flavor: wrapper.toLowerCase(), optional: !!p.initializer };
+    }
+    if (wrapper === 'SystemWrite' && t.typeArguments?.length === 1) {
+      return { iface: text(t.typeArguments[0]), flavor: 'named-write', optional: !!p.initializer };
     }
     if (wrapper === 'ReadOptions') return { iface: undefined, flavor: 'read', optional: !!p.initializer };
   }
@@ -592,6 +601,8 @@ function argumentRows(m) {
       '',
       'Source to read from, overriding chatMapping and the default.',
     ]);
+  if (flavor === 'named-write')
+    rows.push([code('dataSource?'), code('string'), '', 'A writable source to write instead of the default.']);
   return rows;
 }
 
@@ -623,14 +634,20 @@ function storageLine(m) {
 
 function errorsOf(m) {
   const details = [];
-  if (m.cls === 'chat-read' || m.cls === 'system-read' || m.cls === 'cross-read')
-    details.push('`UNKNOWN_SOURCE`: `dataSource` names no configured source.');
+  if (m.cls !== 'chat-write' && m.cls !== 'system-write')
+    details.push(
+      '`UNKNOWN_SOURCE`: `dataSource` names no configured source and `unknown-data-source` is `"refuse"` (by default the default source is used and the logger warns once per name).',
+    );
   if (m.cls === 'chat-write') details.push('`READONLY_SOURCE`: the chat routes to a readonly source.');
   if (m.cls === 'system-write') details.push('`READONLY_SOURCE`: the default source is readonly.');
-  if (m.cls.endsWith('write')) {
+  if (m.cls === 'system-write-named')
+    details.push('`READONLY_SOURCE`: `dataSource` (or, without it, the default source) is readonly.');
+  if (m.cls.includes('write')) {
     details.push('`SCHEMA_TOO_NEW`: the source’s file has a newer schema version; writes are refused.');
     details.push(
-      '`INVALID_ARGUMENT`: `dataSource` was passed (writes do not take it), or an argument has the wrong type or value.',
+      m.cls === 'system-write-named'
+        ? '`INVALID_ARGUMENT`: an argument has the wrong type or value.'
+        : '`INVALID_ARGUMENT`: `dataSource` was passed (this write does not take it), or an argument has the wrong type or value.',
     );
   } else {
     details.push('`INVALID_ARGUMENT`: an argument has the wrong type or value.');
@@ -641,7 +658,10 @@ function errorsOf(m) {
       `\`QUERY_FAILED\` (\`SQLITE_CONSTRAINT_PRIMARYKEY\`): a row with the same key is already in \`${t}\`; nothing was written.`,
     );
   }
-  if (m.cls === 'cross-read') details.push('Any source’s failure (e.g. one that could not open) fails the whole call.');
+  if (m.cls === 'cross-read')
+    details.push(
+      'A source that cannot answer (`SOURCE_OPEN_FAILED`, `SOURCE_UNAVAILABLE`, `SOURCE_CRASHED`) is skipped and listed in `sources.skipped`; any other failure fails the call, and so does a call no source answers (with the default source’s error).',
+    );
   return details;
 }
 
@@ -1053,7 +1073,13 @@ w(
 
 function describeExport(e) {
   const known = {
-    SourceStats: 'Type of each entry of `db.stats()`.',
+    SourceStats: 'The broker’s counters of one source; `db.stats()` adds `RoutingStats` to each.',
+    RoutingStats:
+      '`{ fallbackReads, skippedReads }` per source in `db.stats()`: reads the default source answered instead of this one, and cross-source reads that left it out.',
+    CrossSourceRows:
+      'What `getUserChats` / `getAllGroupChats` resolve to: the rows, plus a non-enumerable `sources: CrossSourceReport`.',
+    CrossSourceReport: '`{ answered: string[], skipped: SkippedSource[] }`: which sources a cross-source read covered.',
+    SkippedSource: '`{ source, code, message }`: a source a cross-source read left out, and its error code.',
     DatabaseConfig: 'The normalised configuration (`db.config`).',
     DatabaseConfigInput: 'The configuration accepted in code (`new DatabaseWrapper({ config })`).',
     loadConfig: 'Finds and reads the configuration file; see [configuration.md](configuration.md).',
@@ -1063,10 +1089,11 @@ function describeExport(e) {
     Logger: '`{ debug(message), warn(message) }` for the constructor’s `logger`.',
     TransactionScope: 'First argument of `db.transaction`.',
     RouteDecision: 'Result of `db.routeFor`.',
-    RouteReason: "`'dataSource' | 'chatMapping' | 'default'`.",
+    RouteReason:
+      "`'dataSource' | 'chatMapping' | 'default' | 'fallback'` (`fallback`: the dataSource named no configured source).",
     RouteRequest: 'Argument of `Router.route` / `explain` (`db.routeFor` takes it without `operation`).',
     Router:
-      'The routing rules on their own: `new Router(config)`, `route(req)`, `explain(req)`, `ownerOf(chatId)`, `isReadonly(source)`, `sourceNames`.',
+      'The routing rules on their own: `new Router(config, onUnknownSource?)`, `route(req)`, `explain(req)`, `ownerOf(chatId)`, `isReadonly(source)`, `sourceNames`.',
     SCHEMA_VERSION: 'The schema version this library creates and writes (6).',
   };
   if (!(e.name in known)) fail(`describe the export ${e.name} in describeExport`);

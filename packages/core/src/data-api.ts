@@ -5,6 +5,7 @@
  */
 import type { ArgsOf, ResultOf } from '@pkg/broker';
 import { InvalidArgumentError } from '@pkg/errors';
+import { type CrossSourceParts, type CrossSourceRows, mergeChats } from './cross-source.js';
 import type { CoreOperations } from './operations/index.js';
 import type {
   AddChatSummarizationArgs,
@@ -63,9 +64,11 @@ export type OpName = keyof CoreOperations & string;
 type Args<K extends OpName> = ArgsOf<CoreOperations[K]>;
 type Result<K extends OpName> = ResultOf<CoreOperations[K]>;
 
-/** Writes never take dataSource: they go where the chat lives. (`never` makes passing it a type error.) */
+/** Writes take no dataSource: they go where the chat lives. (`never` makes passing it a type error.) */
 type Write<A> = A & { dataSource?: never };
 type Read<A> = A & ReadOptions;
+/** The system-wide writes the bot lets name a source (a writable one): default source otherwise. */
+type SystemWrite<A> = A & ReadOptions;
 
 export abstract class DataApi {
   /** Run a read on one source chosen by dataSource > chatMapping > default. */
@@ -76,11 +79,11 @@ export abstract class DataApi {
   ): Promise<Result<K>>;
   /** Run a write on the source that owns chatId (the default when undefined); refuses readonly sources. */
   protected abstract writeOne<K extends OpName>(op: K, args: Args<K>, chatId: number | undefined): Promise<Result<K>>;
-  /** Run a read on every source (or only dataSource) and return each source's rows, in source order. */
-  protected abstract readAll<K extends OpName>(
-    op: K,
-    args: Read<Args<K>>,
-  ): Promise<Array<{ source: string; rows: Result<K> }>>;
+  /**
+   * Run a read on every source (or only dataSource) and return each source's rows, in source order,
+   * with the sources that could not answer.
+   */
+  protected abstract readAll<K extends OpName>(op: K, args: Read<Args<K>>): Promise<CrossSourceParts<Result<K>>>;
   /**
    * A message read. Media attachments are system-wide (kept in the default source), so a
    * wrapper reading messages from another source fills the media columns from the default one.
@@ -233,28 +236,35 @@ export abstract class DataApi {
 
   // ---- cross-chat reads: every source unless dataSource names one -------------------------
 
-  /** Chats the user is a member of, by chat id, de-duplicated across sources. */
-  async getUserChats(args: Read<GetUserChatsArgs>): Promise<ChatInfo[]> {
-    return this.mergeChats(await this.readAll('getUserChats', args));
+  /**
+   * Chats the user is a member of, by chat id, de-duplicated across sources. A source that cannot
+   * answer is skipped: `result.sources` tells which sources answered.
+   */
+  async getUserChats(args: Read<GetUserChatsArgs>): Promise<CrossSourceRows<ChatInfo>> {
+    return mergeChats(await this.readAll('getUserChats', args), (chatId) => this.ownerOf(chatId));
   }
-  /** Group and supergroup chats, by chat id, de-duplicated across sources. */
-  async getAllGroupChats(args: ReadOptions = {}): Promise<ChatInfo[]> {
-    return this.mergeChats(await this.readAll('getAllGroupChats', args as Read<Record<string, never>>));
-  }
-  /** Spam rows, oldest first; `limit` (default 1000) applies after the merge. */
-  async getSpamMessages(args: Read<GetSpamMessagesArgs> = {}): Promise<SpamMessage[]> {
-    const limit = args.limit ?? 1000;
-    return this.mergeSpam(await this.readAll('getSpamMessages', args)).slice(0, limit);
-  }
-  /** Spam rows whose text is exactly `text`. */
-  async getSpamMessagesByText(args: Read<GetSpamMessagesByTextArgs>): Promise<SpamMessage[]> {
-    return this.mergeSpam(await this.readAll('getSpamMessagesByText', args));
+  /** Group and supergroup chats, by chat id, de-duplicated across sources (see getUserChats). */
+  async getAllGroupChats(args: ReadOptions = {}): Promise<CrossSourceRows<ChatInfo>> {
+    const parts = await this.readAll('getAllGroupChats', args as Read<Record<string, never>>);
+    return mergeChats(parts, (chatId) => this.ownerOf(chatId));
   }
 
-  // ---- system-wide: the default source unless a read names another ------------------------
+  // ---- spam of every chat: one source, as the bot reads it --------------------------------
 
-  setSetting(args: Write<SetSettingArgs>): Promise<void> {
-    return this.write('setSetting', args, undefined);
+  /** Spam rows of one source (dataSource, else the default), in insertion order; `limit` defaults to 1000. */
+  getSpamMessages(args: Read<GetSpamMessagesArgs> = {}): Promise<SpamMessage[]> {
+    return this.readOne('getSpamMessages', args, undefined);
+  }
+  /** Spam rows of one source (dataSource, else the default) whose text is exactly `text`, in insertion order. */
+  getSpamMessagesByText(args: Read<GetSpamMessagesByTextArgs>): Promise<SpamMessage[]> {
+    return this.readOne('getSpamMessagesByText', args, undefined);
+  }
+
+  // ---- system-wide: the default source unless a read (or one of four writes) names another --
+
+  /** Default source, or a writable `dataSource`. */
+  setSetting(args: SystemWrite<SetSettingArgs>): Promise<void> {
+    return this.writeOne('setSetting', args, undefined);
   }
   getSetting(args: Read<GetSettingArgs>): Promise<string | null> {
     return this.readOne('getSetting', args, undefined);
@@ -266,8 +276,9 @@ export abstract class DataApi {
   getCacheStorage(args: ReadOptions = {}): Promise<CacheStorageEntry[]> {
     return this.readOne('getCacheStorage', args as Read<Record<string, never>>, undefined);
   }
-  setCacheStorage(args: Write<SetCacheStorageArgs>): Promise<void> {
-    return this.write('setCacheStorage', args, undefined);
+  /** Default source, or a writable `dataSource`. */
+  setCacheStorage(args: SystemWrite<SetCacheStorageArgs>): Promise<void> {
+    return this.writeOne('setCacheStorage', args, undefined);
   }
   unsetCacheStorage(args: Write<UnsetCacheStorageArgs>): Promise<boolean> {
     return this.write('unsetCacheStorage', args, undefined);
@@ -276,12 +287,13 @@ export abstract class DataApi {
   getCacheEntry(args: Read<GetCacheEntryArgs>): Promise<CacheEntry | null> {
     return this.readOne('getCacheEntry', args, undefined);
   }
-  setCacheEntry(args: Write<SetCacheEntryArgs>): Promise<void> {
-    return this.write('setCacheEntry', args, undefined);
+  /** Default source, or a writable `dataSource`. */
+  setCacheEntry(args: SystemWrite<SetCacheEntryArgs>): Promise<void> {
+    return this.writeOne('setCacheEntry', args, undefined);
   }
-  /** Empties one cache; returns how many entries were removed. */
-  clearCache(args: Write<ClearCacheArgs>): Promise<number> {
-    return this.write('clearCache', args, undefined);
+  /** Empties one cache (of the default source, or a writable `dataSource`); returns how many entries were removed. */
+  clearCache(args: SystemWrite<ClearCacheArgs>): Promise<number> {
+    return this.writeOne('clearCache', args, undefined);
   }
   addMediaAttachment(args: Write<AddMediaAttachmentArgs>): Promise<void> {
     return this.write('addMediaAttachment', args, undefined);
@@ -302,41 +314,5 @@ export abstract class DataApi {
   /** Tasks not done yet, earliest first. */
   getPendingDelayedTasks(args: ReadOptions = {}): Promise<DelayedTask[]> {
     return this.readOne('getPendingDelayedTasks', args as Read<Record<string, never>>, undefined);
-  }
-
-  // ---- merging ----------------------------------------------------------------------------
-
-  /** By chat id; a chat present in several sources is taken from the source that owns it. */
-  private mergeChats(parts: Array<{ source: string; rows: ChatInfo[] }>): ChatInfo[] {
-    if (parts.length === 1) return parts[0]?.rows ?? [];
-    const best = new Map<number, { source: string; row: ChatInfo }>();
-    for (const { source, rows } of parts) {
-      for (const row of rows) {
-        const seen = best.get(row.chat_id);
-        if (seen === undefined || (seen.source !== this.ownerOf(row.chat_id) && source === this.ownerOf(row.chat_id))) {
-          best.set(row.chat_id, { source, row });
-        }
-      }
-    }
-    return [...best.values()].map((b) => b.row).sort((a, b) => a.chat_id - b.chat_id);
-  }
-
-  /** Oldest first (stable: ties keep source order), one row per chat and message id. */
-  private mergeSpam(parts: Array<{ source: string; rows: SpamMessage[] }>): SpamMessage[] {
-    if (parts.length === 1) return parts[0]?.rows ?? [];
-    const best = new Map<string, { source: string; row: SpamMessage; order: number }>();
-    let order = 0;
-    for (const { source, rows } of parts) {
-      for (const row of rows) {
-        const key = `${row.chat_id}:${row.message_id}`;
-        const seen = best.get(key);
-        const owner = this.ownerOf(row.chat_id);
-        if (seen === undefined) best.set(key, { source, row, order: order++ });
-        else if (seen.source !== owner && source === owner) best.set(key, { source, row, order: seen.order });
-      }
-    }
-    return [...best.values()]
-      .sort((a, b) => a.row.created_at.getTime() - b.row.created_at.getTime() || a.order - b.order)
-      .map((b) => b.row);
   }
 }

@@ -5,7 +5,8 @@
 import { debuglog } from 'node:util';
 import { Broker, type BrokerOptions, type SourceSpec, type SourceStats } from '@pkg/broker';
 import { type DatabaseConfig, type DatabaseConfigInput, type SourceConfig, validateDatabaseConfig } from '@pkg/config';
-import { ConfigError } from '@pkg/errors';
+import { ConfigError, DatabaseError, type ErrorCode } from '@pkg/errors';
+import type { CrossSourceParts, SkippedSource } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
 import type { CoreOperations } from './operations/index.js';
 import { type RouteDecision, type RouteRequest, Router } from './router.js';
@@ -48,6 +49,14 @@ export interface MultiSourceOptions extends CommonOptions {
 
 export type DatabaseWrapperOptions = LegacyOptions | MultiSourceOptions;
 
+/** What routing did around sources that could not answer, per source (added to `stats()`). */
+export interface RoutingStats {
+  /** Reads routed to this source (by chatMapping or dataSource) that the default source answered instead. */
+  fallbackReads: number;
+  /** Cross-source reads that left this source out. */
+  skippedReads: number;
+}
+
 export interface TransactionScope {
   /** A chat whose source the transaction runs on. */
   chatId?: number;
@@ -65,14 +74,24 @@ export class DatabaseWrapper extends DataApi {
   private readonly router: Router;
   private readonly broker: Broker<CoreOperations>;
   private readonly log: ((message: string) => void) | null;
+  private readonly logger: Logger;
+  /** Filled only when a source fails to answer: a normal call never touches it. */
+  private readonly degraded = new Map<string, RoutingStats>();
 
   constructor(options: DatabaseWrapperOptions) {
     super();
     const logger = options.logger ?? defaultLogger;
+    this.logger = logger;
     // Null unless someone listens: the hot path then pays one comparison.
     this.log = options.logger !== undefined ? (m) => logger.debug(m) : DEBUG ? debug : null;
     this.config = resolveConfig(options, logger);
-    this.router = new Router(this.config);
+    this.router = new Router(this.config, (name) =>
+      logger.warn(
+        `dataSource "${name}" names no configured source (${this.router.sourceNames.map((n) => `"${n}"`).join(', ')}); ` +
+          `using the default source "${this.router.defaultSource}" instead (shown once per name). ` +
+          'Fix: correct the name, or set [database] unknown-data-source = "refuse" to fail such calls with UNKNOWN_SOURCE.',
+      ),
+    );
     const specs: SourceSpec[] = this.router.sourceNames.map((name) => {
       const s = this.config.sources[name] as SourceConfig;
       return {
@@ -94,7 +113,12 @@ export class DatabaseWrapper extends DataApi {
       debug(`sources: ${specs.map((s) => `${s.name}${s.readonly ? ' (readonly)' : ''} ${s.path}`).join(', ')}`);
   }
 
-  /** Resolves when every source is open (schema checked or created); rejects with the first failure. */
+  /**
+   * Resolves when every source is open (schema checked or created); rejects with the first failure,
+   * so an operator notices a source that cannot open. The wrapper keeps working without it: reads
+   * routed there are answered by the default source, cross-source reads skip it (both warn once),
+   * and writes for its chats fail with the open error.
+   */
   ready(): Promise<void> {
     return this.broker.ready();
   }
@@ -117,10 +141,8 @@ export class DatabaseWrapper extends DataApi {
    * are refused with CROSS_SOURCE_TRANSACTION. Writes outside the transaction wait for it.
    */
   async transaction<T>(scope: TransactionScope, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    const source =
-      scope.dataSource !== undefined
-        ? this.router.route({ dataSource: scope.dataSource })
-        : this.router.route({ chatId: scope.chatId });
+    // A transaction never moves to another file: an unavailable source fails it with its error.
+    const source = this.router.route({ chatId: scope.chatId, dataSource: scope.dataSource });
     return this.broker.transaction(source, (btx) => fn(new Transaction(btx, this.router)));
   }
 
@@ -139,9 +161,14 @@ export class DatabaseWrapper extends DataApi {
     return this.broker.query(source, args.sql, args.params ?? [], 'all', { readOnly: true }) as Promise<unknown[]>;
   }
 
-  /** Counters per source: calls, errors, queue, pool reuse, latency percentiles. */
-  stats(): Promise<Record<string, SourceStats>> {
-    return this.broker.stats();
+  /** Counters per source: calls, errors, queue, pool reuse, latency percentiles, fallbacks and skips. */
+  async stats(): Promise<Record<string, SourceStats & RoutingStats>> {
+    const stats = await this.broker.stats();
+    const out: Record<string, SourceStats & RoutingStats> = {};
+    for (const [name, s] of Object.entries(stats)) {
+      out[name] = { ...s, fallbackReads: 0, skippedReads: 0, ...this.degraded.get(name) };
+    }
+    return out;
   }
 
   /** Drains queued calls, closes every connection and ends every worker. Later calls fail with SOURCE_CLOSED. */
@@ -151,19 +178,53 @@ export class DatabaseWrapper extends DataApi {
 
   /** The one routing step of every single-source call, with its debug line. Throws a refusal. */
   private routeCall(op: OpName, args: unknown, chatId: number | undefined, write: boolean): string {
-    const source = write
-      ? this.router.route({ chatId, write: true, operation: op })
-      : this.router.route({ chatId, dataSource: (args as { dataSource?: string }).dataSource });
+    // A write's dataSource reaches here only from the four system-wide writes that accept it.
+    const source = this.router.route({
+      chatId,
+      dataSource: (args as { dataSource?: string }).dataSource,
+      write,
+      operation: op,
+    });
     if (this.log !== null) this.log(`${op}${write ? ' (write)' : ''} chat=${chatId} -> ${source}`);
     return source;
   }
 
   protected readOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
+    let source: string;
     try {
-      return this.broker.call(this.routeCall(op, args, chatId, false), op, args);
+      source = this.routeCall(op, args, chatId, false);
     } catch (e) {
       return Promise.reject(e);
     }
+    const read = this.broker.call(source, op, args);
+    return source === this.router.defaultSource ? read : this.orDefault(read, source, op, args);
+  }
+
+  /**
+   * A read of a non-default source, answered by the default source when its own cannot answer.
+   * Only such reads pay for the handler; the default source has nothing to fall back to.
+   */
+  private orDefault<T>(read: Promise<T>, source: string, op: OpName, args: never): Promise<T> {
+    return read.catch((e: unknown) => {
+      if (!isUnavailable(e)) throw e;
+      this.noteUnavailable(source, e, 'fallbackReads');
+      return this.broker.call(this.router.defaultSource, op, args) as Promise<T>;
+    });
+  }
+
+  /** Counts a fallback or a skip, and tells the logger the first time a source cannot answer. */
+  private noteUnavailable(source: string, e: DatabaseError, counter: keyof RoutingStats): void {
+    let counts = this.degraded.get(source);
+    if (counts === undefined) {
+      counts = { fallbackReads: 0, skippedReads: 0 };
+      this.degraded.set(source, counts);
+      this.logger.warn(
+        `source "${source}" cannot answer (${e.code}: ${e.message}). Reads routed to it are answered by the default ` +
+          `source "${this.router.defaultSource}", cross-source reads leave it out, writes for its chats fail. ` +
+          `Shown once; stats()["${source}"].fallbackReads / skippedReads count what followed.`,
+      );
+    }
+    counts[counter]++;
   }
 
   protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
@@ -184,7 +245,9 @@ export class DatabaseWrapper extends DataApi {
     }
     const read = this.broker.call(source, op, args);
     if (source === this.router.defaultSource) return read;
-    return read.then((rows) => this.fillMedia(rows as unknown as ChatMessage | ChatMessage[] | null)) as typeof read;
+    return this.orDefault(read, source, op, args).then((rows) =>
+      this.fillMedia(rows as unknown as ChatMessage | ChatMessage[] | null),
+    ) as typeof read;
   }
 
   /** Media columns of messages read from a non-default source, looked up where media lives. */
@@ -217,17 +280,54 @@ export class DatabaseWrapper extends DataApi {
     return rows;
   }
 
-  protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }) {
-    const sources =
-      args.dataSource !== undefined ? [this.router.route({ dataSource: args.dataSource })] : this.router.sourceNames;
-    return Promise.all(
-      sources.map(async (source) => ({ source, rows: await this.broker.call(source, op, args as never) })),
-    ) as never;
+  /**
+   * Every source at once; a source that cannot answer is skipped (and reported), other failures
+   * fail the read, and so does a read no source answered. A named dataSource reads that source
+   * alone, with the single-source fallback to the default.
+   */
+  protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }): Promise<CrossSourceParts<never>> {
+    const named = args.dataSource !== undefined && args.dataSource !== '';
+    const names = named ? [this.router.route({ dataSource: args.dataSource })] : this.router.sourceNames;
+    const settled = await Promise.allSettled(names.map((source) => this.broker.call(source, op, args as never)));
+    const parts: CrossSourceParts<never>['parts'] = [];
+    const skipped: SkippedSource[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const source = names[i] as string;
+      const outcome = settled[i] as PromiseSettledResult<never>;
+      if (outcome.status === 'fulfilled') parts.push({ source, rows: outcome.value });
+      else if (isUnavailable(outcome.reason)) {
+        this.noteUnavailable(source, outcome.reason, named ? 'fallbackReads' : 'skippedReads');
+        skipped.push({ source, code: outcome.reason.code, message: outcome.reason.message });
+      } else throw outcome.reason;
+    }
+    if (parts.length > 0) return { parts, skipped };
+    // A named source that cannot answer: the default answers, as for any single-source read.
+    const fallback = this.router.defaultSource;
+    if (named && names[0] !== fallback) {
+      const rows = (await this.broker.call(fallback, op, args as never)) as never;
+      return { parts: [{ source: fallback, rows }], skipped };
+    }
+    // Nothing answered: an empty list would hide the outage.
+    throw (settled[0] as PromiseRejectedResult).reason;
   }
 
   protected ownerOf(chatId: number): string {
     return this.router.ownerOf(chatId);
   }
+}
+
+/**
+ * The codes that mean "this source cannot answer at all", as opposed to "this call failed":
+ * it could not open, its file is gone, or its worker died and was not (or could not be) restarted.
+ */
+const UNAVAILABLE_CODES: ReadonlySet<ErrorCode> = new Set([
+  'SOURCE_OPEN_FAILED',
+  'SOURCE_UNAVAILABLE',
+  'SOURCE_CRASHED',
+]);
+
+function isUnavailable(e: unknown): e is DatabaseError {
+  return e instanceof DatabaseError && UNAVAILABLE_CODES.has(e.code);
 }
 
 function resolveConfig(options: DatabaseWrapperOptions, logger: Logger): DatabaseConfig {

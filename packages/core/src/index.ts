@@ -1,12 +1,14 @@
 export type { SourceStats } from '@pkg/broker';
 export { type DatabaseConfig, type DatabaseConfigInput, loadConfig } from '@pkg/config';
 export * from '@pkg/errors';
+export type { CrossSourceReport, CrossSourceRows, SkippedSource } from './cross-source.js';
 export {
   DatabaseWrapper,
   type DatabaseWrapperOptions,
   type LegacyOptions,
   type Logger,
   type MultiSourceOptions,
+  type RoutingStats,
   type TransactionScope,
 } from './database-wrapper.js';
 export type { RouteDecision, RouteReason, RouteRequest } from './router.js';

@@ -1,7 +1,12 @@
 /**
  * The one routing decision every method goes through.
  * Reads: explicit dataSource > chatMapping[chatId] > default.
- * Writes: chatMapping[chatId] > default, never dataSource, and never a readonly source.
+ * Writes: chatMapping[chatId] > default, and never a readonly source. Only the system-wide writes
+ * that the bot lets name a source (setSetting, setCacheEntry, clearCache, setCacheStorage) pass a
+ * dataSource; `DataApi` refuses it on every other write before routing.
+ * A dataSource that names no configured source follows `unknownDataSource`: "fallback" routes to
+ * the default (the bot's behaviour; the caller is told once per name), "refuse" throws
+ * UNKNOWN_SOURCE. An empty dataSource means none.
  */
 import type { DatabaseConfig } from '@pkg/config';
 import { ReadonlySourceError, UnknownSourceError } from '@pkg/errors';
@@ -14,7 +19,8 @@ export interface RouteRequest {
   operation?: string;
 }
 
-export type RouteReason = 'dataSource' | 'chatMapping' | 'default';
+/** `fallback`: the dataSource named no configured source and the default was taken instead. */
+export type RouteReason = 'dataSource' | 'chatMapping' | 'default' | 'fallback';
 
 export interface RouteDecision {
   source: string;
@@ -29,42 +35,48 @@ export class Router {
   private readonly chatMapping: Map<number, string>;
   private readonly readonlySources: Set<string>;
   private readonly known: Set<string>;
+  private readonly refuseUnknown: boolean;
+  private readonly onUnknownSource: (name: string) => void;
+  private readonly warnedUnknown = new Set<string>();
 
-  constructor(config: DatabaseConfig) {
+  /** `onUnknownSource` hears once per name that a dataSource named no source and fell back. */
+  constructor(config: DatabaseConfig, onUnknownSource: (name: string) => void = () => undefined) {
     this.defaultSource = config.default;
     const names = Object.keys(config.sources);
     this.sourceNames = [config.default, ...names.filter((n) => n !== config.default)];
     this.known = new Set(names);
     this.readonlySources = new Set(names.filter((n) => config.sources[n]?.readonly));
     this.chatMapping = new Map(Object.entries(config.chatMapping).map(([chat, source]) => [Number(chat), source]));
+    this.refuseUnknown = config.unknownDataSource === 'refuse';
+    this.onUnknownSource = onUnknownSource;
   }
 
   /** The source for a call; throws UnknownSourceError / ReadonlySourceError. Hot path: no allocation. */
   route(req: RouteRequest): string {
     let source: string;
-    if (req.write) {
-      source = (req.chatId === undefined ? undefined : this.chatMapping.get(req.chatId)) ?? this.defaultSource;
-      if (this.readonlySources.has(source)) {
-        throw new ReadonlySourceError(source, req.operation ?? 'write', req.chatId);
-      }
-      return source;
-    }
     if (req.dataSource !== undefined) {
-      if (!this.known.has(req.dataSource)) throw new UnknownSourceError(req.dataSource, this.sourceNames);
-      return req.dataSource;
+      // Known names cost one lookup; the empty and unknown cases are off the normal path.
+      source = this.known.has(req.dataSource) ? req.dataSource : this.unknown(req.dataSource, req.chatId);
+    } else {
+      source = (req.chatId === undefined ? undefined : this.chatMapping.get(req.chatId)) ?? this.defaultSource;
     }
-    return (req.chatId === undefined ? undefined : this.chatMapping.get(req.chatId)) ?? this.defaultSource;
+    if (req.write && this.readonlySources.has(source)) {
+      throw new ReadonlySourceError(source, req.operation ?? 'write', req.chatId);
+    }
+    return source;
   }
 
   /** The decision with its reason, for callers and logs. Refusals throw as in `route`. */
   explain(req: RouteRequest): RouteDecision {
     const source = this.route(req);
-    const reason: RouteReason =
-      !req.write && req.dataSource !== undefined
+    const named = req.dataSource !== undefined && req.dataSource !== '';
+    const reason: RouteReason = named
+      ? this.known.has(req.dataSource as string)
         ? 'dataSource'
-        : req.chatId !== undefined && this.chatMapping.has(req.chatId)
-          ? 'chatMapping'
-          : 'default';
+        : 'fallback'
+      : req.chatId !== undefined && this.chatMapping.has(req.chatId)
+        ? 'chatMapping'
+        : 'default';
     return { source, reason, readonly: this.readonlySources.has(source) };
   }
 
@@ -75,5 +87,16 @@ export class Router {
   /** The source that owns a chat's data (where its writes go, ignoring readonly). */
   ownerOf(chatId: number): string {
     return this.chatMapping.get(chatId) ?? this.defaultSource;
+  }
+
+  /** A dataSource that is not a configured name: '' means none; others fall back or are refused. */
+  private unknown(name: string, chatId: number | undefined): string {
+    if (name === '') return chatId === undefined ? this.defaultSource : this.ownerOf(chatId);
+    if (this.refuseUnknown) throw new UnknownSourceError(name, this.sourceNames);
+    if (!this.warnedUnknown.has(name)) {
+      this.warnedUnknown.add(name);
+      this.onUnknownSource(name);
+    }
+    return this.defaultSource;
   }
 }

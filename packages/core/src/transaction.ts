@@ -4,6 +4,7 @@
  */
 import type { BrokerTransaction } from '@pkg/broker';
 import { CrossSourceTransactionError } from '@pkg/errors';
+import type { CrossSourceParts } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
 import type { CoreOperations } from './operations/index.js';
 import type { Router } from './router.js';
@@ -43,7 +44,8 @@ export class Transaction extends DataApi {
 
   protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
     try {
-      this.onSource(this.router.route({ chatId, write: true, operation: op }), chatId);
+      const dataSource = (args as { dataSource?: string }).dataSource;
+      this.onSource(this.router.route({ chatId, dataSource, write: true, operation: op }), chatId);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -51,9 +53,9 @@ export class Transaction extends DataApi {
   }
 
   /** Inside a transaction a cross-source read covers the transaction's source only. */
-  protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }) {
-    if (args.dataSource !== undefined) this.onSource(this.router.route({ dataSource: args.dataSource }), undefined);
-    return [{ source: this.tx.source, rows: await this.tx.call(op, args as never) }] as never;
+  protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }): Promise<CrossSourceParts<never>> {
+    if (args.dataSource) this.onSource(this.router.route({ dataSource: args.dataSource }), undefined);
+    return { parts: [{ source: this.tx.source, rows: (await this.tx.call(op, args as never)) as never }], skipped: [] };
   }
 
   protected ownerOf(chatId: number): string {

@@ -1,8 +1,9 @@
 /**
  * Routing, in order: an explicit dataSource on a read; else the chat's chatMapping entry; else
  * the default. Writes route by chat only and never reach a readonly source.
+ * An unknown dataSource (fallback or refusal): routing-unknown-source.test.ts.
  */
-import { DatabaseWrapper, InvalidArgumentError, ReadonlySourceError, UnknownSourceError } from '@pkg/core';
+import { DatabaseWrapper, InvalidArgumentError, ReadonlySourceError } from '@pkg/core';
 import { createTempDir, type TempDir } from '@pkg/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { populate } from './helpers.js';
@@ -84,15 +85,6 @@ describe('routing', () => {
     // @ts-expect-error writes do not accept dataSource
     await expect(db.setChatSetting(args)).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(await db.getChatSetting({ chatId: UNMAPPED, setting: 'k', dataSource: 'other' })).toBeNull();
-  });
-
-  it('names an unknown dataSource and lists the known ones', async () => {
-    const attempt = db.getChatInfo({ chatId: UNMAPPED, dataSource: 'nope' });
-    await expect(attempt).rejects.toBeInstanceOf(UnknownSourceError);
-    await expect(attempt).rejects.toMatchObject({
-      code: 'UNKNOWN_SOURCE',
-      message: expect.stringContaining('"primary", "other", "archive"'),
-    });
   });
 
   it('cross-source reads ask every source and keep one row per chat, from the chat’s own source', async () => {
