@@ -107,5 +107,5 @@ describe('the count-tests command', () => {
     const result = runBin(root);
     expect(result.lines.at(-1)).toBe('1 passed, 1 failed, 1 skipped');
     expect(result.status).toBe(1);
-  });
+  }, 60_000); // a child vitest: seconds on a busy machine
 });
