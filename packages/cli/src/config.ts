@@ -5,6 +5,9 @@ export interface ConfigOption {
   config?: string;
 }
 
-export function loadCliConfig(opts: ConfigOption): Promise<LoadedConfig> {
-  return loadConfig(opts.config === undefined ? {} : { path: opts.config });
+/** Loads the configuration; its warnings (e.g. an old spelling) go to stderr, so stdout stays clean. */
+export async function loadCliConfig(opts: ConfigOption): Promise<LoadedConfig> {
+  const loaded = await loadConfig(opts.config === undefined ? {} : { path: opts.config });
+  for (const w of loaded.warnings) process.stderr.write(`warning: ${w.key}: ${w.message}\n`);
+  return loaded;
 }

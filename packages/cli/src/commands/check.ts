@@ -142,7 +142,6 @@ export async function runCheck(opts: CheckOptions): Promise<number> {
   if (opts.json) {
     out.json({ ok, config: loaded.filepath, sources, problems, warnings: loaded.warnings });
   } else {
-    for (const w of loaded.warnings) process.stderr.write(`warning: ${w.key}: ${w.message}\n`);
     printText(loaded, sources, problems);
   }
   return ok ? EXIT.ok : EXIT.problems;
