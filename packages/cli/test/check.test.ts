@@ -79,6 +79,7 @@ pool-size = 0
     expect(r.code).toBe(1);
     const body = json<CheckJson>(r);
     expect(body.ok).toBe(false);
+    expect(body.config).toBe(bad);
     expect(body.problems[0]?.code).toBe('CONFIG_INVALID');
     expect(body.problems[0]?.issues?.map((i) => i.key).join(' ')).toContain('pool-size');
   });

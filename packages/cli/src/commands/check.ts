@@ -1,6 +1,6 @@
 /** `botdb check`: the configuration is valid and every source opens; what each source holds. */
 import type { DatabaseConfig, LoadedConfig } from '@pkg/config';
-import { SCHEMA_VERSION, SchemaTooNewError } from '@pkg/core';
+import { ConfigError, SCHEMA_VERSION, SchemaTooNewError } from '@pkg/core';
 import { parseVersion, SQL } from '../bot-schema.js';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { EXIT, formatBytes, out, type Problem, problemLines } from '../output.js';
@@ -128,7 +128,9 @@ export async function runCheck(opts: CheckOptions): Promise<number> {
     loaded = await loadCliConfig(opts);
   } catch (error) {
     const problems = [toProblem(error)];
-    if (opts.json) out.json({ ok: false, config: opts.config ?? null, sources: [], problems, warnings: [] });
+    // The file the loader was reading (a ConfigError names it), so scripts see which file is wrong.
+    const origin = error instanceof ConfigError ? (error.details.origin as string | undefined) : undefined;
+    if (opts.json) out.json({ ok: false, config: origin ?? opts.config ?? null, sources: [], problems, warnings: [] });
     else for (const p of problems) for (const l of problemLines(p)) out.line(l);
     return EXIT.problems;
   }
