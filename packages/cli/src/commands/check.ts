@@ -1,0 +1,150 @@
+/** `botdb check`: the configuration is valid and every source opens; what each source holds. */
+import type { DatabaseConfig, LoadedConfig } from '@pkg/config';
+import { ConfigError, SCHEMA_VERSION, SchemaTooNewError } from '@pkg/core';
+import { parseVersion, SQL } from '../bot-schema.js';
+import { type ConfigOption, loadCliConfig } from '../config.js';
+import { EXIT, formatBytes, out, type Problem, problemLines } from '../output.js';
+import { toProblem } from '../problems.js';
+import {
+  closeQuietly,
+  fileSizes,
+  isMissingWritable,
+  missingFolderError,
+  openOne,
+  sourceNames,
+  sourceOf,
+} from '../sources.js';
+
+export interface SourceReport {
+  name: string;
+  type: 'sqlite';
+  path: string;
+  mode: 'readonly' | 'writable';
+  default: boolean;
+  /** Chats mapped to this source in [database.chatMapping]. */
+  mappedChats: number;
+  exists: boolean;
+  size: number | null;
+  walSize: number | null;
+  schemaVersion: number | null;
+  chats: number | null;
+  messages: number | null;
+  /** opened; or not opened because the file does not exist yet (a writable source creates it); or failed. */
+  status: 'ok' | 'not-created' | 'failed';
+  note?: string;
+}
+
+export interface CheckOptions extends ConfigOption {
+  json?: boolean;
+}
+
+async function inspectSource(config: DatabaseConfig, name: string, problems: Problem[]): Promise<SourceReport> {
+  const s = sourceOf(config, name);
+  const sizes = fileSizes(s.path);
+  const report: SourceReport = {
+    name,
+    type: 'sqlite',
+    path: s.path,
+    mode: s.readonly ? 'readonly' : 'writable',
+    default: name === config.default,
+    mappedChats: Object.values(config.chatMapping).filter((v) => v === name).length,
+    exists: sizes.size !== null,
+    ...sizes,
+    schemaVersion: null,
+    chats: null,
+    messages: null,
+    status: 'ok',
+  };
+  if (isMissingWritable(s)) {
+    const folderError = missingFolderError(name, s);
+    if (folderError !== null) {
+      problems.push(toProblem(folderError, name));
+      report.status = 'failed';
+    } else {
+      report.status = 'not-created';
+      report.note = `the file does not exist yet; the bot creates it (schema version ${SCHEMA_VERSION}) on first open`;
+    }
+    return report;
+  }
+
+  let db: Awaited<ReturnType<typeof openOne>> | undefined;
+  try {
+    db = await openOne(config, name);
+    const one = async (sql: string): Promise<unknown> => {
+      const rows = (await (db as NonNullable<typeof db>).query({ sql, dataSource: name })) as Record<string, unknown>[];
+      const row = rows[0];
+      return row === undefined ? undefined : Object.values(row)[0];
+    };
+    report.schemaVersion = parseVersion(await one(SQL.version));
+    report.chats = Number(await one(SQL.chats));
+    report.messages = Number(await one(SQL.messages));
+    if (report.schemaVersion !== null && report.schemaVersion > SCHEMA_VERSION) {
+      // It opens, but a writable source refusing writes is a broken bot: say so before the bot finds out.
+      if (!s.readonly && s.onNewerSchema === 'refuse-writes') {
+        problems.push(toProblem(new SchemaTooNewError(name, s.path, report.schemaVersion, SCHEMA_VERSION), name));
+      } else {
+        report.note = `schema version ${report.schemaVersion} is newer than ${SCHEMA_VERSION}`;
+      }
+    }
+  } catch (error) {
+    report.status = 'failed';
+    problems.push(toProblem(error, name));
+  } finally {
+    if (db !== undefined) await closeQuietly(db);
+  }
+  return report;
+}
+
+function printText(loaded: LoadedConfig, sources: SourceReport[], problems: Problem[]): void {
+  const c = out.c;
+  out.line(`${c.bold('config')}: ${loaded.filepath ?? 'built-in defaults (no config file found)'}`);
+  for (const s of sources) {
+    const mark = s.status === 'ok' ? c.green('✓') : s.status === 'failed' ? c.red('✗') : c.yellow('•');
+    const tags = [s.default ? 'default' : null, s.mappedChats > 0 ? `${s.mappedChats} mapped chat(s)` : null]
+      .filter((t) => t !== null)
+      .join(', ');
+    out.line(`${mark} ${c.bold(s.name)}${tags === '' ? '' : ` (${tags})`}`);
+    out.line(`    type ${s.type}, ${s.mode}, ${s.path}`);
+    if (s.exists) {
+      const wal = s.walSize === null ? '' : ` (+ ${formatBytes(s.walSize)} WAL)`;
+      out.line(`    size ${formatBytes(s.size ?? 0)}${wal}`);
+    }
+    if (s.status === 'ok') {
+      out.line(`    schema version ${s.schemaVersion ?? 'unknown'}, ${s.chats} chats, ${s.messages} messages`);
+    }
+    if (s.note !== undefined) out.line(`    ${c.dim(s.note)}`);
+  }
+  for (const p of problems) for (const l of problemLines(p)) out.line(l);
+  out.line(
+    problems.length === 0
+      ? c.green(`OK: ${sources.length} source(s) checked`)
+      : c.red(`${problems.length} problem(s) found`),
+  );
+}
+
+export async function runCheck(opts: CheckOptions): Promise<number> {
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadCliConfig(opts);
+  } catch (error) {
+    const problems = [toProblem(error)];
+    // The file the loader was reading (a ConfigError names it), so scripts see which file is wrong.
+    const origin = error instanceof ConfigError ? (error.details.origin as string | undefined) : undefined;
+    if (opts.json) out.json({ ok: false, config: origin ?? opts.config ?? null, sources: [], problems, warnings: [] });
+    else for (const p of problems) for (const l of problemLines(p)) out.line(l);
+    return EXIT.problems;
+  }
+  const problems: Problem[] = [];
+  // Each source on its own wrapper, all at once: one failure does not hide the others.
+  const names = sourceNames(loaded.config);
+  const sources = await Promise.all(names.map((n) => inspectSource(loaded.config, n, problems)));
+  // Opened in parallel, reported in configuration order.
+  problems.sort((a, b) => names.indexOf(a.source ?? '') - names.indexOf(b.source ?? ''));
+  const ok = problems.length === 0;
+  if (opts.json) {
+    out.json({ ok, config: loaded.filepath, sources, problems, warnings: loaded.warnings });
+  } else {
+    printText(loaded, sources, problems);
+  }
+  return ok ? EXIT.ok : EXIT.problems;
+}

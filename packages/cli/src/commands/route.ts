@@ -1,0 +1,95 @@
+/** `botdb route <chatId>`: where a read and a write for one chat go, and why. */
+import type { LoadedConfig } from '@pkg/config';
+import { DatabaseError, type RouteDecision, Router } from '@pkg/core';
+import { type ConfigOption, loadCliConfig } from '../config.js';
+import { EXIT, out, problemLines } from '../output.js';
+import { toProblem, UsageError } from '../problems.js';
+import { sourceOf } from '../sources.js';
+
+export interface RouteOptions extends ConfigOption {
+  json?: boolean;
+}
+
+interface Leg {
+  source: string;
+  path: string;
+  reason: RouteDecision['reason'];
+  readonly: boolean;
+  refused: boolean;
+  /** Why the call is refused: the error the bot's call would get. */
+  error?: { code: string; message: string };
+}
+
+const WHY: Record<RouteDecision['reason'], string> = {
+  dataSource: 'named by dataSource',
+  chatMapping: 'the chat is in [database.chatMapping]',
+  default: 'not in [database.chatMapping], so the default source',
+};
+
+/** A chat id as the bot has them: a whole number, negative for groups (-100... for supergroups). */
+export function parseChatId(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(n)) {
+    throw new UsageError(`chat id "${text}" is not a whole number (e.g. -1001234567890 or 100100).`);
+  }
+  return n;
+}
+
+export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<number> {
+  const chatId = parseChatId(chatIdText);
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadCliConfig(opts);
+  } catch (error) {
+    const p = toProblem(error);
+    if (opts.json) out.json({ ok: false, problems: [p] });
+    else for (const l of problemLines(p)) out.line(l);
+    return EXIT.problems;
+  }
+  const { config } = loaded;
+  // The Router is exactly what DatabaseWrapper.routeFor explains with; using it directly answers
+  // without starting a worker per source (which would open, and possibly create, every file).
+  const router = new Router(config);
+  const leg = (decision: RouteDecision): Leg => ({
+    source: decision.source,
+    path: sourceOf(config, decision.source).path,
+    reason: decision.reason,
+    readonly: decision.readonly,
+    refused: false,
+  });
+
+  const read = leg(router.explain({ chatId }));
+  let write: Leg;
+  try {
+    write = leg(router.explain({ chatId, write: true, operation: 'a write' }));
+  } catch (error) {
+    if (!(error instanceof DatabaseError)) throw error;
+    // The refusal names the source; where it would have gone is the chat's owner.
+    const owner = router.ownerOf(chatId);
+    write = {
+      source: owner,
+      path: sourceOf(config, owner).path,
+      reason: String(chatId) in config.chatMapping ? 'chatMapping' : 'default',
+      readonly: true,
+      refused: true,
+      error: { code: error.code, message: error.message },
+    };
+  }
+
+  if (opts.json) {
+    out.json({ ok: true, config: loaded.filepath, chatId, read, write });
+    return EXIT.ok;
+  }
+  const c = out.c;
+  out.line(`${c.bold('chat')} ${chatId}`);
+  out.line(`  read  -> ${c.bold(read.source)}${read.readonly ? ' (readonly)' : ''}: ${WHY[read.reason]}`);
+  out.line(`           ${read.path}`);
+  if (write.refused) {
+    out.line(`  write -> ${c.red('refused')}: routes to ${c.bold(write.source)}, which is readonly`);
+    out.line(`           ${write.error?.code}: ${write.error?.message}`);
+  } else {
+    out.line(`  write -> ${c.bold(write.source)}: ${WHY[write.reason]}`);
+    out.line(`           ${write.path}`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,75 @@
+/** `botdb stats`: what `db.stats()` reports per source right after a fresh open. */
+import type { LoadedConfig } from '@pkg/config';
+import type { DatabaseWrapper, SourceStats } from '@pkg/core';
+import { type ConfigOption, loadCliConfig } from '../config.js';
+import { EXIT, out, type Problem, problemLines } from '../output.js';
+import { toProblem } from '../problems.js';
+import { closeQuietly, isMissingWritable, openAll, sourceNames, sourceOf } from '../sources.js';
+
+export interface StatsOptions extends ConfigOption {
+  json?: boolean;
+}
+
+function fail(opts: StatsOptions, problems: Problem[]): number {
+  if (opts.json) out.json({ ok: false, problems });
+  else for (const p of problems) for (const l of problemLines(p)) out.line(l);
+  return EXIT.problems;
+}
+
+/** `latency.p50` style lines, whatever figures the broker reports. */
+function flatten(prefix: string, value: unknown, into: [string, string][]): void {
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flatten(prefix === '' ? k : `${prefix}.${k}`, v, into);
+  } else {
+    into.push([prefix, typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(3) : String(value)]);
+  }
+}
+
+export async function runStats(opts: StatsOptions): Promise<number> {
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadCliConfig(opts);
+  } catch (error) {
+    return fail(opts, [toProblem(error)]);
+  }
+  const { config } = loaded;
+  const missing = sourceNames(config).filter((n) => isMissingWritable(sourceOf(config, n)));
+  if (missing.length > 0) {
+    return fail(
+      opts,
+      missing.map((n) => ({
+        code: 'SOURCE_MISSING',
+        source: n,
+        message: `${sourceOf(config, n).path} does not exist; stats opens existing files only (opening would create it). Fix: check the path, or let the bot create it.`,
+      })),
+    );
+  }
+  let db: DatabaseWrapper;
+  try {
+    db = await openAll(config);
+  } catch (error) {
+    return fail(opts, [toProblem(error)]);
+  }
+  let stats: Record<string, SourceStats>;
+  try {
+    stats = await db.stats();
+  } catch (error) {
+    return fail(opts, [toProblem(error)]);
+  } finally {
+    await closeQuietly(db);
+  }
+  if (opts.json) {
+    out.json({ ok: true, config: loaded.filepath, sources: stats });
+    return EXIT.ok;
+  }
+  const c = out.c;
+  for (const name of sourceNames(config)) {
+    const s = stats[name];
+    if (s === undefined) continue;
+    out.line(c.bold(name));
+    const rows: [string, string][] = [];
+    flatten('', s, rows);
+    for (const [k, v] of rows) if (k !== 'source') out.line(`  ${k.padEnd(24)} ${v}`);
+  }
+  return EXIT.ok;
+}

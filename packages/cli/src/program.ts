@@ -1,0 +1,130 @@
+/** The command tree: arguments, options, help with an example per command, and exit codes. */
+import { Command, CommanderError, Option } from 'commander';
+import { runBackup } from './commands/backup.js';
+import { runCheck } from './commands/check.js';
+import { runRoute } from './commands/route.js';
+import { runStats } from './commands/stats.js';
+import { runVerify } from './commands/verify.js';
+import { EXIT, err, out, problemLines } from './output.js';
+import { toProblem, UsageError } from './problems.js';
+
+const configOption = (): Option =>
+  new Option('-c, --config <file>', 'configuration file (default: $BOTDB_CONFIG, else the search from this folder)');
+const jsonOption = (): Option => new Option('--json', 'print the result as JSON on stdout (for scripts)');
+
+function examples(...lines: string[]): string {
+  return `\nExample:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/** The code the command resolved with, set by the action and read by `run`. */
+let exitCode: number = EXIT.ok;
+
+export function buildProgram(): Command {
+  const program = new Command('botdb')
+    .description("Inspect, route, back up and verify the bot's databases (see docs/cli.md).")
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .addHelpText(
+      'after',
+      `${examples('botdb check', 'botdb route -1001234567890', 'botdb backup primary backups/bot-$(date +%F).db')}\nExit codes: 0 ok, 1 problems found, 2 bad usage.\n`,
+    );
+
+  program
+    .command('check')
+    .description(
+      'validate the configuration and open every source: type, path, mode, schema version, size, chats, messages',
+    )
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      examples('botdb check --config botdb.config.toml', 'BOTDB_CONFIG=prod.toml botdb check --json'),
+    )
+    .action(async (opts) => {
+      exitCode = await runCheck(opts);
+    });
+
+  program
+    .command('route')
+    .description('where a read and a write for a chat go, and why')
+    .argument('<chatId>', 'the chat id (negative for groups)')
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addHelpText('after', examples('botdb route -1001234567890', 'botdb route 100100 --json'))
+    .action(async (chatId: string, opts) => {
+      exitCode = await runRoute(chatId, opts);
+    });
+
+  program
+    .command('stats')
+    .description('open every source and print db.stats(): per source calls, queue, pool, latency')
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addHelpText('after', examples('botdb stats', 'botdb stats --json | jq .sources.primary'))
+    .action(async (opts) => {
+      exitCode = await runStats(opts);
+    });
+
+  program
+    .command('backup')
+    .description('an online, consistent copy of a SQLite source (safe while the bot runs), verified afterwards')
+    .argument('<source>', 'the source name in the configuration')
+    .argument('<file>', 'the backup file to write')
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .option('-f, --force', 'replace the file if it exists')
+    .option('--timeout <seconds>', 'give up if the copy takes longer', '600')
+    .addHelpText(
+      'after',
+      examples('botdb backup primary backups/bot-2026-01-31.db', 'botdb backup archive /tmp/archive.db --force --json'),
+    )
+    .action(async (source: string, file: string, opts) => {
+      exitCode = await runBackup(source, file, opts);
+    });
+
+  program
+    .command('verify')
+    .description("check a SQLite file: PRAGMA integrity_check, the bot's schema version 6 tables, the schema version")
+    .argument('<file>', 'the SQLite file (a bot.db or a backup)')
+    .addOption(jsonOption())
+    .addHelpText('after', examples('botdb verify backups/bot-2026-01-31.db', 'botdb verify bot.db --json'))
+    .action((file: string, opts) => {
+      exitCode = runVerify(file, opts);
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; never throws. */
+export async function run(argv: readonly string[]): Promise<number> {
+  exitCode = EXIT.ok;
+  const program = buildProgram();
+  const json = argv.includes('--json');
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp({ error: true });
+      return EXIT.usage;
+    }
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; everything else commander rejects is bad usage.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      if (json) out.json({ ok: false, problems: [{ code: error.code, message: error.message }] });
+      err.line(`${err.c.red('error')}: ${error.message}`);
+      err.line('(add --help for usage)');
+      return EXIT.usage;
+    }
+    const p = toProblem(error);
+    if (json) out.json({ ok: false, problems: [p] });
+    else for (const l of problemLines(p, err.c)) err.line(l);
+    return EXIT.problems;
+  }
+}

@@ -1,0 +1,138 @@
+import { writeFileSync } from 'node:fs';
+import { REFERENCE_CHAT_IDS } from '@pkg/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { json, makeWorkspace, runCli, type Workspace, writeConfig } from './helpers.js';
+
+interface CheckJson {
+  ok: boolean;
+  config: string | null;
+  sources: {
+    name: string;
+    type: string;
+    path: string;
+    mode: string;
+    size: number | null;
+    schemaVersion: number | null;
+    chats: number | null;
+    messages: number | null;
+    status: string;
+  }[];
+  problems: { code: string; source?: string; message: string; issues?: { key: string }[] }[];
+}
+
+describe('botdb check', () => {
+  let ws: Workspace;
+  afterEach(() => ws?.dir.cleanup());
+
+  it('prints every source: type, path, mode, schema version, size, chats and messages', async () => {
+    ws = makeWorkspace();
+    const r = await runCli(['check', '--config', ws.config]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('primary');
+    expect(r.stdout).toContain('type sqlite, writable');
+    expect(r.stdout).toContain('type sqlite, readonly');
+    expect(r.stdout).toContain(ws.archive);
+    expect(r.stdout).toMatch(/schema version 6, 5 chats, \d+ messages/);
+    expect(r.stdout).toMatch(/size \d+\.\d KiB/);
+    expect(r.stdout).toContain('OK: 2 source(s) checked');
+    // Not a terminal: no colour codes in captured output, even under CI=true.
+    expect(r.stdout).not.toContain('\u001b[');
+  });
+
+  it('--json gives the same facts for scripts, on stdout only', async () => {
+    ws = makeWorkspace();
+    const r = await runCli(['check', '--json'], { env: { BOTDB_CONFIG: ws.config } });
+    expect(r.code, r.stderr).toBe(0);
+    const body = json<CheckJson>(r);
+    expect(body.ok).toBe(true);
+    expect(body.config).toBe(ws.config);
+    expect(body.problems).toEqual([]);
+    expect(body.sources.map((s) => [s.name, s.type, s.mode, s.status])).toEqual([
+      ['primary', 'sqlite', 'writable', 'ok'],
+      ['archive', 'sqlite', 'readonly', 'ok'],
+    ]);
+    for (const s of body.sources) {
+      expect(s.schemaVersion).toBe(6);
+      expect(s.chats).toBe(REFERENCE_CHAT_IDS.length);
+      expect(s.messages).toBeGreaterThan(0);
+      expect(s.size).toBeGreaterThan(0);
+    }
+  });
+
+  it('an invalid configuration exits 1 naming the key and its fix', async () => {
+    ws = makeWorkspace();
+    const bad = writeConfig(
+      ws.dir,
+      `[database]
+default = "primary"
+[database.sources.primary]
+path = "bot.db"
+pool-size = 0
+`,
+      'bad.toml',
+    );
+    const text = await runCli(['check', '--config', bad]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('CONFIG_INVALID');
+    expect(text.stdout).toContain('pool-size');
+    const r = await runCli(['check', '--config', bad, '--json']);
+    expect(r.code).toBe(1);
+    const body = json<CheckJson>(r);
+    expect(body.ok).toBe(false);
+    expect(body.config).toBe(bad);
+    expect(body.problems[0]?.code).toBe('CONFIG_INVALID');
+    expect(body.problems[0]?.issues?.map((i) => i.key).join(' ')).toContain('pool-size');
+  });
+
+  it('lists every source that cannot open, each with its typed code', async () => {
+    ws = makeWorkspace();
+    writeFileSync(ws.dir.file('notes.db'), 'these are notes, not a database');
+    const cfg = writeConfig(
+      ws.dir,
+      `[database]
+default = "primary"
+[database.sources.primary]
+path = "bot.db"
+[database.sources.gone]
+path = "missing.db"
+readonly = true
+[database.sources.notes]
+path = "notes.db"
+readonly = true
+`,
+      'broken.toml',
+    );
+    const r = await runCli(['check', '--config', cfg, '--json']);
+    expect(r.code).toBe(1);
+    const body = json<CheckJson>(r);
+    const bySource = Object.fromEntries(body.problems.map((p) => [p.source, p.code]));
+    expect(bySource).toEqual({ gone: 'SOURCE_OPEN_FAILED', notes: 'SOURCE_OPEN_FAILED' });
+    expect(body.problems.map((p) => p.source)).toEqual(['gone', 'notes']);
+    expect(body.problems[0]?.message).toContain('does not exist');
+    expect(body.problems[1]?.message).toContain('not an SQLite database');
+    expect(body.sources.find((s) => s.name === 'primary')?.status).toBe('ok');
+    const text = await runCli(['check', '--config', cfg]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('[gone]');
+    expect(text.stdout).toContain('[notes]');
+    expect(text.stdout).toContain('2 problem(s) found');
+  });
+
+  it('does not create the file of a writable source that does not exist yet', async () => {
+    ws = makeWorkspace();
+    const cfg = writeConfig(
+      ws.dir,
+      `[database]
+default = "fresh"
+[database.sources.fresh]
+path = "fresh.db"
+`,
+      'fresh.toml',
+    );
+    const r = await runCli(['check', '--config', cfg, '--json']);
+    expect(r.code, r.stdout).toBe(0);
+    expect(json<CheckJson>(r).sources[0]?.status).toBe('not-created');
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(ws.dir.file('fresh.db'))).toBe(false);
+  });
+});
