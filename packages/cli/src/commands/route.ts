@@ -24,6 +24,7 @@ const WHY: Record<RouteDecision['reason'], string> = {
   dataSource: 'named by dataSource',
   chatMapping: 'the chat is in [database.chatMapping]',
   default: 'not in [database.chatMapping], so the default source',
+  fallback: 'dataSource names no configured source, so the default source (unknown-data-source = "fallback")',
 };
 
 /** A chat id as the bot has them: a whole number, negative for groups (-100... for supergroups). */
