@@ -107,11 +107,15 @@ export abstract class DataApi {
 
   // ---- chat messages ----------------------------------------------------------------------
 
-  /** Inserts the message and bumps the sender's and the chat's counters, in one transaction. */
-  saveChatMessage(args: Write<SaveChatMessageArgs>): Promise<void> {
+  /**
+   * Inserts the message and bumps the sender's and the chat's counters, in one transaction.
+   * Every write resolves `true` once its statement ran (matched rows or not), as the bot's do;
+   * a failure rejects with a typed DatabaseError.
+   */
+  saveChatMessage(args: Write<SaveChatMessageArgs>): Promise<boolean> {
     return this.write('saveChatMessage', args, args.chatId);
   }
-  /** Returns whether a message was updated. */
+  /** True when the statement ran, whether or not a message matched (as the bot). */
   updateChatMessageCategory(args: Write<UpdateChatMessageCategoryArgs>): Promise<boolean> {
     return this.write('updateChatMessageCategory', args, args.chatId);
   }
@@ -134,7 +138,7 @@ export abstract class DataApi {
   // ---- chat users -------------------------------------------------------------------------
 
   /** Upsert: a known user gets the new username and full name. */
-  updateChatUser(args: Write<UpdateChatUserArgs>): Promise<void> {
+  updateChatUser(args: Write<UpdateChatUserArgs>): Promise<boolean> {
     return this.write('updateChatUser', args, args.chatId);
   }
   markUserIsSpammer(args: Write<MarkUserIsSpammerArgs>): Promise<boolean> {
@@ -156,14 +160,13 @@ export abstract class DataApi {
 
   // ---- user data --------------------------------------------------------------------------
 
-  addUserData(args: Write<AddUserDataArgs>): Promise<void> {
+  addUserData(args: Write<AddUserDataArgs>): Promise<boolean> {
     return this.write('addUserData', args, args.chatId);
   }
   deleteUserData(args: Write<DeleteUserDataArgs>): Promise<boolean> {
     return this.write('deleteUserData', args, args.chatId);
   }
-  /** Returns how many keys were removed. */
-  clearUserData(args: Write<UserDataKey>): Promise<number> {
+  clearUserData(args: Write<UserDataKey>): Promise<boolean> {
     return this.write('clearUserData', args, args.chatId);
   }
   /** `{ key: data }` for one user in one chat. */
@@ -173,13 +176,13 @@ export abstract class DataApi {
 
   // ---- chat settings ----------------------------------------------------------------------
 
-  setChatSetting(args: Write<SetChatSettingArgs>): Promise<void> {
+  setChatSetting(args: Write<SetChatSettingArgs>): Promise<boolean> {
     return this.write('setChatSetting', args, args.chatId);
   }
   unsetChatSetting(args: Write<UnsetChatSettingArgs>): Promise<boolean> {
     return this.write('unsetChatSetting', args, args.chatId);
   }
-  clearChatSettings(args: Write<ChatKey>): Promise<number> {
+  clearChatSettings(args: Write<ChatKey>): Promise<boolean> {
     return this.write('clearChatSettings', args, args.chatId);
   }
   /** The value, or null when unset. */
@@ -192,13 +195,13 @@ export abstract class DataApi {
 
   // ---- chat info and topics ---------------------------------------------------------------
 
-  updateChatInfo(args: Write<UpdateChatInfoArgs>): Promise<void> {
+  updateChatInfo(args: Write<UpdateChatInfoArgs>): Promise<boolean> {
     return this.write('updateChatInfo', args, args.chatId);
   }
   getChatInfo(args: Read<ChatKey>): Promise<ChatInfo | null> {
     return this.readOne('getChatInfo', args, args.chatId);
   }
-  updateChatTopicInfo(args: Write<UpdateChatTopicInfoArgs>): Promise<void> {
+  updateChatTopicInfo(args: Write<UpdateChatTopicInfoArgs>): Promise<boolean> {
     return this.write('updateChatTopicInfo', args, args.chatId);
   }
   getChatTopics(args: Read<ChatKey>): Promise<ChatTopic[]> {
@@ -208,7 +211,7 @@ export abstract class DataApi {
   // ---- summaries --------------------------------------------------------------------------
 
   /** Upsert keyed by chat, topic, message range and prompt. */
-  addChatSummarization(args: Write<AddChatSummarizationArgs>): Promise<void> {
+  addChatSummarization(args: Write<AddChatSummarizationArgs>): Promise<boolean> {
     return this.write('addChatSummarization', args, args.chatId);
   }
   getChatSummarization(args: Read<ChatSummarizationKey>): Promise<ChatSummarization | null> {
@@ -217,14 +220,13 @@ export abstract class DataApi {
 
   // ---- spam and ham -----------------------------------------------------------------------
 
-  addSpamMessage(args: Write<AddSpamMessageArgs>): Promise<void> {
+  addSpamMessage(args: Write<AddSpamMessageArgs>): Promise<boolean> {
     return this.write('addSpamMessage', args, args.chatId);
   }
-  addHamMessage(args: Write<AddSpamMessageArgs>): Promise<void> {
+  addHamMessage(args: Write<AddSpamMessageArgs>): Promise<boolean> {
     return this.write('addHamMessage', args, args.chatId);
   }
-  /** Returns how many spam rows were removed. */
-  deleteSpamMessagesByUserId(args: Write<ChatUserKey>): Promise<number> {
+  deleteSpamMessagesByUserId(args: Write<ChatUserKey>): Promise<boolean> {
     return this.write('deleteSpamMessagesByUserId', args, args.chatId);
   }
   getSpamMessagesByUserId(args: Read<ChatUserKey>): Promise<SpamMessage[]> {
@@ -253,7 +255,7 @@ export abstract class DataApi {
 
   // ---- system-wide: the default source unless a read names another ------------------------
 
-  setSetting(args: Write<SetSettingArgs>): Promise<void> {
+  setSetting(args: Write<SetSettingArgs>): Promise<boolean> {
     return this.write('setSetting', args, undefined);
   }
   getSetting(args: Read<GetSettingArgs>): Promise<string | null> {
@@ -266,7 +268,7 @@ export abstract class DataApi {
   getCacheStorage(args: ReadOptions = {}): Promise<CacheStorageEntry[]> {
     return this.readOne('getCacheStorage', args as Read<Record<string, never>>, undefined);
   }
-  setCacheStorage(args: Write<SetCacheStorageArgs>): Promise<void> {
+  setCacheStorage(args: Write<SetCacheStorageArgs>): Promise<boolean> {
     return this.write('setCacheStorage', args, undefined);
   }
   unsetCacheStorage(args: Write<UnsetCacheStorageArgs>): Promise<boolean> {
@@ -276,30 +278,30 @@ export abstract class DataApi {
   getCacheEntry(args: Read<GetCacheEntryArgs>): Promise<CacheEntry | null> {
     return this.readOne('getCacheEntry', args, undefined);
   }
-  setCacheEntry(args: Write<SetCacheEntryArgs>): Promise<void> {
+  setCacheEntry(args: Write<SetCacheEntryArgs>): Promise<boolean> {
     return this.write('setCacheEntry', args, undefined);
   }
-  /** Empties one cache; returns how many entries were removed. */
-  clearCache(args: Write<ClearCacheArgs>): Promise<number> {
+  /** Empties one cache. */
+  clearCache(args: Write<ClearCacheArgs>): Promise<boolean> {
     return this.write('clearCache', args, undefined);
   }
-  addMediaAttachment(args: Write<AddMediaAttachmentArgs>): Promise<void> {
+  addMediaAttachment(args: Write<AddMediaAttachmentArgs>): Promise<boolean> {
     return this.write('addMediaAttachment', args, undefined);
   }
-  /** Sets the fields given and touches updated_at; returns whether the attachment exists. */
+  /** Sets the fields given (null/undefined: unchanged) and touches updated_at. */
   updateMediaAttachment(args: Write<UpdateMediaAttachmentArgs>): Promise<boolean> {
     return this.write('updateMediaAttachment', args, undefined);
   }
   getMediaAttachment(args: Read<GetMediaAttachmentArgs>): Promise<MediaAttachment | null> {
     return this.readOne('getMediaAttachment', args, undefined);
   }
-  addDelayedTask(args: Write<AddDelayedTaskArgs>): Promise<void> {
+  addDelayedTask(args: Write<AddDelayedTaskArgs>): Promise<boolean> {
     return this.write('addDelayedTask', args, undefined);
   }
   updateDelayedTask(args: Write<UpdateDelayedTaskArgs>): Promise<boolean> {
     return this.write('updateDelayedTask', args, undefined);
   }
-  /** Tasks not done yet, earliest first. */
+  /** Tasks not done yet, in insertion order (as the bot). */
   getPendingDelayedTasks(args: ReadOptions = {}): Promise<DelayedTask[]> {
     return this.readOne('getPendingDelayedTasks', args as Read<Record<string, never>>, undefined);
   }
