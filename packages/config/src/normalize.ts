@@ -337,14 +337,16 @@ function validateSource(
       `must be the path of the SQLite file, got ${describe(rawPath)}.`,
       `set path = "${exampleFile}" (relative paths resolve against the config file's folder).`,
     );
-  } else if (rawPath === ':memory:' || /^file:/i.test(rawPath)) {
+  } else if (rawPath === ':memory:') {
+    // One private in-memory database per source (its worker opens a single connection); it
+    // vanishes when the worker stops or restarts. As the bot's own tests use it.
+    resolved = rawPath;
+  } else if (/^file:/i.test(rawPath)) {
     issue(
       ctx,
       pathKey,
-      rawPath === ':memory:'
-        ? '":memory:" is not allowed: each source runs in its own worker, so an in-memory database could not be shared and would vanish when the worker restarts.'
-        : `SQLite URI filenames (${JSON.stringify(rawPath)}) are not supported.`,
-      `point path at a file, e.g. path = "${exampleFile}" (use a temporary folder for throwaway data).`,
+      `SQLite URI filenames (${JSON.stringify(rawPath)}) are not supported.`,
+      `point path at a file, e.g. path = "${exampleFile}", or use ":memory:" for throwaway data.`,
     );
   } else {
     resolved = path.resolve(baseDir, rawPath);
