@@ -1,7 +1,8 @@
 /**
  * The schema version lives where the existing bot keeps it: `settings.db-migration-version`
- * (text) and `settings.db-migration-last-run` (ISO time of the last run). A new file gets the
- * version-6 schema and the marker in one transaction; a failure leaves the file as it was.
+ * (text) and `settings.db-migration-last-run` (ISO time of the last run). A new file, and a
+ * writable bot file at versions 0-5, get the bot's own steps up to 6 in one transaction; a
+ * failure leaves the file as it was. Readonly sources are never migrated.
  */
 import type { PrepareResult, SourceSpec } from '@pkg/broker';
 import { MigrationError, NotABotDatabaseError, SchemaTooNewError, SourceOpenError } from '@pkg/errors';
