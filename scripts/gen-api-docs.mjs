@@ -386,30 +386,29 @@ const NOTES = {
   getChatMessageByMessageId: '`null` when there is no such message, or its sender has no `chat_users` row in the chat.',
   getChatMessagesByUser: 'Ordered by `date`.',
   getChatMessagesSince:
-    'That is `date > sinceDateTime` and `date < tillDateTime`; each filter applies only when given. Without `limit`, every matching message is returned.',
+    'That is `date > sinceDateTime` and `date < tillDateTime`; each filter applies only when given. `messageCategory: []` matches no message (the bot sends `IN ()`); only `undefined`/`null` means no category filter. Without `limit`, every matching message is returned.',
   getChatMessagesByRootId:
     'Messages whose `root_message_id` is `rootMessageId` (in thread `threadId` when given), ordered by `date`.',
   updateChatUser: 'Touches `updated_at`.',
-  markUserIsSpammer:
-    'Does not touch `updated_at` (being flagged is not activity). Returns whether the chat user exists.',
-  updateUserMetadata: 'Replaces `metadata` and touches `updated_at`. Returns whether the chat user exists.',
+  markUserIsSpammer: 'Does not touch `updated_at` (being flagged is not activity).',
+  updateUserMetadata: 'Replaces `metadata` and touches `updated_at`.',
   getChatUserByUsername: '`username` is compared exactly as stored (e.g. with its `@`).',
   getChatUsers: 'With `seenSince`, only users whose `updated_at` is after it.',
   addUserData: 'Upsert: an existing key gets the new `data`.',
-  deleteUserData: 'Returns whether the key existed.',
   getUserData: '`{}` when there is none.',
-  setChatSetting: 'Replaces the whole row (`INSERT OR REPLACE`).',
-  unsetChatSetting: 'Returns whether the setting existed.',
-  clearChatSettings: 'Returns how many settings were removed.',
+  setChatSetting:
+    'Replaces the whole row (`INSERT OR REPLACE`). `value` may be a string, number, boolean or null, stored as the bot’s SQLite stores it in the TEXT column: `true`/`false` as `"1"`/`"0"`, `5` as `"5"`, `0.1` as `"0.1"` (a whole number such as `3.0` gives `"3"`), null as NULL; read back as that text.',
   getChatSettings: '`{ key: value }` of every setting of the chat.',
   updateChatInfo:
     'Upsert of all four fields: on a known chat, a `title` or `username` left out is stored as `null` and `isForum` as false, so pass every field each time.',
   getChatInfo: '`null` for an unknown chat.',
-  updateChatTopicInfo: 'Upsert of all three fields: a field left out is stored as `null`.',
+  updateChatTopicInfo:
+    'Upsert of all three fields: a field left out is stored as `null`, except the name, stored as `"Default"` (as the bot does).',
   getChatTopics: 'Ordered by `topic_id`.',
   addChatSummarization:
-    'The row key `csid` is `"<chatId>:<topicId>_<firstMessageId>:<lastMessageId>-<prompt>"`, with `topicId` printed as `None` when absent (the bot’s format). An existing key gets the new `summary`.',
-  getChatSummarization: 'A `topicId` left out matches a row stored without topic. `null` when none.',
+    'The row key `csid` is `"<chatId>:<topicId>_<firstMessageId>:<lastMessageId>-<prompt>"`, with `topicId` printed as `None` when absent (the bot’s format). An existing key gets the new `summary`; so does a row the later (multi-source) bot wrote under the SHA-512 of that key (no duplicate is added).',
+  getChatSummarization:
+    'Looked up by key, as the bot does: the text key, or its SHA-512 (rows the later bot wrote). A `topicId` left out matches a row stored without topic. `null` when none.',
   addSpamMessage: 'Stores a message classified as spam.',
   addHamMessage: 'Stores a message classified as not spam (`ham_messages`); same arguments as `addSpamMessage`.',
   getSpamMessagesByUserId: 'Ordered by `message_id` compared as text (the table’s key order), as the bot returns them.',
@@ -421,20 +420,22 @@ const NOTES = {
   getSpamMessagesByText: 'One source, like `getSpamMessages`; rows in insertion order.',
   setSetting:
     'Replaces the whole row (`INSERT OR REPLACE`). The keys `db-migration-version` and `db-migration-last-run` hold the schema marker: leave them alone.',
-  getSetting: '`null` when unset.',
+  getSetting: '`default` (else `null`) when the key is missing.',
   getSettings: '`{ key: value }` of the whole `settings` table, the schema marker included.',
   getCacheStorage: 'Every entry of every namespace, by `updated_at`.',
   setCacheStorage: 'Replaces the whole row (`INSERT OR REPLACE`).',
-  unsetCacheStorage: 'Returns whether the entry existed.',
   getCacheEntry:
-    'Reads table `cache_<cacheType>`; age is measured from `updated_at` with SQLite’s clock, in whole seconds.',
+    'Reads table `cache_<cacheType>`; age is measured from `updated_at` with SQLite’s clock, in whole seconds. As the bot: an entry exactly `ttl` seconds old is still returned (`updated_at >= now - ttl`); `ttl` <= 0 returns `null`; no `ttl` (or null): any age.',
   setCacheEntry: 'Upsert into `cache_<cacheType>`: an existing key gets the new `data`.',
-  addMediaAttachment: 'Stores a new attachment keyed by `fileUniqueId`.',
-  updateMediaAttachment: 'A field left out (`undefined`) is unchanged; `null` stores NULL.',
+  addMediaAttachment:
+    'Stores a new attachment keyed by `fileUniqueId`. As the bot: `fileId` is required, `status` defaults to `new`, `mediaType` to `image`, `metadata` to `{}`.',
+  updateMediaAttachment:
+    'A field that is `undefined` or `null` is left unchanged (the bot’s `None`); there is no way to set a column back to NULL here. `fileId` is this library’s addition (the bot cannot change it).',
   getMediaAttachment: '`null` when unknown.',
   addDelayedTask: 'Stores a task that is not done yet.',
-  updateDelayedTask: 'Touches `updated_at`. Returns whether the task exists.',
-  getPendingDelayedTasks: 'Tasks with `is_done` false, by `delayed_ts`, then insertion order.',
+  updateDelayedTask: 'Touches `updated_at`.',
+  getPendingDelayedTasks:
+    'Tasks with `is_done` false, in insertion order (as the bot returns them; not by `delayed_ts`).',
 };
 
 /** Argument meanings, by `method.argument` or by argument name. */
@@ -851,6 +852,7 @@ w(
   '- Every domain method takes **one object of named arguments**, named as the existing bot names its parameters (camelCase), and returns a promise.',
   '- Rows keep the bot’s **column names** (snake_case). Timestamps come back as `Date` (stored as UTC text `YYYY-MM-DD HH:MM:SS`), 0/1 flags as booleans, message ids as strings. Timestamp arguments take a `Date` or that text; message-id arguments take numbers or strings.',
   '- Every failure is a `DatabaseError` with a stable `code`; see [troubleshooting.md](troubleshooting.md) for each code.',
+  '- Every write resolves `true` once its statement ran, whether or not a row matched (the bot’s `True`); it never resolves `false`: a failure rejects.',
   '',
 );
 
@@ -973,7 +975,7 @@ for (const m of txClass.members) {
   if (doc) w(doc, '');
   if (name === 'query') {
     w(
-      "Runs the statement on the transaction’s connection and returns its rows (`.all()`), as SQLite returns them, and sees the transaction’s uncommitted writes. A statement that returns no rows (plain `INSERT`/`UPDATE`/`DELETE`) fails with `QUERY_FAILED` (`sqliteCode: 'INTERNAL'`, “This statement does not return data”). Make writes through the domain methods.",
+      "Runs the statement on the transaction’s connection and returns its rows (`.all()`), as SQLite returns them, and sees the transaction’s uncommitted writes. A statement that returns no rows (plain `INSERT`/`UPDATE`/`DELETE`) fails with `QUERY_FAILED` (`sqliteCode: 'INTERNAL'`, “This statement does not return data”). Make writes through the domain methods, or `tx.execute` for the bot’s own tables.",
       '',
     );
   }

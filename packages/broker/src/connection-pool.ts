@@ -61,7 +61,9 @@ export class ConnectionPool {
   private wal = false;
 
   constructor(spec: SourceSpec) {
-    this.spec = spec;
+    // Every connection to ":memory:" opens its own empty database: an in-memory source is one
+    // connection, so all its calls see the same data (transactions then hold the source alone).
+    this.spec = spec.path === ':memory:' ? { ...spec, poolSize: 1 } : spec;
   }
 
   /**

@@ -353,14 +353,16 @@ function validateSource(entry: SourceEntry, ctx: Context, baseDir: string): Sour
       `the path ${JSON.stringify(rawPath)} contains a NUL byte, which no file name can hold.`,
       `remove the NUL (\\u0000) from ${entry.pathName}, e.g. ${entry.pathName} = "${exampleFileName}".`,
     );
-  } else if (rawPath === ':memory:' || /^file:/i.test(rawPath)) {
+  } else if (rawPath === ':memory:') {
+    // One private in-memory database per source (its worker opens a single connection); it
+    // vanishes when the worker stops or restarts. As the bot's own tests use it.
+    resolved = rawPath;
+  } else if (/^file:/i.test(rawPath)) {
     issue(
       ctx,
       pathKey,
-      rawPath === ':memory:'
-        ? '":memory:" is not allowed: each source runs in its own worker, so an in-memory database could not be shared and would vanish when the worker restarts.'
-        : `SQLite URI filenames (${JSON.stringify(rawPath)}) are not supported.`,
-      `point path at a file, e.g. path = "${exampleFileName}" (use a temporary folder for throwaway data).`,
+      `SQLite URI filenames (${JSON.stringify(rawPath)}) are not supported.`,
+      `point path at a file, e.g. path = "${exampleFileName}", or use ":memory:" for throwaway data.`,
     );
   } else {
     resolved = path.resolve(baseDir, rawPath);

@@ -73,11 +73,9 @@ describe('sources', () => {
     expect(issueAt(errorFor(withSource('archive', { path: '' })), 'database.sources.archive.path')).toBeDefined();
   });
 
-  it('rejects :memory: with the reason and a fix', () => {
-    const issue = issueAt(errorFor(withSource('archive', { path: ':memory:' })), 'database.sources.archive.path');
-    expect(issue.message).toMatch(/":memory:" is not allowed/);
-    expect(issue.message).toMatch(/worker/);
-    expect(issue.fix).toMatch(/^Point path at a file/);
+  it('keeps :memory: as it is (one private in-memory database per source), not as a file path', () => {
+    const { config } = normalizeConfig({ database: withSource('scratch', { path: ':memory:' }) }, { baseDir: BASE });
+    expect(config.sources.scratch?.path).toBe(':memory:');
   });
 
   it('rejects SQLite URI filenames', () => {

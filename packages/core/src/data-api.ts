@@ -110,11 +110,15 @@ export abstract class DataApi {
 
   // ---- chat messages ----------------------------------------------------------------------
 
-  /** Inserts the message and bumps the sender's and the chat's counters, in one transaction. */
-  saveChatMessage(args: Write<SaveChatMessageArgs>): Promise<void> {
+  /**
+   * Inserts the message and bumps the sender's and the chat's counters, in one transaction.
+   * Every write resolves `true` once its statement ran (matched rows or not), as the bot's do;
+   * a failure rejects with a typed DatabaseError.
+   */
+  saveChatMessage(args: Write<SaveChatMessageArgs>): Promise<boolean> {
     return this.write('saveChatMessage', args, args.chatId);
   }
-  /** Returns whether a message was updated. */
+  /** True when the statement ran, whether or not a message matched (as the bot). */
   updateChatMessageCategory(args: Write<UpdateChatMessageCategoryArgs>): Promise<boolean> {
     return this.write('updateChatMessageCategory', args, args.chatId);
   }
@@ -137,7 +141,7 @@ export abstract class DataApi {
   // ---- chat users -------------------------------------------------------------------------
 
   /** Upsert: a known user gets the new username and full name. */
-  updateChatUser(args: Write<UpdateChatUserArgs>): Promise<void> {
+  updateChatUser(args: Write<UpdateChatUserArgs>): Promise<boolean> {
     return this.write('updateChatUser', args, args.chatId);
   }
   markUserIsSpammer(args: Write<MarkUserIsSpammerArgs>): Promise<boolean> {
@@ -159,14 +163,13 @@ export abstract class DataApi {
 
   // ---- user data --------------------------------------------------------------------------
 
-  addUserData(args: Write<AddUserDataArgs>): Promise<void> {
+  addUserData(args: Write<AddUserDataArgs>): Promise<boolean> {
     return this.write('addUserData', args, args.chatId);
   }
   deleteUserData(args: Write<DeleteUserDataArgs>): Promise<boolean> {
     return this.write('deleteUserData', args, args.chatId);
   }
-  /** Returns how many keys were removed. */
-  clearUserData(args: Write<UserDataKey>): Promise<number> {
+  clearUserData(args: Write<UserDataKey>): Promise<boolean> {
     return this.write('clearUserData', args, args.chatId);
   }
   /** `{ key: data }` for one user in one chat. */
@@ -176,13 +179,13 @@ export abstract class DataApi {
 
   // ---- chat settings ----------------------------------------------------------------------
 
-  setChatSetting(args: Write<SetChatSettingArgs>): Promise<void> {
+  setChatSetting(args: Write<SetChatSettingArgs>): Promise<boolean> {
     return this.write('setChatSetting', args, args.chatId);
   }
   unsetChatSetting(args: Write<UnsetChatSettingArgs>): Promise<boolean> {
     return this.write('unsetChatSetting', args, args.chatId);
   }
-  clearChatSettings(args: Write<ChatKey>): Promise<number> {
+  clearChatSettings(args: Write<ChatKey>): Promise<boolean> {
     return this.write('clearChatSettings', args, args.chatId);
   }
   /** The value, or null when unset. */
@@ -195,13 +198,13 @@ export abstract class DataApi {
 
   // ---- chat info and topics ---------------------------------------------------------------
 
-  updateChatInfo(args: Write<UpdateChatInfoArgs>): Promise<void> {
+  updateChatInfo(args: Write<UpdateChatInfoArgs>): Promise<boolean> {
     return this.write('updateChatInfo', args, args.chatId);
   }
   getChatInfo(args: Read<ChatKey>): Promise<ChatInfo | null> {
     return this.readOne('getChatInfo', args, args.chatId);
   }
-  updateChatTopicInfo(args: Write<UpdateChatTopicInfoArgs>): Promise<void> {
+  updateChatTopicInfo(args: Write<UpdateChatTopicInfoArgs>): Promise<boolean> {
     return this.write('updateChatTopicInfo', args, args.chatId);
   }
   getChatTopics(args: Read<ChatKey>): Promise<ChatTopic[]> {
@@ -211,7 +214,7 @@ export abstract class DataApi {
   // ---- summaries --------------------------------------------------------------------------
 
   /** Upsert keyed by chat, topic, message range and prompt. */
-  addChatSummarization(args: Write<AddChatSummarizationArgs>): Promise<void> {
+  addChatSummarization(args: Write<AddChatSummarizationArgs>): Promise<boolean> {
     return this.write('addChatSummarization', args, args.chatId);
   }
   getChatSummarization(args: Read<ChatSummarizationKey>): Promise<ChatSummarization | null> {
@@ -220,14 +223,13 @@ export abstract class DataApi {
 
   // ---- spam and ham -----------------------------------------------------------------------
 
-  addSpamMessage(args: Write<AddSpamMessageArgs>): Promise<void> {
+  addSpamMessage(args: Write<AddSpamMessageArgs>): Promise<boolean> {
     return this.write('addSpamMessage', args, args.chatId);
   }
-  addHamMessage(args: Write<AddSpamMessageArgs>): Promise<void> {
+  addHamMessage(args: Write<AddSpamMessageArgs>): Promise<boolean> {
     return this.write('addHamMessage', args, args.chatId);
   }
-  /** Returns how many spam rows were removed. */
-  deleteSpamMessagesByUserId(args: Write<ChatUserKey>): Promise<number> {
+  deleteSpamMessagesByUserId(args: Write<ChatUserKey>): Promise<boolean> {
     return this.write('deleteSpamMessagesByUserId', args, args.chatId);
   }
   getSpamMessagesByUserId(args: Read<ChatUserKey>): Promise<SpamMessage[]> {
@@ -263,7 +265,7 @@ export abstract class DataApi {
   // ---- system-wide: the default source unless a read (or one of four writes) names another --
 
   /** Default source, or a writable `dataSource`. */
-  setSetting(args: SystemWrite<SetSettingArgs>): Promise<void> {
+  setSetting(args: SystemWrite<SetSettingArgs>): Promise<boolean> {
     return this.writeOne('setSetting', args, undefined);
   }
   getSetting(args: Read<GetSettingArgs>): Promise<string | null> {
@@ -277,7 +279,7 @@ export abstract class DataApi {
     return this.readOne('getCacheStorage', args as Read<Record<string, never>>, undefined);
   }
   /** Default source, or a writable `dataSource`. */
-  setCacheStorage(args: SystemWrite<SetCacheStorageArgs>): Promise<void> {
+  setCacheStorage(args: SystemWrite<SetCacheStorageArgs>): Promise<boolean> {
     return this.writeOne('setCacheStorage', args, undefined);
   }
   unsetCacheStorage(args: Write<UnsetCacheStorageArgs>): Promise<boolean> {
@@ -288,30 +290,30 @@ export abstract class DataApi {
     return this.readOne('getCacheEntry', args, undefined);
   }
   /** Default source, or a writable `dataSource`. */
-  setCacheEntry(args: SystemWrite<SetCacheEntryArgs>): Promise<void> {
+  setCacheEntry(args: SystemWrite<SetCacheEntryArgs>): Promise<boolean> {
     return this.writeOne('setCacheEntry', args, undefined);
   }
-  /** Empties one cache (of the default source, or a writable `dataSource`); returns how many entries were removed. */
-  clearCache(args: SystemWrite<ClearCacheArgs>): Promise<number> {
+  /** Empties one cache (of the default source, or a writable `dataSource`). */
+  clearCache(args: SystemWrite<ClearCacheArgs>): Promise<boolean> {
     return this.writeOne('clearCache', args, undefined);
   }
-  addMediaAttachment(args: Write<AddMediaAttachmentArgs>): Promise<void> {
+  addMediaAttachment(args: Write<AddMediaAttachmentArgs>): Promise<boolean> {
     return this.write('addMediaAttachment', args, undefined);
   }
-  /** Sets the fields given and touches updated_at; returns whether the attachment exists. */
+  /** Sets the fields given (null/undefined: unchanged) and touches updated_at. */
   updateMediaAttachment(args: Write<UpdateMediaAttachmentArgs>): Promise<boolean> {
     return this.write('updateMediaAttachment', args, undefined);
   }
   getMediaAttachment(args: Read<GetMediaAttachmentArgs>): Promise<MediaAttachment | null> {
     return this.readOne('getMediaAttachment', args, undefined);
   }
-  addDelayedTask(args: Write<AddDelayedTaskArgs>): Promise<void> {
+  addDelayedTask(args: Write<AddDelayedTaskArgs>): Promise<boolean> {
     return this.write('addDelayedTask', args, undefined);
   }
   updateDelayedTask(args: Write<UpdateDelayedTaskArgs>): Promise<boolean> {
     return this.write('updateDelayedTask', args, undefined);
   }
-  /** Tasks not done yet, earliest first. */
+  /** Tasks not done yet, in insertion order (as the bot). */
   getPendingDelayedTasks(args: ReadOptions = {}): Promise<DelayedTask[]> {
     return this.readOne('getPendingDelayedTasks', args as Read<Record<string, never>>, undefined);
   }

@@ -3,11 +3,12 @@
  * connection, and a call that routes anywhere else is refused (one transaction, one file).
  */
 import type { BrokerTransaction } from '@pkg/broker';
-import { CrossSourceTransactionError } from '@pkg/errors';
+import { CrossSourceTransactionError, ReadonlySourceError } from '@pkg/errors';
 import type { CrossSourceParts } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
 import type { CoreOperations } from './operations/index.js';
 import type { Router } from './router.js';
+import type { ExecuteResult, SqlParams } from './types.js';
 
 export class Transaction extends DataApi {
   private readonly tx: BrokerTransaction<CoreOperations>;
@@ -27,6 +28,21 @@ export class Transaction extends DataApi {
   /** Read-only SQL on the transaction's connection (a statement that would write is refused). */
   query(sql: string, params: unknown[] = []): Promise<unknown[]> {
     return this.tx.query(sql, params, 'all', { readOnly: true }) as Promise<unknown[]>;
+  }
+
+  /**
+   * Parameterised write SQL on the transaction's source, for bot code that keeps its own tables
+   * in the bot's file (the Bayes spam filter's bayes_tokens / bayes_classes). `?` placeholders take
+   * an array, `:name` ones an object; booleans bind as 1/0. Refused on a readonly source
+   * (READONLY_SOURCE) and where writes are refused (SCHEMA_TOO_NEW); SQL that returns rows is
+   * refused (INVALID_ARGUMENT): read with `tx.query`. Domain data should go through the domain
+   * methods, which keep the bot's counters.
+   */
+  execute(sql: string, params: SqlParams = []): Promise<ExecuteResult> {
+    if (this.router.isReadonly(this.tx.source)) {
+      return Promise.reject(new ReadonlySourceError(this.tx.source, 'execute'));
+    }
+    return this.tx.call('execute', { sql, params });
   }
 
   private onSource(source: string, chatId: number | undefined): void {

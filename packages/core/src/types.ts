@@ -277,10 +277,16 @@ export interface DeleteUserDataArgs extends UserDataKey {
 export interface ChatKey {
   chatId: number;
 }
+/**
+ * A chat setting's value as the bot accepts it. Stored the way SQLite stores the bot's Python
+ * value in the TEXT column: `true`/`false` as "1"/"0", integers as "5", other numbers in SQLite's
+ * text form ("0.1"), null as NULL. Read back as that text.
+ */
+export type ChatSettingValue = string | number | boolean | null;
 export interface SetChatSettingArgs {
   chatId: number;
   key: string;
-  value: string;
+  value: ChatSettingValue;
 }
 export interface UnsetChatSettingArgs {
   chatId: number;
@@ -338,6 +344,8 @@ export interface SetSettingArgs {
 }
 export interface GetSettingArgs {
   key: string;
+  /** Returned when the key is missing (the bot's `default`; null when not given). */
+  default?: string | null;
 }
 
 export interface SetCacheStorageArgs {
@@ -352,7 +360,10 @@ export interface UnsetCacheStorageArgs {
 export interface GetCacheEntryArgs {
   key: string;
   cacheType: CacheType;
-  /** Only entries updated within this many seconds (when > 0). */
+  /**
+   * Only entries updated within this many seconds (`updated_at >= now - ttl`: an entry exactly
+   * ttl seconds old still counts). ttl <= 0 returns null, as in the bot; null/undefined: no limit.
+   */
   ttl?: number | null;
 }
 export interface SetCacheEntryArgs {
@@ -366,20 +377,27 @@ export interface ClearCacheArgs {
 
 export interface AddMediaAttachmentArgs {
   fileUniqueId: string;
-  fileId?: string | null;
+  /** Required, as in the bot. */
+  fileId: string;
   fileSize?: number | null;
-  mediaType: string;
+  /** Default 'image', as in the bot. */
+  mediaType?: string;
   mimeType?: string | null;
   metadata?: string;
+  /** Default 'new', as in the bot. */
   status?: MediaStatus;
   localUrl?: string | null;
   prompt?: string | null;
   description?: string | null;
 }
+/**
+ * Fields to set; a field that is null or undefined leaves its column unchanged (the bot's None).
+ * `fileId` is this library's addition (the bot cannot change it): same rule.
+ */
 export interface UpdateMediaAttachmentArgs {
   mediaId: string;
-  status?: MediaStatus;
-  metadata?: string;
+  status?: MediaStatus | null;
+  metadata?: string | null;
   mimeType?: string | null;
   localUrl?: string | null;
   prompt?: string | null;
@@ -404,4 +422,16 @@ export interface UpdateDelayedTaskArgs {
 
 export interface GetUserChatsArgs {
   userId: number;
+}
+
+/** Values for `?` placeholders (an array) or for named ones (`:name`, `@name`, `$name`). */
+export type SqlParams = readonly unknown[] | Readonly<Record<string, unknown>>;
+export interface ExecuteArgs {
+  sql: string;
+  params?: SqlParams;
+}
+/** What a write statement did: rows changed, and the rowid of the last row inserted. */
+export interface ExecuteResult {
+  changes: number;
+  lastInsertRowid: number;
 }

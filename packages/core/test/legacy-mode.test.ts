@@ -51,7 +51,7 @@ describe('legacy mode: new DatabaseWrapper({ dbPath, maxConnections, timeout })'
     const db = new DatabaseWrapper({ dbPath: dir.file('early.db') });
     try {
       const early = [db.setSetting({ key: 'a', value: '1' }), db.getSetting({ key: 'a' })];
-      expect(await Promise.all(early)).toEqual([undefined, '1']);
+      expect(await Promise.all(early)).toEqual([true, '1']);
     } finally {
       await db.close();
     }

@@ -16,7 +16,7 @@ function chatRow(row: unknown): ChatInfo {
 }
 
 export const chatOperations = {
-  updateChatInfo: defineOperation('write', (ctx, a: UpdateChatInfoArgs): void => {
+  updateChatInfo: defineOperation('write', (ctx, a: UpdateChatInfoArgs): true => {
     const op = 'updateChatInfo';
     ctx
       .statement(
@@ -31,6 +31,7 @@ export const chatOperations = {
         a.username ?? null,
         a.isForum ? 1 : 0,
       );
+    return true;
   }),
 
   getChatInfo: defineOperation('read', (ctx, a: ChatKey): ChatInfo | null => {
@@ -40,7 +41,7 @@ export const chatOperations = {
     return row === undefined ? null : chatRow(row);
   }),
 
-  updateChatTopicInfo: defineOperation('write', (ctx, a: UpdateChatTopicInfoArgs): void => {
+  updateChatTopicInfo: defineOperation('write', (ctx, a: UpdateChatTopicInfoArgs): true => {
     const op = 'updateChatTopicInfo';
     ctx
       .statement(
@@ -53,8 +54,10 @@ export const chatOperations = {
         requireInteger(a.topicId, op, 'topicId'),
         a.iconColor ?? null,
         a.customEmojiId ?? null,
-        a.topicName ?? null,
+        // The bot names a topic without a name "Default".
+        a.topicName ?? 'Default',
       );
+    return true;
   }),
 
   getChatTopics: defineOperation('read', (ctx, a: ChatKey): ChatTopic[] =>

@@ -6,6 +6,7 @@ import type { SourceModule } from '@pkg/broker';
 import { prepareSchema } from '../schema/migrations.js';
 import { chatOperations } from './chats.js';
 import { messageOperations } from './messages.js';
+import { rawSqlOperations } from './raw-sql.js';
 import { settingOperations } from './settings.js';
 import { summaryAndSpamOperations } from './summaries-spam.js';
 import { systemOperations } from './system.js';
@@ -18,6 +19,7 @@ export const operations = {
   ...settingOperations,
   ...summaryAndSpamOperations,
   ...systemOperations,
+  ...rawSqlOperations,
 };
 
 export type CoreOperations = typeof operations;

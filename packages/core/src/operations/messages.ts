@@ -45,7 +45,7 @@ function messageRows(rows: unknown[]): ChatMessage[] {
 }
 
 export const messageOperations = {
-  saveChatMessage: defineOperation('write', (ctx, a: SaveChatMessageArgs): void => {
+  saveChatMessage: defineOperation('write', (ctx, a: SaveChatMessageArgs): true => {
     const op = 'saveChatMessage';
     const chatId = requireInteger(a.chatId, op, 'chatId');
     const userId = requireInteger(a.userId, op, 'userId');
@@ -94,18 +94,20 @@ export const messageOperations = {
       saveTransactions.set(ctx.db, save);
     }
     save.immediate(params, chatId, userId, day);
+    return true;
   }),
 
-  updateChatMessageCategory: defineOperation('write', (ctx, a: UpdateChatMessageCategoryArgs): boolean => {
+  /** True when the statement ran, whether or not a message matched (the bot's answer). */
+  updateChatMessageCategory: defineOperation('write', (ctx, a: UpdateChatMessageCategoryArgs): true => {
     const op = 'updateChatMessageCategory';
-    const info = ctx
+    ctx
       .statement('UPDATE chat_messages SET message_category = ? WHERE chat_id = ? AND message_id = ?')
       .run(
         requireOneOf(a.messageCategory, MESSAGE_CATEGORIES, op, 'messageCategory'),
         requireInteger(a.chatId, op, 'chatId'),
         toMessageId(a.messageId, op, 'messageId'),
       );
-    return info.changes > 0;
+    return true;
   }),
 
   getChatMessageByMessageId: defineOperation('read', (ctx, a: GetChatMessageByMessageIdArgs): ChatMessage | null => {
@@ -141,7 +143,8 @@ export const messageOperations = {
       where.push('m.thread_id = ?');
       params.push(requireInteger(a.threadId, op, 'threadId'));
     }
-    if (a.messageCategory != null && a.messageCategory.length > 0) {
+    // An empty list matches nothing (the bot sends `IN ()`); only null/undefined means no filter.
+    if (a.messageCategory != null) {
       where.push(`m.message_category IN (${a.messageCategory.map(() => '?').join(', ')})`);
       for (const c of a.messageCategory) params.push(requireOneOf(c, MESSAGE_CATEGORIES, op, 'messageCategory'));
     }

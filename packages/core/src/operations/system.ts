@@ -39,7 +39,8 @@ const MEDIA_FIELDS = {
 
 /** System-wide data (media, delayed tasks, caches): the default source unless a read names another. */
 export const systemOperations = {
-  addMediaAttachment: defineOperation('write', (ctx, a: AddMediaAttachmentArgs): void => {
+  /** The bot's defaults: status 'new', media type 'image'; fileId is required. */
+  addMediaAttachment: defineOperation('write', (ctx, a: AddMediaAttachmentArgs): true => {
     const op = 'addMediaAttachment';
     ctx
       .statement(
@@ -48,32 +49,38 @@ export const systemOperations = {
       )
       .run(
         requireString(a.fileUniqueId, op, 'fileUniqueId'),
-        a.fileId ?? null,
+        requireString(a.fileId, op, 'fileId'),
         a.fileSize ?? null,
-        requireString(a.mediaType, op, 'mediaType'),
+        requireString(a.mediaType ?? 'image', op, 'mediaType'),
         a.metadata ?? '{}',
-        requireOneOf(a.status ?? 'pending', MEDIA_STATUSES, op, 'status'),
+        requireOneOf(a.status ?? 'new', MEDIA_STATUSES, op, 'status'),
         a.mimeType ?? null,
         a.localUrl ?? null,
         a.prompt ?? null,
         a.description ?? null,
       );
+    return true;
   }),
 
-  updateMediaAttachment: defineOperation('write', (ctx, a: UpdateMediaAttachmentArgs): boolean => {
+  /**
+   * Sets the fields given; null or undefined leaves a column as it is (the bot's None). True when
+   * the statement ran, whether or not the attachment exists (the bot's answer).
+   */
+  updateMediaAttachment: defineOperation('write', (ctx, a: UpdateMediaAttachmentArgs): true => {
     const op = 'updateMediaAttachment';
     const sets: string[] = [];
     const params: unknown[] = [];
     for (const [arg, column] of Object.entries(MEDIA_FIELDS)) {
       const value = (a as unknown as Record<string, unknown>)[arg];
-      if (value === undefined) continue;
+      if (value === undefined || value === null) continue;
       if (arg === 'status') requireOneOf(value, MEDIA_STATUSES, op, 'status');
       sets.push(`${column} = ?`);
       params.push(value);
     }
     params.push(requireString(a.mediaId, op, 'mediaId'));
     const sql = `UPDATE media_attachments SET ${sets.map((s) => `${s}, `).join('')}updated_at = CURRENT_TIMESTAMP WHERE file_unique_id = ?`;
-    return ctx.statement(sql).run(params).changes > 0;
+    ctx.statement(sql).run(params);
+    return true;
   }),
 
   getMediaAttachment: defineOperation('read', (ctx, a: GetMediaAttachmentArgs): MediaAttachment | null => {
@@ -85,7 +92,7 @@ export const systemOperations = {
       : fixTimestamps<MediaAttachment>(row as Record<string, unknown>, 'created_at', 'updated_at');
   }),
 
-  addDelayedTask: defineOperation('write', (ctx, a: AddDelayedTaskArgs): void => {
+  addDelayedTask: defineOperation('write', (ctx, a: AddDelayedTaskArgs): true => {
     const op = 'addDelayedTask';
     ctx
       .statement('INSERT INTO delayed_tasks (id, delayed_ts, function, kwargs) VALUES (?, ?, ?, ?)')
@@ -95,19 +102,20 @@ export const systemOperations = {
         requireString(a.function, op, 'function'),
         requireString(a.kwargs, op, 'kwargs'),
       );
+    return true;
   }),
 
-  updateDelayedTask: defineOperation('write', (ctx, a: UpdateDelayedTaskArgs): boolean => {
-    return (
-      ctx
-        .statement('UPDATE delayed_tasks SET is_done = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?')
-        .run(a.isDone ? 1 : 0, requireString(a.id, 'updateDelayedTask', 'id')).changes > 0
-    );
+  updateDelayedTask: defineOperation('write', (ctx, a: UpdateDelayedTaskArgs): true => {
+    ctx
+      .statement('UPDATE delayed_tasks SET is_done = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?')
+      .run(a.isDone ? 1 : 0, requireString(a.id, 'updateDelayedTask', 'id'));
+    return true;
   }),
 
+  /** In insertion order, as the bot's unordered scan returns them (not by delayed_ts). */
   getPendingDelayedTasks: defineOperation('read', (ctx, _a: Record<string, never>): DelayedTask[] =>
     ctx
-      .statement('SELECT * FROM delayed_tasks WHERE is_done = 0 ORDER BY delayed_ts, rowid')
+      .statement('SELECT * FROM delayed_tasks WHERE is_done = 0 ORDER BY rowid')
       .all()
       .map((row) => {
         const r = row as Record<string, unknown>;
@@ -123,7 +131,7 @@ export const systemOperations = {
       .map((r) => fixTimestamps<CacheStorageEntry>(r as Record<string, unknown>, 'updated_at')),
   ),
 
-  setCacheStorage: defineOperation('write', (ctx, a: SetCacheStorageArgs): void => {
+  setCacheStorage: defineOperation('write', (ctx, a: SetCacheStorageArgs): true => {
     const op = 'setCacheStorage';
     ctx
       .statement(
@@ -134,34 +142,36 @@ export const systemOperations = {
         requireString(a.key, op, 'key'),
         requireString(a.value, op, 'value'),
       );
+    return true;
   }),
 
-  unsetCacheStorage: defineOperation('write', (ctx, a: UnsetCacheStorageArgs): boolean => {
+  unsetCacheStorage: defineOperation('write', (ctx, a: UnsetCacheStorageArgs): true => {
     const op = 'unsetCacheStorage';
-    return (
-      ctx
-        .statement('DELETE FROM cache_storage WHERE namespace = ? AND key = ?')
-        .run(requireString(a.namespace, op, 'namespace'), requireString(a.key, op, 'key')).changes > 0
-    );
+    ctx
+      .statement('DELETE FROM cache_storage WHERE namespace = ? AND key = ?')
+      .run(requireString(a.namespace, op, 'namespace'), requireString(a.key, op, 'key'));
+    return true;
   }),
 
   getCacheEntry: defineOperation('read', (ctx, a: GetCacheEntryArgs): CacheEntry | null => {
     const op = 'getCacheEntry';
     const table = cacheTable(a.cacheType, op);
     const key = requireString(a.key, op, 'key');
-    const ttl = a.ttl ?? 0;
+    const ttl = a.ttl == null ? null : requireNumber(a.ttl, op, 'ttl');
+    // As the bot: ttl <= 0 can never be fresh; an entry exactly ttl seconds old still is.
+    if (ttl !== null && ttl <= 0) return null;
     const row =
-      ttl > 0
+      ttl !== null
         ? ctx
-            .statement(`SELECT * FROM ${table} WHERE key = ? AND updated_at > datetime('now', ?)`)
-            .get(key, `-${Math.floor(ttl)} seconds`)
+            .statement(`SELECT * FROM ${table} WHERE key = ? AND updated_at >= datetime('now', ?)`)
+            .get(key, `-${ttl} seconds`)
         : ctx.statement(`SELECT * FROM ${table} WHERE key = ?`).get(key);
     return row === undefined
       ? null
       : fixTimestamps<CacheEntry>(row as Record<string, unknown>, 'created_at', 'updated_at');
   }),
 
-  setCacheEntry: defineOperation('write', (ctx, a: SetCacheEntryArgs): void => {
+  setCacheEntry: defineOperation('write', (ctx, a: SetCacheEntryArgs): true => {
     const op = 'setCacheEntry';
     ctx
       .statement(
@@ -169,9 +179,12 @@ export const systemOperations = {
          ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = CURRENT_TIMESTAMP`,
       )
       .run(requireString(a.key, op, 'key'), requireString(a.data, op, 'data'));
+    return true;
   }),
 
-  clearCache: defineOperation('write', (ctx, a: ClearCacheArgs): number => {
-    return ctx.statement(`DELETE FROM ${cacheTable(a.cacheType, 'clearCache')}`).run().changes;
+  /** The bot returns nothing here; true keeps every write's answer alike. */
+  clearCache: defineOperation('write', (ctx, a: ClearCacheArgs): true => {
+    ctx.statement(`DELETE FROM ${cacheTable(a.cacheType, 'clearCache')}`).run();
+    return true;
   }),
 };

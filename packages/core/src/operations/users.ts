@@ -17,7 +17,7 @@ function userRow(row: unknown): ChatUser {
 }
 
 export const userOperations = {
-  updateChatUser: defineOperation('write', (ctx, a: UpdateChatUserArgs): void => {
+  updateChatUser: defineOperation('write', (ctx, a: UpdateChatUserArgs): true => {
     const op = 'updateChatUser';
     ctx
       .statement(
@@ -31,32 +31,28 @@ export const userOperations = {
         requireString(a.username, op, 'username'),
         requireString(a.fullName, op, 'fullName'),
       );
+    return true;
   }),
 
-  markUserIsSpammer: defineOperation('write', (ctx, a: MarkUserIsSpammerArgs): boolean => {
+  markUserIsSpammer: defineOperation('write', (ctx, a: MarkUserIsSpammerArgs): true => {
     const op = 'markUserIsSpammer';
     // The bot leaves updated_at alone here: being flagged is not activity.
-    return (
-      ctx
-        .statement('UPDATE chat_users SET is_spammer = ? WHERE chat_id = ? AND user_id = ?')
-        .run(a.isSpammer ? 1 : 0, requireInteger(a.chatId, op, 'chatId'), requireInteger(a.userId, op, 'userId'))
-        .changes > 0
-    );
+    ctx
+      .statement('UPDATE chat_users SET is_spammer = ? WHERE chat_id = ? AND user_id = ?')
+      .run(a.isSpammer ? 1 : 0, requireInteger(a.chatId, op, 'chatId'), requireInteger(a.userId, op, 'userId'));
+    return true;
   }),
 
-  updateUserMetadata: defineOperation('write', (ctx, a: UpdateUserMetadataArgs): boolean => {
+  updateUserMetadata: defineOperation('write', (ctx, a: UpdateUserMetadataArgs): true => {
     const op = 'updateUserMetadata';
-    return (
-      ctx
-        .statement(
-          'UPDATE chat_users SET metadata = ?, updated_at = CURRENT_TIMESTAMP WHERE chat_id = ? AND user_id = ?',
-        )
-        .run(
-          requireString(a.metadata, op, 'metadata'),
-          requireInteger(a.chatId, op, 'chatId'),
-          requireInteger(a.userId, op, 'userId'),
-        ).changes > 0
-    );
+    ctx
+      .statement('UPDATE chat_users SET metadata = ?, updated_at = CURRENT_TIMESTAMP WHERE chat_id = ? AND user_id = ?')
+      .run(
+        requireString(a.metadata, op, 'metadata'),
+        requireInteger(a.chatId, op, 'chatId'),
+        requireInteger(a.userId, op, 'userId'),
+      );
+    return true;
   }),
 
   getChatUser: defineOperation('read', (ctx, a: ChatUserKey): ChatUser | null => {

@@ -1,12 +1,14 @@
 /**
  * The schema version lives where the existing bot keeps it: `settings.db-migration-version`
- * (text) and `settings.db-migration-last-run` (ISO time of the last run). A new file gets the
- * version-6 schema and the marker in one transaction; a failure leaves the file as it was.
+ * (text) and `settings.db-migration-last-run` (ISO time of the last run). A new file, and a
+ * writable bot file at versions 0-5, get the bot's own steps up to 6 in one transaction; a
+ * failure leaves the file as it was. Readonly sources are never migrated.
  */
 import type { PrepareResult, SourceSpec } from '@pkg/broker';
-import { MigrationError, NotABotDatabaseError, SchemaTooNewError } from '@pkg/errors';
+import { MigrationError, NotABotDatabaseError, SchemaTooNewError, SourceOpenError } from '@pkg/errors';
 import type { Database } from 'better-sqlite3';
-import { SCHEMA_V6, V6_TABLES } from './schema-v6.js';
+import { BOT_STEPS } from './bot-steps.js';
+import { V6_TABLES } from './schema-v6.js';
 
 export const VERSION_KEY = 'db-migration-version';
 export const LAST_RUN_KEY = 'db-migration-last-run';
@@ -18,18 +20,17 @@ export interface Migration {
 }
 
 /**
- * Our migrations, oldest first. Version 6 is the baseline: it creates the whole schema the
- * existing bot has at version 6 (files of versions 1-5 are upgraded by the bot itself).
+ * Our migrations, oldest first: the bot's own steps 1-6 (see bot-steps.ts), so a bot file at
+ * any version 0-5 is upgraded exactly as the bot would upgrade it, and a new file gets the
+ * version-6 schema by the same path the bot takes.
  */
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 6,
-    description: 'baseline: the existing bot schema, version 6',
-    up(db) {
-      for (const sql of SCHEMA_V6) db.exec(sql);
-    },
+export const MIGRATIONS: readonly Migration[] = BOT_STEPS.map((step) => ({
+  version: step.version,
+  description: step.description,
+  up(db: Database) {
+    for (const sql of step.statements) db.exec(sql);
   },
-];
+}));
 
 export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
@@ -46,9 +47,20 @@ export function readSchemaVersion(db: Database): number | null {
   return Number.isNaN(version) ? null : version;
 }
 
-/** Python's datetime.isoformat() of a UTC time, as the bot writes it. */
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** Python's datetime.now().isoformat(), as the bot writes it: local time, microseconds, no zone. */
 function isoNow(): string {
-  return new Date().toISOString().replace('Z', '000');
+  const d = new Date();
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  // Python leaves out the fraction when it is zero.
+  return d.getMilliseconds() === 0 ? `${date}T${time}` : `${date}T${time}.${pad(d.getMilliseconds(), 3)}000`;
+}
+
+/** What `on-newer-schema` asked for (config; core passes it as spec.moduleOptions.onNewerSchema). */
+function allowsNewerWrites(spec: SourceSpec): boolean {
+  return spec.moduleOptions?.onNewerSchema === 'allow-writes';
 }
 
 /**
@@ -62,33 +74,31 @@ export function prepareSchema(
 ): PrepareResult {
   const latest = Math.max(...migrations.map((m) => m.version));
   const tables = tableNames(db);
-  const version = readSchemaVersion(db);
+  let version = readSchemaVersion(db);
 
   if (version === null) {
-    const isEmpty = tables.size === 0;
-    if (!isEmpty || spec.readonly) {
+    // The bot reads a missing marker as version 0 and runs every step (IF NOT EXISTS keeps the
+    // tables of a file from before its migration system). A file with none of its tables is
+    // someone else's: refused, unless it is empty (a new file).
+    const botTables = V6_TABLES.filter((t) => tables.has(t));
+    if ((tables.size > 0 && botTables.length === 0) || (spec.readonly && tables.size === 0)) {
       const missing = V6_TABLES.filter((t) => !tables.has(t));
-      throw new NotABotDatabaseError(
-        spec.name,
-        spec.path,
-        missing.length > 0 ? missing : ['settings.db-migration-version'],
-      );
+      throw new NotABotDatabaseError(spec.name, spec.path, missing.length > 0 ? missing : [`settings.${VERSION_KEY}`]);
     }
-    migrate(db, spec, 0, migrations);
-    return {};
+    version = 0;
   }
 
   if (version > latest) {
+    if (allowsNewerWrites(spec)) return {};
     return { refuseWrites: new SchemaTooNewError(spec.name, spec.path, version, latest).toJSON() };
   }
-  if (version < latest && !spec.readonly) {
-    const baseline = migrations[0]?.version ?? latest;
-    if (version < baseline) {
-      throw new MigrationError(
+  if (version < latest) {
+    if (spec.readonly) {
+      throw new SourceOpenError(
         spec.name,
         spec.path,
-        latest,
-        `the file is at version ${version}, older than this library's baseline (${baseline}); open it once with the bot to upgrade it`,
+        `the file is at schema version ${version}, older than ${latest}, and a readonly source is never migrated`,
+        `open it once as a writable source (or with the bot) to migrate it to version ${latest}, then set readonly = true again`,
       );
     }
     migrate(db, spec, version, migrations);
@@ -104,19 +114,20 @@ export function prepareSchema(
 /** Runs every migration above `from` and records the version, all in one transaction. */
 function migrate(db: Database, spec: SourceSpec, from: number, migrations: readonly Migration[]): void {
   const pending = migrations.filter((m) => m.version > from);
-  const target = Math.max(...migrations.map((m) => m.version));
   let current = from;
   try {
+    // All or nothing (the bot commits step by step; a half-migrated file helps no one). After each
+    // step the marker is written as the bot's setSetting writes it.
     db.transaction(() => {
       for (const m of pending) {
         current = m.version;
         m.up(db);
+        const write = db.prepare(
+          'INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP)',
+        );
+        write.run(VERSION_KEY, String(m.version));
+        write.run(LAST_RUN_KEY, isoNow());
       }
-      const write = db.prepare(
-        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = CURRENT_TIMESTAMP',
-      );
-      write.run(VERSION_KEY, String(target));
-      write.run(LAST_RUN_KEY, isoNow());
     }).immediate();
   } catch (e) {
     throw new MigrationError(spec.name, spec.path, current, e instanceof Error ? e.message : String(e));
