@@ -17,11 +17,11 @@ export class PooledConnection implements OperationContext {
   private readonly statements = new Map<string, Statement>();
   private readonly pool: ConnectionPool;
 
-  constructor(pool: ConnectionPool, spec: SourceSpec, wal: boolean) {
+  constructor(pool: ConnectionPool, spec: SourceSpec, wal: boolean, mustExist: boolean) {
     this.pool = pool;
     this.source = spec.name;
     this.readonly = spec.readonly;
-    this.db = openConnection(spec, wal);
+    this.db = openConnection(spec, wal, mustExist);
   }
 
   statement(sql: string): Statement {
@@ -35,10 +35,10 @@ export class PooledConnection implements OperationContext {
   }
 }
 
-function openConnection(spec: SourceSpec, wal: boolean): Database.Database {
+function openConnection(spec: SourceSpec, wal: boolean, mustExist: boolean): Database.Database {
   const db = new Database(spec.path, {
     readonly: spec.readonly,
-    fileMustExist: spec.readonly,
+    fileMustExist: spec.readonly || mustExist,
     timeout: spec.timeoutMs,
   });
   if (spec.readonly) {
@@ -51,6 +51,16 @@ function openConnection(spec: SourceSpec, wal: boolean): Database.Database {
   return db;
 }
 
+export interface PoolOptions {
+  /**
+   * The file must already exist (a restarted worker): a file that vanished is never replaced by a
+   * fresh empty one. Connections after the first always require it.
+   */
+  mustExist?: boolean;
+  /** Runs before each connection after the first is opened; throws to refuse (e.g. file replaced). */
+  beforeOpen?: () => void;
+}
+
 export class ConnectionPool {
   readonly counters = { connectionsOpened: 0, connectionsAcquired: 0, statementsPrepared: 0 };
   private readonly spec: SourceSpec;
@@ -59,9 +69,14 @@ export class ConnectionPool {
   private waiters: Array<(c: PooledConnection) => void> = [];
   /** Off until the first connection has passed the source's checks. */
   private wal = false;
+  /** Only a source's very first connection may create its file; see PoolOptions. */
+  private mustExist: boolean;
+  private readonly beforeOpen: (() => void) | undefined;
 
-  constructor(spec: SourceSpec) {
+  constructor(spec: SourceSpec, options: PoolOptions = {}) {
     this.spec = spec;
+    this.mustExist = options.mustExist ?? false;
+    this.beforeOpen = options.beforeOpen;
   }
 
   /**
@@ -127,7 +142,9 @@ export class ConnectionPool {
   }
 
   private create(): PooledConnection {
-    const conn = new PooledConnection(this, this.spec, this.wal);
+    if (this.all.length > 0) this.beforeOpen?.();
+    const conn = new PooledConnection(this, this.spec, this.wal, this.mustExist);
+    this.mustExist = true;
     this.all.push(conn);
     this.counters.connectionsOpened++;
     return conn;
