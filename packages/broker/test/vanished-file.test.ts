@@ -65,8 +65,7 @@ describe('a source file deleted or replaced while the source is open', () => {
     const b = broker([spec('a', path)]);
     try {
       await b.call('a', 'put', { k: 'x', v: 'before' });
-      let committed: Promise<unknown> | undefined;
-      committed = b.transaction('a', async (tx) => {
+      const committed = b.transaction('a', async (tx) => {
         await tx.call('put', { k: 'in-tx', v: '1' });
         // A restore as a script would do it: the old WAL files removed, the backup renamed into place.
         for (const suffix of ['-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
