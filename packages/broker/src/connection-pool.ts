@@ -39,6 +39,7 @@ function openConnection(spec: SourceSpec, wal: boolean, mustExist: boolean): Dat
   const db = new Database(spec.path, {
     readonly: spec.readonly,
     fileMustExist: spec.readonly || mustExist,
+    // Opening (schema check, migration) may wait for a lock; once open, see acceptFirst.
     timeout: spec.timeoutMs,
   });
   if (spec.readonly) {
@@ -95,6 +96,9 @@ export class ConnectionPool {
    */
   acceptFirst(conn: PooledConnection, writable: boolean): void {
     this.wal = writable && !this.spec.readonly;
+    // No blocking busy wait once open: it would hold every read of the worker behind a write
+    // waiting for another process's lock. The worker retries SQLITE_BUSY with back-off instead.
+    conn.db.pragma('busy_timeout = 0');
     if (this.wal) {
       conn.db.pragma('journal_mode = WAL');
       // What better-sqlite3 gives any connection to a WAL file: durable across a crash of the
@@ -142,8 +146,10 @@ export class ConnectionPool {
   }
 
   private create(): PooledConnection {
-    if (this.all.length > 0) this.beforeOpen?.();
+    const first = this.all.length === 0;
+    if (!first) this.beforeOpen?.();
     const conn = new PooledConnection(this, this.spec, this.wal, this.mustExist);
+    if (!first) conn.db.pragma('busy_timeout = 0'); // see acceptFirst
     this.mustExist = true;
     this.all.push(conn);
     this.counters.connectionsOpened++;

@@ -2,6 +2,7 @@
  * Entry point of a source worker: one per source, holding that source's connection pool.
  * The main thread never opens SQLite; it sends batches of requests here over Comlink.
  */
+import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import {
   DatabaseError,
@@ -41,6 +42,8 @@ class SourceWorker implements SourceWorkerApi {
   private endTx: (() => void) | null = null;
   /** Tail of the requests outside a transaction that are waiting; later ones queue behind it. */
   private backlog: Promise<void> | null = null;
+  /** Tail of the writes waiting for another process's lock (SQLITE_BUSY); later writes queue behind. */
+  private busyWrites: Promise<void> | null = null;
   /** The file opened (device, inode); null for in-memory sources. */
   private identity: FileIdentity | null = null;
   /** Set once the file vanished or was replaced: every later call fails with it. */
@@ -115,12 +118,25 @@ class SourceWorker implements SourceWorkerApi {
       let waiting: Promise<void>;
       if (!bound && this.backlog !== null) {
         waiting = this.backlog.then(() => this.answerLate(batch, i, req));
+      } else if (!bound && this.busyWrites !== null && this.isWrite(req)) {
+        // Writes keep their order behind a write waiting for another process's lock; reads do not wait.
+        this.setBusyWrites(this.busyWrites.then(() => this.answerLate(batch, i, req)));
+        if (out.late === null) out.late = [];
+        out.late.push(i);
+        continue;
       } else {
         let value: unknown;
         watchdog.begin(batch, i);
         try {
           value = this.runOne(req, batch, i);
         } catch (e) {
+          if (!bound && isBusy(e)) {
+            const retrying = this.retryBusy(batch, i, req);
+            if (this.isWrite(req)) this.setBusyWrites(retrying);
+            if (out.late === null) out.late = [];
+            out.late.push(i);
+            continue;
+          }
           if (out.errors === null) out.errors = [];
           out.errors.push([i, this.serialize(e, req)]);
           continue;
@@ -152,11 +168,74 @@ class SourceWorker implements SourceWorkerApi {
         return value.then((v) => postLate({ lateAnswer: true, batch, index, value: v }), fail);
       postLate({ lateAnswer: true, batch, index, value });
     } catch (e) {
+      if (!isTransactionBound(req) && isBusy(e)) return this.retryBusy(batch, index, req);
       fail(e);
     } finally {
       this.watchdog.end();
     }
     return undefined;
+  }
+
+  /**
+   * Another process holds the write lock. Connections have no busy timeout (a blocking wait would
+   * stall every read of this source behind it): the request is tried again with back-off, up to
+   * the source's timeout, while the worker serves other requests in between.
+   */
+  private retryBusy(batch: number, index: number, req: WorkerRequest): Promise<void> {
+    const deadline = performance.now() + this.spec.timeoutMs;
+    let delay = 1;
+    return new Promise<void>((resolve) => {
+      const attempt = () => {
+        const done = (answer: Omit<LateAnswer, 'lateAnswer' | 'batch' | 'index'>) => {
+          postLate({ lateAnswer: true, batch, index, ...answer });
+          resolve();
+        };
+        this.fileChecked = false;
+        this.watchdog.begin(batch, index);
+        try {
+          const value = this.runOne(req, batch, index);
+          if (value instanceof Promise) {
+            value.then(
+              (v) => done({ value: v }),
+              (e) => done({ error: this.serialize(e, req) }),
+            );
+          } else done({ value });
+        } catch (e) {
+          if (!isBusy(e)) done({ error: this.serialize(e, req) });
+          else if (performance.now() + delay <= deadline) {
+            setTimeout(attempt, delay);
+            delay = Math.min(delay * 2, BUSY_MAX_DELAY_MS);
+          } else done({ error: this.busyError(req) });
+        } finally {
+          this.watchdog.end();
+        }
+      };
+      setTimeout(attempt, delay);
+    });
+  }
+
+  private busyError(req: WorkerRequest): SerializedError {
+    return new QueryFailedError(
+      this.spec.name,
+      describeRequest(req),
+      'SQLITE_BUSY',
+      `another connection or process held the database's write lock for the whole ${this.spec.timeoutMs} ms timeout, so the call was not applied. Fix: find what keeps the lock (a long transaction in another process, an open sqlite3 shell), or raise timeout for "${this.spec.name}"`,
+    ).toJSON();
+  }
+
+  /** Whether a request writes, for ordering behind a busy write (only asked while one waits). */
+  private isWrite(req: WorkerRequest): boolean {
+    if (req.type === 'op') return this.operations[req.op]?.kind === 'write';
+    if (req.type === 'sql') return !req.readOnly;
+    return req.type === 'begin';
+  }
+
+  private setBusyWrites(p: Promise<unknown>): void {
+    const tail = p.then(() => undefined);
+    this.busyWrites = tail;
+    void tail.then(() => {
+      if (this.busyWrites === tail) this.busyWrites = null;
+    });
   }
 
   private setBacklog(p: Promise<void>): void {
@@ -326,7 +405,7 @@ class SourceWorker implements SourceWorkerApi {
   private serialize(e: unknown, req: WorkerRequest): SerializedError {
     if (e instanceof DatabaseError) return e.toJSON();
     if (isSerializedError(e)) return e;
-    const what = req.type === 'op' ? req.op : req.type === 'sql' ? `SQL "${req.sql}"` : req.type;
+    const what = describeRequest(req);
     const sqliteCode = (e as { code?: unknown })?.code;
     const message = e instanceof Error ? e.message : String(e);
     return new QueryFailedError(
@@ -336,6 +415,18 @@ class SourceWorker implements SourceWorkerApi {
       message,
     ).toJSON();
   }
+}
+
+/** Back-off between attempts of a write waiting for another process's lock: 1, 2, 4 ... 50 ms. */
+const BUSY_MAX_DELAY_MS = 50;
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+function describeRequest(req: WorkerRequest): string {
+  return req.type === 'op' ? req.op : req.type === 'sql' ? `SQL "${req.sql}"` : req.type;
 }
 
 function isSerializedError(e: unknown): e is SerializedError {
