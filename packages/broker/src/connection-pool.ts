@@ -17,11 +17,11 @@ export class PooledConnection implements OperationContext {
   private readonly statements = new Map<string, Statement>();
   private readonly pool: ConnectionPool;
 
-  constructor(pool: ConnectionPool, spec: SourceSpec, wal: boolean, mustExist: boolean) {
+  constructor(pool: ConnectionPool, spec: SourceSpec, wal: boolean, mustExist: boolean, snapshot: Buffer | null) {
     this.pool = pool;
     this.source = spec.name;
     this.readonly = spec.readonly;
-    this.db = openConnection(spec, wal, mustExist);
+    this.db = snapshot === null ? openConnection(spec, wal, mustExist) : openSnapshot(snapshot);
   }
 
   statement(sql: string): Statement {
@@ -52,6 +52,13 @@ function openConnection(spec: SourceSpec, wal: boolean, mustExist: boolean): Dat
   return db;
 }
 
+/** A readonly connection on an in-memory copy of the file (see archive-snapshot.ts). */
+function openSnapshot(bytes: Buffer): Database.Database {
+  const db = new Database(bytes, { readonly: true });
+  db.pragma('query_only = ON');
+  return db;
+}
+
 export interface PoolOptions {
   /**
    * The file must already exist (a restarted worker): a file that vanished is never replaced by a
@@ -73,6 +80,8 @@ export class ConnectionPool {
   /** Only a source's very first connection may create its file; see PoolOptions. */
   private mustExist: boolean;
   private readonly beforeOpen: (() => void) | undefined;
+  /** Set when the source reads an in-memory copy of its file: each connection opens one. */
+  private snapshot: Buffer | null = null;
 
   constructor(spec: SourceSpec, options: PoolOptions = {}) {
     this.spec = spec;
@@ -88,6 +97,12 @@ export class ConnectionPool {
     const conn = this.create();
     this.idle.push(conn);
     return conn;
+  }
+
+  /** Opens the first connection on an in-memory copy of the file (a readonly archive). */
+  openFirstFromSnapshot(bytes: Buffer): PooledConnection {
+    this.snapshot = bytes;
+    return this.openFirst();
   }
 
   /**
@@ -148,7 +163,7 @@ export class ConnectionPool {
   private create(): PooledConnection {
     const first = this.all.length === 0;
     if (!first) this.beforeOpen?.();
-    const conn = new PooledConnection(this, this.spec, this.wal, this.mustExist);
+    const conn = new PooledConnection(this, this.spec, this.wal, this.mustExist, this.snapshot);
     if (!first) conn.db.pragma('busy_timeout = 0'); // see acceptFirst
     this.mustExist = true;
     this.all.push(conn);

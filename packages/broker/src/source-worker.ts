@@ -14,6 +14,7 @@ import {
 } from '@pkg/errors';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { isWalOnReadonlyStorage, readArchiveSnapshot } from './archive-snapshot.js';
 import { ConnectionPool, type PooledConnection } from './connection-pool.js';
 import { type FileIdentity, hasFileIdentity, IDENTITY_FIX, identityProblem, readIdentity } from './file-identity.js';
 import { probeWritable, toOpenError } from './open-errors.js';
@@ -67,8 +68,14 @@ class SourceWorker implements SourceWorkerApi {
       let first: PooledConnection;
       try {
         first = this.pool.openFirst();
+        // SQLite opens lazily: a WAL file it cannot read here fails at the first read, not the open.
+        if (spec.readonly) first.db.prepare('SELECT count(*) FROM sqlite_master').get();
       } catch (e) {
-        throw toOpenError(spec, e);
+        if (!isWalOnReadonlyStorage(spec, e)) throw toOpenError(spec, e);
+        const snapshot = readArchiveSnapshot(spec, e);
+        if (!(snapshot instanceof Buffer)) throw snapshot;
+        this.pool.close();
+        first = this.pool.openFirstFromSnapshot(snapshot);
       }
       this.identity = options.identity ?? (hasFileIdentity(spec.path) ? readIdentity(spec.path) : null);
       const prepared = mod.sourceModule.prepareSource?.(first.db, spec) ?? {};

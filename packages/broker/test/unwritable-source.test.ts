@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { SourceSpec } from '@pkg/broker';
 import { createTempDir, type TempDir } from '@pkg/testkit';
@@ -30,7 +30,7 @@ function makeDb(path: string, wal: boolean): void {
   db.close();
 }
 
-describe('a writable source on storage it cannot write', () => {
+describe('sources on read-only files and folders (run as another user)', () => {
   let dir: TempDir;
   beforeEach(() => {
     dir = createTempDir('broker-perm-');
@@ -91,5 +91,30 @@ describe('a writable source on storage it cannot write', () => {
     ]);
     expect(out.file444).toEqual({ ready: 'ok', call: { ok: 1 } });
     expect(out.rofolder).toEqual({ ready: 'ok', call: { ok: 1 } });
+  });
+
+  it('a readonly WAL-mode archive in a read-only folder (no -shm) opens from memory; one with unmerged WAL data says why not', () => {
+    mkdirSync(dir.file('ro'));
+    makeDb(dir.file('ro/archive.db'), true);
+    // A WAL file whose changes are not in the main file yet: copied while its writer is still open.
+    const live = new Database(dir.file('live.db'));
+    live.pragma('journal_mode = WAL');
+    live.pragma('wal_autocheckpoint = 0');
+    live.exec(`CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT); INSERT INTO kv VALUES ('x', 'in wal')`);
+    copyFileSync(dir.file('live.db'), dir.file('ro/unmerged.db'));
+    copyFileSync(dir.file('live.db-wal'), dir.file('ro/unmerged.db-wal'));
+    live.close();
+    chmodSync(dir.file('ro'), 0o555);
+    const before = readdirSync(dir.file('ro')).sort();
+    const out = openInChild([
+      spec('archive', dir.file('ro/archive.db'), { readonly: true }),
+      spec('unmerged', dir.file('ro/unmerged.db'), { readonly: true }),
+    ]);
+    expect(out.archive).toEqual({ ready: 'ok', call: { ok: 1 } });
+    expect(out.unmerged?.ready).toMatchObject({
+      code: 'SOURCE_OPEN_FAILED',
+      message: expect.stringMatching(/-wal file holds changes not yet in the main file.*SQLITE_.*Fix: checkpoint/),
+    });
+    expect(readdirSync(dir.file('ro')).sort()).toEqual(before);
   });
 });
