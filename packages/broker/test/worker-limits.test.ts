@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createTempDir, type TempDir } from '@pkg/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { broker, spec } from './helpers.js';
+import { broker, spec, TEST_OPERATIONS } from './helpers.js';
+
+const RUNAWAY = fileURLToPath(new URL('./fixtures/runaway-query.mjs', import.meta.url));
 
 describe('a worker past its limits', () => {
   let dir: TempDir;
@@ -78,6 +82,40 @@ describe('a worker past its limits', () => {
       expect((await b.stats()).a?.restarts).toBe(1);
     } finally {
       await b.close();
+    }
+  });
+
+  it('a runaway query inside SQLite fails with QUERY_TIMEOUT; the source serves on a new worker; close() is bounded', async () => {
+    // In a child process: the thread stuck in SQLite's native code cannot be stopped (see
+    // docs/troubleshooting.md#query_timeout), so that process is killed once it has reported.
+    const child = spawn(process.execPath, [RUNAWAY, dir.file('a.db'), TEST_OPERATIONS], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (out.includes('\n')) resolve(out.split('\n')[0] as string);
+        });
+        child.stderr.on('data', (d) => {
+          err += d;
+        });
+        child.on('exit', (code) => reject(new Error(`child exited (${code}) before reporting: ${err}`)));
+      });
+      const report = JSON.parse(line);
+      expect(report.runaway).toMatchObject({
+        code: 'QUERY_TIMEOUT',
+        message: expect.stringContaining('WITH RECURSIVE'),
+      });
+      expect(report.ms).toBeLessThan(1_500);
+      expect(report.behind).toEqual({ value: 'kept' });
+      expect(report.write).toEqual({ value: 1 });
+      expect(report.stats).toEqual({ value: 1 });
+      expect(report.closeMs).toBeLessThan(2_500);
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });
