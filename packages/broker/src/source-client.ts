@@ -231,6 +231,9 @@ export class SourceClient {
     let lastError = '';
     worker.on('error', (e) => {
       lastError = e instanceof Error ? e.message : String(e);
+      if ((e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        lastError = `out of memory: its heap passed max-memory-mb (${this.spec.maxMemoryMb} MB); if the work is legitimate, raise max-memory-mb for "${this.spec.name}"`;
+      }
     });
     worker.on('message', (message: unknown) => {
       if (isLateAnswer(message)) this.onLateAnswer(message);
