@@ -111,15 +111,15 @@ export class ConnectionPool {
    */
   acceptFirst(conn: PooledConnection, writable: boolean): void {
     this.wal = writable && !this.spec.readonly;
-    // No blocking busy wait once open: it would hold every read of the worker behind a write
-    // waiting for another process's lock. The worker retries SQLITE_BUSY with back-off instead.
-    conn.db.pragma('busy_timeout = 0');
     if (this.wal) {
       conn.db.pragma('journal_mode = WAL');
       // What better-sqlite3 gives any connection to a WAL file: durable across a crash of the
       // process; the last commits may be lost only to a power cut. Set so every connection agrees.
       conn.db.pragma('synchronous = NORMAL');
     }
+    // No blocking busy wait once open: it would hold every read of the worker behind a write
+    // waiting for another process's lock. The worker retries SQLITE_BUSY with back-off instead.
+    conn.db.pragma('busy_timeout = 0');
   }
 
   /** A connection now if one is idle or may be opened, else null (all are reserved). */

@@ -5,7 +5,7 @@
  * instead of growing memory. A worker that dies is restarted; the calls it held are rejected.
  */
 import { performance } from 'node:perf_hooks';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import {
   InvalidArgumentError,
   QueryTimeoutError,
@@ -211,7 +211,8 @@ export class SourceClient {
       const error = new SourceCrashedError(this.spec.name, `its worker could not start (${(e as Error).message})`);
       this.ready = Promise.reject(error);
       this.ready.catch(() => undefined);
-      this.remote = wrap<SourceWorkerApi>(nodeEndpoint(new MessageChannel().port1));
+      // Never called: every call waits for `ready` first. Only released on close.
+      this.remote = { [releaseProxy]: () => undefined } as unknown as Remote<SourceWorkerApi>;
       return;
     }
     this.worker = worker;
