@@ -151,7 +151,7 @@ export class ConnectionPool {
   }
 
   stats(): PoolStats {
-    return { ...this.counters, connectionsOpen: this.all.length };
+    return { ...this.counters, connectionsOpen: this.all.length, unavailable: null };
   }
 
   close(): void {

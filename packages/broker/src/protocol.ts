@@ -68,6 +68,8 @@ export interface PoolStats {
   connectionsOpen: number;
   /** Prepared statements compiled (each is reused afterwards). */
   statementsPrepared: number;
+  /** Why the source refuses every call (its file was deleted or replaced: SOURCE_UNAVAILABLE), or null. */
+  unavailable: string | null;
 }
 
 /** Errors travel as data: Comlink would keep only an Error's message. */

@@ -145,8 +145,13 @@ export class SourceClient {
         pool = fresh;
         this.lastPool = fresh;
       }
-    } catch {
-      // A source that failed to open or died reports what it had.
+    } catch (e) {
+      // A source that failed to open or died reports what it had; a restarted worker that found
+      // its file gone says so.
+      const reason = (e as { code?: unknown; details?: { reason?: unknown } })?.details?.reason;
+      if ((e as { code?: unknown })?.code === 'SOURCE_UNAVAILABLE' && typeof reason === 'string') {
+        pool = { ...pool, unavailable: reason };
+      }
     }
     // Counters restart with a restarted worker; pool figures are those of the live one.
     const acquired = pool.connectionsAcquired;
@@ -529,5 +534,5 @@ function describe(req: WorkerRequest | undefined): string {
 }
 
 function zeroPool(): PoolStats {
-  return { connectionsOpened: 0, connectionsAcquired: 0, connectionsOpen: 0, statementsPrepared: 0 };
+  return { connectionsOpened: 0, connectionsAcquired: 0, connectionsOpen: 0, statementsPrepared: 0, unavailable: null };
 }

@@ -253,7 +253,8 @@ class SourceWorker implements SourceWorkerApi {
   }
 
   poolStats(): PoolStats {
-    return this.pool.stats();
+    const reason = this.unavailable?.details.reason;
+    return { ...this.pool.stats(), unavailable: typeof reason === 'string' ? reason : null };
   }
 
   close(): void {

@@ -30,6 +30,7 @@ describe('a source file deleted or replaced while the source is open', () => {
       await expect(b.transaction('a', (tx) => tx.call('put', { k: 'z', v: '1' }))).rejects.toMatchObject({
         code: 'SOURCE_UNAVAILABLE',
       });
+      expect((await b.stats()).a?.unavailable).toMatch(/deleted/);
       // A restarted worker does not create a fresh empty database either.
       await expect(b.call('a', 'crash', {})).rejects.toMatchObject({ code: 'SOURCE_UNAVAILABLE' });
       expect(existsSync(path)).toBe(false);
@@ -50,6 +51,7 @@ describe('a source file deleted or replaced while the source is open', () => {
         code: 'SOURCE_UNAVAILABLE',
         details: { path },
       });
+      expect((await b.stats()).a?.unavailable).toMatch(/deleted/);
       expect(existsSync(path)).toBe(false);
     } finally {
       await b.close();
