@@ -2,10 +2,11 @@
  * The router's back end: one `SourceClient` (and so one worker) per source. The main thread
  * only routes and enqueues; every SQLite call runs in the source's worker.
  */
-import { UnknownSourceError } from '@pkg/errors';
+import { TransactionTimeoutError, UnknownSourceError } from '@pkg/errors';
 import type { ArgsOf, OperationMap, ResultOf, SourceSpec } from './operation.js';
 import type { SqlMode } from './protocol.js';
 import { SourceClient, type SourceStats } from './source-client.js';
+import { validateBrokerArguments } from './validate-options.js';
 
 export interface BrokerOptions {
   /** Batches each source may have in flight at once (default 2: one running, one on the wire). */
@@ -22,7 +23,9 @@ export interface BrokerTransaction<Ops extends OperationMap> {
 export class Broker<Ops extends OperationMap = OperationMap> {
   private readonly clients = new Map<string, SourceClient>();
 
+  /** Throws ConfigError (CONFIG_INVALID) naming each bad option and its range; nothing else. */
   constructor(specs: readonly SourceSpec[], options: BrokerOptions = {}) {
+    validateBrokerArguments(specs, options);
     const maxBatchesInFlight = options.maxBatchesInFlight ?? 2;
     for (const spec of specs) this.clients.set(spec.name, new SourceClient(spec, { maxBatchesInFlight }));
   }
@@ -67,18 +70,38 @@ export class Broker<Ops extends OperationMap = OperationMap> {
     const client = this.clients.get(source);
     if (client === undefined) throw new UnknownSourceError(source, this.sourceNames);
     const id = (await client.call({ type: 'begin' })) as number;
+    const timeoutMs = client.spec.transactionTimeoutMs;
+    // Past the limit the transaction is rolled back; `fn`'s later calls fail with this error.
+    let expired: TransactionTimeoutError | null = null;
     const tx: BrokerTransaction<Ops> = {
       source,
-      call: (op, args) => client.call({ type: 'op', op, args, tx: id }) as Promise<ResultOf<Ops[typeof op]>>,
+      call: (op, args) =>
+        expired !== null
+          ? Promise.reject(expired)
+          : (client.call({ type: 'op', op, args, tx: id }) as Promise<ResultOf<Ops[typeof op]>>),
       query: (sql, params = [], mode = 'all', options = {}) =>
-        client.call({ type: 'sql', sql, params, mode, tx: id, readOnly: options.readOnly }),
+        expired !== null
+          ? Promise.reject(expired)
+          : client.call({ type: 'sql', sql, params, mode, tx: id, readOnly: options.readOnly }),
     };
+    let timer: NodeJS.Timeout | undefined;
+    const expiry = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        expired = new TransactionTimeoutError(source, timeoutMs);
+        reject(expired);
+      }, timeoutMs);
+      // A transaction nobody awaits any more must not keep the process alive on its own.
+      timer.unref();
+    });
     let result: T;
     try {
-      result = await fn(tx);
+      result = await Promise.race([fn(tx), expiry]);
     } catch (e) {
+      clearTimeout(timer);
       await client.call({ type: 'rollback', tx: id }).catch(() => undefined);
       throw e;
+    } finally {
+      clearTimeout(timer);
     }
     await client.call({ type: 'commit', tx: id });
     return result;

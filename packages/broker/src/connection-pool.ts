@@ -17,11 +17,11 @@ export class PooledConnection implements OperationContext {
   private readonly statements = new Map<string, Statement>();
   private readonly pool: ConnectionPool;
 
-  constructor(pool: ConnectionPool, spec: SourceSpec, wal: boolean) {
+  constructor(pool: ConnectionPool, spec: SourceSpec, wal: boolean, mustExist: boolean, snapshot: Buffer | null) {
     this.pool = pool;
     this.source = spec.name;
     this.readonly = spec.readonly;
-    this.db = openConnection(spec, wal);
+    this.db = snapshot === null ? openConnection(spec, wal, mustExist) : openSnapshot(snapshot);
   }
 
   statement(sql: string): Statement {
@@ -35,10 +35,11 @@ export class PooledConnection implements OperationContext {
   }
 }
 
-function openConnection(spec: SourceSpec, wal: boolean): Database.Database {
+function openConnection(spec: SourceSpec, wal: boolean, mustExist: boolean): Database.Database {
   const db = new Database(spec.path, {
     readonly: spec.readonly,
-    fileMustExist: spec.readonly,
+    fileMustExist: spec.readonly || mustExist,
+    // Opening (schema check, migration) may wait for a lock; once open, see acceptFirst.
     timeout: spec.timeoutMs,
   });
   if (spec.readonly) {
@@ -51,6 +52,23 @@ function openConnection(spec: SourceSpec, wal: boolean): Database.Database {
   return db;
 }
 
+/** A readonly connection on an in-memory copy of the file (see archive-snapshot.ts). */
+function openSnapshot(bytes: Buffer): Database.Database {
+  const db = new Database(bytes, { readonly: true });
+  db.pragma('query_only = ON');
+  return db;
+}
+
+export interface PoolOptions {
+  /**
+   * The file must already exist (a restarted worker): a file that vanished is never replaced by a
+   * fresh empty one. Connections after the first always require it.
+   */
+  mustExist?: boolean;
+  /** Runs before each connection after the first is opened; throws to refuse (e.g. file replaced). */
+  beforeOpen?: () => void;
+}
+
 export class ConnectionPool {
   readonly counters = { connectionsOpened: 0, connectionsAcquired: 0, statementsPrepared: 0 };
   private readonly spec: SourceSpec;
@@ -59,11 +77,18 @@ export class ConnectionPool {
   private waiters: Array<(c: PooledConnection) => void> = [];
   /** Off until the first connection has passed the source's checks. */
   private wal = false;
+  /** Only a source's very first connection may create its file; see PoolOptions. */
+  private mustExist: boolean;
+  private readonly beforeOpen: (() => void) | undefined;
+  /** Set when the source reads an in-memory copy of its file: each connection opens one. */
+  private snapshot: Buffer | null = null;
 
-  constructor(spec: SourceSpec) {
+  constructor(spec: SourceSpec, options: PoolOptions = {}) {
     // Every connection to ":memory:" opens its own empty database: an in-memory source is one
     // connection, so all its calls see the same data (transactions then hold the source alone).
     this.spec = spec.path === ':memory:' ? { ...spec, poolSize: 1 } : spec;
+    this.mustExist = options.mustExist ?? false;
+    this.beforeOpen = options.beforeOpen;
   }
 
   /**
@@ -74,6 +99,12 @@ export class ConnectionPool {
     const conn = this.create();
     this.idle.push(conn);
     return conn;
+  }
+
+  /** Opens the first connection on an in-memory copy of the file (a readonly archive). */
+  openFirstFromSnapshot(bytes: Buffer): PooledConnection {
+    this.snapshot = bytes;
+    return this.openFirst();
   }
 
   /**
@@ -88,6 +119,9 @@ export class ConnectionPool {
       // process; the last commits may be lost only to a power cut. Set so every connection agrees.
       conn.db.pragma('synchronous = NORMAL');
     }
+    // No blocking busy wait once open: it would hold every read of the worker behind a write
+    // waiting for another process's lock. The worker retries SQLITE_BUSY with back-off instead.
+    conn.db.pragma('busy_timeout = 0');
   }
 
   /** A connection now if one is idle or may be opened, else null (all are reserved). */
@@ -119,7 +153,7 @@ export class ConnectionPool {
   }
 
   stats(): PoolStats {
-    return { ...this.counters, connectionsOpen: this.all.length };
+    return { ...this.counters, connectionsOpen: this.all.length, unavailable: null };
   }
 
   close(): void {
@@ -129,7 +163,11 @@ export class ConnectionPool {
   }
 
   private create(): PooledConnection {
-    const conn = new PooledConnection(this, this.spec, this.wal);
+    const first = this.all.length === 0;
+    if (!first) this.beforeOpen?.();
+    const conn = new PooledConnection(this, this.spec, this.wal, this.mustExist, this.snapshot);
+    if (!first) conn.db.pragma('busy_timeout = 0'); // see acceptFirst
+    this.mustExist = true;
     this.all.push(conn);
     this.counters.connectionsOpened++;
     return conn;

@@ -44,7 +44,11 @@ export interface OperationContext {
 export type OperationKind = 'read' | 'write';
 
 export interface Operation<Args, Result> {
-  /** Writes wait for an open transaction on the source to end; reads never do. */
+  /**
+   * Writes wait for an open transaction on the source to end; reads never do. An operation that
+   * meets SQLITE_BUSY (another process holds the lock) is run again from the start, so a write of
+   * several statements must be one SQLite transaction (`ctx.db.transaction(fn).immediate()`).
+   */
   readonly kind: OperationKind;
   run(ctx: OperationContext, args: Args): Result;
 }

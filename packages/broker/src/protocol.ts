@@ -3,6 +3,7 @@
  * Both sides import this module; no method name or payload travels unchecked.
  */
 import type { SerializedError } from '@pkg/errors';
+import type { FileIdentity } from './file-identity.js';
 import type { SourceSpec } from './operation.js';
 
 /** One request in a batch. Batches keep their order: a transaction's calls run in sequence. */
@@ -67,14 +68,29 @@ export interface PoolStats {
   connectionsOpen: number;
   /** Prepared statements compiled (each is reused afterwards). */
   statementsPrepared: number;
+  /** Why the source refuses every call (its file was deleted or replaced: SOURCE_UNAVAILABLE), or null. */
+  unavailable: string | null;
 }
 
 /** Errors travel as data: Comlink would keep only an Error's message. */
-export type OpenOutcome = { ok: true; writesRefused: SerializedError | null } | { ok: false; error: SerializedError };
+export type OpenOutcome =
+  | { ok: true; writesRefused: SerializedError | null; identity: FileIdentity | null }
+  | { ok: false; error: SerializedError };
+
+export interface OpenOptions {
+  /**
+   * Set for every open but a source's first: a restarted worker must find the file it had, never
+   * create a fresh one where it vanished; `identity` is that file's (device, inode).
+   */
+  mustExist: boolean;
+  identity: FileIdentity | null;
+  /** Shared with the main thread's watchdog (see watchdog.ts). */
+  watchdog: SharedArrayBuffer;
+}
 
 /** What the main thread may ask of a source worker. */
 export interface SourceWorkerApi {
-  open(spec: SourceSpec): Promise<OpenOutcome>;
+  open(spec: SourceSpec, options: OpenOptions): Promise<OpenOutcome>;
   /** Runs the requests in order; every request gets a value or an error (now or late); never rejects. */
   run(batch: number, requests: WorkerRequest[]): BatchOutcome;
   poolStats(): PoolStats;

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import {
   InvalidArgumentError,
+  QueryTimeoutError,
   reviveError,
   SourceClosedError,
   SourceCrashedError,
@@ -16,6 +17,7 @@ import {
 import { type Remote, releaseProxy, wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import PQueue from 'p-queue';
+import type { FileIdentity } from './file-identity.js';
 import { type LatencyPercentiles, LatencyRecorder } from './latency-recorder.js';
 import type { SourceSpec } from './operation.js';
 import {
@@ -27,6 +29,7 @@ import {
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
+import { createWatchdogBuffer, WatchdogSampler } from './watchdog.js';
 
 const WORKER_URL = new URL('./source-worker.js', import.meta.url);
 
@@ -82,10 +85,24 @@ export class SourceClient {
   private state: 'open' | 'closing' | 'closed' = 'open';
   private readonly latency = new LatencyRecorder();
   private readonly counters = { calls: 0, errors: 0, batches: 0, restarts: 0 };
+  /** Batches sent and not yet answered, by batch number: the watchdog names the call that hung. */
+  private readonly running = new Map<number, PendingCall[]>();
+  private readonly watchdogBuffer = createWatchdogBuffer();
+  private readonly watchdog = new WatchdogSampler(this.watchdogBuffer);
+  private readonly watchdogTimer: NodeJS.Timeout;
+  /** The file the source opened at start-up; restarted workers must find the same one. */
+  private identity: FileIdentity | null = null;
+  private firstOpenDone = false;
+  /** Ends the current worker now, as if it had crashed (idempotent per worker). */
+  private killWorker: (error: SourceCrashedError) => void = () => undefined;
+  /** Pool figures from the last answer, for stats() while the worker is busy. */
+  private lastPool: PoolStats = zeroPool();
 
   constructor(spec: SourceSpec, options: SourceClientOptions) {
     this.spec = spec;
     this.queue = new PQueue({ concurrency: options.maxBatchesInFlight });
+    // Unreferenced: the watchdog alone never keeps the process alive.
+    this.watchdogTimer = setInterval(this.checkWatchdog, watchdogPeriod(spec.queryTimeoutMs)).unref();
     this.start();
   }
 
@@ -116,13 +133,25 @@ export class SourceClient {
     });
   }
 
+  /** Never waits long: a worker busy past STATS_WAIT_MS reports its last known pool figures. */
   async stats(): Promise<SourceStats> {
-    let pool = zeroPool();
+    let pool = this.lastPool;
     try {
-      await this.ready;
-      if (this.state !== 'closed') pool = await this.guard(this.remote.poolStats());
-    } catch {
-      // A source that failed to open or died reports what it had.
+      const fresh = await withDeadline(
+        this.ready.then(() => (this.state === 'closed' ? null : this.guard(this.remote.poolStats()))),
+        Math.min(STATS_WAIT_MS, this.spec.queryTimeoutMs),
+      );
+      if (fresh !== null && fresh !== TIMED_OUT) {
+        pool = fresh;
+        this.lastPool = fresh;
+      }
+    } catch (e) {
+      // A source that failed to open or died reports what it had; a restarted worker that found
+      // its file gone says so.
+      const reason = (e as { code?: unknown; details?: { reason?: unknown } })?.details?.reason;
+      if ((e as { code?: unknown })?.code === 'SOURCE_UNAVAILABLE' && typeof reason === 'string') {
+        pool = { ...pool, unavailable: reason };
+      }
     }
     // Counters restart with a restarted worker; pool figures are those of the live one.
     const acquired = pool.connectionsAcquired;
@@ -138,46 +167,87 @@ export class SourceClient {
     };
   }
 
-  /** Drains what is queued (open transactions finish first), closes every connection and ends the worker. */
+  /**
+   * Drains what is queued (open transactions finish first), closes every connection and ends the
+   * worker. Bounded: past transactionTimeoutMs + queryTimeoutMs + 1 s (the longest a transaction
+   * and then a query may legitimately hold the drain), calls still queued fail with SOURCE_CLOSED,
+   * calls still running with SOURCE_CRASHED, and the worker is stopped.
+   */
   async close(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'closing';
     this.flush();
-    await this.queue.onIdle();
-    if (!this.isDrained()) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
-    try {
-      await this.ready;
-      await this.guard(this.remote.close());
-    } catch {
-      // Closing a source that never opened (or already died) only needs the thread gone.
+    const drainAndClose = async () => {
+      await this.queue.onIdle();
+      if (!this.isDrained()) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+      try {
+        await this.ready;
+        await this.guard(this.remote.close());
+      } catch {
+        // Closing a source that never opened (or already died) only needs the thread gone.
+      }
+    };
+    const limit = this.spec.transactionTimeoutMs + this.spec.queryTimeoutMs + CLOSE_GRACE_MS;
+    const outcome = await withDeadline(drainAndClose(), limit);
+    this.state = 'closed';
+    clearInterval(this.watchdogTimer);
+    if (outcome === TIMED_OUT) {
+      const closed = new SourceClosedError(this.spec.name);
+      this.settleAll(this.pending.splice(0).concat(this.txPending.splice(0)), closed);
+      this.killWorker(new SourceCrashedError(this.spec.name, `still busy ${limit} ms after close() was called`));
     }
     this.remote[releaseProxy]();
-    this.state = 'closed';
-    await this.worker.terminate();
+    await stopWorker(this.worker);
   }
 
   private start(): void {
-    const worker = new Worker(WORKER_URL, { name: `source:${this.spec.name}` });
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_URL, {
+        name: `source:${this.spec.name}`,
+        // Out of heap, only this worker dies (SOURCE_CRASHED, restart), not the whole process.
+        resourceLimits: {
+          maxOldGenerationSizeMb: this.spec.maxMemoryMb,
+          maxYoungGenerationSizeMb: youngGenerationMb(this.spec.maxMemoryMb),
+        },
+      });
+    } catch (e) {
+      // Never a raw error out of the constructor: the source fails to open instead.
+      const error = new SourceCrashedError(this.spec.name, `its worker could not start (${(e as Error).message})`);
+      this.ready = Promise.reject(error);
+      this.ready.catch(() => undefined);
+      // Never called: every call waits for `ready` first. Only released on close.
+      this.remote = { [releaseProxy]: () => undefined } as unknown as Remote<SourceWorkerApi>;
+      return;
+    }
     this.worker = worker;
+    this.watchdog.reset();
     this.remote = wrap<SourceWorkerApi>(nodeEndpoint(worker));
     this.opened = false;
+    const options = { mustExist: this.firstOpenDone, identity: this.identity, watchdog: this.watchdogBuffer };
     this.ready = this.guard(
-      this.remote.open(this.spec).then((outcome) => {
+      this.remote.open(this.spec, options).then((outcome) => {
         if (!outcome.ok) throw reviveError(outcome.error);
         this.opened = true;
+        this.firstOpenDone = true;
+        this.identity = outcome.identity;
       }),
     );
     this.ready.catch(() => undefined); // observed by every call; never an unhandled rejection
     let lastError = '';
     worker.on('error', (e) => {
       lastError = e instanceof Error ? e.message : String(e);
+      if ((e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        lastError = `out of memory: its heap passed max-memory-mb (${this.spec.maxMemoryMb} MB); if the work is legitimate, raise max-memory-mb for "${this.spec.name}"`;
+      }
     });
     worker.on('message', (message: unknown) => {
       if (isLateAnswer(message)) this.onLateAnswer(message);
     });
-    worker.once('exit', (code) => {
-      if (worker !== this.worker) return;
-      const error = new SourceCrashedError(this.spec.name, lastError || `exit code ${code}`);
+    let gone = false;
+    const onGone = (error: SourceCrashedError) => {
+      if (gone || worker !== this.worker) return;
+      gone = true;
       for (const reject of this.guards) reject(error);
       this.guards.clear();
       for (const call of this.late.values()) this.settle(call, undefined, error);
@@ -187,7 +257,60 @@ export class SourceClient {
       this.openTransactions = 0;
       this.wakeDrainWaiters();
       if (this.state !== 'closed') this.restart();
-    });
+    };
+    this.killWorker = (error) => {
+      onGone(error);
+      void stopWorker(worker);
+    };
+    worker.once('exit', (code) => onGone(new SourceCrashedError(this.spec.name, lastError || `exit code ${code}`)));
+  }
+
+  /**
+   * A call stuck past queryTimeoutMs fails with QUERY_TIMEOUT; the worker is stopped and a new one
+   * started. Calls of its batch that ran before it fail with SOURCE_CRASHED (they were applied, or
+   * not: their answers are lost); calls that had not started (after it in its batch, and later
+   * batches already sent) are sent again to the new worker, ahead of the queue.
+   */
+  private readonly checkWatchdog = (): void => {
+    const stuck = this.watchdog.stuck(performance.now(), this.spec.queryTimeoutMs);
+    if (stuck === null) return;
+    const key = `${stuck.batch}:${stuck.index}`;
+    let call = this.late.get(key);
+    const notStarted: PendingCall[] = [];
+    if (call !== undefined) {
+      this.late.delete(key);
+    } else {
+      // Stuck inside `run` of this batch: the worker has not started anything after it.
+      const calls = this.running.get(stuck.batch);
+      call = calls?.[stuck.index];
+      if (calls !== undefined && call !== undefined) {
+        // The arrays are those `send` holds: what is spliced out here is no longer its to settle.
+        notStarted.push(...calls.splice(stuck.index).slice(1));
+        for (const [n, later] of this.running) if (n > stuck.batch) notStarted.push(...later.splice(0));
+      }
+    }
+    if (call !== undefined) {
+      this.inFlightCalls -= 1 + notStarted.length;
+      this.settle(call, undefined, new QueryTimeoutError(this.spec.name, describe(call.req), this.spec.queryTimeoutMs));
+    }
+    this.killWorker(
+      new SourceCrashedError(
+        this.spec.name,
+        `stopped because another call it held ran past query-timeout (${this.spec.queryTimeoutMs} ms)`,
+      ),
+    );
+    if (notStarted.length > 0) this.requeue(notStarted);
+  };
+
+  /** Calls that never reached a worker that died: first in line for the next one. */
+  private requeue(calls: PendingCall[]): void {
+    const tx = calls.filter((c) => isTransactionBound(c.req));
+    this.txPending = tx.concat(this.txPending);
+    this.pending = (tx.length === 0 ? calls : calls.filter((c) => !isTransactionBound(c.req))).concat(this.pending);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flush);
+    }
   }
 
   /** `p`, or the worker's death if that comes first; nothing is left attached once it settles. */
@@ -299,6 +422,7 @@ export class SourceClient {
     const batch = this.nextBatch++;
     this.inFlightCalls += calls.length;
     this.counters.batches++;
+    this.running.set(batch, calls);
     let outcome: BatchOutcome;
     try {
       outcome = await this.guard(
@@ -308,6 +432,7 @@ export class SourceClient {
         ),
       );
     } catch (e) {
+      this.running.delete(batch);
       this.inFlightCalls -= calls.length;
       if (isDataCloneError(e)) {
         // One call's arguments could not be copied to the worker: fail that call alone.
@@ -324,6 +449,7 @@ export class SourceClient {
       this.settleAll(calls, e);
       return;
     }
+    this.running.delete(batch);
     const failed = outcome.errors === null ? null : new Map(outcome.errors);
     const late = outcome.late === null ? null : new Set(outcome.late);
     for (let i = 0; i < calls.length; i++) {
@@ -358,6 +484,42 @@ export class SourceClient {
 }
 
 const RESOLVED = Promise.resolve();
+/** stats() waits at most this long for a busy worker's pool figures. */
+const STATS_WAIT_MS = 1_000;
+/** close() waits this long beyond the transaction and query limits. */
+const CLOSE_GRACE_MS = 1_000;
+/**
+ * worker.terminate() cannot interrupt SQLite's native code: a thread stuck inside one statement
+ * only stops when that statement returns. Past this wait the thread is left behind, unreferenced.
+ */
+const TERMINATE_WAIT_MS = 1_000;
+const TIMED_OUT = Symbol('timed out');
+
+function watchdogPeriod(queryTimeoutMs: number): number {
+  return Math.max(5, Math.min(1_000, Math.floor(queryTimeoutMs / 4)));
+}
+
+/** V8's young generation scaled to the heap limit: 1/8 of it, between 4 and 64 MB. */
+function youngGenerationMb(maxMemoryMb: number): number {
+  return Math.max(4, Math.min(64, Math.floor(maxMemoryMb / 8)));
+}
+
+/** `p`'s value, or TIMED_OUT after `ms`; the timer never keeps the process alive. */
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, ms, TIMED_OUT);
+    timer.unref();
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+async function stopWorker(worker: Worker | undefined): Promise<void> {
+  if (worker === undefined) return;
+  const stopped = await withDeadline(worker.terminate(), TERMINATE_WAIT_MS);
+  // Stuck in native code: let the process exit without it (Node still joins it on process.exit).
+  if (stopped === TIMED_OUT) worker.unref();
+}
 /** Below this many calls, one message beats two: a round trip costs more than the calls. */
 const SPLIT_AT = 16;
 
@@ -367,9 +529,10 @@ function isDataCloneError(e: unknown): boolean {
 
 function describe(req: WorkerRequest | undefined): string {
   if (req === undefined) return 'call';
+  if (req.type === 'sql') return `SQL "${req.sql.length > 80 ? `${req.sql.slice(0, 80)}…` : req.sql}"`;
   return req.type === 'op' ? req.op : req.type;
 }
 
 function zeroPool(): PoolStats {
-  return { connectionsOpened: 0, connectionsAcquired: 0, connectionsOpen: 0, statementsPrepared: 0 };
+  return { connectionsOpened: 0, connectionsAcquired: 0, connectionsOpen: 0, statementsPrepared: 0, unavailable: null };
 }

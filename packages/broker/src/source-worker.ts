@@ -2,28 +2,34 @@
  * Entry point of a source worker: one per source, holding that source's connection pool.
  * The main thread never opens SQLite; it sends batches of requests here over Comlink.
  */
+import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import {
   DatabaseError,
   InvalidArgumentError,
   QueryFailedError,
   type SerializedError,
-  SourceOpenError,
+  SourceUnavailableError,
   TransactionEndedError,
 } from '@pkg/errors';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { isWalOnReadonlyStorage, readArchiveSnapshot } from './archive-snapshot.js';
 import { ConnectionPool, type PooledConnection } from './connection-pool.js';
+import { type FileIdentity, hasFileIdentity, IDENTITY_FIX, identityProblem, readIdentity } from './file-identity.js';
+import { probeWritable, toOpenError } from './open-errors.js';
 import type { OperationMap, SourceModule, SourceSpec } from './operation.js';
 import {
   type BatchOutcome,
   isTransactionBound,
   type LateAnswer,
+  type OpenOptions,
   type OpenOutcome,
   type PoolStats,
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
+import { WatchdogMarker } from './watchdog.js';
 
 class SourceWorker implements SourceWorkerApi {
   private spec!: SourceSpec;
@@ -37,28 +43,70 @@ class SourceWorker implements SourceWorkerApi {
   private endTx: (() => void) | null = null;
   /** Tail of the requests outside a transaction that are waiting; later ones queue behind it. */
   private backlog: Promise<void> | null = null;
+  /** Tail of the writes waiting for another process's lock (SQLITE_BUSY); later writes queue behind. */
+  private busyWrites: Promise<void> | null = null;
+  /** The file opened (device, inode); null for in-memory sources. */
+  private identity: FileIdentity | null = null;
+  /** Set once the file vanished or was replaced: every later call fails with it. */
+  private unavailable: SerializedError | null = null;
+  /** The file's identity was checked during the current synchronous pass (one stat per batch). */
+  private fileChecked = false;
+  private watchdog!: WatchdogMarker;
 
-  async open(spec: SourceSpec): Promise<OpenOutcome> {
+  async open(spec: SourceSpec, options: OpenOptions): Promise<OpenOutcome> {
     this.spec = spec;
+    this.watchdog = new WatchdogMarker(options.watchdog);
     const mod = (await import(spec.operationsModule)) as { sourceModule: SourceModule };
     this.operations = mod.sourceModule.operations;
-    this.pool = new ConnectionPool(spec);
+    this.pool = new ConnectionPool(spec, { mustExist: options.mustExist, beforeOpen: this.checkFile });
     try {
+      if (options.identity !== null) {
+        // A restarted worker: the file must still be the one the source opened at start-up.
+        const problem = identityProblem(spec.path, options.identity);
+        if (problem !== null) throw new SourceUnavailableError(spec.name, spec.path, problem, IDENTITY_FIX);
+      }
       let first: PooledConnection;
       try {
         first = this.pool.openFirst();
+        // SQLite opens lazily: a WAL file it cannot read here fails at the first read, not the open.
+        if (spec.readonly) first.db.prepare('SELECT count(*) FROM sqlite_master').get();
       } catch (e) {
-        throw toOpenError(spec, e);
+        if (!isWalOnReadonlyStorage(spec, e)) throw toOpenError(spec, e);
+        const snapshot = readArchiveSnapshot(spec, e);
+        if (!(snapshot instanceof Buffer)) throw snapshot;
+        this.pool.close();
+        first = this.pool.openFirstFromSnapshot(snapshot);
       }
+      this.identity = options.identity ?? (hasFileIdentity(spec.path) ? readIdentity(spec.path) : null);
       const prepared = mod.sourceModule.prepareSource?.(first.db, spec) ?? {};
       this.refuseWrites = prepared.refuseWrites ?? null;
       this.pool.acceptFirst(first, this.refuseWrites === null);
-      return { ok: true, writesRefused: this.refuseWrites };
+      if (!spec.readonly && this.refuseWrites === null) probeWritable(spec, first);
+      return { ok: true, writesRefused: this.refuseWrites, identity: this.identity };
     } catch (e) {
       this.pool.close();
       const error = e instanceof DatabaseError ? e : toOpenError(spec, e);
       return { ok: false, error: error.toJSON() };
     }
+  }
+
+  /**
+   * Before a write: is the file still the one opened? A deleted or replaced file would swallow
+   * every write into an inode nobody will open again. Once per synchronous pass (a batch).
+   */
+  private readonly checkFile = (): void => {
+    if (this.unavailable !== null) throw this.unavailable;
+    if (this.identity === null) return;
+    const problem = identityProblem(this.spec.path, this.identity);
+    if (problem === null) return;
+    this.unavailable = new SourceUnavailableError(this.spec.name, this.spec.path, problem, IDENTITY_FIX).toJSON();
+    throw this.unavailable;
+  };
+
+  private beforeWrite(): void {
+    if (this.fileChecked) return;
+    this.checkFile();
+    this.fileChecked = true;
   }
 
   /**
@@ -69,17 +117,33 @@ class SourceWorker implements SourceWorkerApi {
    */
   run(batch: number, requests: WorkerRequest[]): BatchOutcome {
     const out: BatchOutcome = { values: new Array(requests.length), errors: null, late: null };
+    this.fileChecked = false;
+    const watchdog = this.watchdog;
     for (let i = 0; i < requests.length; i++) {
       const req = requests[i] as WorkerRequest;
       const bound = isTransactionBound(req);
       let waiting: Promise<void>;
       if (!bound && this.backlog !== null) {
         waiting = this.backlog.then(() => this.answerLate(batch, i, req));
+      } else if (!bound && this.busyWrites !== null && this.isWrite(req)) {
+        // Writes keep their order behind a write waiting for another process's lock; reads do not wait.
+        this.setBusyWrites(this.busyWrites.then(() => this.answerLate(batch, i, req)));
+        if (out.late === null) out.late = [];
+        out.late.push(i);
+        continue;
       } else {
         let value: unknown;
+        watchdog.begin(batch, i);
         try {
-          value = this.runOne(req);
+          value = this.runOne(req, batch, i);
         } catch (e) {
+          if (!bound && isBusy(e)) {
+            const retrying = this.retryBusy(batch, i, req);
+            if (this.isWrite(req)) this.setBusyWrites(retrying);
+            if (out.late === null) out.late = [];
+            out.late.push(i);
+            continue;
+          }
           if (out.errors === null) out.errors = [];
           out.errors.push([i, this.serialize(e, req)]);
           continue;
@@ -97,20 +161,88 @@ class SourceWorker implements SourceWorkerApi {
       if (out.late === null) out.late = [];
       out.late.push(i);
     }
+    watchdog.end();
     return out;
   }
 
   private answerLate(batch: number, index: number, req: WorkerRequest): Promise<void> | undefined {
     const fail = (e: unknown) => postLate({ lateAnswer: true, batch, index, error: this.serialize(e, req) });
+    this.fileChecked = false;
+    this.watchdog.begin(batch, index);
     try {
-      const value = this.runOne(req);
+      const value = this.runOne(req, batch, index);
       if (value instanceof Promise)
         return value.then((v) => postLate({ lateAnswer: true, batch, index, value: v }), fail);
       postLate({ lateAnswer: true, batch, index, value });
     } catch (e) {
+      if (!isTransactionBound(req) && isBusy(e)) return this.retryBusy(batch, index, req);
       fail(e);
+    } finally {
+      this.watchdog.end();
     }
     return undefined;
+  }
+
+  /**
+   * Another process holds the write lock. Connections have no busy timeout (a blocking wait would
+   * stall every read of this source behind it): the request is tried again with back-off, up to
+   * the source's timeout, while the worker serves other requests in between.
+   */
+  private retryBusy(batch: number, index: number, req: WorkerRequest): Promise<void> {
+    const deadline = performance.now() + this.spec.timeoutMs;
+    let delay = 1;
+    return new Promise<void>((resolve) => {
+      const attempt = () => {
+        const done = (answer: Omit<LateAnswer, 'lateAnswer' | 'batch' | 'index'>) => {
+          postLate({ lateAnswer: true, batch, index, ...answer });
+          resolve();
+        };
+        this.fileChecked = false;
+        this.watchdog.begin(batch, index);
+        try {
+          const value = this.runOne(req, batch, index);
+          if (value instanceof Promise) {
+            value.then(
+              (v) => done({ value: v }),
+              (e) => done({ error: this.serialize(e, req) }),
+            );
+          } else done({ value });
+        } catch (e) {
+          if (!isBusy(e)) done({ error: this.serialize(e, req) });
+          else if (performance.now() + delay <= deadline) {
+            setTimeout(attempt, delay);
+            delay = Math.min(delay * 2, BUSY_MAX_DELAY_MS);
+          } else done({ error: this.busyError(req) });
+        } finally {
+          this.watchdog.end();
+        }
+      };
+      setTimeout(attempt, delay);
+    });
+  }
+
+  private busyError(req: WorkerRequest): SerializedError {
+    return new QueryFailedError(
+      this.spec.name,
+      describeRequest(req),
+      'SQLITE_BUSY',
+      `another connection or process held the database's write lock for the whole ${this.spec.timeoutMs} ms timeout, so the call was not applied. Fix: find what keeps the lock (a long transaction in another process, an open sqlite3 shell), or raise timeout for "${this.spec.name}"`,
+    ).toJSON();
+  }
+
+  /** Whether a request writes, for ordering behind a busy write (only asked while one waits). */
+  private isWrite(req: WorkerRequest): boolean {
+    if (req.type === 'op') return this.operations[req.op]?.kind === 'write';
+    if (req.type === 'sql') return !req.readOnly;
+    return req.type === 'begin';
+  }
+
+  private setBusyWrites(p: Promise<unknown>): void {
+    const tail = p.then(() => undefined);
+    this.busyWrites = tail;
+    void tail.then(() => {
+      if (this.busyWrites === tail) this.busyWrites = null;
+    });
   }
 
   private setBacklog(p: Promise<void>): void {
@@ -121,7 +253,8 @@ class SourceWorker implements SourceWorkerApi {
   }
 
   poolStats(): PoolStats {
-    return this.pool.stats();
+    const reason = this.unavailable?.details.reason;
+    return { ...this.pool.stats(), unavailable: typeof reason === 'string' ? reason : null };
   }
 
   close(): void {
@@ -133,27 +266,38 @@ class SourceWorker implements SourceWorkerApi {
   }
 
   /** Synchronous when it can be: the common read returns without touching the microtask queue. */
-  private runOne(req: WorkerRequest): unknown {
+  private runOne(req: WorkerRequest, batch: number, index: number): unknown {
+    if (this.unavailable !== null && req.type !== 'rollback') throw this.unavailable;
     switch (req.type) {
       case 'op': {
         const op = this.operations[req.op];
         if (op === undefined) throw new Error(`unknown operation "${req.op}"`);
-        if (op.kind === 'write' && this.refuseWrites) throw this.refuseWrites;
+        if (op.kind === 'write') {
+          if (this.refuseWrites) throw this.refuseWrites;
+          this.beforeWrite();
+        }
         if (req.tx !== undefined) return op.run(this.txConnection(req.tx), req.args);
         if (op.kind === 'write' && this.txEnded) {
-          return this.txEnded.then(() => this.withConnection((c) => op.run(c, req.args)));
+          const resume = () => {
+            this.beforeWrite();
+            return this.withConnection((c) => op.run(c, req.args));
+          };
+          return this.txEnded.then(() => this.resumed(batch, index, resume));
         }
         return this.withConnection((c) => op.run(c, req.args));
       }
       case 'sql': {
         const exec = (c: PooledConnection) => {
           const stmt = c.statement(req.sql);
-          if (req.readOnly && !stmt.readonly) {
-            throw new InvalidArgumentError(
-              'query',
-              'sql',
-              'would write; only read-only SQL runs here (writes go through the domain methods)',
-            );
+          if (!stmt.readonly) {
+            if (req.readOnly) {
+              throw new InvalidArgumentError(
+                'query',
+                'sql',
+                'would write; only read-only SQL runs here (writes go through the domain methods)',
+              );
+            }
+            if (!this.spec.readonly) this.beforeWrite();
           }
           return req.mode === 'run' ? stmt.run(...req.params) : stmt[req.mode](...req.params);
         };
@@ -161,12 +305,23 @@ class SourceWorker implements SourceWorkerApi {
         return this.withConnection(exec);
       }
       case 'begin':
+        if (!this.spec.readonly) this.beforeWrite();
         return this.begin();
       case 'commit':
       case 'rollback': {
         const conn = this.txConnection(req.tx);
         this.transactions.delete(req.tx);
         try {
+          if (req.type === 'commit' && conn.db.inTransaction && !this.spec.readonly) {
+            // Committing into a deleted or replaced file would lose the whole transaction silently.
+            this.fileChecked = false;
+            try {
+              this.beforeWrite();
+            } catch (e) {
+              conn.db.exec('ROLLBACK');
+              throw e;
+            }
+          }
           if (conn.db.inTransaction) conn.db.exec(req.type === 'commit' ? 'COMMIT' : 'ROLLBACK');
         } finally {
           this.pool.release(conn);
@@ -220,6 +375,17 @@ class SourceWorker implements SourceWorkerApi {
     return id;
   }
 
+  /** Work resumed after a wait runs outside `run`: mark it for the watchdog and the file check. */
+  private resumed<R>(batch: number, index: number, fn: () => R): R {
+    this.fileChecked = false;
+    this.watchdog.begin(batch, index);
+    try {
+      return fn();
+    } finally {
+      this.watchdog.end();
+    }
+  }
+
   private txConnection(tx: number): PooledConnection {
     const conn = this.transactions.get(tx);
     if (conn === undefined) throw new TransactionEndedError(this.spec.name);
@@ -247,7 +413,7 @@ class SourceWorker implements SourceWorkerApi {
   private serialize(e: unknown, req: WorkerRequest): SerializedError {
     if (e instanceof DatabaseError) return e.toJSON();
     if (isSerializedError(e)) return e;
-    const what = req.type === 'op' ? req.op : req.type === 'sql' ? `SQL "${req.sql}"` : req.type;
+    const what = describeRequest(req);
     const sqliteCode = (e as { code?: unknown })?.code;
     const message = e instanceof Error ? e.message : String(e);
     return new QueryFailedError(
@@ -259,35 +425,20 @@ class SourceWorker implements SourceWorkerApi {
   }
 }
 
-function isSerializedError(e: unknown): e is SerializedError {
-  return typeof e === 'object' && e !== null && 'code' in e && 'details' in e && !(e instanceof Error);
+/** Back-off between attempts of a write waiting for another process's lock: 1, 2, 4 ... 50 ms. */
+const BUSY_MAX_DELAY_MS = 50;
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
-function toOpenError(spec: SourceSpec, e: unknown): DatabaseError {
-  const message = e instanceof Error ? e.message : String(e);
-  const code = (e as { code?: unknown })?.code;
-  if (spec.readonly && /does not exist|unable to open/i.test(message)) {
-    return new SourceOpenError(
-      spec.name,
-      spec.path,
-      'the file does not exist, and a readonly source is never created',
-      'correct the path, or copy the database there first',
-    );
-  }
-  if (code === 'SQLITE_NOTADB') {
-    return new SourceOpenError(
-      spec.name,
-      spec.path,
-      'the file is not an SQLite database',
-      'point the source at a bot.db file',
-    );
-  }
-  return new SourceOpenError(
-    spec.name,
-    spec.path,
-    message,
-    'check that the path exists and is readable (and writable for a writable source)',
-  );
+function describeRequest(req: WorkerRequest): string {
+  return req.type === 'op' ? req.op : req.type === 'sql' ? `SQL "${req.sql}"` : req.type;
+}
+
+function isSerializedError(e: unknown): e is SerializedError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'details' in e && !(e instanceof Error);
 }
 
 if (parentPort === null) throw new Error('source-worker must run inside a worker_thread');

@@ -46,7 +46,7 @@ describe('system-wide writes and reads', () => {
     await db.setCacheEntry({ key: 'k', data: 'on other', cacheType: 'weather', dataSource: 'other' });
     await db.setCacheEntry({ key: 'k', data: 'on primary', cacheType: 'weather' });
     expect((await db.getCacheEntry({ key: 'k', cacheType: 'weather', dataSource: 'other' }))?.data).toBe('on other');
-    expect(await db.clearCache({ cacheType: 'weather', dataSource: 'other' })).toBe(1);
+    expect(await db.clearCache({ cacheType: 'weather', dataSource: 'other' })).toBe(true);
     expect(await db.getCacheEntry({ key: 'k', cacheType: 'weather', dataSource: 'other' })).toBeNull();
     expect((await db.getCacheEntry({ key: 'k', cacheType: 'weather' }))?.data).toBe('on primary');
 
