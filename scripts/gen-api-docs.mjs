@@ -357,17 +357,18 @@ function routingOf(method) {
       const callee = node.expression.name.text;
       const chat = node.arguments[2] ? text(node.arguments[2]) : undefined;
       const op = node.arguments[0] && ts.isStringLiteral(node.arguments[0]) ? node.arguments[0].text : undefined;
-      if (callee === 'readAll') found = { cls: 'cross-read', op };
+      // The entry steps of data-api.ts: the third argument names the routing argument ('chatId') or is undefined.
+      if (callee === 'readEvery') found = { cls: 'cross-read', op };
       else if (callee === 'write') found = { cls: chat === 'undefined' ? 'system-write' : 'chat-write', op };
-      else if (callee === 'readOne' || callee === 'readMessages')
+      else if (callee === 'read' || callee === 'readMessageRows')
         found = { cls: chat === 'undefined' ? 'system-read' : 'chat-read', op };
     }
     if (!found) ts.forEachChild(node, visit);
   };
   visit(method.body);
   if (!found) fail(`cannot tell the routing class of ${method.name.getText()}`);
-  if ((found.cls === 'chat-read' || found.cls === 'chat-write') && !/args\.chatId/.test(method.body.getText())) {
-    fail(`${method.name.getText()} is chat-scoped but does not pass args.chatId`);
+  if ((found.cls === 'chat-read' || found.cls === 'chat-write') && !/'chatId'/.test(method.body.getText())) {
+    fail(`${method.name.getText()} is chat-scoped but does not route by 'chatId'`);
   }
   return found;
 }

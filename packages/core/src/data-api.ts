@@ -4,7 +4,6 @@
  * only how a call reaches a source.
  */
 import type { ArgsOf, ResultOf } from '@pkg/broker';
-import { InvalidArgumentError } from '@pkg/errors';
 import type { CoreOperations } from './operations/index.js';
 import type {
   AddChatSummarizationArgs,
@@ -58,6 +57,7 @@ import type {
   UpdateUserMetadataArgs,
   UserDataKey,
 } from './types.js';
+import { type MethodName, validateArgs } from './validation/index.js';
 
 export type OpName = keyof CoreOperations & string;
 type Args<K extends OpName> = ArgsOf<CoreOperations[K]>;
@@ -92,163 +92,197 @@ export abstract class DataApi {
   /** The source that owns a chat's data, for de-duplicating merged rows. */
   protected abstract ownerOf(chatId: number): string;
 
-  private write<K extends OpName>(op: K, args: Write<Args<K>>, chatId: number | undefined): Promise<Result<K>> {
-    if (args !== null && typeof args === 'object' && 'dataSource' in args) {
-      return Promise.reject(
-        new InvalidArgumentError(
-          op,
-          'dataSource',
-          'is not accepted by writes: a write goes to the source its chat maps to',
-        ),
-      );
+  /**
+   * The four entry steps every domain method takes: check the arguments against the method's
+   * table (INVALID_ARGUMENT, never a TypeError), then hand the checked copy on. `by` names the
+   * argument that routes the call ('chatId'), or is undefined for system-wide data.
+   * None of them throws: a refusal is a rejected promise.
+   */
+  private read<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
+    let a: Record<string, unknown>;
+    try {
+      a = validateArgs(op as MethodName, args);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    return this.writeOne(op, args as Args<K>, chatId);
+    return this.readOne(op, a as Read<Args<K>>, by === undefined ? undefined : (a.chatId as number));
+  }
+
+  private readMessageRows<K extends OpName>(op: K, args: unknown, _by: 'chatId'): Promise<Result<K>> {
+    let a: Record<string, unknown>;
+    try {
+      a = validateArgs(op as MethodName, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.readMessages(op, a as Read<Args<K>>, a.chatId as number);
+  }
+
+  private readEvery<K extends OpName>(op: K, args: unknown): Promise<Array<{ source: string; rows: Result<K> }>> {
+    let a: Record<string, unknown>;
+    try {
+      a = validateArgs(op as MethodName, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.readAll(op, a as Read<Args<K>>);
+  }
+
+  private write<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
+    let a: Record<string, unknown>;
+    try {
+      a = validateArgs(op as MethodName, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.writeOne(op, a as Args<K>, by === undefined ? undefined : (a.chatId as number));
   }
 
   // ---- chat messages ----------------------------------------------------------------------
 
   /** Inserts the message and bumps the sender's and the chat's counters, in one transaction. */
   saveChatMessage(args: Write<SaveChatMessageArgs>): Promise<void> {
-    return this.write('saveChatMessage', args, args.chatId);
+    return this.write('saveChatMessage', args, 'chatId');
   }
   /** Returns whether a message was updated. */
   updateChatMessageCategory(args: Write<UpdateChatMessageCategoryArgs>): Promise<boolean> {
-    return this.write('updateChatMessageCategory', args, args.chatId);
+    return this.write('updateChatMessageCategory', args, 'chatId');
   }
   getChatMessageByMessageId(args: Read<GetChatMessageByMessageIdArgs>): Promise<ChatMessage | null> {
-    return this.readMessages('getChatMessageByMessageId', args, args.chatId);
+    return this.readMessageRows('getChatMessageByMessageId', args, 'chatId');
   }
   /** Newest first; `limit` defaults to 100. */
   getChatMessagesByUser(args: Read<GetChatMessagesByUserArgs>): Promise<ChatMessage[]> {
-    return this.readMessages('getChatMessagesByUser', args, args.chatId);
+    return this.readMessageRows('getChatMessagesByUser', args, 'chatId');
   }
   /** Newest first, strictly between the bounds given. */
   getChatMessagesSince(args: Read<GetChatMessagesSinceArgs>): Promise<ChatMessage[]> {
-    return this.readMessages('getChatMessagesSince', args, args.chatId);
+    return this.readMessageRows('getChatMessagesSince', args, 'chatId');
   }
   /** Oldest first: a thread of replies. */
   getChatMessagesByRootId(args: Read<GetChatMessagesByRootIdArgs>): Promise<ChatMessage[]> {
-    return this.readMessages('getChatMessagesByRootId', args, args.chatId);
+    return this.readMessageRows('getChatMessagesByRootId', args, 'chatId');
   }
 
   // ---- chat users -------------------------------------------------------------------------
 
   /** Upsert: a known user gets the new username and full name. */
   updateChatUser(args: Write<UpdateChatUserArgs>): Promise<void> {
-    return this.write('updateChatUser', args, args.chatId);
+    return this.write('updateChatUser', args, 'chatId');
   }
   markUserIsSpammer(args: Write<MarkUserIsSpammerArgs>): Promise<boolean> {
-    return this.write('markUserIsSpammer', args, args.chatId);
+    return this.write('markUserIsSpammer', args, 'chatId');
   }
   updateUserMetadata(args: Write<UpdateUserMetadataArgs>): Promise<boolean> {
-    return this.write('updateUserMetadata', args, args.chatId);
+    return this.write('updateUserMetadata', args, 'chatId');
   }
   getChatUser(args: Read<ChatUserKey>): Promise<ChatUser | null> {
-    return this.readOne('getChatUser', args, args.chatId);
+    return this.read('getChatUser', args, 'chatId');
   }
   getChatUserByUsername(args: Read<GetChatUserByUsernameArgs>): Promise<ChatUser | null> {
-    return this.readOne('getChatUserByUsername', args, args.chatId);
+    return this.read('getChatUserByUsername', args, 'chatId');
   }
   /** Most recently updated first; `limit` defaults to 10. */
   getChatUsers(args: Read<GetChatUsersArgs>): Promise<ChatUser[]> {
-    return this.readOne('getChatUsers', args, args.chatId);
+    return this.read('getChatUsers', args, 'chatId');
   }
 
   // ---- user data --------------------------------------------------------------------------
 
   addUserData(args: Write<AddUserDataArgs>): Promise<void> {
-    return this.write('addUserData', args, args.chatId);
+    return this.write('addUserData', args, 'chatId');
   }
   deleteUserData(args: Write<DeleteUserDataArgs>): Promise<boolean> {
-    return this.write('deleteUserData', args, args.chatId);
+    return this.write('deleteUserData', args, 'chatId');
   }
   /** Returns how many keys were removed. */
   clearUserData(args: Write<UserDataKey>): Promise<number> {
-    return this.write('clearUserData', args, args.chatId);
+    return this.write('clearUserData', args, 'chatId');
   }
   /** `{ key: data }` for one user in one chat. */
   getUserData(args: Read<UserDataKey>): Promise<Record<string, string>> {
-    return this.readOne('getUserData', args, args.chatId);
+    return this.read('getUserData', args, 'chatId');
   }
 
   // ---- chat settings ----------------------------------------------------------------------
 
   setChatSetting(args: Write<SetChatSettingArgs>): Promise<void> {
-    return this.write('setChatSetting', args, args.chatId);
+    return this.write('setChatSetting', args, 'chatId');
   }
   unsetChatSetting(args: Write<UnsetChatSettingArgs>): Promise<boolean> {
-    return this.write('unsetChatSetting', args, args.chatId);
+    return this.write('unsetChatSetting', args, 'chatId');
   }
   clearChatSettings(args: Write<ChatKey>): Promise<number> {
-    return this.write('clearChatSettings', args, args.chatId);
+    return this.write('clearChatSettings', args, 'chatId');
   }
   /** The value, or null when unset. */
   getChatSetting(args: Read<GetChatSettingArgs>): Promise<string | null> {
-    return this.readOne('getChatSetting', args, args.chatId);
+    return this.read('getChatSetting', args, 'chatId');
   }
   getChatSettings(args: Read<ChatKey>): Promise<Record<string, string>> {
-    return this.readOne('getChatSettings', args, args.chatId);
+    return this.read('getChatSettings', args, 'chatId');
   }
 
   // ---- chat info and topics ---------------------------------------------------------------
 
   updateChatInfo(args: Write<UpdateChatInfoArgs>): Promise<void> {
-    return this.write('updateChatInfo', args, args.chatId);
+    return this.write('updateChatInfo', args, 'chatId');
   }
   getChatInfo(args: Read<ChatKey>): Promise<ChatInfo | null> {
-    return this.readOne('getChatInfo', args, args.chatId);
+    return this.read('getChatInfo', args, 'chatId');
   }
   updateChatTopicInfo(args: Write<UpdateChatTopicInfoArgs>): Promise<void> {
-    return this.write('updateChatTopicInfo', args, args.chatId);
+    return this.write('updateChatTopicInfo', args, 'chatId');
   }
   getChatTopics(args: Read<ChatKey>): Promise<ChatTopic[]> {
-    return this.readOne('getChatTopics', args, args.chatId);
+    return this.read('getChatTopics', args, 'chatId');
   }
 
   // ---- summaries --------------------------------------------------------------------------
 
   /** Upsert keyed by chat, topic, message range and prompt. */
   addChatSummarization(args: Write<AddChatSummarizationArgs>): Promise<void> {
-    return this.write('addChatSummarization', args, args.chatId);
+    return this.write('addChatSummarization', args, 'chatId');
   }
   getChatSummarization(args: Read<ChatSummarizationKey>): Promise<ChatSummarization | null> {
-    return this.readOne('getChatSummarization', args, args.chatId);
+    return this.read('getChatSummarization', args, 'chatId');
   }
 
   // ---- spam and ham -----------------------------------------------------------------------
 
   addSpamMessage(args: Write<AddSpamMessageArgs>): Promise<void> {
-    return this.write('addSpamMessage', args, args.chatId);
+    return this.write('addSpamMessage', args, 'chatId');
   }
   addHamMessage(args: Write<AddSpamMessageArgs>): Promise<void> {
-    return this.write('addHamMessage', args, args.chatId);
+    return this.write('addHamMessage', args, 'chatId');
   }
   /** Returns how many spam rows were removed. */
   deleteSpamMessagesByUserId(args: Write<ChatUserKey>): Promise<number> {
-    return this.write('deleteSpamMessagesByUserId', args, args.chatId);
+    return this.write('deleteSpamMessagesByUserId', args, 'chatId');
   }
   getSpamMessagesByUserId(args: Read<ChatUserKey>): Promise<SpamMessage[]> {
-    return this.readOne('getSpamMessagesByUserId', args, args.chatId);
+    return this.read('getSpamMessagesByUserId', args, 'chatId');
   }
 
   // ---- cross-chat reads: every source unless dataSource names one -------------------------
 
   /** Chats the user is a member of, by chat id, de-duplicated across sources. */
   async getUserChats(args: Read<GetUserChatsArgs>): Promise<ChatInfo[]> {
-    return this.mergeChats(await this.readAll('getUserChats', args));
+    return this.mergeChats(await this.readEvery('getUserChats', args));
   }
   /** Group and supergroup chats, by chat id, de-duplicated across sources. */
   async getAllGroupChats(args: ReadOptions = {}): Promise<ChatInfo[]> {
-    return this.mergeChats(await this.readAll('getAllGroupChats', args as Read<Record<string, never>>));
+    return this.mergeChats(await this.readEvery('getAllGroupChats', args));
   }
   /** Spam rows, oldest first; `limit` (default 1000) applies after the merge. */
   async getSpamMessages(args: Read<GetSpamMessagesArgs> = {}): Promise<SpamMessage[]> {
-    const limit = args.limit ?? 1000;
-    return this.mergeSpam(await this.readAll('getSpamMessages', args)).slice(0, limit);
+    const parts = await this.readEvery('getSpamMessages', args);
+    // Checked by readEvery: args is an object and limit a positive integer, null or absent.
+    return this.mergeSpam(parts).slice(0, args.limit ?? 1000);
   }
   /** Spam rows whose text is exactly `text`. */
   async getSpamMessagesByText(args: Read<GetSpamMessagesByTextArgs>): Promise<SpamMessage[]> {
-    return this.mergeSpam(await this.readAll('getSpamMessagesByText', args));
+    return this.mergeSpam(await this.readEvery('getSpamMessagesByText', args));
   }
 
   // ---- system-wide: the default source unless a read names another ------------------------
@@ -257,14 +291,14 @@ export abstract class DataApi {
     return this.write('setSetting', args, undefined);
   }
   getSetting(args: Read<GetSettingArgs>): Promise<string | null> {
-    return this.readOne('getSetting', args, undefined);
+    return this.read('getSetting', args, undefined);
   }
   getSettings(args: ReadOptions = {}): Promise<Record<string, string>> {
-    return this.readOne('getSettings', args as Read<Record<string, never>>, undefined);
+    return this.read('getSettings', args, undefined);
   }
   /** Newest first. */
   getCacheStorage(args: ReadOptions = {}): Promise<CacheStorageEntry[]> {
-    return this.readOne('getCacheStorage', args as Read<Record<string, never>>, undefined);
+    return this.read('getCacheStorage', args, undefined);
   }
   setCacheStorage(args: Write<SetCacheStorageArgs>): Promise<void> {
     return this.write('setCacheStorage', args, undefined);
@@ -274,7 +308,7 @@ export abstract class DataApi {
   }
   /** The entry, or null when absent or (with ttl > 0) older than ttl seconds. */
   getCacheEntry(args: Read<GetCacheEntryArgs>): Promise<CacheEntry | null> {
-    return this.readOne('getCacheEntry', args, undefined);
+    return this.read('getCacheEntry', args, undefined);
   }
   setCacheEntry(args: Write<SetCacheEntryArgs>): Promise<void> {
     return this.write('setCacheEntry', args, undefined);
@@ -291,7 +325,7 @@ export abstract class DataApi {
     return this.write('updateMediaAttachment', args, undefined);
   }
   getMediaAttachment(args: Read<GetMediaAttachmentArgs>): Promise<MediaAttachment | null> {
-    return this.readOne('getMediaAttachment', args, undefined);
+    return this.read('getMediaAttachment', args, undefined);
   }
   addDelayedTask(args: Write<AddDelayedTaskArgs>): Promise<void> {
     return this.write('addDelayedTask', args, undefined);
@@ -301,7 +335,7 @@ export abstract class DataApi {
   }
   /** Tasks not done yet, earliest first. */
   getPendingDelayedTasks(args: ReadOptions = {}): Promise<DelayedTask[]> {
-    return this.readOne('getPendingDelayedTasks', args as Read<Record<string, never>>, undefined);
+    return this.read('getPendingDelayedTasks', args, undefined);
   }
 
   // ---- merging ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import type { CoreOperations } from './operations/index.js';
 import { type RouteDecision, type RouteRequest, Router } from './router.js';
 import { Transaction } from './transaction.js';
 import type { ChatMessage } from './types.js';
+import { checkOptions, checkQueryArgs, checkTransactionArgs } from './validation/index.js';
 
 const OPERATIONS_MODULE = new URL('./operations/index.js', import.meta.url).href;
 const debug = debuglog('botdb');
@@ -68,6 +69,7 @@ export class DatabaseWrapper extends DataApi {
 
   constructor(options: DatabaseWrapperOptions) {
     super();
+    checkOptions(options);
     const logger = options.logger ?? defaultLogger;
     // Null unless someone listens: the hot path then pays one comparison.
     this.log = options.logger !== undefined ? (m) => logger.debug(m) : DEBUG ? debug : null;
@@ -117,6 +119,7 @@ export class DatabaseWrapper extends DataApi {
    * are refused with CROSS_SOURCE_TRANSACTION. Writes outside the transaction wait for it.
    */
   async transaction<T>(scope: TransactionScope, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    scope = checkTransactionArgs(scope, fn);
     const source =
       scope.dataSource !== undefined
         ? this.router.route({ dataSource: scope.dataSource })
@@ -132,6 +135,7 @@ export class DatabaseWrapper extends DataApi {
   query(args: { sql: string; params?: unknown[]; chatId?: number; dataSource?: string }): Promise<unknown[]> {
     let source: string;
     try {
+      args = checkQueryArgs(args);
       source = this.router.route({ chatId: args.chatId, dataSource: args.dataSource });
     } catch (e) {
       return Promise.reject(e);
