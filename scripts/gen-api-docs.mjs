@@ -1069,6 +1069,7 @@ function describeExport(e) {
     Router:
       'The routing rules on their own: `new Router(config)`, `route(req)`, `explain(req)`, `ownerOf(chatId)`, `isReadonly(source)`, `sourceNames`.',
     SCHEMA_VERSION: 'The schema version this library creates and writes (6).',
+    MAX_LIMIT: 'The largest `limit` any method accepts (100000); see [arguments.md](arguments.md).',
   };
   if (!(e.name in known)) fail(`describe the export ${e.name} in describeExport`);
   return known[e.name];
