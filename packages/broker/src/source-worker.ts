@@ -147,7 +147,12 @@ class SourceWorker implements SourceWorkerApi {
       }
       case 'sql': {
         const exec = (c: PooledConnection) => {
-          const stmt = c.statement(req.sql);
+          let stmt: ReturnType<PooledConnection['statement']>;
+          try {
+            stmt = c.statement(req.sql);
+          } catch (e) {
+            throw callerError(e, 'sql');
+          }
           if (req.readOnly && !stmt.readonly) {
             throw new InvalidArgumentError(
               'query',
@@ -155,7 +160,11 @@ class SourceWorker implements SourceWorkerApi {
               'would write; only read-only SQL runs here (writes go through the domain methods)',
             );
           }
-          return req.mode === 'run' ? stmt.run(...req.params) : stmt[req.mode](...req.params);
+          try {
+            return req.mode === 'run' ? stmt.run(...req.params) : stmt[req.mode](...req.params);
+          } catch (e) {
+            throw callerError(e, 'params');
+          }
         };
         if (req.tx !== undefined) return exec(this.txConnection(req.tx));
         return this.withConnection(exec);
@@ -257,6 +266,16 @@ class SourceWorker implements SourceWorkerApi {
       message,
     ).toJSON();
   }
+}
+
+/**
+ * better-sqlite3 throws RangeError/TypeError (no SQLite code) for SQL text or parameters it cannot
+ * take (no statement, too few or too many values, a value it cannot bind): the caller's argument.
+ */
+function callerError(e: unknown, argument: 'sql' | 'params'): unknown {
+  if (!(e instanceof RangeError || e instanceof TypeError)) return e;
+  const arg = argument === 'params' && /does not return data/.test(e.message) ? 'sql' : argument;
+  return new InvalidArgumentError('query', arg, `was refused by SQLite: ${e.message}`);
 }
 
 function isSerializedError(e: unknown): e is SerializedError {
