@@ -435,7 +435,7 @@ const NOTES = {
 /** Argument meanings, by `method.argument` or by argument name. */
 const ARG_NOTES = {
   'saveChatMessage.date':
-    'When the message was sent. Stored-form text is kept as is (read as UTC); other text is parsed by `new Date()`.',
+    'When the message was sent: a `Date`, or ISO text (no offset = UTC), stored as `YYYY-MM-DD HH:MM:SS`; see [arguments.md](arguments.md#kinds).',
   'saveChatMessage.threadId': 'Forum topic; stored as 0 when absent.',
   'saveChatMessage.replyId': 'The message this one replies to.',
   'saveChatMessage.rootMessageId': 'First message of the reply thread.',
@@ -443,7 +443,7 @@ const ARG_NOTES = {
   'getChatMessagesSince.sinceDateTime': 'Exclusive lower bound on `date`.',
   'getChatMessagesSince.tillDateTime': 'Exclusive upper bound on `date`.',
   'getChatMessagesSince.messageCategory': 'Keep only these categories (empty or `null`: all).',
-  'getChatMessagesSince.limit': 'Absent or `null`: no limit.',
+  'getChatMessagesSince.limit': 'Absent or `null`: no limit. Otherwise 1 to `MAX_LIMIT` (100000), as every `limit`.',
   'getChatUsers.seenSince': 'Exclusive lower bound on `updated_at`.',
   'getChatSetting.setting': 'The setting’s key.',
   'updateChatInfo.type': '`private`, `group`, `supergroup` or `channel`.',
@@ -830,7 +830,8 @@ w(
   'Conventions:',
   '',
   '- Every domain method takes **one object of named arguments**, named as the existing bot names its parameters (camelCase), and returns a promise.',
-  '- Rows keep the bot’s **column names** (snake_case). Timestamps come back as `Date` (stored as UTC text `YYYY-MM-DD HH:MM:SS`), 0/1 flags as booleans, message ids as strings. Timestamp arguments take a `Date` or that text; message-id arguments take numbers or strings.',
+  '- Rows keep the bot’s **column names** (snake_case). Timestamps come back as `Date` (stored as UTC text `YYYY-MM-DD HH:MM:SS`), 0/1 flags as booleans, message ids as strings. Timestamp arguments take a `Date` or that text (ISO forms too); message-id arguments take strings, safe-integer numbers or bigints.',
+  '- Arguments are checked before anything is sent to a worker, with the same rules everywhere: integers are safe integers, `limit` is 1 to 100000, booleans are booleans, texts are well-formed strings, timestamps are real dates in years 1 to 9999, unknown argument names are refused with the closest valid one. No call throws synchronously. The rules, kind by kind: [arguments.md](arguments.md).',
   '- Every failure is a `DatabaseError` with a stable `code`; see [troubleshooting.md](troubleshooting.md) for each code.',
   '',
 );
@@ -912,7 +913,10 @@ w(
         '`QUERY_FAILED`',
         'SQLite failed the statement (`details.sqliteCode`, e.g. `SQLITE_BUSY` after the busy timeout, `SQLITE_CONSTRAINT_PRIMARYKEY`).',
       ],
-      ['`INVALID_ARGUMENT`', 'An argument has the wrong type or value (checked before any SQL runs).'],
+      [
+        '`INVALID_ARGUMENT`',
+        'An argument has the wrong type or value, or a name the method does not know (checked on the calling thread before anything is sent to a worker; see [arguments.md](arguments.md)).',
+      ],
     ],
   ),
   '',
