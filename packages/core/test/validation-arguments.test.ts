@@ -382,6 +382,10 @@ describe('bad arguments are refused at the API boundary', () => {
     await refused(() => db.query({ sql: 'SELECT 1', chatId: 1.5 }), 'query', 'chatId');
     await refused(() => db.query({ sql: 'SELECT 1', parms: [] } as never), 'query', 'parms', /Did you mean "params"/);
     expect(await db.query({ sql: 'SELECT ? AS a, ? AS b', params: [1n, Buffer.from('x')] })).toHaveLength(1);
+    // Found by the property test: parameters the SQL cannot take were QUERY_FAILED (INTERNAL).
+    await refused(() => db.query({ sql: 'SELECT ? AS v', params: [] }), 'query', 'params', /Too few parameter/);
+    await refused(() => db.query({ sql: 'SELECT ? AS v', params: [1, 2] }), 'query', 'params', /Too many parameter/);
+    await refused(() => db.query({ sql: '-- nothing' }), 'query', 'sql');
     await db.transaction({ chatId: CHAT }, async (tx) => {
       await refused(() => tx.query(5 as never), 'tx.query', 'sql');
       await refused(() => tx.getChatUser({ chatId: 'x' as never, userId: 7 }), 'getChatUser', 'chatId');
