@@ -362,18 +362,21 @@ function routingOf(method) {
       const callee = node.expression.name.text;
       const chat = node.arguments[2] ? text(node.arguments[2]) : undefined;
       const op = node.arguments[0] && ts.isStringLiteral(node.arguments[0]) ? node.arguments[0].text : undefined;
-      if (callee === 'readAll') found = { cls: 'cross-read', op };
-      else if (callee === 'write') found = { cls: chat === 'undefined' ? 'system-write' : 'chat-write', op };
-      else if (callee === 'writeOne' && chat === 'undefined') found = { cls: 'system-write-named', op };
-      else if (callee === 'readOne' || callee === 'readMessages')
+      // The entry steps of data-api.ts: the third argument names the routing argument ('chatId') or is undefined.
+      if (callee === 'readEvery') found = { cls: 'cross-read', op };
+      else if (callee === 'write') {
+        // The four system writes that may name a source take SystemWrite<...> arguments.
+        const named = /^SystemWrite</.test(method.parameters[0]?.type?.getText() ?? '');
+        found = { cls: chat === 'undefined' ? (named ? 'system-write-named' : 'system-write') : 'chat-write', op };
+      } else if (callee === 'read' || callee === 'readMessageRows')
         found = { cls: chat === 'undefined' ? 'system-read' : 'chat-read', op };
     }
     if (!found) ts.forEachChild(node, visit);
   };
   visit(method.body);
   if (!found) fail(`cannot tell the routing class of ${method.name.getText()}`);
-  if ((found.cls === 'chat-read' || found.cls === 'chat-write') && !/args\.chatId/.test(method.body.getText())) {
-    fail(`${method.name.getText()} is chat-scoped but does not pass args.chatId`);
+  if ((found.cls === 'chat-read' || found.cls === 'chat-write') && !/'chatId'/.test(method.body.getText())) {
+    fail(`${method.name.getText()} is chat-scoped but does not route by 'chatId'`);
   }
   return found;
 }
@@ -441,7 +444,7 @@ const NOTES = {
 /** Argument meanings, by `method.argument` or by argument name. */
 const ARG_NOTES = {
   'saveChatMessage.date':
-    'When the message was sent. Stored-form text is kept as is (read as UTC); other text is parsed by `new Date()`.',
+    'When the message was sent: a `Date`, or ISO text (no offset = UTC), stored as `YYYY-MM-DD HH:MM:SS`; see [arguments.md](arguments.md#kinds).',
   'saveChatMessage.threadId': 'Forum topic; stored as 0 when absent.',
   'saveChatMessage.replyId': 'The message this one replies to.',
   'saveChatMessage.rootMessageId': 'First message of the reply thread.',
@@ -449,7 +452,7 @@ const ARG_NOTES = {
   'getChatMessagesSince.sinceDateTime': 'Exclusive lower bound on `date`.',
   'getChatMessagesSince.tillDateTime': 'Exclusive upper bound on `date`.',
   'getChatMessagesSince.messageCategory': 'Keep only these categories (empty or `null`: all).',
-  'getChatMessagesSince.limit': 'Absent or `null`: no limit.',
+  'getChatMessagesSince.limit': 'Absent or `null`: no limit. Otherwise 1 to `MAX_LIMIT` (100000), as every `limit`.',
   'getChatUsers.seenSince': 'Exclusive lower bound on `updated_at`.',
   'getChatSetting.setting': 'The setting’s key.',
   'updateChatInfo.type': '`private`, `group`, `supergroup` or `channel`.',
@@ -850,7 +853,8 @@ w(
   'Conventions:',
   '',
   '- Every domain method takes **one object of named arguments**, named as the existing bot names its parameters (camelCase), and returns a promise.',
-  '- Rows keep the bot’s **column names** (snake_case). Timestamps come back as `Date` (stored as UTC text `YYYY-MM-DD HH:MM:SS`), 0/1 flags as booleans, message ids as strings. Timestamp arguments take a `Date` or that text; message-id arguments take numbers or strings.',
+  '- Rows keep the bot’s **column names** (snake_case). Timestamps come back as `Date` (stored as UTC text `YYYY-MM-DD HH:MM:SS`), 0/1 flags as booleans, message ids as strings. Timestamp arguments take a `Date` or that text (ISO forms too); message-id arguments take strings, safe-integer numbers or bigints.',
+  '- Arguments are checked before anything is sent to a worker, with the same rules everywhere: integers are safe integers, `limit` is 1 to 100000, booleans are booleans, texts are well-formed strings, timestamps are real dates in years 1 to 9999, unknown argument names are refused with the closest valid one. No call throws synchronously. The rules, kind by kind: [arguments.md](arguments.md).',
   '- Every failure is a `DatabaseError` with a stable `code`; see [troubleshooting.md](troubleshooting.md) for each code.',
   '- Every write resolves `true` once its statement ran, whether or not a row matched (the bot’s `True`); it never resolves `false`: a failure rejects.',
   '',
@@ -933,7 +937,10 @@ w(
         '`QUERY_FAILED`',
         'SQLite failed the statement (`details.sqliteCode`, e.g. `SQLITE_BUSY` after the busy timeout, `SQLITE_CONSTRAINT_PRIMARYKEY`).',
       ],
-      ['`INVALID_ARGUMENT`', 'An argument has the wrong type or value (checked before any SQL runs).'],
+      [
+        '`INVALID_ARGUMENT`',
+        'An argument has the wrong type or value, or a name the method does not know (checked on the calling thread before anything is sent to a worker; see [arguments.md](arguments.md)).',
+      ],
     ],
   ),
   '',
@@ -1097,6 +1104,7 @@ function describeExport(e) {
     Router:
       'The routing rules on their own: `new Router(config, onUnknownSource?)`, `route(req)`, `explain(req)`, `ownerOf(chatId)`, `isReadonly(source)`, `sourceNames`.',
     SCHEMA_VERSION: 'The schema version this library creates and writes (6).',
+    MAX_LIMIT: 'The largest `limit` any method accepts (100000); see [arguments.md](arguments.md).',
   };
   if (!(e.name in known)) fail(`describe the export ${e.name} in describeExport`);
   return known[e.name];

@@ -288,7 +288,12 @@ class SourceWorker implements SourceWorkerApi {
       }
       case 'sql': {
         const exec = (c: PooledConnection) => {
-          const stmt = c.statement(req.sql);
+          let stmt: ReturnType<PooledConnection['statement']>;
+          try {
+            stmt = c.statement(req.sql);
+          } catch (e) {
+            throw callerError(e, 'sql');
+          }
           if (!stmt.readonly) {
             if (req.readOnly) {
               throw new InvalidArgumentError(
@@ -299,7 +304,11 @@ class SourceWorker implements SourceWorkerApi {
             }
             if (!this.spec.readonly) this.beforeWrite();
           }
-          return req.mode === 'run' ? stmt.run(...req.params) : stmt[req.mode](...req.params);
+          try {
+            return req.mode === 'run' ? stmt.run(...req.params) : stmt[req.mode](...req.params);
+          } catch (e) {
+            throw callerError(e, 'params');
+          }
         };
         if (req.tx !== undefined) return exec(this.txConnection(req.tx));
         return this.withConnection(exec);
@@ -431,6 +440,16 @@ const BUSY_MAX_DELAY_MS = 50;
 function isBusy(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * better-sqlite3 throws RangeError/TypeError (no SQLite code) for SQL text or parameters it cannot
+ * take (no statement, too few or too many values, a value it cannot bind): the caller's argument.
+ */
+function callerError(e: unknown, argument: 'sql' | 'params'): unknown {
+  if (!(e instanceof RangeError || e instanceof TypeError)) return e;
+  const arg = argument === 'params' && /does not return data/.test(e.message) ? 'sql' : argument;
+  return new InvalidArgumentError('query', arg, `was refused by SQLite: ${e.message}`);
 }
 
 function describeRequest(req: WorkerRequest): string {

@@ -4,7 +4,6 @@
  * only how a call reaches a source.
  */
 import type { ArgsOf, ResultOf } from '@pkg/broker';
-import { InvalidArgumentError } from '@pkg/errors';
 import { type CrossSourceParts, type CrossSourceRows, mergeChats } from './cross-source.js';
 import type { CoreOperations } from './operations/index.js';
 import type {
@@ -59,6 +58,7 @@ import type {
   UpdateUserMetadataArgs,
   UserDataKey,
 } from './types.js';
+import { type MethodName, validateArgs } from './validation/index.js';
 
 export type OpName = keyof CoreOperations & string;
 type Args<K extends OpName> = ArgsOf<CoreOperations[K]>;
@@ -95,17 +95,50 @@ export abstract class DataApi {
   /** The source that owns a chat's data, for de-duplicating merged rows. */
   protected abstract ownerOf(chatId: number): string;
 
-  private write<K extends OpName>(op: K, args: Write<Args<K>>, chatId: number | undefined): Promise<Result<K>> {
-    if (args !== null && typeof args === 'object' && 'dataSource' in args) {
-      return Promise.reject(
-        new InvalidArgumentError(
-          op,
-          'dataSource',
-          'is not accepted by writes: a write goes to the source its chat maps to',
-        ),
-      );
+  /**
+   * The four entry steps every domain method takes: check the arguments against the method's
+   * table (INVALID_ARGUMENT, never a TypeError; a dataSource only where the method takes one),
+   * then hand the checked copy on. `by` names the argument that routes the call ('chatId'), or is
+   * undefined for system-wide data. None of them throws: a refusal is a rejected promise.
+   */
+  private read<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
+    let a: Record<string, unknown>;
+    try {
+      a = validateArgs(op as MethodName, args);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    return this.writeOne(op, args as Args<K>, chatId);
+    return this.readOne(op, a as Read<Args<K>>, by === undefined ? undefined : (a.chatId as number));
+  }
+
+  private readMessageRows<K extends OpName>(op: K, args: unknown, _by: 'chatId'): Promise<Result<K>> {
+    let a: Record<string, unknown>;
+    try {
+      a = validateArgs(op as MethodName, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.readMessages(op, a as Read<Args<K>>, a.chatId as number);
+  }
+
+  private readEvery<K extends OpName>(op: K, args: unknown): Promise<CrossSourceParts<Result<K>>> {
+    let a: Record<string, unknown>;
+    try {
+      a = validateArgs(op as MethodName, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.readAll(op, a as Read<Args<K>>);
+  }
+
+  private write<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
+    let a: Record<string, unknown>;
+    try {
+      a = validateArgs(op as MethodName, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.writeOne(op, a as Args<K>, by === undefined ? undefined : (a.chatId as number));
   }
 
   // ---- chat messages ----------------------------------------------------------------------
@@ -116,124 +149,124 @@ export abstract class DataApi {
    * a failure rejects with a typed DatabaseError.
    */
   saveChatMessage(args: Write<SaveChatMessageArgs>): Promise<boolean> {
-    return this.write('saveChatMessage', args, args.chatId);
+    return this.write('saveChatMessage', args, 'chatId');
   }
   /** True when the statement ran, whether or not a message matched (as the bot). */
   updateChatMessageCategory(args: Write<UpdateChatMessageCategoryArgs>): Promise<boolean> {
-    return this.write('updateChatMessageCategory', args, args.chatId);
+    return this.write('updateChatMessageCategory', args, 'chatId');
   }
   getChatMessageByMessageId(args: Read<GetChatMessageByMessageIdArgs>): Promise<ChatMessage | null> {
-    return this.readMessages('getChatMessageByMessageId', args, args.chatId);
+    return this.readMessageRows('getChatMessageByMessageId', args, 'chatId');
   }
   /** Newest first; `limit` defaults to 100. */
   getChatMessagesByUser(args: Read<GetChatMessagesByUserArgs>): Promise<ChatMessage[]> {
-    return this.readMessages('getChatMessagesByUser', args, args.chatId);
+    return this.readMessageRows('getChatMessagesByUser', args, 'chatId');
   }
   /** Newest first, strictly between the bounds given. */
   getChatMessagesSince(args: Read<GetChatMessagesSinceArgs>): Promise<ChatMessage[]> {
-    return this.readMessages('getChatMessagesSince', args, args.chatId);
+    return this.readMessageRows('getChatMessagesSince', args, 'chatId');
   }
   /** Oldest first: a thread of replies. */
   getChatMessagesByRootId(args: Read<GetChatMessagesByRootIdArgs>): Promise<ChatMessage[]> {
-    return this.readMessages('getChatMessagesByRootId', args, args.chatId);
+    return this.readMessageRows('getChatMessagesByRootId', args, 'chatId');
   }
 
   // ---- chat users -------------------------------------------------------------------------
 
   /** Upsert: a known user gets the new username and full name. */
   updateChatUser(args: Write<UpdateChatUserArgs>): Promise<boolean> {
-    return this.write('updateChatUser', args, args.chatId);
+    return this.write('updateChatUser', args, 'chatId');
   }
   markUserIsSpammer(args: Write<MarkUserIsSpammerArgs>): Promise<boolean> {
-    return this.write('markUserIsSpammer', args, args.chatId);
+    return this.write('markUserIsSpammer', args, 'chatId');
   }
   updateUserMetadata(args: Write<UpdateUserMetadataArgs>): Promise<boolean> {
-    return this.write('updateUserMetadata', args, args.chatId);
+    return this.write('updateUserMetadata', args, 'chatId');
   }
   getChatUser(args: Read<ChatUserKey>): Promise<ChatUser | null> {
-    return this.readOne('getChatUser', args, args.chatId);
+    return this.read('getChatUser', args, 'chatId');
   }
   getChatUserByUsername(args: Read<GetChatUserByUsernameArgs>): Promise<ChatUser | null> {
-    return this.readOne('getChatUserByUsername', args, args.chatId);
+    return this.read('getChatUserByUsername', args, 'chatId');
   }
   /** Most recently updated first; `limit` defaults to 10. */
   getChatUsers(args: Read<GetChatUsersArgs>): Promise<ChatUser[]> {
-    return this.readOne('getChatUsers', args, args.chatId);
+    return this.read('getChatUsers', args, 'chatId');
   }
 
   // ---- user data --------------------------------------------------------------------------
 
   addUserData(args: Write<AddUserDataArgs>): Promise<boolean> {
-    return this.write('addUserData', args, args.chatId);
+    return this.write('addUserData', args, 'chatId');
   }
   deleteUserData(args: Write<DeleteUserDataArgs>): Promise<boolean> {
-    return this.write('deleteUserData', args, args.chatId);
+    return this.write('deleteUserData', args, 'chatId');
   }
   clearUserData(args: Write<UserDataKey>): Promise<boolean> {
-    return this.write('clearUserData', args, args.chatId);
+    return this.write('clearUserData', args, 'chatId');
   }
   /** `{ key: data }` for one user in one chat. */
   getUserData(args: Read<UserDataKey>): Promise<Record<string, string>> {
-    return this.readOne('getUserData', args, args.chatId);
+    return this.read('getUserData', args, 'chatId');
   }
 
   // ---- chat settings ----------------------------------------------------------------------
 
   setChatSetting(args: Write<SetChatSettingArgs>): Promise<boolean> {
-    return this.write('setChatSetting', args, args.chatId);
+    return this.write('setChatSetting', args, 'chatId');
   }
   unsetChatSetting(args: Write<UnsetChatSettingArgs>): Promise<boolean> {
-    return this.write('unsetChatSetting', args, args.chatId);
+    return this.write('unsetChatSetting', args, 'chatId');
   }
   clearChatSettings(args: Write<ChatKey>): Promise<boolean> {
-    return this.write('clearChatSettings', args, args.chatId);
+    return this.write('clearChatSettings', args, 'chatId');
   }
   /** The value, or null when unset. */
   getChatSetting(args: Read<GetChatSettingArgs>): Promise<string | null> {
-    return this.readOne('getChatSetting', args, args.chatId);
+    return this.read('getChatSetting', args, 'chatId');
   }
   getChatSettings(args: Read<ChatKey>): Promise<Record<string, string>> {
-    return this.readOne('getChatSettings', args, args.chatId);
+    return this.read('getChatSettings', args, 'chatId');
   }
 
   // ---- chat info and topics ---------------------------------------------------------------
 
   updateChatInfo(args: Write<UpdateChatInfoArgs>): Promise<boolean> {
-    return this.write('updateChatInfo', args, args.chatId);
+    return this.write('updateChatInfo', args, 'chatId');
   }
   getChatInfo(args: Read<ChatKey>): Promise<ChatInfo | null> {
-    return this.readOne('getChatInfo', args, args.chatId);
+    return this.read('getChatInfo', args, 'chatId');
   }
   updateChatTopicInfo(args: Write<UpdateChatTopicInfoArgs>): Promise<boolean> {
-    return this.write('updateChatTopicInfo', args, args.chatId);
+    return this.write('updateChatTopicInfo', args, 'chatId');
   }
   getChatTopics(args: Read<ChatKey>): Promise<ChatTopic[]> {
-    return this.readOne('getChatTopics', args, args.chatId);
+    return this.read('getChatTopics', args, 'chatId');
   }
 
   // ---- summaries --------------------------------------------------------------------------
 
   /** Upsert keyed by chat, topic, message range and prompt. */
   addChatSummarization(args: Write<AddChatSummarizationArgs>): Promise<boolean> {
-    return this.write('addChatSummarization', args, args.chatId);
+    return this.write('addChatSummarization', args, 'chatId');
   }
   getChatSummarization(args: Read<ChatSummarizationKey>): Promise<ChatSummarization | null> {
-    return this.readOne('getChatSummarization', args, args.chatId);
+    return this.read('getChatSummarization', args, 'chatId');
   }
 
   // ---- spam and ham -----------------------------------------------------------------------
 
   addSpamMessage(args: Write<AddSpamMessageArgs>): Promise<boolean> {
-    return this.write('addSpamMessage', args, args.chatId);
+    return this.write('addSpamMessage', args, 'chatId');
   }
   addHamMessage(args: Write<AddSpamMessageArgs>): Promise<boolean> {
-    return this.write('addHamMessage', args, args.chatId);
+    return this.write('addHamMessage', args, 'chatId');
   }
   deleteSpamMessagesByUserId(args: Write<ChatUserKey>): Promise<boolean> {
-    return this.write('deleteSpamMessagesByUserId', args, args.chatId);
+    return this.write('deleteSpamMessagesByUserId', args, 'chatId');
   }
   getSpamMessagesByUserId(args: Read<ChatUserKey>): Promise<SpamMessage[]> {
-    return this.readOne('getSpamMessagesByUserId', args, args.chatId);
+    return this.read('getSpamMessagesByUserId', args, 'chatId');
   }
 
   // ---- cross-chat reads: every source unless dataSource names one -------------------------
@@ -243,11 +276,11 @@ export abstract class DataApi {
    * answer is skipped: `result.sources` tells which sources answered.
    */
   async getUserChats(args: Read<GetUserChatsArgs>): Promise<CrossSourceRows<ChatInfo>> {
-    return mergeChats(await this.readAll('getUserChats', args), (chatId) => this.ownerOf(chatId));
+    return mergeChats(await this.readEvery('getUserChats', args), (chatId) => this.ownerOf(chatId));
   }
   /** Group and supergroup chats, by chat id, de-duplicated across sources (see getUserChats). */
   async getAllGroupChats(args: ReadOptions = {}): Promise<CrossSourceRows<ChatInfo>> {
-    const parts = await this.readAll('getAllGroupChats', args as Read<Record<string, never>>);
+    const parts = await this.readEvery('getAllGroupChats', args);
     return mergeChats(parts, (chatId) => this.ownerOf(chatId));
   }
 
@@ -255,47 +288,47 @@ export abstract class DataApi {
 
   /** Spam rows of one source (dataSource, else the default), in insertion order; `limit` defaults to 1000. */
   getSpamMessages(args: Read<GetSpamMessagesArgs> = {}): Promise<SpamMessage[]> {
-    return this.readOne('getSpamMessages', args, undefined);
+    return this.read('getSpamMessages', args, undefined);
   }
   /** Spam rows of one source (dataSource, else the default) whose text is exactly `text`, in insertion order. */
   getSpamMessagesByText(args: Read<GetSpamMessagesByTextArgs>): Promise<SpamMessage[]> {
-    return this.readOne('getSpamMessagesByText', args, undefined);
+    return this.read('getSpamMessagesByText', args, undefined);
   }
 
   // ---- system-wide: the default source unless a read (or one of four writes) names another --
 
   /** Default source, or a writable `dataSource`. */
   setSetting(args: SystemWrite<SetSettingArgs>): Promise<boolean> {
-    return this.writeOne('setSetting', args, undefined);
+    return this.write('setSetting', args, undefined);
   }
   getSetting(args: Read<GetSettingArgs>): Promise<string | null> {
-    return this.readOne('getSetting', args, undefined);
+    return this.read('getSetting', args, undefined);
   }
   getSettings(args: ReadOptions = {}): Promise<Record<string, string>> {
-    return this.readOne('getSettings', args as Read<Record<string, never>>, undefined);
+    return this.read('getSettings', args, undefined);
   }
   /** Newest first. */
   getCacheStorage(args: ReadOptions = {}): Promise<CacheStorageEntry[]> {
-    return this.readOne('getCacheStorage', args as Read<Record<string, never>>, undefined);
+    return this.read('getCacheStorage', args, undefined);
   }
   /** Default source, or a writable `dataSource`. */
   setCacheStorage(args: SystemWrite<SetCacheStorageArgs>): Promise<boolean> {
-    return this.writeOne('setCacheStorage', args, undefined);
+    return this.write('setCacheStorage', args, undefined);
   }
   unsetCacheStorage(args: Write<UnsetCacheStorageArgs>): Promise<boolean> {
     return this.write('unsetCacheStorage', args, undefined);
   }
   /** The entry, or null when absent or (with ttl > 0) older than ttl seconds. */
   getCacheEntry(args: Read<GetCacheEntryArgs>): Promise<CacheEntry | null> {
-    return this.readOne('getCacheEntry', args, undefined);
+    return this.read('getCacheEntry', args, undefined);
   }
   /** Default source, or a writable `dataSource`. */
   setCacheEntry(args: SystemWrite<SetCacheEntryArgs>): Promise<boolean> {
-    return this.writeOne('setCacheEntry', args, undefined);
+    return this.write('setCacheEntry', args, undefined);
   }
   /** Empties one cache (of the default source, or a writable `dataSource`). */
   clearCache(args: SystemWrite<ClearCacheArgs>): Promise<boolean> {
-    return this.writeOne('clearCache', args, undefined);
+    return this.write('clearCache', args, undefined);
   }
   addMediaAttachment(args: Write<AddMediaAttachmentArgs>): Promise<boolean> {
     return this.write('addMediaAttachment', args, undefined);
@@ -305,7 +338,7 @@ export abstract class DataApi {
     return this.write('updateMediaAttachment', args, undefined);
   }
   getMediaAttachment(args: Read<GetMediaAttachmentArgs>): Promise<MediaAttachment | null> {
-    return this.readOne('getMediaAttachment', args, undefined);
+    return this.read('getMediaAttachment', args, undefined);
   }
   addDelayedTask(args: Write<AddDelayedTaskArgs>): Promise<boolean> {
     return this.write('addDelayedTask', args, undefined);
@@ -315,6 +348,6 @@ export abstract class DataApi {
   }
   /** Tasks not done yet, in insertion order (as the bot). */
   getPendingDelayedTasks(args: ReadOptions = {}): Promise<DelayedTask[]> {
-    return this.readOne('getPendingDelayedTasks', args as Read<Record<string, never>>, undefined);
+    return this.read('getPendingDelayedTasks', args, undefined);
   }
 }

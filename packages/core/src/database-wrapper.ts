@@ -12,6 +12,7 @@ import type { CoreOperations } from './operations/index.js';
 import { type RouteDecision, type RouteRequest, Router } from './router.js';
 import { Transaction } from './transaction.js';
 import type { ChatMessage } from './types.js';
+import { checkOptions, checkQueryArgs, checkTransactionArgs } from './validation/index.js';
 
 const OPERATIONS_MODULE = new URL('./operations/index.js', import.meta.url).href;
 const debug = debuglog('botdb');
@@ -80,6 +81,7 @@ export class DatabaseWrapper extends DataApi {
 
   constructor(options: DatabaseWrapperOptions) {
     super();
+    checkOptions(options);
     const logger = options.logger ?? defaultLogger;
     this.logger = logger;
     // Null unless someone listens: the hot path then pays one comparison.
@@ -141,6 +143,7 @@ export class DatabaseWrapper extends DataApi {
    * are refused with CROSS_SOURCE_TRANSACTION. Writes outside the transaction wait for it.
    */
   async transaction<T>(scope: TransactionScope, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    scope = checkTransactionArgs(scope, fn);
     // A transaction never moves to another file: an unavailable source fails it with its error.
     const source = this.router.route({ chatId: scope.chatId, dataSource: scope.dataSource });
     return this.broker.transaction(source, (btx) => fn(new Transaction(btx, this.router)));
@@ -154,6 +157,7 @@ export class DatabaseWrapper extends DataApi {
   query(args: { sql: string; params?: unknown[]; chatId?: number; dataSource?: string }): Promise<unknown[]> {
     let source: string;
     try {
+      args = checkQueryArgs(args);
       source = this.router.route({ chatId: args.chatId, dataSource: args.dataSource });
     } catch (e) {
       return Promise.reject(e);

@@ -16,3 +16,4 @@ export { Router } from './router.js';
 export { LATEST_VERSION as SCHEMA_VERSION } from './schema/migrations.js';
 export { Transaction } from './transaction.js';
 export * from './types.js';
+export { MAX_LIMIT } from './validation/index.js';

@@ -9,6 +9,7 @@ import { DataApi, type OpName } from './data-api.js';
 import type { CoreOperations } from './operations/index.js';
 import type { Router } from './router.js';
 import type { ExecuteResult, SqlParams } from './types.js';
+import { checkSql } from './validation/index.js';
 
 export class Transaction extends DataApi {
   private readonly tx: BrokerTransaction<CoreOperations>;
@@ -27,6 +28,11 @@ export class Transaction extends DataApi {
 
   /** Read-only SQL on the transaction's connection (a statement that would write is refused). */
   query(sql: string, params: unknown[] = []): Promise<unknown[]> {
+    try {
+      ({ sql, params } = checkSql('tx.query', sql, params));
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.tx.query(sql, params, 'all', { readOnly: true }) as Promise<unknown[]>;
   }
 
