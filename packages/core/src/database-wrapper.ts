@@ -209,10 +209,21 @@ export class DatabaseWrapper extends DataApi {
    * Only such reads pay for the handler; the default source has nothing to fall back to.
    */
   private orDefault<T>(read: Promise<T>, source: string, op: OpName, args: never): Promise<T> {
-    return read.catch((e: unknown) => {
+    return this.retriedAfterCrash(read, source, op, args).catch((e: unknown) => {
       if (!isUnavailable(e)) throw e;
       this.noteUnavailable(source, e, 'fallbackReads');
       return this.broker.call(this.router.defaultSource, op, args) as Promise<T>;
+    });
+  }
+
+  /**
+   * A read caught in flight by a worker's death is asked once more of the restarted worker
+   * (reads are safe to repeat): one crash must not send a chat's read to a file that lacks it.
+   */
+  private retriedAfterCrash<T>(read: Promise<T>, source: string, op: OpName, args: never): Promise<T> {
+    return read.catch((e: unknown) => {
+      if (!(e instanceof DatabaseError) || e.code !== 'SOURCE_CRASHED') throw e;
+      return this.broker.call(source, op, args) as Promise<T>;
     });
   }
 
@@ -292,7 +303,11 @@ export class DatabaseWrapper extends DataApi {
   protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }): Promise<CrossSourceParts<never>> {
     const named = args.dataSource !== undefined && args.dataSource !== '';
     const names = named ? [this.router.route({ dataSource: args.dataSource })] : this.router.sourceNames;
-    const settled = await Promise.allSettled(names.map((source) => this.broker.call(source, op, args as never)));
+    const settled = await Promise.allSettled(
+      names.map((source) =>
+        this.retriedAfterCrash(this.broker.call(source, op, args as never), source, op, args as never),
+      ),
+    );
     const parts: CrossSourceParts<never>['parts'] = [];
     const skipped: SkippedSource[] = [];
     for (let i = 0; i < names.length; i++) {
@@ -322,7 +337,7 @@ export class DatabaseWrapper extends DataApi {
 
 /**
  * The codes that mean "this source cannot answer at all", as opposed to "this call failed":
- * it could not open, its file is gone, or its worker died and was not (or could not be) restarted.
+ * it could not open, its file is gone, or its worker died twice in a row (a read is retried once first).
  */
 const UNAVAILABLE_CODES: ReadonlySet<ErrorCode> = new Set([
   'SOURCE_OPEN_FAILED',
