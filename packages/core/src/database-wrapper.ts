@@ -12,7 +12,7 @@ import type { CoreOperations } from './operations/index.js';
 import { type RouteDecision, type RouteRequest, Router } from './router.js';
 import { Transaction } from './transaction.js';
 import type { ChatMessage } from './types.js';
-import { checkOptions, checkQueryArgs, checkTransactionArgs } from './validation/index.js';
+import { checkOptions, checkQueryArgs, checkRouteArgs, checkTransactionArgs } from './validation/index.js';
 
 const OPERATIONS_MODULE = new URL('./operations/index.js', import.meta.url).href;
 const debug = debuglog('botdb');
@@ -127,7 +127,7 @@ export class DatabaseWrapper extends DataApi {
 
   /** Where a call with these arguments would go, and why. Throws as the call would. */
   routeFor(req: Omit<RouteRequest, 'operation'>): RouteDecision {
-    const decision = this.router.explain(req);
+    const decision = this.router.explain(checkRouteArgs(req));
     if (this.log !== null) this.log(`route ${JSON.stringify(req)} -> ${decision.source} (${decision.reason})`);
     return decision;
   }

@@ -374,6 +374,28 @@ describe('bad arguments are refused at the API boundary', () => {
     );
   });
 
+  it('routeFor (synchronous) throws INVALID_ARGUMENT for bad input, never a raw TypeError', () => {
+    const thrown = (req: unknown) => {
+      try {
+        db.routeFor(req as never);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    };
+    expect(thrown(null)).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { operation: 'routeFor', argument: 'req' },
+    });
+    expect(thrown({ chatId: 1.5 })).toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'chatId' } });
+    expect((thrown({ chatid: 1 }) as Error).message).toMatch(/Did you mean "chatId"/);
+    expect(thrown({ chatId: CHAT, write: 'yes' })).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { argument: 'write' },
+    });
+    expect(db.routeFor({ chatId: CHAT, dataSource: '' })).toMatchObject({ source: 'default', reason: 'default' });
+  });
+
   it('query and tx.query: a bad sql or parameter is INVALID_ARGUMENT, never QUERY_FAILED', async () => {
     await refused(() => db.query({ sql: 5 as never }), 'query', 'sql', /non-empty string of SQL/);
     await refused(() => db.query({ sql: '' }), 'query', 'sql');

@@ -3,7 +3,7 @@
  * `db.query`, `db.transaction` and `tx.query`. Same rules and messages as the domain methods.
  */
 import { InvalidArgumentError } from '@pkg/errors';
-import { describe, isWellFormed, SAFE_INTEGER, TEXT_KIND } from './checkers.js';
+import { BOOLEAN, describe, isWellFormed, SAFE_INTEGER, TEXT_KIND } from './checkers.js';
 import { closest } from './closest.js';
 import { DATA_SOURCE } from './methods.js';
 import { asArgumentError } from './validate.js';
@@ -109,6 +109,23 @@ export function checkTransactionArgs(
       chatId: s.chatId == null ? undefined : (SAFE_INTEGER.check(s.chatId, op, 'chatId') as number),
       dataSource:
         s.dataSource == null ? undefined : (DATA_SOURCE.check(s.dataSource, op, 'dataSource') as string | undefined),
+    };
+  } catch (e) {
+    throw asArgumentError(e, op);
+  }
+}
+
+/** `db.routeFor({ chatId?, dataSource?, write? })`: synchronous, so a refusal is thrown (a DatabaseError). */
+export function checkRouteArgs(req: unknown): { chatId?: number; dataSource?: string; write?: boolean } {
+  const op = 'routeFor';
+  try {
+    const r = objectOf(op, 'req', req, '{ chatId?, dataSource?, write? }');
+    onlyKnown(op, r, ['chatId', 'dataSource', 'write']);
+    return {
+      chatId: r.chatId == null ? undefined : (SAFE_INTEGER.check(r.chatId, op, 'chatId') as number),
+      dataSource:
+        r.dataSource == null ? undefined : (DATA_SOURCE.check(r.dataSource, op, 'dataSource') as string | undefined),
+      write: r.write == null ? undefined : (BOOLEAN.check(r.write, op, 'write') as boolean),
     };
   } catch (e) {
     throw asArgumentError(e, op);
