@@ -1,8 +1,8 @@
 /** Checking a SQLite file on disk with better-sqlite3 directly: used by `verify` and after `backup`. */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { SCHEMA_VERSION } from '@pkg/core';
+import { SCHEMA_VERSION, V6_TABLES } from '@pkg/core';
 import Database from 'better-sqlite3';
-import { parseVersion, SQL, V6_TABLES } from './bot-schema.js';
+import { parseVersion, SQL } from './bot-schema.js';
 import type { Problem } from './output.js';
 
 /** The first 16 bytes of every SQLite 3 database file. */

@@ -3,18 +3,11 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { normalizeConfig, SETTING_LIMITS } from '../src/index.js';
-import { configError, issueAt } from './helpers.js';
+import { configError, DOCUMENTED_DEFAULTS, issueAt } from './helpers.js';
 
 const BASE = path.resolve('/srv/bot');
 const DEFAULTS = {
-  readonly: false,
-  poolSize: 5,
-  timeout: 30,
-  maxQueued: 10000,
-  transactionTimeout: 60,
-  queryTimeout: 30,
-  maxMemoryMb: 512,
-  onNewerSchema: 'refuse-writes',
+  ...DOCUMENTED_DEFAULTS,
 };
 
 /** The seed-date bot's own [database] table, with its other tables around it. */

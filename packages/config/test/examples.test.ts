@@ -2,7 +2,7 @@ import { copyFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/index.js';
-import { CONFIGS_DIR, tempDir } from './helpers.js';
+import { CONFIGS_DIR, DOCUMENTED_DEFAULTS, tempDir } from './helpers.js';
 
 const EXAMPLES_DIR = path.join(CONFIGS_DIR, 'examples');
 const examples = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.toml'));
@@ -63,25 +63,13 @@ describe('configs/examples', () => {
       sources: {
         primary: {
           path: path.join(EXAMPLES_DIR, 'bot.db'),
-          readonly: false,
-          poolSize: 5,
-          timeout: 30,
-          maxQueued: 10000,
-          transactionTimeout: 60,
-          queryTimeout: 30,
-          maxMemoryMb: 512,
-          onNewerSchema: 'refuse-writes',
+          ...DOCUMENTED_DEFAULTS,
         },
         archive: {
           path: path.join(EXAMPLES_DIR, 'archive.db'),
+          ...DOCUMENTED_DEFAULTS,
           readonly: true,
           poolSize: 2,
-          timeout: 30,
-          maxQueued: 10000,
-          transactionTimeout: 60,
-          queryTimeout: 30,
-          maxMemoryMb: 512,
-          onNewerSchema: 'refuse-writes',
         },
       },
       chatMapping: { '-1001000000010': 'archive' },

@@ -52,3 +52,18 @@ afterAll(() => {
 
 /** The folder holding the repository's configs/. */
 export const CONFIGS_DIR = fileURLToPath(new URL('../../../configs', import.meta.url));
+
+/**
+ * Every source setting's documented default, written out here so the tests do not trust the
+ * code's own SOURCE_DEFAULTS (defaults.test.ts checks those against this).
+ */
+export const DOCUMENTED_DEFAULTS = {
+  readonly: false,
+  poolSize: 5,
+  timeout: 30,
+  maxQueued: 10000,
+  transactionTimeout: 60,
+  queryTimeout: 30,
+  maxMemoryMb: 512,
+  onNewerSchema: 'refuse-writes',
+} as const;

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/index.js';
-import { configErrorAsync, issueAt, tempDir } from './helpers.js';
+import { configErrorAsync, DOCUMENTED_DEFAULTS, issueAt, tempDir } from './helpers.js';
 
 const TOML = `
 [database]
@@ -21,14 +21,8 @@ function expected(dir: string) {
     sources: {
       main: {
         path: path.join(dir, 'data/main.db'),
-        readonly: false,
+        ...DOCUMENTED_DEFAULTS,
         poolSize: 3,
-        timeout: 30,
-        maxQueued: 10000,
-        transactionTimeout: 60,
-        queryTimeout: 30,
-        maxMemoryMb: 512,
-        onNewerSchema: 'refuse-writes',
       },
     },
     chatMapping: { '-100': 'main' },
@@ -90,14 +84,7 @@ describe('loadConfig: search', () => {
       sources: {
         primary: {
           path: path.join(dir, 'bot.db'),
-          readonly: false,
-          poolSize: 5,
-          timeout: 30,
-          maxQueued: 10000,
-          transactionTimeout: 60,
-          queryTimeout: 30,
-          maxMemoryMb: 512,
-          onNewerSchema: 'refuse-writes',
+          ...DOCUMENTED_DEFAULTS,
         },
       },
       chatMapping: {},

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { normalizeConfig, validateDatabaseConfig } from '../src/index.js';
+import { DOCUMENTED_DEFAULTS } from './helpers.js';
 
 const BASE = path.resolve('/srv/bot');
 
@@ -52,14 +53,7 @@ describe('normalizeConfig', () => {
       sources: {
         primary: {
           path: path.join(BASE, 'bot.db'),
-          readonly: false,
-          poolSize: 5,
-          timeout: 30,
-          maxQueued: 10000,
-          transactionTimeout: 60,
-          queryTimeout: 30,
-          maxMemoryMb: 512,
-          onNewerSchema: 'refuse-writes',
+          ...DOCUMENTED_DEFAULTS,
         },
       },
       chatMapping: {},
@@ -122,14 +116,10 @@ describe('validateDatabaseConfig', () => {
     expect(camel).toEqual(kebab);
     expect(camel.config.sources.primary).toEqual({
       path: path.join(BASE, 'bot.db'),
-      readonly: false,
+      ...DOCUMENTED_DEFAULTS,
       poolSize: 3,
       timeout: 1.5,
       maxQueued: 50,
-      transactionTimeout: 60,
-      queryTimeout: 30,
-      maxMemoryMb: 512,
-      onNewerSchema: 'refuse-writes',
     });
   });
 

@@ -13,7 +13,8 @@ export {
 } from './database-wrapper.js';
 export type { RouteDecision, RouteReason, RouteRequest } from './router.js';
 export { Router } from './router.js';
-export { LATEST_VERSION as SCHEMA_VERSION } from './schema/migrations.js';
+export { LATEST_VERSION as SCHEMA_VERSION, VERSION_KEY } from './schema/migrations.js';
+export { V6_TABLES } from './schema/schema-v6.js';
 export { Transaction } from './transaction.js';
 export * from './types.js';
 export { MAX_LIMIT } from './validation/index.js';
