@@ -729,7 +729,7 @@ const WRAPPER_DOCS = {
   },
   ready: {
     prose: [
-      'Optional: calls made earlier wait for their source anyway. Use it to fail fast at start-up. A source that failed to open stays failed (every call routed to it rejects with the same error) until a new `DatabaseWrapper` is created; the other sources keep working.',
+      'Optional: calls made earlier wait for their source anyway. Use it to fail fast at start-up. A source that failed to open stays failed (every call routed to it rejects with the same error) until `reconfigure` retries it (any reconfiguration does, even with the same configuration) or a new `DatabaseWrapper` is created; the other sources keep working.',
     ],
     errors: [
       '`SOURCE_OPEN_FAILED`, `NOT_A_BOT_DATABASE`, `MIGRATION_FAILED`: a source could not be opened.',

@@ -87,6 +87,8 @@ export class DatabaseWrapper extends DataApi {
   private readonly errors = new ErrorCounts();
   /** Sources whose worker restart was logged in this tick: one warning per crash, not one per call. */
   private readonly restartLogged = new Set<string>();
+  /** Restarts logged per source, so `stats()` can log those no failed call revealed (an idle worker's crash). */
+  private readonly restartsLogged = new Map<string, number>();
   /** The reconfiguration in progress (the next one waits for it), or null. */
   private reconfiguring: Promise<unknown> | null = null;
   private readonly watchers = new Set<ConfigWatcher>();
@@ -174,6 +176,11 @@ export class DatabaseWrapper extends DataApi {
       throw e;
     }
     const plan = planSources(this.specs, specs);
+    // A source that failed to open is tried again, even unchanged (its file may be there now).
+    for (const spec of specs) {
+      const unchanged = !plan.replaced.includes(spec) && !plan.added.includes(spec);
+      if (unchanged && this.broker.sourceState(spec.name) === 'failed') plan.replaced.push(spec);
+    }
     // From here to the router swap nothing awaits: no call sees half of the new configuration.
     const pending = [
       ...plan.added.map((s) => this.broker.addSource(s)),
@@ -182,6 +189,8 @@ export class DatabaseWrapper extends DataApi {
     this.router = router;
     this.current = config;
     this.specs = specs;
+    // New workers count restarts from 0 again.
+    for (const name of [...plan.removed, ...plan.replaced.map((s) => s.name)]) this.restartsLogged.delete(name);
     pending.push(...plan.removed.map((name) => this.broker.removeSource(name)));
     const result: ReconfigureResult = {
       added: plan.added.map((s) => s.name),
@@ -230,6 +239,7 @@ export class DatabaseWrapper extends DataApi {
     if ((code === 'SOURCE_CRASHED' || code === 'QUERY_TIMEOUT') && !this.restartLogged.has(source)) {
       this.restartLogged.add(source);
       setImmediate(() => this.restartLogged.delete(source));
+      this.restartsLogged.set(source, (this.restartsLogged.get(source) ?? 0) + 1);
       this.log.warn(
         { event: 'worker-restart', source, operation, code },
         `source "${source}": its worker was stopped (${code}) and is restarting: ${(e as Error).message}`,
@@ -311,6 +321,7 @@ export class DatabaseWrapper extends DataApi {
     const out: Record<string, DatabaseSourceStats> = {};
     for (const [name, s] of Object.entries(stats)) {
       const started = this.broker.sourceState(name);
+      this.logUnseenRestarts(name, s.restarts);
       const state =
         s.unavailable !== null || started === 'failed'
           ? 'unavailable'
@@ -327,6 +338,16 @@ export class DatabaseWrapper extends DataApi {
       };
     }
     return out;
+  }
+
+  private logUnseenRestarts(source: string, restarts: number): void {
+    const logged = this.restartsLogged.get(source) ?? 0;
+    if (restarts <= logged) return;
+    this.restartsLogged.set(source, restarts);
+    this.log.warn(
+      { event: 'worker-restart', source, restarts },
+      `source "${source}": its worker was restarted ${restarts - logged} time(s) with no call in flight (seen by stats()).`,
+    );
   }
 
   /**

@@ -210,6 +210,24 @@ describe('db.reconfigure under concurrent traffic', () => {
     expect(keysIn(dir.file('a.db'))).toEqual(range(0, 2 * HALF));
   });
 
+  it('retries a source that failed to open, even unchanged, once its file is there', async () => {
+    const main = { path: dir.file('main.db') };
+    const archive = { path: dir.file('archive.db'), readonly: true };
+    const cfg = config({ main, archive }, { [CHAT]: 'archive' });
+    db = new DatabaseWrapper({ config: cfg, logger: quiet });
+    await expect(db.ready()).rejects.toMatchObject({ code: 'SOURCE_OPEN_FAILED' });
+    expect((await db.stats()).archive?.state).toBe('unavailable');
+    // The operator puts the file in place and applies the same configuration again.
+    const seed = new DatabaseWrapper({ dbPath: archive.path });
+    await seed.setChatSetting({ chatId: CHAT, key: '7', value: 'archived' });
+    await seed.close();
+    await expect(db.reconfigure(cfg)).resolves.toEqual({ added: [], removed: [], replaced: ['archive'] });
+    expect((await db.stats()).archive?.state).toBe('running');
+    expect(await db.getChatSettings({ chatId: CHAT })).toEqual({ '7': 'archived' });
+    // A healthy source with an unchanged spec is left alone.
+    await expect(db.reconfigure(cfg)).resolves.toEqual({ added: [], removed: [], replaced: [] });
+  });
+
   it('runs reconfigurations one at a time, in the order asked', async () => {
     const main = { path: dir.file('main.db') };
     db = new DatabaseWrapper({ config: config({ main }), logger: quiet });

@@ -91,6 +91,8 @@ describe('registerBotdbMetrics', () => {
     const unregister = registerBotdbMetrics(broken, { registry: own, prefix: 'bot_db_' });
     try {
       await broken.ready().catch(() => undefined);
+      // ready() rejects as soon as "gone" fails; "main" may still be opening ("not started") until a call gets through.
+      await broken.getSetting({ key: 'x' });
       const text = await own.metrics();
       expect(text).toContain('bot_db_source_state{source="gone",state="unavailable"} 1');
       expect(text).toContain('bot_db_source_state{source="main",state="running"} 1');
