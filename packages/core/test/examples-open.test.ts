@@ -106,6 +106,9 @@ describe('what each multi-source example promises', () => {
       db.setSetting({ key: 'k', value: 'v' }),
       db.setCacheEntry({ key: 'k', data: 'v', cacheType: 'weather' }),
       db.clearCache({ cacheType: 'weather' }),
+      db.setCacheStorage({ namespace: 'n', key: 'k', value: 'v' }),
+      db.addMediaAttachment({ fileUniqueId: 'u', fileId: 'f' }),
+      db.addDelayedTask({ taskId: 't', function: 'f', kwargs: '{}', delayedTS: 1 }),
       db.updateChatInfo({ chatId: 5, type: 'private', title: 't' }),
     ]) {
       await expect(write).rejects.toMatchObject({ code: 'READONLY_SOURCE' });
