@@ -32,6 +32,8 @@ const SOURCES = {
   transaction: `${CORE}/transaction.ts`,
   types: `${CORE}/types.ts`,
   router: `${CORE}/router.ts`,
+  logging: `${CORE}/logging.ts`,
+  configWatcher: `${CORE}/config-watcher.ts`,
   index: `${CORE}/index.ts`,
   broker: 'packages/broker/src/broker.ts',
   sourceClient: 'packages/broker/src/source-client.ts',
@@ -704,6 +706,8 @@ const WRAPPER_ORDER = [
   'query',
   'transaction',
   'stats',
+  'reconfigure',
+  'watchConfig',
 ];
 for (const k of wrapperMembers.keys()) {
   if (!WRAPPER_ORDER.includes(k))
@@ -716,7 +720,7 @@ const WRAPPER_DOCS = {
     expand: ['LegacyOptions', 'MultiSourceOptions', 'Logger', 'BrokerOptions'],
     prose: [
       'Pass exactly one of `dbPath` (the existing bot’s constructor: one writable file, served as a source named `"default"`) or `config` (several sources). The configuration is validated at once; the workers start at once and open their files in the background. Calls made before they are ready wait for them.',
-      "With `config`, relative source paths resolve against `baseDir` (default: the current directory); with `dbPath`, against the current directory. A configuration from `loadConfig()` already has absolute paths. Configuration warnings (a chat mapped to an undefined source) go to `logger.warn`; the default logger emits them as Node warnings with code `BOTDB_CONFIG`. Debug output (each call’s routing decision) goes to `logger.debug` when a logger is given, else to `util.debuglog('botdb')`: set `NODE_DEBUG=botdb` to see it.",
+      "With `config`, relative source paths resolve against `baseDir` (default: the current directory); with `dbPath`, against the current directory. A configuration from `loadConfig()` already has absolute paths. `logger` takes a pino logger, or any object with `warn` (and optionally `debug`, `info`, `error`); every line is `logger.<level>(fields, message)`, pino's order, so a console-like logger prints both. Routing decisions go to `debug`, fallbacks, worker restarts and configuration warnings to `warn`, rejected reconfigurations to `error` ([operations.md](operations.md#logs) lists the events and their fields). Without a logger, warnings become Node warnings (code `BOTDB`) and debug lines go to `util.debuglog('botdb')`: set `NODE_DEBUG=botdb` to see them.",
       'The config shapes (`DatabaseConfigInput`, `DatabaseConfig`) are described in [configuration.md](configuration.md#configuring-in-code).',
     ],
     errors: [
@@ -725,7 +729,7 @@ const WRAPPER_DOCS = {
   },
   ready: {
     prose: [
-      'Optional: calls made earlier wait for their source anyway. Use it to fail fast at start-up. A source that failed to open stays failed (every call routed to it rejects with the same error) until a new `DatabaseWrapper` is created; the other sources keep working.',
+      'Optional: calls made earlier wait for their source anyway. Use it to fail fast at start-up. A source that failed to open stays failed (every call routed to it rejects with the same error) until `reconfigure` retries it (any reconfiguration does, even with the same configuration) or a new `DatabaseWrapper` is created; the other sources keep working.',
     ],
     errors: [
       '`SOURCE_OPEN_FAILED`, `NOT_A_BOT_DATABASE`, `MIGRATION_FAILED`: a source could not be opened.',
@@ -782,9 +786,28 @@ const WRAPPER_DOCS = {
     ],
   },
   stats: {
-    expand: ['SourceStats', 'LatencyPercentiles'],
+    expand: ['DatabaseSourceStats', 'SourceStats', 'LatencyPercentiles'],
     prose: [
+      'The same figures as Prometheus metrics: `registerBotdbMetrics(db, { registry })` from `@pkg/metrics` ([operations.md](operations.md#metrics)). `errorsByCode` is counted by the wrapper and includes routing refusals (`READONLY_SOURCE`, `UNKNOWN_SOURCE`); `state` is `running`, `not started` (its worker is still opening it) or `unavailable`.',
       'Keyed by source name. Never rejects: a source that failed to open, or is closed, reports its main-thread figures and zeros for the pool. The pool figures (`connections*`, `statementsPrepared`) come from the live worker and start again after a restart; the others (calls, errors, queue, batches, restarts, latency of the last 8192 calls) are kept by the main thread for the wrapper’s lifetime. `errors` counts calls that failed in or on the way to the worker (including `SOURCE_OVERLOADED`), not routing refusals such as `READONLY_SOURCE`.',
+    ],
+    errors: [],
+  },
+  reconfigure: {
+    expand: ['ReconfigureResult'],
+    prose: [
+      'Takes what the constructor’s `config` takes (relative paths resolve against the constructor’s `baseDir`). The rules, and what happens to calls in flight: [operations.md](operations.md#reconfiguration).',
+    ],
+    errors: [
+      '`CONFIG_INVALID`: the new configuration is invalid; nothing changed, the reason is logged at `error`.',
+      '`SOURCE_OPEN_FAILED` (and the other open errors): an added or replaced source did not open; the configuration is applied anyway, as with `ready()`.',
+      '`SOURCE_CLOSED`: the wrapper is closed.',
+    ],
+  },
+  watchConfig: {
+    expand: ['WatchConfigOptions', 'ConfigWatcher'],
+    prose: [
+      'Each change of the file is loaded with `loadConfig` (strict) and passed to `reconfigure`. A file that does not load, or a configuration `reconfigure` rejects, is logged at `error` and changes nothing.',
     ],
     errors: [],
   },
@@ -1082,7 +1105,8 @@ w(
 
 function describeExport(e) {
   const known = {
-    SourceStats: 'The broker’s counters of one source; `db.stats()` adds `RoutingStats` to each.',
+    SourceStats:
+      'The broker’s counters of one source; `db.stats()` adds `RoutingStats`, `errorsByCode` and `state` to each.',
     RoutingStats:
       '`{ fallbackReads, skippedReads }` per source in `db.stats()`: reads the default source answered instead of this one, and cross-source reads that left it out.',
     CrossSourceRows:
@@ -1090,12 +1114,21 @@ function describeExport(e) {
     CrossSourceReport: '`{ answered: string[], skipped: SkippedSource[] }`: which sources a cross-source read covered.',
     SkippedSource: '`{ source, code, message }`: a source a cross-source read left out, and its error code.',
     DatabaseConfig: 'The normalised configuration (`db.config`).',
+    VERSION_KEY: 'The `settings` key the bot keeps its schema version under (`"db-migration-version"`).',
+    V6_TABLES: 'The tables every version-6 bot database has (a file missing one is not a bot database).',
     DatabaseConfigInput: 'The configuration accepted in code (`new DatabaseWrapper({ config })`).',
     loadConfig: 'Finds and reads the configuration file; see [configuration.md](configuration.md).',
     DatabaseWrapperOptions: 'Constructor options: `LegacyOptions | MultiSourceOptions`.',
     LegacyOptions: 'Constructor options with `dbPath`.',
     MultiSourceOptions: 'Constructor options with `config`.',
-    Logger: '`{ debug(message), warn(message) }` for the constructor’s `logger`.',
+    Logger:
+      'A pino logger or `{ debug?, info?, warn, error? }`, each `(fields, message)`, for the constructor’s `logger`.',
+    LogFields: 'The structured fields of a log line: `{ event, source?, chatId?, operation?, code?, ... }`.',
+    LogMethod: '`(fields: LogFields, message: string) => void`.',
+    ConfigWatcher: 'What `db.watchConfig` returns: `{ file, close() }`.',
+    WatchConfigOptions: '`{ debounceMs? }` for `db.watchConfig`.',
+    DatabaseSourceStats: 'One source in `db.stats()`: `SourceStats`, `RoutingStats`, `errorsByCode` and `state`.',
+    ReconfigureResult: 'What `db.reconfigure` resolves with: `{ added, removed, replaced }` source names.',
     TransactionScope: 'First argument of `db.transaction`.',
     RouteDecision: 'Result of `db.routeFor`.',
     RouteReason:

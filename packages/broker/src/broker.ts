@@ -2,7 +2,7 @@
  * The router's back end: one `SourceClient` (and so one worker) per source. The main thread
  * only routes and enqueues; every SQLite call runs in the source's worker.
  */
-import { TransactionTimeoutError, UnknownSourceError } from '@pkg/errors';
+import { ConfigError, TransactionTimeoutError, UnknownSourceError } from '@pkg/errors';
 import type { ArgsOf, OperationMap, ResultOf, SourceSpec } from './operation.js';
 import type { SqlMode } from './protocol.js';
 import { SourceClient, type SourceStats } from './source-client.js';
@@ -20,14 +20,100 @@ export interface BrokerTransaction<Ops extends OperationMap> {
   query(sql: string, params?: unknown[], mode?: SqlMode, options?: { readOnly?: boolean }): Promise<unknown>;
 }
 
+/** `starting`: its worker is opening the source; `failed`: it could not. */
+export type SourceState = 'starting' | 'running' | 'failed';
+
 export class Broker<Ops extends OperationMap = OperationMap> {
   private readonly clients = new Map<string, SourceClient>();
+  private readonly options: BrokerOptions;
+  /** Sources being replaced: their calls wait for the new client (see `replaceSource`). */
+  private readonly replacing = new Map<string, Promise<SourceClient>>();
+  private readonly states = new WeakMap<SourceClient, SourceState>();
 
   /** Throws ConfigError (CONFIG_INVALID) naming each bad option and its range; nothing else. */
   constructor(specs: readonly SourceSpec[], options: BrokerOptions = {}) {
     validateBrokerArguments(specs, options);
-    const maxBatchesInFlight = options.maxBatchesInFlight ?? 2;
-    for (const spec of specs) this.clients.set(spec.name, new SourceClient(spec, { maxBatchesInFlight }));
+    this.options = options;
+    for (const spec of specs) this.clients.set(spec.name, this.createClient(spec));
+  }
+
+  /** Throws ConfigError (CONFIG_INVALID) for specs `addSource` / `replaceSource` would refuse. */
+  checkSources(specs: readonly SourceSpec[]): void {
+    validateBrokerArguments(specs, this.options);
+  }
+
+  /** Starts a source that is not configured yet; resolves when it is open (rejects as `ready` would). */
+  addSource(spec: SourceSpec): Promise<void> {
+    try {
+      this.checkSources([spec]);
+      if (this.clients.has(spec.name) || this.replacing.has(spec.name)) {
+        throw new ConfigError([
+          { key: spec.name, message: `source "${spec.name}" exists already.`, fix: 'use replaceSource to change it.' },
+        ]);
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const client = this.createClient(spec);
+    this.clients.set(spec.name, client);
+    return client.whenReady();
+  }
+
+  /**
+   * Takes a source out: new calls for it fail with UNKNOWN_SOURCE at once, the calls it holds
+   * finish (its open transactions too), then its connections close and its worker ends.
+   */
+  async removeSource(name: string): Promise<void> {
+    const client = this.clients.get(name) ?? (await this.replacing.get(name));
+    if (client === undefined) throw new UnknownSourceError(name, this.sourceNames);
+    if (this.clients.get(name) === client) this.clients.delete(name);
+    await client.close();
+  }
+
+  /**
+   * Swaps a source's spec (another file, readonly flag, pool...). The old worker first finishes the
+   * calls it holds and closes; calls made meanwhile wait, then go to the new worker, in order.
+   * Resolves when the new source is open.
+   */
+  async replaceSource(spec: SourceSpec): Promise<void> {
+    this.checkSources([spec]);
+    const old = this.clients.get(spec.name);
+    if (old === undefined) throw new UnknownSourceError(spec.name, this.sourceNames);
+    this.clients.delete(spec.name);
+    const next = old
+      .close()
+      .catch(() => undefined)
+      .then(() => {
+        const client = this.createClient(spec);
+        this.clients.set(spec.name, client);
+        this.replacing.delete(spec.name);
+        return client;
+      });
+    this.replacing.set(spec.name, next);
+    await (await next).whenReady();
+  }
+
+  /** Where a source's worker is; undefined for a name that is not (or not yet again) configured. */
+  sourceState(name: string): SourceState | undefined {
+    const client = this.clients.get(name);
+    return client === undefined ? undefined : this.states.get(client);
+  }
+
+  private createClient(spec: SourceSpec): SourceClient {
+    const client = new SourceClient(spec, { maxBatchesInFlight: this.options.maxBatchesInFlight ?? 2 });
+    this.states.set(client, 'starting');
+    client.whenReady().then(
+      () => this.states.set(client, 'running'),
+      () => this.states.set(client, 'failed'),
+    );
+    return client;
+  }
+
+  /** A call for a source being replaced waits for its new client; any other unknown name is refused. */
+  private later<T>(source: string, send: (client: SourceClient) => Promise<T>): Promise<T> {
+    const next = this.replacing.get(source);
+    if (next === undefined) return Promise.reject(new UnknownSourceError(source, this.sourceNames));
+    return next.then(send);
   }
 
   get sourceNames(): string[] {
@@ -41,7 +127,7 @@ export class Broker<Ops extends OperationMap = OperationMap> {
 
   call<K extends keyof Ops & string>(source: string, op: K, args: ArgsOf<Ops[K]>): Promise<ResultOf<Ops[K]>> {
     const client = this.clients.get(source);
-    if (client === undefined) return Promise.reject(new UnknownSourceError(source, this.sourceNames));
+    if (client === undefined) return this.later(source, (c) => c.call({ type: 'op', op, args })) as never;
     return client.call({ type: 'op', op, args }) as Promise<ResultOf<Ops[K]>>;
   }
 
@@ -57,8 +143,9 @@ export class Broker<Ops extends OperationMap = OperationMap> {
     options: { readOnly?: boolean } = {},
   ): Promise<unknown> {
     const client = this.clients.get(source);
-    if (client === undefined) return Promise.reject(new UnknownSourceError(source, this.sourceNames));
-    return client.call({ type: 'sql', sql, params, mode, readOnly: options.readOnly });
+    const req = { type: 'sql', sql, params, mode, readOnly: options.readOnly } as const;
+    if (client === undefined) return this.later(source, (c) => c.call(req));
+    return client.call(req);
   }
 
   /**
@@ -67,7 +154,7 @@ export class Broker<Ops extends OperationMap = OperationMap> {
    * write wait behind it, keeping their order); other outside reads go on on other connections.
    */
   async transaction<T>(source: string, fn: (tx: BrokerTransaction<Ops>) => Promise<T>): Promise<T> {
-    const client = this.clients.get(source);
+    const client = this.clients.get(source) ?? (await this.replacing.get(source));
     if (client === undefined) throw new UnknownSourceError(source, this.sourceNames);
     const id = (await client.call({ type: 'begin' })) as number;
     const timeoutMs = client.spec.transactionTimeoutMs;
@@ -114,6 +201,7 @@ export class Broker<Ops extends OperationMap = OperationMap> {
 
   /** Drains queued calls, closes every connection and ends every worker. */
   async close(): Promise<void> {
+    await Promise.all([...this.replacing.values()]);
     await Promise.all([...this.clients.values()].map((c) => c.close()));
   }
 }

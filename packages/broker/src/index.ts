@@ -1,4 +1,4 @@
-export { Broker, type BrokerOptions, type BrokerTransaction } from './broker.js';
+export { Broker, type BrokerOptions, type BrokerTransaction, type SourceState } from './broker.js';
 export type { LatencyPercentiles } from './latency-recorder.js';
 export {
   type ArgsOf,

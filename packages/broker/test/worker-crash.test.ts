@@ -31,8 +31,11 @@ describe('a source worker that dies', () => {
   it('recovers from an uncaught exception thrown inside the worker', async () => {
     const b = broker([spec('a', dir.file('a.db'))]);
     try {
-      expect(await b.call('a', 'throwUncaught', {})).toBe('scheduled');
-      // The worker dies on its next turn; poll until the restart has happened.
+      // The worker answers, then dies on its next turn: the answer and the death race to the main
+      // thread (under load the death can win), and either outcome is the documented contract.
+      const first = await b.call('a', 'throwUncaught', {}).catch((e: unknown) => e);
+      if (first !== 'scheduled') expect(first).toMatchObject({ code: 'SOURCE_CRASHED' });
+      // Poll until the restart has happened.
       for (let i = 0; i < 100 && (await b.stats()).a?.restarts === 0; i++) await new Promise((r) => setTimeout(r, 20));
       expect((await b.stats()).a?.restarts).toBe(1);
       await b.call('a', 'put', { k: 'z', v: '1' });

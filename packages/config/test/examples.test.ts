@@ -17,6 +17,10 @@ describe('configs/examples', () => {
         'bot-seed-date.toml',
         'bot-providers.toml',
         'design-options.toml',
+        'multi-source-basic.toml',
+        'multi-source-advanced.toml',
+        'multi-source-readonly-only.toml',
+        'multi-source-migration.toml',
       ]),
     );
   });

@@ -2,27 +2,20 @@
  * The bot's data layer. Each configured source runs in its own worker (see @pkg/broker);
  * this class only decides where a call goes and forwards it.
  */
-import { debuglog } from 'node:util';
 import { Broker, type BrokerOptions, type SourceSpec, type SourceStats } from '@pkg/broker';
-import { type DatabaseConfig, type DatabaseConfigInput, type SourceConfig, validateDatabaseConfig } from '@pkg/config';
-import { ConfigError, DatabaseError, type ErrorCode } from '@pkg/errors';
+import { type DatabaseConfig, type DatabaseConfigInput, validateDatabaseConfig } from '@pkg/config';
+import { ConfigError, DatabaseError, type ErrorCode, SourceClosedError } from '@pkg/errors';
+import { type ConfigWatcher, type WatchConfigOptions, watchConfigFile } from './config-watcher.js';
 import type { CrossSourceParts, SkippedSource } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
+import { ErrorCounts } from './error-counts.js';
+import { type Log, type Logger, toLog } from './logging.js';
 import type { CoreOperations } from './operations/index.js';
 import { type RouteDecision, type RouteRequest, Router } from './router.js';
+import { planSources, sourceSpecs } from './source-specs.js';
 import { Transaction } from './transaction.js';
 import type { ChatMessage } from './types.js';
 import { checkOptions, checkQueryArgs, checkRouteArgs, checkTransactionArgs } from './validation/index.js';
-
-const OPERATIONS_MODULE = new URL('./operations/index.js', import.meta.url).href;
-const debug = debuglog('botdb');
-/** Read once: NODE_DEBUG=botdb logs every routing decision; otherwise the hot path pays nothing. */
-const DEBUG = debug.enabled;
-
-export interface Logger {
-  debug(message: string): void;
-  warn(message: string): void;
-}
 
 interface CommonOptions {
   /** Tuning of the per-source call path (batches in flight). */
@@ -58,6 +51,22 @@ export interface RoutingStats {
   skippedReads: number;
 }
 
+/** One source in `db.stats()`: the broker's counters, routing's, and the wrapper's. */
+export interface DatabaseSourceStats extends SourceStats, RoutingStats {
+  /** Failed calls by error code (counted at the wrapper, routing refusals included). */
+  errorsByCode: Record<string, number>;
+  /** `not started`: its worker is still opening it; `unavailable`: it could not, or its file went away. */
+  state: 'running' | 'not started' | 'unavailable';
+}
+
+/** What `reconfigure` changed. */
+export interface ReconfigureResult {
+  added: string[];
+  removed: string[];
+  /** Sources whose settings changed: a new worker took over once the old one finished its calls. */
+  replaced: string[];
+}
+
 export interface TransactionScope {
   /** A chat whose source the transaction runs on. */
   chatId?: number;
@@ -65,54 +74,177 @@ export interface TransactionScope {
   dataSource?: string;
 }
 
-const defaultLogger: Logger = {
-  debug: (m) => debug(m),
-  warn: (m) => process.emitWarning(m, { code: 'BOTDB_CONFIG' }),
-};
-
 export class DatabaseWrapper extends DataApi {
-  readonly config: DatabaseConfig;
-  private readonly router: Router;
+  /** Swapped whole by `reconfigure`, between calls: a call routes by one configuration or the next. */
+  private router: Router;
+  private current: DatabaseConfig;
+  private specs: SourceSpec[];
+  private readonly baseDir: string | undefined;
   private readonly broker: Broker<CoreOperations>;
-  private readonly log: ((message: string) => void) | null;
-  private readonly logger: Logger;
+  private readonly log: Log;
   /** Filled only when a source fails to answer: a normal call never touches it. */
   private readonly degraded = new Map<string, RoutingStats>();
+  private readonly errors = new ErrorCounts();
+  /** Sources whose worker restart was logged in this tick: one warning per crash, not one per call. */
+  private readonly restartLogged = new Set<string>();
+  /** Restarts logged per source, so `stats()` can log those no failed call revealed (an idle worker's crash). */
+  private readonly restartsLogged = new Map<string, number>();
+  /** The reconfiguration in progress (the next one waits for it), or null. */
+  private reconfiguring: Promise<unknown> | null = null;
+  private readonly watchers = new Set<ConfigWatcher>();
+  private closed = false;
 
   constructor(options: DatabaseWrapperOptions) {
     super();
     checkOptions(options);
-    const logger = options.logger ?? defaultLogger;
-    this.logger = logger;
-    // Null unless someone listens: the hot path then pays one comparison.
-    this.log = options.logger !== undefined ? (m) => logger.debug(m) : DEBUG ? debug : null;
-    this.config = resolveConfig(options, logger);
-    this.router = new Router(this.config, (name) =>
-      logger.warn(
-        `dataSource "${name}" names no configured source (${this.router.sourceNames.map((n) => `"${n}"`).join(', ')}); ` +
-          `using the default source "${this.router.defaultSource}" instead (shown once per name). ` +
+    this.log = toLog(options.logger);
+    this.baseDir = options.dbPath === undefined ? options.baseDir : undefined;
+    this.current = resolveConfig(options, this.log);
+    this.router = this.routerFor(this.current);
+    this.specs = sourceSpecs(this.current, this.router.sourceNames);
+    this.broker = new Broker<CoreOperations>(this.specs, options.broker);
+    this.log.debug?.(
+      { event: 'open', sources: this.specs.map((s) => s.name) },
+      `sources: ${this.specs.map((s) => `${s.name}${s.readonly ? ' (readonly)' : ''} ${s.path}`).join(', ')}`,
+    );
+  }
+
+  /** The configuration in force (normalised, absolute paths); replaced by `reconfigure`. */
+  get config(): DatabaseConfig {
+    return this.current;
+  }
+
+  /**
+   * Applies a new configuration while calls go on. Invalid (CONFIG_INVALID), it is rejected whole
+   * and the running one stays. Otherwise, in one step between calls: the chat mapping and default
+   * change, added sources start, and calls route by the new configuration from then on. A removed
+   * source finishes the calls it holds, then closes; a source whose settings changed (path,
+   * readonly, pool, limits) finishes its calls, then a new worker takes over (calls made meanwhile
+   * wait for it). Resolves when all that is done; rejects with the first source that failed to
+   * open (the configuration stays applied, as with `ready()`). Reconfigurations run one at a time.
+   */
+  reconfigure(config: DatabaseConfigInput | DatabaseConfig): Promise<ReconfigureResult> {
+    const run = () => this.applyConfig(config);
+    const outcome = this.reconfiguring === null ? run() : this.reconfiguring.then(run, run);
+    const settled: Promise<unknown> = outcome.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.reconfiguring = settled;
+    settled.then(() => {
+      if (this.reconfiguring === settled) this.reconfiguring = null;
+    });
+    return outcome;
+  }
+
+  /**
+   * Watches a configuration file (TOML, JSON, YAML, as `loadConfig` reads it) and reconfigures when it
+   * changes, `debounceMs` (default 200) after the last change. A file that does not load or validate
+   * is logged at error and changes nothing. Stops with `watcher.close()` or `db.close()`.
+   */
+  watchConfig(file: string, options: WatchConfigOptions = {}): ConfigWatcher {
+    const watcher = watchConfigFile(
+      file,
+      options,
+      (config) => this.reconfigure(config),
+      this.log,
+      () => this.watchers.delete(watcher),
+    );
+    this.watchers.add(watcher);
+    return watcher;
+  }
+
+  private async applyConfig(input: DatabaseConfigInput | DatabaseConfig): Promise<ReconfigureResult> {
+    if (this.closed) throw new SourceClosedError(this.router.defaultSource);
+    let config: DatabaseConfig;
+    let specs: SourceSpec[];
+    let router: Router;
+    try {
+      const validated = validateDatabaseConfig(input, { baseDir: this.baseDir });
+      config = validated.config;
+      router = this.routerFor(config);
+      specs = sourceSpecs(config, router.sourceNames);
+      this.broker.checkSources(specs);
+      for (const w of validated.warnings)
+        this.log.warn({ event: 'config-warning', key: w.key }, `${w.key}: ${w.message}`);
+    } catch (e) {
+      const code = e instanceof DatabaseError ? e.code : 'CONFIG_INVALID';
+      this.log.error(
+        { event: 'reconfigure-rejected', code },
+        `new configuration rejected, the running one stays: ${(e as Error).message}`,
+      );
+      throw e;
+    }
+    const plan = planSources(this.specs, specs);
+    // A source that failed to open is tried again, even unchanged (its file may be there now).
+    for (const spec of specs) {
+      const unchanged = !plan.replaced.includes(spec) && !plan.added.includes(spec);
+      if (unchanged && this.broker.sourceState(spec.name) === 'failed') plan.replaced.push(spec);
+    }
+    // From here to the router swap nothing awaits: no call sees half of the new configuration.
+    const pending = [
+      ...plan.added.map((s) => this.broker.addSource(s)),
+      ...plan.replaced.map((s) => this.broker.replaceSource(s)),
+    ];
+    this.router = router;
+    this.current = config;
+    this.specs = specs;
+    // New workers count restarts from 0 again.
+    for (const name of [...plan.removed, ...plan.replaced.map((s) => s.name)]) this.restartsLogged.delete(name);
+    pending.push(...plan.removed.map((name) => this.broker.removeSource(name)));
+    const result: ReconfigureResult = {
+      added: plan.added.map((s) => s.name),
+      removed: plan.removed,
+      replaced: plan.replaced.map((s) => s.name),
+    };
+    this.log.info?.(
+      { event: 'reconfigured', ...result },
+      `configuration applied: added [${result.added}], removed [${result.removed}], replaced [${result.replaced}]`,
+    );
+    const failed = (await Promise.allSettled(pending)).find((o) => o.status === 'rejected');
+    if (failed !== undefined) {
+      const e = failed.reason as DatabaseError;
+      this.log.warn(
+        { event: 'reconfigure-source-failed', code: e.code, source: e.details?.source as string | undefined },
+        `configuration applied, but a source did not open: ${e.message}`,
+      );
+      throw e;
+    }
+    return result;
+  }
+
+  private routerFor(config: DatabaseConfig): Router {
+    const router: Router = new Router(config, (name) =>
+      this.log.warn(
+        { event: 'unknown-data-source', source: name, fallbackSource: router.defaultSource },
+        `dataSource "${name}" names no configured source (${router.sourceNames.map((n) => `"${n}"`).join(', ')}); ` +
+          `using the default source "${router.defaultSource}" instead (shown once per name). ` +
           'Fix: correct the name, or set [database] unknown-data-source = "refuse" to fail such calls with UNKNOWN_SOURCE.',
       ),
     );
-    const specs: SourceSpec[] = this.router.sourceNames.map((name) => {
-      const s = this.config.sources[name] as SourceConfig;
-      return {
-        name,
-        path: s.path,
-        readonly: s.readonly,
-        poolSize: s.poolSize,
-        timeoutMs: Math.round(s.timeout * 1000),
-        maxQueued: s.maxQueued,
-        transactionTimeoutMs: Math.round(s.transactionTimeout * 1000),
-        queryTimeoutMs: Math.round(s.queryTimeout * 1000),
-        maxMemoryMb: s.maxMemoryMb,
-        moduleOptions: { onNewerSchema: s.onNewerSchema },
-        operationsModule: OPERATIONS_MODULE,
-      };
+    return router;
+  }
+
+  /** One call to a source's worker; only a failure runs the handler (count by code, log a restart). */
+  private send<K extends OpName>(source: string, op: K, args: never) {
+    return this.broker.call(source, op, args).then(undefined, (e: unknown) => {
+      this.failed(source, op, e);
+      throw e;
     });
-    this.broker = new Broker<CoreOperations>(specs, options.broker);
-    if (debug.enabled)
-      debug(`sources: ${specs.map((s) => `${s.name}${s.readonly ? ' (readonly)' : ''} ${s.path}`).join(', ')}`);
+  }
+
+  private failed(source: string, operation: string, e: unknown): void {
+    this.errors.note(source, e);
+    const code = (e as { code?: unknown })?.code;
+    if ((code === 'SOURCE_CRASHED' || code === 'QUERY_TIMEOUT') && !this.restartLogged.has(source)) {
+      this.restartLogged.add(source);
+      setImmediate(() => this.restartLogged.delete(source));
+      this.restartsLogged.set(source, (this.restartsLogged.get(source) ?? 0) + 1);
+      this.log.warn(
+        { event: 'worker-restart', source, operation, code },
+        `source "${source}": its worker was stopped (${code}) and is restarting: ${(e as Error).message}`,
+      );
+    }
   }
 
   /**
@@ -128,7 +260,10 @@ export class DatabaseWrapper extends DataApi {
   /** Where a call with these arguments would go, and why. Throws as the call would. */
   routeFor(req: Omit<RouteRequest, 'operation'>): RouteDecision {
     const decision = this.router.explain(checkRouteArgs(req));
-    if (this.log !== null) this.log(`route ${JSON.stringify(req)} -> ${decision.source} (${decision.reason})`);
+    this.log.debug?.(
+      { event: 'route', chatId: req.chatId, source: decision.source, reason: decision.reason },
+      `route ${JSON.stringify(req)} -> ${decision.source} (${decision.reason})`,
+    );
     return decision;
   }
 
@@ -145,8 +280,15 @@ export class DatabaseWrapper extends DataApi {
   async transaction<T>(scope: TransactionScope, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     scope = checkTransactionArgs(scope, fn);
     // A transaction never moves to another file: an unavailable source fails it with its error.
-    const source = this.router.route({ chatId: scope.chatId, dataSource: scope.dataSource });
-    return this.broker.transaction(source, (btx) => fn(new Transaction(btx, this.router)));
+    const router = this.router;
+    const source = router.route({ chatId: scope.chatId, dataSource: scope.dataSource });
+    try {
+      return await this.broker.transaction(source, (btx) => fn(new Transaction(btx, router)));
+    } catch (e) {
+      // The caller's own errors thrown inside `fn` are not the source's.
+      if (e instanceof DatabaseError) this.failed(source, 'transaction', e);
+      throw e;
+    }
   }
 
   /**
@@ -162,34 +304,84 @@ export class DatabaseWrapper extends DataApi {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.broker.query(source, args.sql, args.params ?? [], 'all', { readOnly: true }) as Promise<unknown[]>;
+    return this.broker
+      .query(source, args.sql, args.params ?? [], 'all', { readOnly: true })
+      .then(undefined, (e: unknown) => {
+        this.failed(source, 'query', e);
+        throw e;
+      }) as Promise<unknown[]>;
   }
 
-  /** Counters per source: calls, errors, queue, pool reuse, latency percentiles, fallbacks and skips. */
-  async stats(): Promise<Record<string, SourceStats & RoutingStats>> {
+  /**
+   * Counters per source: calls, errors (and by code), queue, in flight, pool reuse, latency
+   * percentiles, restarts, fallbacks and skips, and its state.
+   */
+  async stats(): Promise<Record<string, DatabaseSourceStats>> {
     const stats = await this.broker.stats();
-    const out: Record<string, SourceStats & RoutingStats> = {};
+    const out: Record<string, DatabaseSourceStats> = {};
     for (const [name, s] of Object.entries(stats)) {
-      out[name] = { ...s, fallbackReads: 0, skippedReads: 0, ...this.degraded.get(name) };
+      const started = this.broker.sourceState(name);
+      this.logUnseenRestarts(name, s.restarts);
+      const state =
+        s.unavailable !== null || started === 'failed'
+          ? 'unavailable'
+          : started === 'running'
+            ? 'running'
+            : 'not started';
+      out[name] = {
+        ...s,
+        fallbackReads: 0,
+        skippedReads: 0,
+        ...this.degraded.get(name),
+        errorsByCode: this.errors.of(name),
+        state,
+      };
     }
     return out;
   }
 
-  /** Drains queued calls, closes every connection and ends every worker. Later calls fail with SOURCE_CLOSED. */
-  close(): Promise<void> {
+  private logUnseenRestarts(source: string, restarts: number): void {
+    const logged = this.restartsLogged.get(source) ?? 0;
+    if (restarts <= logged) return;
+    this.restartsLogged.set(source, restarts);
+    this.log.warn(
+      { event: 'worker-restart', source, restarts },
+      `source "${source}": its worker was restarted ${restarts - logged} time(s) with no call in flight (seen by stats()).`,
+    );
+  }
+
+  /**
+   * Stops watching the configuration, drains queued calls, closes every connection and ends every
+   * worker. Later calls fail with SOURCE_CLOSED.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const watcher of [...this.watchers]) watcher.close();
+    await this.reconfiguring;
     return this.broker.close();
   }
 
   /** The one routing step of every single-source call, with its debug line. Throws a refusal. */
   private routeCall(op: OpName, args: unknown, chatId: number | undefined, write: boolean): string {
     // A write's dataSource reaches here only from the four system-wide writes that accept it.
-    const source = this.router.route({
-      chatId,
-      dataSource: (args as { dataSource?: string }).dataSource,
-      write,
-      operation: op,
-    });
-    if (this.log !== null) this.log(`${op}${write ? ' (write)' : ''} chat=${chatId} -> ${source}`);
+    const dataSource = (args as { dataSource?: string }).dataSource;
+    let source: string;
+    try {
+      source = this.router.route({ chatId, dataSource, write, operation: op });
+    } catch (e) {
+      // A refusal counts against the source it names (READONLY_SOURCE), else the default.
+      const named = (e as DatabaseError).details?.source;
+      this.failed(
+        this.router.sourceNames.includes(named as string) ? (named as string) : this.router.defaultSource,
+        op,
+        e,
+      );
+      throw e;
+    }
+    this.log.debug?.(
+      { event: 'route', operation: op, chatId, source, write },
+      `${op}${write ? ' (write)' : ''} chat=${chatId} -> ${source}`,
+    );
     return source;
   }
 
@@ -200,7 +392,7 @@ export class DatabaseWrapper extends DataApi {
     } catch (e) {
       return Promise.reject(e);
     }
-    const read = this.broker.call(source, op, args);
+    const read = this.send(source, op, args);
     return source === this.router.defaultSource ? read : this.orDefault(read, source, op, args);
   }
 
@@ -211,8 +403,8 @@ export class DatabaseWrapper extends DataApi {
   private orDefault<T>(read: Promise<T>, source: string, op: OpName, args: never): Promise<T> {
     return this.retriedAfterCrash(read, source, op, args).catch((e: unknown) => {
       if (!isUnavailable(e)) throw e;
-      this.noteUnavailable(source, e, 'fallbackReads');
-      return this.broker.call(this.router.defaultSource, op, args) as Promise<T>;
+      this.noteUnavailable(source, e, 'fallbackReads', op);
+      return this.send(this.router.defaultSource, op, args) as Promise<T>;
     });
   }
 
@@ -223,28 +415,38 @@ export class DatabaseWrapper extends DataApi {
   private retriedAfterCrash<T>(read: Promise<T>, source: string, op: OpName, args: never): Promise<T> {
     return read.catch((e: unknown) => {
       if (!(e instanceof DatabaseError) || e.code !== 'SOURCE_CRASHED') throw e;
-      return this.broker.call(source, op, args) as Promise<T>;
+      return this.send(source, op, args) as Promise<T>;
     });
   }
 
   /** Counts a fallback or a skip, and tells the logger the first time a source cannot answer. */
-  private noteUnavailable(source: string, e: DatabaseError, counter: keyof RoutingStats): void {
+  private noteUnavailable(source: string, e: DatabaseError, counter: keyof RoutingStats, operation: string): void {
     let counts = this.degraded.get(source);
+    const fields = {
+      event: counter === 'fallbackReads' ? 'fallback' : 'skip',
+      source,
+      operation,
+      code: e.code,
+      fallbackSource: this.router.defaultSource,
+    };
     if (counts === undefined) {
       counts = { fallbackReads: 0, skippedReads: 0 };
       this.degraded.set(source, counts);
-      this.logger.warn(
+      this.log.warn(
+        fields,
         `source "${source}" cannot answer (${e.code}: ${e.message}). Reads routed to it are answered by the default ` +
           `source "${this.router.defaultSource}", cross-source reads leave it out, writes for its chats fail. ` +
-          `Shown once; stats()["${source}"].fallbackReads / skippedReads count what followed.`,
+          `Shown once at warn (later ones at debug); stats()["${source}"].fallbackReads / skippedReads count them.`,
       );
+    } else {
+      this.log.debug?.(fields, `${operation}: source "${source}" cannot answer (${e.code}); ${fields.event}`);
     }
     counts[counter]++;
   }
 
   protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
     try {
-      return this.broker.call(this.routeCall(op, args, chatId, true), op, args);
+      return this.send(this.routeCall(op, args, chatId, true), op, args);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -258,7 +460,7 @@ export class DatabaseWrapper extends DataApi {
     } catch (e) {
       return Promise.reject(e);
     }
-    const read = this.broker.call(source, op, args);
+    const read = this.send(source, op, args);
     if (source === this.router.defaultSource) return read;
     return this.orDefault(read, source, op, args).then((rows) =>
       this.fillMedia(rows as unknown as ChatMessage | ChatMessage[] | null),
@@ -272,7 +474,7 @@ export class DatabaseWrapper extends DataApi {
     if (missing.length === 0) return rows;
     const found = await Promise.all(
       [...new Set(missing.map((m) => m.media_id as string))].map((mediaId) =>
-        this.broker.call(this.router.defaultSource, 'getMediaAttachment', { mediaId }),
+        this.send(this.router.defaultSource, 'getMediaAttachment', { mediaId } as never),
       ),
     );
     const byId = new Map(found.filter((a) => a !== null).map((a) => [a.file_unique_id, a]));
@@ -302,11 +504,10 @@ export class DatabaseWrapper extends DataApi {
    */
   protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }): Promise<CrossSourceParts<never>> {
     const named = args.dataSource !== undefined && args.dataSource !== '';
-    const names = named ? [this.router.route({ dataSource: args.dataSource })] : this.router.sourceNames;
+    const router = this.router;
+    const names = named ? [router.route({ dataSource: args.dataSource })] : router.sourceNames;
     const settled = await Promise.allSettled(
-      names.map((source) =>
-        this.retriedAfterCrash(this.broker.call(source, op, args as never), source, op, args as never),
-      ),
+      names.map((source) => this.retriedAfterCrash(this.send(source, op, args as never), source, op, args as never)),
     );
     const parts: CrossSourceParts<never>['parts'] = [];
     const skipped: SkippedSource[] = [];
@@ -315,15 +516,15 @@ export class DatabaseWrapper extends DataApi {
       const outcome = settled[i] as PromiseSettledResult<never>;
       if (outcome.status === 'fulfilled') parts.push({ source, rows: outcome.value });
       else if (isUnavailable(outcome.reason)) {
-        this.noteUnavailable(source, outcome.reason, named ? 'fallbackReads' : 'skippedReads');
+        this.noteUnavailable(source, outcome.reason, named ? 'fallbackReads' : 'skippedReads', op);
         skipped.push({ source, code: outcome.reason.code, message: outcome.reason.message });
       } else throw outcome.reason;
     }
     if (parts.length > 0) return { parts, skipped };
     // A named source that cannot answer: the default answers, as for any single-source read.
-    const fallback = this.router.defaultSource;
+    const fallback = router.defaultSource;
     if (named && names[0] !== fallback) {
-      const rows = (await this.broker.call(fallback, op, args as never)) as never;
+      const rows = (await this.send(fallback, op, args as never)) as never;
       return { parts: [{ source: fallback, rows }], skipped };
     }
     // Nothing answered: an empty list would hide the outage.
@@ -349,7 +550,7 @@ function isUnavailable(e: unknown): e is DatabaseError {
   return e instanceof DatabaseError && UNAVAILABLE_CODES.has(e.code);
 }
 
-function resolveConfig(options: DatabaseWrapperOptions, logger: Logger): DatabaseConfig {
+function resolveConfig(options: DatabaseWrapperOptions, log: Log): DatabaseConfig {
   const hasPath = options.dbPath !== undefined;
   const hasConfig = options.config !== undefined;
   if (hasPath === hasConfig) {
@@ -379,6 +580,6 @@ function resolveConfig(options: DatabaseWrapperOptions, logger: Logger): Databas
   const { config, warnings } = validateDatabaseConfig(input, {
     baseDir: options.dbPath === undefined ? options.baseDir : undefined,
   });
-  for (const w of warnings) logger.warn(`${w.key}: ${w.message}`);
+  for (const w of warnings) log.warn({ event: 'config-warning', key: w.key }, `${w.key}: ${w.message}`);
   return config;
 }

@@ -1,16 +1,19 @@
 export type { SourceStats } from '@pkg/broker';
 export { type DatabaseConfig, type DatabaseConfigInput, loadConfig } from '@pkg/config';
 export * from '@pkg/errors';
+export type { ConfigWatcher, WatchConfigOptions } from './config-watcher.js';
 export type { CrossSourceReport, CrossSourceRows, SkippedSource } from './cross-source.js';
 export {
+  type DatabaseSourceStats,
   DatabaseWrapper,
   type DatabaseWrapperOptions,
   type LegacyOptions,
-  type Logger,
   type MultiSourceOptions,
+  type ReconfigureResult,
   type RoutingStats,
   type TransactionScope,
 } from './database-wrapper.js';
+export type { LogFields, Logger, LogMethod } from './logging.js';
 export type { RouteDecision, RouteReason, RouteRequest } from './router.js';
 export { Router } from './router.js';
 export { LATEST_VERSION as SCHEMA_VERSION, VERSION_KEY } from './schema/migrations.js';

@@ -37,7 +37,7 @@ describe('legacy mode: new DatabaseWrapper({ dbPath, maxConnections, timeout })'
     const lines: string[] = [];
     const db = new DatabaseWrapper({
       dbPath: dir.file('log.db'),
-      logger: { debug: (m) => lines.push(m), warn: () => {} },
+      logger: { debug: (_f, m) => lines.push(m), warn: () => {} },
     });
     try {
       await db.getChatInfo({ chatId: 5 });

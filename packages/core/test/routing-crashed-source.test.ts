@@ -35,7 +35,7 @@ describe('a read whose worker dies under it', () => {
         },
         chatMapping: { [ON_OTHER]: 'other' },
       },
-      logger: { debug: () => undefined, warn: (m) => warnings.push(m) },
+      logger: { debug: () => undefined, warn: (_fields, message) => warnings.push(String(message)) },
     });
     await db.ready();
   });

@@ -42,7 +42,7 @@ describe('a source that cannot be opened', () => {
         },
         chatMapping: { [ON_OTHER]: 'other', [ON_ARCHIVE]: 'archive', [ON_BROKEN]: 'broken' },
       },
-      logger: { debug: () => undefined, warn: (m) => warnings.push(m) },
+      logger: { debug: () => undefined, warn: (_f, m) => warnings.push(m) },
     });
   });
   afterAll(async () => {

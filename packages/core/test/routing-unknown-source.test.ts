@@ -26,7 +26,7 @@ describe('an unknown dataSource', () => {
         chatMapping: { [String(MAPPED)]: 'other' },
         unknownDataSource,
       },
-      logger: { debug: () => undefined, warn: (m) => warnings.push(m) },
+      logger: { debug: () => undefined, warn: (_f, m) => warnings.push(m) },
     });
 
   beforeAll(async () => {

@@ -152,9 +152,14 @@ export function checkOptions(options: unknown): void {
     if (o.config != null) objectOf(op, 'config', o.config, '{ default, sources, chatMapping }');
     if (o.broker != null) objectOf(op, 'broker', o.broker, 'of broker options');
     if (o.logger != null) {
-      const l = objectOf(op, 'logger', o.logger, '{ debug(message), warn(message) }');
-      if (typeof l.debug !== 'function' || typeof l.warn !== 'function') {
-        throw new InvalidArgumentError(op, 'logger', 'must have the methods debug(message) and warn(message)');
+      const l = objectOf(op, 'logger', o.logger, 'a pino logger or { debug?, info?, warn, error? }');
+      const bad = ['debug', 'info', 'error'].filter((m) => l[m] != null && typeof l[m] !== 'function');
+      if (typeof l.warn !== 'function' || bad.length > 0) {
+        throw new InvalidArgumentError(
+          op,
+          'logger',
+          'must be a pino logger or an object with the method warn(fields, message) and optionally debug, info and error (see docs/operations.md)',
+        );
       }
     }
   } catch (e) {

@@ -1,0 +1,44 @@
+/** From the validated configuration to the broker's per-source specs, and what a new one changes. */
+import type { SourceSpec } from '@pkg/broker';
+import type { DatabaseConfig, SourceConfig } from '@pkg/config';
+
+const OPERATIONS_MODULE = new URL('./operations/index.js', import.meta.url).href;
+
+/** One spec per source, in `names` order. */
+export function sourceSpecs(config: DatabaseConfig, names: readonly string[]): SourceSpec[] {
+  return names.map((name) => {
+    const s = config.sources[name] as SourceConfig;
+    return {
+      name,
+      path: s.path,
+      readonly: s.readonly,
+      poolSize: s.poolSize,
+      timeoutMs: Math.round(s.timeout * 1000),
+      maxQueued: s.maxQueued,
+      transactionTimeoutMs: Math.round(s.transactionTimeout * 1000),
+      queryTimeoutMs: Math.round(s.queryTimeout * 1000),
+      maxMemoryMb: s.maxMemoryMb,
+      moduleOptions: { onNewerSchema: s.onNewerSchema },
+      operationsModule: OPERATIONS_MODULE,
+    };
+  });
+}
+
+/** What `reconfigure` does to the running sources. */
+export interface SourcePlan {
+  added: SourceSpec[];
+  removed: string[];
+  /** Same name, any setting changed (path, readonly, pool, limits): a new worker replaces the old. */
+  replaced: SourceSpec[];
+}
+
+export function planSources(running: readonly SourceSpec[], next: readonly SourceSpec[]): SourcePlan {
+  const before = new Map(running.map((s) => [s.name, s]));
+  const after = new Set(next.map((s) => s.name));
+  return {
+    added: next.filter((s) => !before.has(s.name)),
+    removed: running.filter((s) => !after.has(s.name)).map((s) => s.name),
+    // Specs are built by one function, so their keys come in one order.
+    replaced: next.filter((s) => before.has(s.name) && JSON.stringify(before.get(s.name)) !== JSON.stringify(s)),
+  };
+}
