@@ -1,9 +1,10 @@
 /**
  * Entry point of a source worker: one per source, holding that source's connection pool.
- * The main thread never opens SQLite; it sends batches of requests here over Comlink.
+ * The main thread never opens SQLite; it sends batches of requests here on the data port, and
+ * opens, asks for pool figures and closes over Comlink (see protocol.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import {
   DatabaseError,
   InvalidArgumentError,
@@ -20,7 +21,9 @@ import { type FileIdentity, hasFileIdentity, IDENTITY_FIX, identityProblem, read
 import { probeWritable, toOpenError } from './open-errors.js';
 import type { OperationMap, SourceModule, SourceSpec } from './operation.js';
 import {
+  type BatchMessage,
   type BatchOutcome,
+  type DataAnswer,
   isTransactionBound,
   type LateAnswer,
   type OpenOptions,
@@ -56,6 +59,11 @@ class SourceWorker implements SourceWorkerApi {
   async open(spec: SourceSpec, options: OpenOptions): Promise<OpenOutcome> {
     this.spec = spec;
     this.watchdog = new WatchdogMarker(options.watchdog);
+    dataPort = options.dataPort;
+    // Batches sent before the open finishes wait in the port: the main thread sends none before it.
+    dataPort.on('message', (message: BatchMessage) => {
+      (dataPort as MessagePort).postMessage(this.run(message.batch, message.requests));
+    });
     const mod = (await import(spec.operationsModule)) as { sourceModule: SourceModule };
     this.operations = mod.sourceModule.operations;
     this.pool = new ConnectionPool(spec, { mustExist: options.mustExist, beforeOpen: this.checkFile });
@@ -116,7 +124,7 @@ class SourceWorker implements SourceWorkerApi {
    * keeping their order, while the transaction's own requests go ahead.
    */
   run(batch: number, requests: WorkerRequest[]): BatchOutcome {
-    const out: BatchOutcome = { values: new Array(requests.length), errors: null, late: null };
+    const out: BatchOutcome = { batch, values: new Array(requests.length), errors: null, late: null };
     this.fileChecked = false;
     const watchdog = this.watchdog;
     for (let i = 0; i < requests.length; i++) {
@@ -461,10 +469,11 @@ function isSerializedError(e: unknown): e is SerializedError {
 }
 
 if (parentPort === null) throw new Error('source-worker must run inside a worker_thread');
-const port = parentPort;
+/** The data plane, handed over by `open`. */
+let dataPort: MessagePort | null = null;
 
 function postLate(answer: LateAnswer): void {
-  port.postMessage(answer);
+  (dataPort as MessagePort).postMessage(answer satisfies DataAnswer);
 }
 
-expose(new SourceWorker(), nodeEndpoint(port));
+expose(new SourceWorker(), nodeEndpoint(parentPort));

@@ -1,7 +1,7 @@
 /**
  * Range checks for what the Broker constructor is given. `@pkg/config` validates the user's file;
  * this guards direct users of the broker, so a bad number becomes CONFIG_INVALID naming the option
- * and its range instead of a TypeError from deep inside p-queue or a worker.
+ * and its range instead of a TypeError from deep inside a worker.
  */
 import { ConfigError, type ConfigIssue } from '@pkg/errors';
 import type { BrokerOptions } from './broker.js';

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempDir, type TempDir } from '@pkg/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { broker, spec } from './helpers.js';
+
+describe('lazy sources', () => {
+  let dir: TempDir;
+  beforeEach(() => {
+    dir = createTempDir('broker-lazy-');
+  });
+  afterEach(() => dir.cleanup());
+
+  it('starts a source’s worker on its first call, not before; stats() shows which run', async () => {
+    const a = join(dir.path, 'a.db');
+    const b = join(dir.path, 'b.db');
+    const br = broker([spec('a', a), spec('b', b)]);
+    try {
+      // A worker would have created the (writable) file while opening it.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(existsSync(a) || existsSync(b)).toBe(false);
+      let stats = await br.stats();
+      expect([stats.a?.running, stats.b?.running]).toEqual([false, false]);
+      expect(existsSync(a) || existsSync(b)).toBe(false);
+
+      await br.call('a', 'put', { k: 'x', v: '1' });
+      expect(await br.call('a', 'get', { k: 'x' })).toBe('1');
+      stats = await br.stats();
+      expect([stats.a?.running, stats.b?.running]).toEqual([true, false]);
+      expect([existsSync(a), existsSync(b)]).toEqual([true, false]);
+    } finally {
+      await br.close();
+    }
+    // A source never called closes without ever starting; later calls are refused.
+    expect(existsSync(b)).toBe(false);
+    await expect(br.call('b', 'get', { k: 'x' })).rejects.toMatchObject({ code: 'SOURCE_CLOSED' });
+  });
+
+  it('ready() starts every source and proves each opens', async () => {
+    const a = join(dir.path, 'a.db');
+    const br = broker([spec('a', a), spec('missing', join(dir.path, 'nope.db'), { readonly: true })]);
+    try {
+      await expect(br.ready()).rejects.toMatchObject({ code: 'SOURCE_OPEN_FAILED' });
+      expect(existsSync(a)).toBe(true);
+      expect((await br.stats()).a?.running).toBe(true);
+    } finally {
+      await br.close();
+    }
+  });
+});
