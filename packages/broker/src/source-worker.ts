@@ -140,6 +140,14 @@ class SourceWorker implements SourceWorkerApi {
         out.late.push(i);
         continue;
       } else {
+        // Consecutive calls of an operation that can answer several at once: one go for all of them.
+        if (!bound && req.type === 'op') {
+          const end = this.runGroup(batch, requests, i, out.values);
+          if (end > i) {
+            i = end - 1;
+            continue;
+          }
+        }
         let value: unknown;
         watchdog.begin(batch, i);
         try {
@@ -171,6 +179,40 @@ class SourceWorker implements SourceWorkerApi {
     }
     watchdog.end();
     return out;
+  }
+
+  /**
+   * Runs requests[start..end) through the operation's `runMany` when at least two consecutive calls of a
+   * read that has one are not bound to a transaction. Returns `end` when done, or `start` to run them
+   * one by one (no runMany, no idle connection, or runMany threw: each call then gets its own answer).
+   */
+  private runGroup(batch: number, requests: WorkerRequest[], start: number, values: unknown[]): number {
+    const first = requests[start] as Extract<WorkerRequest, { type: 'op' }>;
+    const op = this.operations[first.op];
+    if (op?.runMany === undefined || op.kind !== 'read' || this.unavailable !== null) return start;
+    let end = start + 1;
+    while (end < requests.length && end - start < MAX_GROUP) {
+      const next = requests[end] as WorkerRequest;
+      if (next.type !== 'op' || next.op !== first.op || next.tx !== undefined) break;
+      end++;
+    }
+    if (end - start < 2) return start;
+    const conn = this.pool.tryAcquire();
+    if (conn === null) return start;
+    // A stuck group names its first call; the watchdog re-sends the rest (reads: safe to run again).
+    this.watchdog.begin(batch, start);
+    try {
+      const args = new Array(end - start);
+      for (let k = start; k < end; k++) args[k - start] = (requests[k] as { args: unknown }).args;
+      const results = op.runMany(conn, args);
+      if (results.length !== args.length) return start;
+      for (let k = start; k < end; k++) values[k] = results[k - start];
+      return end;
+    } catch {
+      return start;
+    } finally {
+      this.pool.release(conn);
+    }
   }
 
   private answerLate(batch: number, index: number, req: WorkerRequest): Promise<void> | undefined {
@@ -441,6 +483,9 @@ class SourceWorker implements SourceWorkerApi {
     ).toJSON();
   }
 }
+
+/** Calls answered by one `runMany` at most (64 keys: one statement, well inside SQLite's variable limit). */
+const MAX_GROUP = 64;
 
 /** Back-off between attempts of a write waiting for another process's lock: 1, 2, 4 ... 50 ms. */
 const BUSY_MAX_DELAY_MS = 50;

@@ -87,3 +87,49 @@ describe('rows built from raw arrays', () => {
     }
   });
 });
+
+describe('point reads of one batch answered by one statement', () => {
+  it('64 concurrent getChatMessageByMessageId calls answer exactly as one at a time, misses and bad keys included', async () => {
+    const dir = createTempDir('core-group-');
+    const db = new DatabaseWrapper({ dbPath: join(dir.path, 'bot.db') });
+    try {
+      await db.updateChatUser({ chatId: 1, userId: 7, username: 'u', fullName: 'U' });
+      await db.updateChatUser({ chatId: 2, userId: 7, username: 'v', fullName: 'V' });
+      for (let i = 1; i <= 20; i++) {
+        await db.saveChatMessage({
+          chatId: 1 + (i % 2),
+          userId: 7,
+          messageId: i,
+          date: new Date(Date.UTC(2024, 0, i)),
+        });
+      }
+      const keys = Array.from({ length: 64 }, (_, i) => ({ chatId: 1 + (i % 3), messageId: (i * 7) % 25 }));
+      keys[5] = keys[4] as (typeof keys)[number]; // the same key twice in one batch
+      const one: unknown[] = [];
+      for (const k of keys) one.push(await db.getChatMessageByMessageId(k));
+      const acquired = async () => (await db.stats()).default?.connectionsAcquired ?? 0;
+      const before = await acquired();
+      const together = await Promise.all(keys.map((k) => db.getChatMessageByMessageId(k)));
+      // Grouped: a few connection acquisitions (one per group), not one per call.
+      expect((await acquired()) - before).toBeLessThan(16);
+      expect(together).toEqual(one);
+      expect(together.filter((r) => r !== null).length).toBeGreaterThan(10);
+      expect(together[5]).not.toBe(together[4]); // each call its own row object
+      // A bad argument in the middle fails that call alone; its neighbours still answer.
+      const mixed = await Promise.allSettled(
+        keys.slice(0, 8).map((k, i) => db.getChatMessageByMessageId(i === 3 ? { chatId: 1, messageId: '' } : k)),
+      );
+      expect(mixed.map((s) => s.status)).toEqual([
+        ...Array(3).fill('fulfilled'),
+        'rejected',
+        ...Array(4).fill('fulfilled'),
+      ]);
+      expect(
+        mixed.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<unknown>).value),
+      ).toEqual(one.slice(0, 8).filter((_, i) => i !== 3));
+    } finally {
+      await db.close();
+      dir.cleanup();
+    }
+  });
+});

@@ -43,6 +43,53 @@ function messageRows(ctx: OperationContext, sql: string, params: unknown[]): Cha
   return rows;
 }
 
+/**
+ * Several getChatMessageByMessageId calls of one batch as one statement (`(chat_id, message_id) IN (VALUES
+ * ...)`, the primary key's index): one SQLite round instead of one per key. The keys are padded to a power
+ * of two (repeating the last) so a connection prepares at most 6 of these statements. Each call gets its
+ * own row object, or null, exactly as the single form; a bad argument throws and each call runs alone.
+ */
+function messagesByKeys(ctx: OperationContext, list: GetChatMessageByMessageIdArgs[]): Array<ChatMessage | null> {
+  const op = 'getChatMessageByMessageId';
+  const n = list.length;
+  let size = 2;
+  while (size < n) size *= 2;
+  const params = new Array<unknown>(size * 2);
+  for (let k = 0; k < n; k++) {
+    const a = list[k] as GetChatMessageByMessageIdArgs;
+    params[2 * k] = requireInteger(a.chatId, op, 'chatId');
+    params[2 * k + 1] = toMessageId(a.messageId, op, 'messageId');
+  }
+  for (let k = n; k < size; k++) {
+    params[2 * k] = params[2 * n - 2];
+    params[2 * k + 1] = params[2 * n - 1];
+  }
+  const { stmt, row, columns } = shapedStatement(ctx, byKeysSql(size), MESSAGE_DATES);
+  const chatAt = columns.indexOf('chat_id');
+  const messageAt = columns.indexOf('message_id');
+  const found = new Map<string, unknown[]>();
+  for (const r of stmt.all(params) as unknown[][]) {
+    const key = `${r[chatAt]}\u0000${r[messageAt]}`;
+    if (!found.has(key)) found.set(key, r);
+  }
+  const out = new Array<ChatMessage | null>(n);
+  for (let k = 0; k < n; k++) {
+    const r = found.get(`${params[2 * k]}\u0000${params[2 * k + 1]}`);
+    out[k] = r === undefined ? null : (row(r) as unknown as ChatMessage);
+  }
+  return out;
+}
+
+const byKeysSqlCache = new Map<number, string>();
+function byKeysSql(size: number): string {
+  let sql = byKeysSqlCache.get(size);
+  if (sql === undefined) {
+    sql = `${SELECT_MESSAGE} WHERE (m.chat_id, m.message_id) IN (VALUES ${Array.from({ length: size }, () => '(?, ?)').join(', ')})`;
+    byKeysSqlCache.set(size, sql);
+  }
+  return sql;
+}
+
 export const messageOperations = {
   saveChatMessage: defineOperation('write', (ctx, a: SaveChatMessageArgs): true => {
     const op = 'saveChatMessage';
@@ -109,12 +156,16 @@ export const messageOperations = {
     return true;
   }),
 
-  getChatMessageByMessageId: defineOperation('read', (ctx, a: GetChatMessageByMessageIdArgs): ChatMessage | null => {
-    const op = 'getChatMessageByMessageId';
-    const { stmt, row } = shapedStatement(ctx, BY_MESSAGE_ID, MESSAGE_DATES);
-    const values = stmt.get(requireInteger(a.chatId, op, 'chatId'), toMessageId(a.messageId, op, 'messageId'));
-    return values === undefined ? null : (row(values as unknown[]) as unknown as ChatMessage);
-  }),
+  getChatMessageByMessageId: defineOperation(
+    'read',
+    (ctx, a: GetChatMessageByMessageIdArgs): ChatMessage | null => {
+      const op = 'getChatMessageByMessageId';
+      const { stmt, row } = shapedStatement(ctx, BY_MESSAGE_ID, MESSAGE_DATES);
+      const values = stmt.get(requireInteger(a.chatId, op, 'chatId'), toMessageId(a.messageId, op, 'messageId'));
+      return values === undefined ? null : (row(values as unknown[]) as unknown as ChatMessage);
+    },
+    messagesByKeys,
+  ),
 
   getChatMessagesByUser: defineOperation('read', (ctx, a: GetChatMessagesByUserArgs): ChatMessage[] => {
     const op = 'getChatMessagesByUser';

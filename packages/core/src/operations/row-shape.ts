@@ -14,6 +14,8 @@ export interface ShapedStatement {
   readonly stmt: Statement;
   /** Array row -> the API's row object. */
   readonly row: (values: unknown[]) => Record<string, unknown>;
+  /** The statement's column names, in order (the raw arrays' indexes). */
+  readonly columns: readonly string[];
 }
 
 const cache = new WeakMap<Database, Map<string, ShapedStatement>>();
@@ -30,7 +32,7 @@ export function shapedStatement(ctx: OperationContext, sql: string, dateColumns:
     // Its own prepared statement: raw mode on the shared cached one would change what `ctx.statement` returns.
     const stmt = ctx.db.prepare(sql).raw(true);
     const names = stmt.columns().map((c) => c.name);
-    shaped = { stmt, row: rowBuilder(names, new Set(dateColumns)) };
+    shaped = { stmt, row: rowBuilder(names, new Set(dateColumns)), columns: names };
     perDb.set(sql, shaped);
   }
   return shaped;
