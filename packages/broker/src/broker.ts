@@ -11,6 +11,11 @@ import { validateBrokerArguments } from './validate-options.js';
 export interface BrokerOptions {
   /** Batches each source may have in flight at once (default 2: one running, one on the wire). */
   maxBatchesInFlight?: number;
+  /**
+   * Stop a source's worker once it has had nothing to do (no call, no open transaction) for this long;
+   * its next call starts it again. Default: never (an open idle source keeps its worker, ~11 MB).
+   */
+  stopIdleWorkerAfterMs?: number;
 }
 
 /** Calls bound to one reserved connection of one source, inside `Broker.transaction`. */
@@ -27,7 +32,10 @@ export class Broker<Ops extends OperationMap = OperationMap> {
   constructor(specs: readonly SourceSpec[], options: BrokerOptions = {}) {
     validateBrokerArguments(specs, options);
     const maxBatchesInFlight = options.maxBatchesInFlight ?? 2;
-    for (const spec of specs) this.clients.set(spec.name, new SourceClient(spec, { maxBatchesInFlight }));
+    const stopIdleAfterMs = options.stopIdleWorkerAfterMs ?? null;
+    for (const spec of specs) {
+      this.clients.set(spec.name, new SourceClient(spec, { maxBatchesInFlight, stopIdleAfterMs }));
+    }
   }
 
   get sourceNames(): string[] {

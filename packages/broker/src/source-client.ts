@@ -64,6 +64,8 @@ export interface SourceStats extends PoolStats {
 export interface SourceClientOptions {
   /** Batches sent to the worker and not yet answered (pipelining depth). */
   maxBatchesInFlight: number;
+  /** Stop the worker after this long with nothing to do (null: never). */
+  stopIdleAfterMs?: number | null;
 }
 
 export class SourceClient {
@@ -104,6 +106,7 @@ export class SourceClient {
   private readonly watchdogBuffer = createWatchdogBuffer();
   private readonly watchdog = new WatchdogSampler(this.watchdogBuffer);
   private readonly watchdogTimer: NodeJS.Timeout;
+  private idleTimer: NodeJS.Timeout | null = null;
   /** The file the source opened at start-up; restarted workers must find the same one. */
   private identity: FileIdentity | null = null;
   private firstOpenDone = false;
@@ -117,6 +120,42 @@ export class SourceClient {
     this.maxBatchesInFlight = options.maxBatchesInFlight;
     // Unreferenced: the watchdog alone never keeps the process alive.
     this.watchdogTimer = setInterval(this.checkWatchdog, watchdogPeriod(spec.queryTimeoutMs)).unref();
+    const idleMs = options.stopIdleAfterMs ?? null;
+    if (idleMs !== null) {
+      // Sampled, not a timer per call: a source counts as idle once two samples saw no new call.
+      let seen = -1;
+      this.idleTimer = setInterval(
+        () => {
+          const calls = this.counters.calls + this.counters.batches;
+          if (calls === seen && this.state === 'open' && this.port !== null && this.isDrained()) this.stopIdle();
+          seen = calls;
+        },
+        Math.max(1, Math.floor(idleMs / 2)),
+      ).unref();
+    }
+  }
+
+  /**
+   * An idle worker is stopped (its connections closed, the thread ended); the next call starts a new one,
+   * which must find the same file (as after a restart). Not a crash: nothing was in flight.
+   */
+  private stopIdle(): void {
+    const { worker, remote, port } = this;
+    this.worker = undefined;
+    this.remote = undefined;
+    this.port = null;
+    this.ready = null;
+    this.opened = false;
+    void (async () => {
+      try {
+        if (remote !== undefined) await withDeadline(remote.close(), STATS_WAIT_MS);
+      } catch {
+        // It is going away either way.
+      }
+      remote?.[releaseProxy]();
+      port?.close();
+      await stopWorker(worker);
+    })();
   }
 
   /** Starts the worker if it is not running; resolves when it has opened the source, else rejects why not. */
@@ -213,6 +252,7 @@ export class SourceClient {
       // Never started: nothing to drain, no thread to end.
       this.state = 'closed';
       clearInterval(this.watchdogTimer);
+      if (this.idleTimer !== null) clearInterval(this.idleTimer);
       return;
     }
     this.flush();
@@ -230,6 +270,7 @@ export class SourceClient {
     const outcome = await withDeadline(drainAndClose(), limit);
     this.state = 'closed';
     clearInterval(this.watchdogTimer);
+    if (this.idleTimer !== null) clearInterval(this.idleTimer);
     if (outcome === TIMED_OUT) {
       const closed = new SourceClosedError(this.spec.name);
       this.settleAll(this.pending.splice(0).concat(this.txPending.splice(0)), closed);

@@ -24,10 +24,16 @@ const SPEC_RANGES: Range[] = [
 export function validateBrokerArguments(specs: unknown, options: unknown): void {
   const issues: ConfigIssue[] = [];
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    issues.push({ key: 'options', message: 'must be an object.', fix: 'pass { maxBatchesInFlight } or nothing.' });
+    issues.push({
+      key: 'options',
+      message: 'must be an object.',
+      fix: 'pass { maxBatchesInFlight, stopIdleWorkerAfterMs } or nothing.',
+    });
   } else {
     const n = (options as BrokerOptions | undefined)?.maxBatchesInFlight;
     if (n !== undefined) checkInt(issues, 'options.maxBatchesInFlight', n, 1, MAX_BATCHES_IN_FLIGHT);
+    const idle = (options as BrokerOptions | undefined)?.stopIdleWorkerAfterMs;
+    if (idle !== undefined) checkInt(issues, 'options.stopIdleWorkerAfterMs', idle, 1, 2 ** 31 - 1);
   }
   if (!Array.isArray(specs)) {
     issues.push({ key: 'specs', message: 'must be an array of source specs.', fix: 'pass one SourceSpec per source.' });

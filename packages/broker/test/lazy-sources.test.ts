@@ -48,3 +48,46 @@ describe('lazy sources', () => {
     }
   });
 });
+
+describe('stopIdleWorkerAfterMs', () => {
+  let dir: TempDir;
+  beforeEach(() => {
+    dir = createTempDir('broker-idle-');
+  });
+  afterEach(() => dir.cleanup());
+
+  it('stops a worker with nothing to do; its next call starts a new one on the same file', async () => {
+    const br = broker([spec('a', join(dir.path, 'a.db'))], { stopIdleWorkerAfterMs: 60 });
+    try {
+      await br.call('a', 'put', { k: 'x', v: '1' });
+      expect((await br.stats()).a?.running).toBe(true);
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await br.stats()).a?.running).toBe(false);
+      expect(await br.call('a', 'get', { k: 'x' })).toBe('1');
+      const stats = await br.stats();
+      expect([stats.a?.running, stats.a?.restarts, stats.a?.errors]).toEqual([true, 0, 0]);
+    } finally {
+      await br.close();
+    }
+  });
+
+  it('keeps a worker that has an open transaction', async () => {
+    const br = broker([spec('a', join(dir.path, 'a.db'))], { stopIdleWorkerAfterMs: 60 });
+    try {
+      await br.transaction('a', async (tx) => {
+        await tx.call('put', { k: 'y', v: '2' });
+        await new Promise((r) => setTimeout(r, 300));
+        expect((await br.stats()).a?.running).toBe(true);
+      });
+      expect(await br.call('a', 'get', { k: 'y' })).toBe('2');
+    } finally {
+      await br.close();
+    }
+  });
+
+  it('is range-checked', () => {
+    expect(() => broker([spec('a', join(dir.path, 'a.db'))], { stopIdleWorkerAfterMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+  });
+});
