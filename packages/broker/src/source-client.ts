@@ -6,7 +6,7 @@
  * A worker that dies is restarted; the calls it held are rejected.
  */
 import { performance } from 'node:perf_hooks';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import {
   InvalidArgumentError,
   QueryTimeoutError,
@@ -342,6 +342,12 @@ export class SourceClient {
       if (gone || worker !== this.worker) return;
       gone = true;
       if (this.port === port) this.port = null;
+      // Answers the worker posted before it died may still wait in the port ('exit' can overtake them).
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+        const answer = m.message as DataAnswer;
+        if (isLateAnswer(answer)) this.onLateAnswer(answer);
+        else this.onOutcome(answer);
+      }
       port.close();
       for (const reject of this.guards) reject(error);
       this.guards.clear();
