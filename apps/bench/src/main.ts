@@ -125,7 +125,7 @@ async function main(): Promise<number> {
     console.log(readsTable(reads));
     console.log(
       '\n* direct: each read timed alone with hrtime (synchronous loop). main us/op: main-thread busy time per read ' +
-        '(event-loop utilisation). calls/msg: broker calls per Comlink message.',
+        '(event-loop utilisation). calls/msg: broker calls per message on the data port.',
     );
     console.log(
       `  Date conversion of one row (4 timestamp columns), done in the worker: ${fmt(reads.dateConversionNsPerRow, 0)} ns.`,
