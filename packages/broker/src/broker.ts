@@ -5,12 +5,17 @@
 import { ConfigError, TransactionTimeoutError, UnknownSourceError } from '@pkg/errors';
 import type { ArgsOf, OperationMap, ResultOf, SourceSpec } from './operation.js';
 import type { SqlMode } from './protocol.js';
-import { SourceClient, type SourceStats } from './source-client.js';
+import { SourceClient, type SourceState, type SourceStats } from './source-client.js';
 import { validateBrokerArguments } from './validate-options.js';
 
 export interface BrokerOptions {
   /** Batches each source may have in flight at once (default 2: one running, one on the wire). */
   maxBatchesInFlight?: number;
+  /**
+   * Stop a source's worker once it has had nothing to do (no call, no open transaction) for this long;
+   * its next call starts it again. Default: never (an open idle source keeps its worker, ~11 MB).
+   */
+  stopIdleWorkerAfterMs?: number;
 }
 
 /** Calls bound to one reserved connection of one source, inside `Broker.transaction`. */
@@ -21,14 +26,12 @@ export interface BrokerTransaction<Ops extends OperationMap> {
 }
 
 /** `starting`: its worker is opening the source; `failed`: it could not. */
-export type SourceState = 'starting' | 'running' | 'failed';
 
 export class Broker<Ops extends OperationMap = OperationMap> {
   private readonly clients = new Map<string, SourceClient>();
   private readonly options: BrokerOptions;
   /** Sources being replaced: their calls wait for the new client (see `replaceSource`). */
   private readonly replacing = new Map<string, Promise<SourceClient>>();
-  private readonly states = new WeakMap<SourceClient, SourceState>();
 
   /** Throws ConfigError (CONFIG_INVALID) naming each bad option and its range; nothing else. */
   constructor(specs: readonly SourceSpec[], options: BrokerOptions = {}) {
@@ -93,20 +96,17 @@ export class Broker<Ops extends OperationMap = OperationMap> {
     await (await next).whenReady();
   }
 
-  /** Where a source's worker is; undefined for a name that is not (or not yet again) configured. */
+  /** Where a source's worker is (asking never starts it); undefined for a name not (or not yet again) configured. */
   sourceState(name: string): SourceState | undefined {
-    const client = this.clients.get(name);
-    return client === undefined ? undefined : this.states.get(client);
+    return this.clients.get(name)?.openState;
   }
 
+  /** Lazy: the client starts its worker on its first call (or `ready()`), not here. */
   private createClient(spec: SourceSpec): SourceClient {
-    const client = new SourceClient(spec, { maxBatchesInFlight: this.options.maxBatchesInFlight ?? 2 });
-    this.states.set(client, 'starting');
-    client.whenReady().then(
-      () => this.states.set(client, 'running'),
-      () => this.states.set(client, 'failed'),
-    );
-    return client;
+    return new SourceClient(spec, {
+      maxBatchesInFlight: this.options.maxBatchesInFlight ?? 2,
+      stopIdleAfterMs: this.options.stopIdleWorkerAfterMs ?? null,
+    });
   }
 
   /** A call for a source being replaced waits for its new client; any other unknown name is refused. */

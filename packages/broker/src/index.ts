@@ -1,4 +1,4 @@
-export { Broker, type BrokerOptions, type BrokerTransaction, type SourceState } from './broker.js';
+export { Broker, type BrokerOptions, type BrokerTransaction } from './broker.js';
 export type { LatencyPercentiles } from './latency-recorder.js';
 export {
   type ArgsOf,
@@ -13,4 +13,4 @@ export {
   type SourceSpec,
 } from './operation.js';
 export type { PoolStats, SqlMode } from './protocol.js';
-export type { SourceStats } from './source-client.js';
+export type { SourceState, SourceStats } from './source-client.js';

@@ -51,6 +51,12 @@ export interface Operation<Args, Result> {
    */
   readonly kind: OperationKind;
   run(ctx: OperationContext, args: Args): Result;
+  /**
+   * Optional, reads only: several consecutive calls of this operation in one batch, answered at once
+   * (e.g. one statement for all their keys). Must return exactly what `run` would for each, in order;
+   * may throw (a bad argument, anything), and then each call runs alone through `run`.
+   */
+  readonly runMany?: (ctx: OperationContext, args: Args[]) => Result[];
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a map holds operations of every argument type.
@@ -62,8 +68,9 @@ export type ResultOf<O> = O extends Operation<never, infer R> ? R : never;
 export function defineOperation<Args, Result>(
   kind: OperationKind,
   run: (ctx: OperationContext, args: Args) => Result,
+  runMany?: (ctx: OperationContext, args: Args[]) => Result[],
 ): Operation<Args, Result> {
-  return { kind, run };
+  return runMany === undefined || kind !== 'read' ? { kind, run } : { kind, run, runMany };
 }
 
 /** What opening a source decided (e.g. after checking the schema version). */

@@ -1,11 +1,12 @@
 /**
  * The main thread's handle on one source worker. Calls made in the same tick travel to the
- * worker together as one Comlink message (a batch); a p-queue bounds the batches in flight,
- * and `maxQueued` bounds the calls waiting for a batch, so an overloaded source fails fast
- * instead of growing memory. A worker that dies is restarted; the calls it held are rejected.
+ * worker together as one message on its data port (a batch); a counter bounds the batches in
+ * flight, and `maxQueued` bounds the calls waiting for a batch, so an overloaded source fails fast
+ * instead of growing memory. The worker starts on the first call (or `whenReady()`), not before.
+ * A worker that dies is restarted; the calls it held are rejected.
  */
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import {
   InvalidArgumentError,
   QueryTimeoutError,
@@ -14,14 +15,15 @@ import {
   SourceCrashedError,
   SourceOverloadedError,
 } from '@pkg/errors';
-import { type Remote, releaseProxy, wrap } from 'comlink';
+import { type Remote, releaseProxy, transfer, wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import PQueue from 'p-queue';
 import type { FileIdentity } from './file-identity.js';
 import { type LatencyPercentiles, LatencyRecorder } from './latency-recorder.js';
 import type { SourceSpec } from './operation.js';
 import {
+  type BatchMessage,
   type BatchOutcome,
+  type DataAnswer,
   isLateAnswer,
   isTransactionBound,
   type LateAnswer,
@@ -52,26 +54,38 @@ export interface SourceStats extends PoolStats {
   /** Messages sent to the worker; calls / batches is the coalescing factor. */
   batches: number;
   restarts: number;
+  /** Whether the source's worker is running (it starts on the first call, or `ready()`). */
+  running: boolean;
   /** Share of connection acquisitions served by an already-open connection. */
   reuseRate: number;
   latency: LatencyPercentiles;
 }
 
+/** A source's worker: never started (or stopped when idle), opening, open, or failed to open. */
+export type SourceState = 'not started' | 'starting' | 'running' | 'failed';
+
 export interface SourceClientOptions {
   /** Batches sent to the worker and not yet answered (pipelining depth). */
   maxBatchesInFlight: number;
+  /** Stop the worker after this long with nothing to do (null: never). */
+  stopIdleAfterMs?: number | null;
 }
 
 export class SourceClient {
   readonly spec: SourceSpec;
-  private worker!: Worker;
-  private remote!: Remote<SourceWorkerApi>;
-  private ready!: Promise<void>;
-  private readonly queue: PQueue;
+  private worker: Worker | undefined;
+  private remote: Remote<SourceWorkerApi> | undefined;
+  /** The data plane of the current worker; null until it has opened the source. */
+  private port: MessagePort | null = null;
+  private ready: Promise<void> | null = null;
+  private readonly maxBatchesInFlight: number;
+  /** Batches counted against `maxBatchesInFlight` (a transaction's own batches are not). */
+  private batchesInFlight = 0;
+  /** A flush is waiting for the worker to open. */
+  private waitingForWorker = false;
   private pending: PendingCall[] = [];
   private txPending: PendingCall[] = [];
   private flushScheduled = false;
-  private sendQueued = false;
   private inFlightCalls = 0;
   private openTransactions = 0;
   private drainWaiters: Array<() => void> = [];
@@ -79,17 +93,25 @@ export class SourceClient {
   /** Calls the worker answers late, by `batch:index`; and late answers that beat their batch's reply. */
   private readonly late = new Map<string, PendingCall>();
   private readonly early = new Map<string, LateAnswer>();
-  /** Rejecters of every remote call in progress: a dead worker never answers, so its exit rejects them. */
+  /** Rejecters of every control-plane call in progress: a dead worker never answers, so its exit rejects them. */
   private readonly guards = new Set<(error: unknown) => void>();
   private opened = false;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private readonly latency = new LatencyRecorder();
   private readonly counters = { calls: 0, errors: 0, batches: 0, restarts: 0 };
-  /** Batches sent and not yet answered, by batch number: the watchdog names the call that hung. */
+  /**
+   * Batches sent and not yet answered, by batch number: the watchdog names the call that hung, and
+   * the worker's exit rejects what is left (one map, not a guard per batch).
+   */
   private readonly running = new Map<number, PendingCall[]>();
+  /** How the current worker's open went (see openState). */
+  private readyState: Exclude<SourceState, 'not started'> = 'starting';
+  /** Batch numbers sent outside the slots (a transaction's own): their answer frees no slot. */
+  private readonly unslotted = new Set<number>();
   private readonly watchdogBuffer = createWatchdogBuffer();
   private readonly watchdog = new WatchdogSampler(this.watchdogBuffer);
   private readonly watchdogTimer: NodeJS.Timeout;
+  private idleTimer: NodeJS.Timeout | null = null;
   /** The file the source opened at start-up; restarted workers must find the same one. */
   private identity: FileIdentity | null = null;
   private firstOpenDone = false;
@@ -100,15 +122,67 @@ export class SourceClient {
 
   constructor(spec: SourceSpec, options: SourceClientOptions) {
     this.spec = spec;
-    this.queue = new PQueue({ concurrency: options.maxBatchesInFlight });
+    this.maxBatchesInFlight = options.maxBatchesInFlight;
     // Unreferenced: the watchdog alone never keeps the process alive.
     this.watchdogTimer = setInterval(this.checkWatchdog, watchdogPeriod(spec.queryTimeoutMs)).unref();
-    this.start();
+    const idleMs = options.stopIdleAfterMs ?? null;
+    if (idleMs !== null) {
+      // Sampled, not a timer per call: a source counts as idle once two samples saw no new call.
+      let seen = -1;
+      this.idleTimer = setInterval(
+        () => {
+          const calls = this.counters.calls + this.counters.batches;
+          if (calls === seen && this.state === 'open' && this.port !== null && this.isDrained()) this.stopIdle();
+          seen = calls;
+        },
+        Math.max(1, Math.floor(idleMs / 2)),
+      ).unref();
+    }
   }
 
-  /** Resolves when the worker has opened the source; rejects with the reason it could not. */
+  /**
+   * An idle worker is stopped (its connections closed, the thread ended); the next call starts a new one,
+   * which must find the same file (as after a restart). Not a crash: nothing was in flight.
+   */
+  private stopIdle(): void {
+    const { worker, remote, port } = this;
+    this.worker = undefined;
+    this.remote = undefined;
+    this.port = null;
+    this.ready = null;
+    this.opened = false;
+    void (async () => {
+      try {
+        if (remote !== undefined) await withDeadline(remote.close(), STATS_WAIT_MS);
+      } catch {
+        // It is going away either way.
+      }
+      remote?.[releaseProxy]();
+      port?.close();
+      await stopWorker(worker);
+    })();
+  }
+
+  /** Starts the worker if it is not running; resolves when it has opened the source, else rejects why not. */
   whenReady(): Promise<void> {
-    return this.ready;
+    if (this.ready === null) {
+      // While closing, only the calls queued before close() may still start the worker.
+      if (this.state === 'closed' || (this.state === 'closing' && this.isDrained())) {
+        return Promise.reject(new SourceClosedError(this.spec.name));
+      }
+      this.start();
+    }
+    return this.ready as Promise<void>;
+  }
+
+  /** Whether a worker runs (or is starting) for this source. */
+  get started(): boolean {
+    return this.ready !== null;
+  }
+
+  /** Where the source's worker is, without starting it: not started (or stopped when idle), opening, open, or failed to open. */
+  get openState(): SourceState {
+    return this.ready === null ? 'not started' : this.readyState;
   }
 
   call(req: WorkerRequest): Promise<unknown> {
@@ -136,11 +210,18 @@ export class SourceClient {
   /** Never waits long: a worker busy past STATS_WAIT_MS reports its last known pool figures. */
   async stats(): Promise<SourceStats> {
     let pool = this.lastPool;
+    const ready = this.ready;
     try {
-      const fresh = await withDeadline(
-        this.ready.then(() => (this.state === 'closed' ? null : this.guard(this.remote.poolStats()))),
-        Math.min(STATS_WAIT_MS, this.spec.queryTimeoutMs),
-      );
+      // A source never called has no worker to ask (and is not started by being looked at).
+      const fresh =
+        ready === null
+          ? null
+          : await withDeadline(
+              ready.then(() =>
+                this.state === 'closed' || this.remote === undefined ? null : this.guard(this.remote.poolStats()),
+              ),
+              Math.min(STATS_WAIT_MS, this.spec.queryTimeoutMs),
+            );
       if (fresh !== null && fresh !== TIMED_OUT) {
         pool = fresh;
         this.lastPool = fresh;
@@ -159,6 +240,7 @@ export class SourceClient {
       source: this.spec.name,
       readonly: this.spec.readonly,
       ...this.counters,
+      running: this.ready !== null,
       ...pool,
       queued: this.pending.length + this.txPending.length,
       inFlight: this.inFlightCalls,
@@ -176,13 +258,20 @@ export class SourceClient {
   async close(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'closing';
+    if (this.ready === null && this.isDrained()) {
+      // Never started: nothing to drain, no thread to end.
+      this.state = 'closed';
+      clearInterval(this.watchdogTimer);
+      if (this.idleTimer !== null) clearInterval(this.idleTimer);
+      return;
+    }
     this.flush();
     const drainAndClose = async () => {
-      await this.queue.onIdle();
       if (!this.isDrained()) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
       try {
         await this.ready;
-        await this.guard(this.remote.close());
+        const remote = this.remote;
+        if (remote !== undefined) await this.guard(remote.close());
       } catch {
         // Closing a source that never opened (or already died) only needs the thread gone.
       }
@@ -191,12 +280,14 @@ export class SourceClient {
     const outcome = await withDeadline(drainAndClose(), limit);
     this.state = 'closed';
     clearInterval(this.watchdogTimer);
+    if (this.idleTimer !== null) clearInterval(this.idleTimer);
     if (outcome === TIMED_OUT) {
       const closed = new SourceClosedError(this.spec.name);
       this.settleAll(this.pending.splice(0).concat(this.txPending.splice(0)), closed);
       this.killWorker(new SourceCrashedError(this.spec.name, `still busy ${limit} ms after close() was called`));
     }
-    this.remote[releaseProxy]();
+    this.remote?.[releaseProxy]();
+    this.port?.close();
     await stopWorker(this.worker);
   }
 
@@ -216,24 +307,50 @@ export class SourceClient {
       const error = new SourceCrashedError(this.spec.name, `its worker could not start (${(e as Error).message})`);
       this.ready = Promise.reject(error);
       this.ready.catch(() => undefined);
-      // Never called: every call waits for `ready` first. Only released on close.
-      this.remote = { [releaseProxy]: () => undefined } as unknown as Remote<SourceWorkerApi>;
+      this.readyState = 'failed';
+      this.remote = undefined;
       return;
     }
     this.worker = worker;
     this.watchdog.reset();
-    this.remote = wrap<SourceWorkerApi>(nodeEndpoint(worker));
+    const remote = wrap<SourceWorkerApi>(nodeEndpoint(worker));
+    this.remote = remote;
     this.opened = false;
-    const options = { mustExist: this.firstOpenDone, identity: this.identity, watchdog: this.watchdogBuffer };
+    const channel = new MessageChannel();
+    const port = channel.port1;
+    port.on('message', (answer: DataAnswer) => {
+      if (port !== this.port) return; // from a worker already replaced
+      if (isLateAnswer(answer)) this.onLateAnswer(answer);
+      else this.onOutcome(answer);
+    });
+    // The worker holds the process open while it runs; the port alone must not.
+    port.unref();
+    const options = {
+      mustExist: this.firstOpenDone,
+      identity: this.identity,
+      watchdog: this.watchdogBuffer,
+      dataPort: channel.port2,
+    };
     this.ready = this.guard(
-      this.remote.open(this.spec, options).then((outcome) => {
+      remote.open(this.spec, transfer(options, [channel.port2])).then((outcome) => {
         if (!outcome.ok) throw reviveError(outcome.error);
         this.opened = true;
         this.firstOpenDone = true;
         this.identity = outcome.identity;
+        if (worker === this.worker) this.port = port;
       }),
     );
     this.ready.catch(() => undefined); // observed by every call; never an unhandled rejection
+    const ready = this.ready;
+    this.readyState = 'starting';
+    ready.then(
+      () => {
+        if (this.ready === ready) this.readyState = 'running';
+      },
+      () => {
+        if (this.ready === ready) this.readyState = 'failed';
+      },
+    );
     let lastError = '';
     worker.on('error', (e) => {
       lastError = e instanceof Error ? e.message : String(e);
@@ -241,15 +358,27 @@ export class SourceClient {
         lastError = `out of memory: its heap passed max-memory-mb (${this.spec.maxMemoryMb} MB); if the work is legitimate, raise max-memory-mb for "${this.spec.name}"`;
       }
     });
-    worker.on('message', (message: unknown) => {
-      if (isLateAnswer(message)) this.onLateAnswer(message);
-    });
     let gone = false;
     const onGone = (error: SourceCrashedError) => {
       if (gone || worker !== this.worker) return;
       gone = true;
+      if (this.port === port) this.port = null;
+      // Answers the worker posted before it died may still wait in the port ('exit' can overtake them).
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+        const answer = m.message as DataAnswer;
+        if (isLateAnswer(answer)) this.onLateAnswer(answer);
+        else this.onOutcome(answer);
+      }
+      port.close();
       for (const reject of this.guards) reject(error);
       this.guards.clear();
+      for (const calls of this.running.values()) {
+        this.inFlightCalls -= calls.length;
+        this.settleAll(calls, error);
+      }
+      this.running.clear();
+      this.unslotted.clear();
+      this.batchesInFlight = 0;
       for (const call of this.late.values()) this.settle(call, undefined, error);
       this.inFlightCalls -= this.late.size;
       this.late.clear();
@@ -371,7 +500,7 @@ export class SourceClient {
   }
 
   private restart(): void {
-    this.remote[releaseProxy]();
+    this.remote?.[releaseProxy]();
     // A worker that dies while opening would die again: its calls get the error instead of a restart loop.
     if (!this.opened) return;
     this.counters.restarts++;
@@ -380,87 +509,110 @@ export class SourceClient {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
-    if (this.txPending.length > 0) {
-      // An open transaction's calls skip the queue: what fills the queue may be waiting for them.
-      const calls = this.txPending;
-      this.txPending = [];
-      void this.send(calls);
-    }
-    if (this.pending.length === 0 || this.sendQueued) return;
-    this.sendQueued = true;
-    void this.queue.add(this.sendPending);
-  };
-
-  /** Takes every call waiting at the moment the queue lets a batch go, not at the moment it was queued. */
-  private readonly sendPending = async (): Promise<void> => {
-    this.sendQueued = false;
-    let calls = this.pending;
-    if (calls.length === 0) return;
-    this.pending = [];
-    if (calls.length >= SPLIT_AT && this.queue.pending < this.queue.concurrency) {
-      // Nothing else in flight: send half now and half right behind it, so the worker runs the
-      // second half while this thread hands out the first half's answers (and collects new calls).
-      this.pending = calls.slice(calls.length >> 1);
-      calls = calls.slice(0, calls.length >> 1);
-      this.sendQueued = true;
-      void this.queue.add(this.sendPending);
-    }
-    await this.send(calls);
-  };
-
-  private async send(calls: PendingCall[]): Promise<void> {
-    try {
-      // If the worker restarted while we waited, wait for the new one to open too.
-      for (let ready = this.ready; ; ready = this.ready) {
-        await ready;
-        if (ready === this.ready) break;
-      }
-    } catch (e) {
-      this.settleAll(calls, e);
+    if (this.port === null) {
+      this.whenWorkerOpen();
       return;
     }
+    if (this.txPending.length > 0) {
+      // An open transaction's calls skip the slots: what fills them may be waiting for these calls.
+      const calls = this.txPending;
+      this.txPending = [];
+      this.post(calls, false);
+    }
+    // Takes every call waiting at the moment a slot is free, not at the moment it was queued.
+    while (this.pending.length > 0 && this.batchesInFlight < this.maxBatchesInFlight) {
+      let calls = this.pending;
+      this.pending = [];
+      if (calls.length >= SPLIT_AT && this.batchesInFlight + 1 < this.maxBatchesInFlight) {
+        // Nothing else in flight: send half now and half right behind it, so the worker runs the
+        // second half while this thread hands out the first half's answers (and collects new calls).
+        this.pending = calls.slice(calls.length >> 1);
+        calls = calls.slice(0, calls.length >> 1);
+      }
+      this.post(calls, true);
+    }
+  };
+
+  /** No open worker: start one if none runs, and flush once it has opened (or fail the calls why not). */
+  private whenWorkerOpen(): void {
+    if (this.waitingForWorker) return;
+    if (this.pending.length === 0 && this.txPending.length === 0) return;
+    this.waitingForWorker = true;
+    const ready = this.whenReady();
+    ready.then(
+      () => {
+        this.waitingForWorker = false;
+        this.flush();
+      },
+      (e) => {
+        this.waitingForWorker = false;
+        // A worker replaced meanwhile (restart) gets its own chance to open.
+        if (ready !== this.ready && this.ready !== null) {
+          this.flush();
+          return;
+        }
+        this.settleAll(this.pending.splice(0).concat(this.txPending.splice(0)), e);
+      },
+    );
+  }
+
+  private post(calls: PendingCall[], slotted: boolean): void {
+    const port = this.port as MessagePort;
     const batch = this.nextBatch++;
+    const requests: WorkerRequest[] = new Array(calls.length);
+    for (let i = 0; i < calls.length; i++) requests[i] = (calls[i] as PendingCall).req;
+    try {
+      port.postMessage({ batch, requests } satisfies BatchMessage);
+    } catch (e) {
+      if (!isDataCloneError(e)) {
+        this.settleAll(calls, e);
+        return;
+      }
+      // One call's arguments could not be copied to the worker: fail that call alone.
+      if (calls.length > 1) for (const c of calls) this.post([c], false);
+      else {
+        const what = describe(calls[0]?.req);
+        this.settleAll(
+          calls,
+          new InvalidArgumentError(what, 'args', `cannot be sent to a worker (${(e as Error).message})`),
+        );
+      }
+      return;
+    }
     this.inFlightCalls += calls.length;
     this.counters.batches++;
     this.running.set(batch, calls);
-    let outcome: BatchOutcome;
-    try {
-      outcome = await this.guard(
-        this.remote.run(
-          batch,
-          calls.map((c) => c.req),
-        ),
-      );
-    } catch (e) {
-      this.running.delete(batch);
-      this.inFlightCalls -= calls.length;
-      if (isDataCloneError(e)) {
-        // One call's arguments could not be copied to the worker: fail that call alone.
-        if (calls.length > 1) for (const c of calls) await this.send([c]);
-        else {
-          const what = describe(calls[0]?.req);
-          this.settleAll(
-            calls,
-            new InvalidArgumentError(what, 'args', `cannot be sent to a worker (${(e as Error).message})`),
-          );
-        }
-        return;
-      }
-      this.settleAll(calls, e);
-      return;
-    }
+    if (slotted) this.batchesInFlight++;
+    else this.unslotted.add(batch);
+  }
+
+  /** A batch's reply: hand out its answers at once, then fill the freed slot. */
+  private onOutcome(outcome: BatchOutcome): void {
+    const batch = outcome.batch;
+    const calls = this.running.get(batch);
+    if (calls === undefined) return; // its calls were already failed (watchdog)
     this.running.delete(batch);
-    const failed = outcome.errors === null ? null : new Map(outcome.errors);
-    const late = outcome.late === null ? null : new Set(outcome.late);
+    if (!this.unslotted.delete(batch)) this.batchesInFlight--;
+    // Send what gathered meanwhile before handing out answers: the worker works while we do.
+    if (this.pending.length > 0 && !this.flushScheduled) this.flush();
+    const errors = outcome.errors;
+    const late = outcome.late;
+    const values = outcome.values;
+    let e = 0;
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i] as PendingCall;
-      if (late?.has(i)) {
+      if (late !== null && late.includes(i)) {
         this.parkLate(`${batch}:${i}`, call);
         continue;
       }
       this.inFlightCalls--;
-      const error = failed?.get(i);
-      this.settle(call, outcome.values[i], error && reviveError(error));
+      let error: unknown;
+      if (errors !== null) {
+        while (e < errors.length && (errors[e] as [number, unknown])[0] < i) e++;
+        const failed = errors[e];
+        if (failed !== undefined && failed[0] === i) error = reviveError(failed[1]);
+      }
+      this.settle(call, values[i], error);
     }
   }
 

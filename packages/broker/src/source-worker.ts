@@ -1,9 +1,10 @@
 /**
  * Entry point of a source worker: one per source, holding that source's connection pool.
- * The main thread never opens SQLite; it sends batches of requests here over Comlink.
+ * The main thread never opens SQLite; it sends batches of requests here on the data port, and
+ * opens, asks for pool figures and closes over Comlink (see protocol.ts).
  */
 import { performance } from 'node:perf_hooks';
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import {
   DatabaseError,
   InvalidArgumentError,
@@ -20,7 +21,9 @@ import { type FileIdentity, hasFileIdentity, IDENTITY_FIX, identityProblem, read
 import { probeWritable, toOpenError } from './open-errors.js';
 import type { OperationMap, SourceModule, SourceSpec } from './operation.js';
 import {
+  type BatchMessage,
   type BatchOutcome,
+  type DataAnswer,
   isTransactionBound,
   type LateAnswer,
   type OpenOptions,
@@ -56,6 +59,11 @@ class SourceWorker implements SourceWorkerApi {
   async open(spec: SourceSpec, options: OpenOptions): Promise<OpenOutcome> {
     this.spec = spec;
     this.watchdog = new WatchdogMarker(options.watchdog);
+    dataPort = options.dataPort;
+    // Batches sent before the open finishes wait in the port: the main thread sends none before it.
+    dataPort.on('message', (message: BatchMessage) => {
+      (dataPort as MessagePort).postMessage(this.run(message.batch, message.requests));
+    });
     const mod = (await import(spec.operationsModule)) as { sourceModule: SourceModule };
     this.operations = mod.sourceModule.operations;
     this.pool = new ConnectionPool(spec, { mustExist: options.mustExist, beforeOpen: this.checkFile });
@@ -116,7 +124,7 @@ class SourceWorker implements SourceWorkerApi {
    * keeping their order, while the transaction's own requests go ahead.
    */
   run(batch: number, requests: WorkerRequest[]): BatchOutcome {
-    const out: BatchOutcome = { values: new Array(requests.length), errors: null, late: null };
+    const out: BatchOutcome = { batch, values: new Array(requests.length), errors: null, late: null };
     this.fileChecked = false;
     const watchdog = this.watchdog;
     for (let i = 0; i < requests.length; i++) {
@@ -132,6 +140,14 @@ class SourceWorker implements SourceWorkerApi {
         out.late.push(i);
         continue;
       } else {
+        // Consecutive calls of an operation that can answer several at once: one go for all of them.
+        if (!bound && req.type === 'op') {
+          const end = this.runGroup(batch, requests, i, out.values);
+          if (end > i) {
+            i = end - 1;
+            continue;
+          }
+        }
         let value: unknown;
         watchdog.begin(batch, i);
         try {
@@ -163,6 +179,40 @@ class SourceWorker implements SourceWorkerApi {
     }
     watchdog.end();
     return out;
+  }
+
+  /**
+   * Runs requests[start..end) through the operation's `runMany` when at least two consecutive calls of a
+   * read that has one are not bound to a transaction. Returns `end` when done, or `start` to run them
+   * one by one (no runMany, no idle connection, or runMany threw: each call then gets its own answer).
+   */
+  private runGroup(batch: number, requests: WorkerRequest[], start: number, values: unknown[]): number {
+    const first = requests[start] as Extract<WorkerRequest, { type: 'op' }>;
+    const op = this.operations[first.op];
+    if (op?.runMany === undefined || op.kind !== 'read' || this.unavailable !== null) return start;
+    let end = start + 1;
+    while (end < requests.length && end - start < MAX_GROUP) {
+      const next = requests[end] as WorkerRequest;
+      if (next.type !== 'op' || next.op !== first.op || next.tx !== undefined) break;
+      end++;
+    }
+    if (end - start < 2) return start;
+    const conn = this.pool.tryAcquire();
+    if (conn === null) return start;
+    // A stuck group names its first call; the watchdog re-sends the rest (reads: safe to run again).
+    this.watchdog.begin(batch, start);
+    try {
+      const args = new Array(end - start);
+      for (let k = start; k < end; k++) args[k - start] = (requests[k] as { args: unknown }).args;
+      const results = op.runMany(conn, args);
+      if (results.length !== args.length) return start;
+      for (let k = start; k < end; k++) values[k] = results[k - start];
+      return end;
+    } catch {
+      return start;
+    } finally {
+      this.pool.release(conn);
+    }
   }
 
   private answerLate(batch: number, index: number, req: WorkerRequest): Promise<void> | undefined {
@@ -434,6 +484,9 @@ class SourceWorker implements SourceWorkerApi {
   }
 }
 
+/** Calls answered by one `runMany` at most (64 keys: one statement, well inside SQLite's variable limit). */
+const MAX_GROUP = 64;
+
 /** Back-off between attempts of a write waiting for another process's lock: 1, 2, 4 ... 50 ms. */
 const BUSY_MAX_DELAY_MS = 50;
 
@@ -461,10 +514,11 @@ function isSerializedError(e: unknown): e is SerializedError {
 }
 
 if (parentPort === null) throw new Error('source-worker must run inside a worker_thread');
-const port = parentPort;
+/** The data plane, handed over by `open`. */
+let dataPort: MessagePort | null = null;
 
 function postLate(answer: LateAnswer): void {
-  port.postMessage(answer);
+  (dataPort as MessagePort).postMessage(answer satisfies DataAnswer);
 }
 
-expose(new SourceWorker(), nodeEndpoint(port));
+expose(new SourceWorker(), nodeEndpoint(parentPort));

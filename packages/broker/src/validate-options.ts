@@ -1,7 +1,7 @@
 /**
  * Range checks for what the Broker constructor is given. `@pkg/config` validates the user's file;
  * this guards direct users of the broker, so a bad number becomes CONFIG_INVALID naming the option
- * and its range instead of a TypeError from deep inside p-queue or a worker.
+ * and its range instead of a TypeError from deep inside a worker.
  */
 import { ConfigError, type ConfigIssue } from '@pkg/errors';
 import type { BrokerOptions } from './broker.js';
@@ -24,10 +24,16 @@ const SPEC_RANGES: Range[] = [
 export function validateBrokerArguments(specs: unknown, options: unknown): void {
   const issues: ConfigIssue[] = [];
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    issues.push({ key: 'options', message: 'must be an object.', fix: 'pass { maxBatchesInFlight } or nothing.' });
+    issues.push({
+      key: 'options',
+      message: 'must be an object.',
+      fix: 'pass { maxBatchesInFlight, stopIdleWorkerAfterMs } or nothing.',
+    });
   } else {
     const n = (options as BrokerOptions | undefined)?.maxBatchesInFlight;
     if (n !== undefined) checkInt(issues, 'options.maxBatchesInFlight', n, 1, MAX_BATCHES_IN_FLIGHT);
+    const idle = (options as BrokerOptions | undefined)?.stopIdleWorkerAfterMs;
+    if (idle !== undefined) checkInt(issues, 'options.stopIdleWorkerAfterMs', idle, 1, 2 ** 31 - 1);
   }
   if (!Array.isArray(specs)) {
     issues.push({ key: 'specs', message: 'must be an array of source specs.', fix: 'pass one SourceSpec per source.' });

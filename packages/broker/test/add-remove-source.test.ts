@@ -26,8 +26,11 @@ describe('Broker.addSource / removeSource / replaceSource', () => {
   it('adds a source that answers once open; a duplicate or a bad spec is a rejected CONFIG_INVALID', async () => {
     const b = broker([spec('main', dir.file('main.db'))]);
     try {
+      // Lazy: no worker until the first call or ready(); asking the state does not start one.
+      expect(b.sourceState('main')).toBe('not started');
+      const opening = b.ready();
       expect(b.sourceState('main')).toBe('starting');
-      await b.ready();
+      await opening;
       expect(b.sourceState('main')).toBe('running');
       const early = b.call('extra', 'put', { k: 'a', v: '1' });
       await expect(early).rejects.toMatchObject({ code: 'UNKNOWN_SOURCE' });

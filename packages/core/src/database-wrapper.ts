@@ -248,8 +248,9 @@ export class DatabaseWrapper extends DataApi {
   }
 
   /**
-   * Resolves when every source is open (schema checked or created); rejects with the first failure,
-   * so an operator notices a source that cannot open. The wrapper keeps working without it: reads
+   * Starts every source and resolves when each is open (schema checked or created); rejects with the
+   * first failure, so an operator notices a source that cannot open. Without it a source's worker
+   * starts on its first call (a source never called costs no thread). The wrapper keeps working without it: reads
    * routed there are answered by the default source, cross-source reads skip it (both warn once),
    * and writes for its chats fail with the open error.
    */

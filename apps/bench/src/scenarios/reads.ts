@@ -4,10 +4,12 @@
  * each cell reports the median round. Main-thread busy time per read comes from eventLoopUtilization.
  */
 import { performance } from 'node:perf_hooks';
-import { openBroker } from '../contenders/broker.js';
+import { openBroker, openBrokerTwoSources } from '../contenders/broker.js';
 import { startBatchReader, startEcho } from '../contenders/comlink.js';
 import { openDirect } from '../contenders/direct.js';
 import { openNodeSqlite3 } from '../contenders/node-sqlite3.js';
+import { startPiscina } from '../contenders/piscina.js';
+import { startRawReader } from '../contenders/raw.js';
 import type { AsyncReader } from '../contenders/types.js';
 import type { Dataset } from '../dataset.js';
 import { fmt, fmtInt, progress } from '../log.js';
@@ -30,7 +32,11 @@ export type ContenderId =
   | 'comlinkEcho'
   | 'comlinkSql1'
   | 'comlinkBatch64'
+  | 'rawSql'
+  | 'piscina1'
+  | 'piscina2'
   | 'broker'
+  | 'brokerTwoSources'
   | 'brokerQueue1'
   | 'brokerQueue4';
 
@@ -41,7 +47,11 @@ export const CONTENDER_LABELS: Record<ContenderId, string> = {
   comlinkEcho: 'bare Comlink echo (no SQL)',
   comlinkSql1: 'Comlink, 1 read per message',
   comlinkBatch64: 'Comlink, 64 reads per message',
+  rawSql: 'raw postMessage + SQL (1 worker)',
+  piscina1: 'piscina, 1 thread',
+  piscina2: 'piscina, 2 threads',
   broker: 'DatabaseWrapper (broker, 2 batches)',
+  brokerTwoSources: 'DatabaseWrapper, 2 sources',
   brokerQueue1: 'DatabaseWrapper, 1 batch in flight',
   brokerQueue4: 'DatabaseWrapper, 4 batches in flight',
 };
@@ -81,11 +91,18 @@ function toDate(value: unknown): Date {
   return new Date(value);
 }
 
-/** The broker returns the same row as the direct read, with its timestamps as Dates: checked on 256 keys. */
+/**
+ * The broker returns the same row as the direct read, with its timestamps as Dates: checked on 256 keys one at
+ * a time, and on 256 more with 64 in flight (the worker then answers a batch's point reads with one statement).
+ */
 async function checkSameRows(direct: ReturnType<typeof openDirect>, broker: AsyncReader): Promise<void> {
-  for (let i = 0; i < 256; i++) {
+  const together: unknown[] = [];
+  for (let base = 256; base < 512; base += 64) {
+    together.push(...(await Promise.all(Array.from({ length: 64 }, (_, k) => broker.call(base + k)))));
+  }
+  for (let i = 0; i < 512; i++) {
     const raw = direct.read(i) as Record<string, unknown> | undefined;
-    const got = (await broker.call(i)) as Record<string, unknown> | null;
+    const got = (i < 256 ? await broker.call(i) : together[i - 256]) as Record<string, unknown> | null;
     if (raw === undefined || got === null) throw new Error(`key ${i}: no row (direct ${raw}, broker ${got})`);
     for (const [col, value] of Object.entries(raw)) {
       const b = got[col];
@@ -100,6 +117,8 @@ export async function runReads(
   opts: { rounds: number; roundMs: number; warmupMs: number },
 ): Promise<ReadsResult> {
   const keys = data.keys;
+  // Copied before any contender opens the file (a copy refuses a file with a live WAL).
+  const twoCopies: [string, string] = [data.copyMain('reads-two-a.db'), data.copyMain('reads-two-b.db')];
   const direct = openDirect(data.mainPath, keys);
   const nodeSqlite3 = await openNodeSqlite3(data.mainPath, keys);
   const echo = await startEcho(keys);
@@ -108,7 +127,12 @@ export async function runReads(
   const broker = await openBroker(data.mainPath, keys);
   const brokerQ1 = await openBroker(data.mainPath, keys, { maxBatchesInFlight: 1 });
   const brokerQ4 = await openBroker(data.mainPath, keys, { maxBatchesInFlight: 4 });
+  const raw = await startRawReader(data.mainPath, keys);
+  const piscina1 = await startPiscina(data.mainPath, keys, 1);
+  const piscina2 = await startPiscina(data.mainPath, keys, 2);
+  const brokerTwo = await openBrokerTwoSources(twoCopies, data.chatIds, keys);
   await checkSameRows(direct, broker);
+  await checkSameRows(direct, brokerTwo);
   progress('reads: contenders open; broker rows match direct rows (same SQL, Dates converted in the worker)');
 
   const asyncCell = (
@@ -139,7 +163,14 @@ export async function runReads(
     asyncCell('comlinkSql1', sql1, 64),
     asyncCell('comlinkBatch64', batch, 1),
     asyncCell('comlinkBatch64', batch, 2),
+    asyncCell('rawSql', raw, 1),
+    asyncCell('rawSql', raw, 64),
+    asyncCell('piscina1', piscina1, 1),
+    asyncCell('piscina1', piscina1, 64),
+    asyncCell('piscina2', piscina2, 1),
+    asyncCell('piscina2', piscina2, 64),
     ...[1, 64, 1024].map((n) => asyncCell('broker', broker, n, broker.counters)),
+    asyncCell('brokerTwoSources', brokerTwo, 64, brokerTwo.counters),
     asyncCell('brokerQueue1', brokerQ1, 64, brokerQ1.counters),
     asyncCell('brokerQueue4', brokerQ4, 64, brokerQ4.counters),
   ];
@@ -195,6 +226,10 @@ export async function runReads(
     brokerQ1.close(),
     brokerQ4.close(),
     broker.close(),
+    raw.close(),
+    piscina1.close(),
+    piscina2.close(),
+    brokerTwo.close(),
   ]);
 
   const cells: ReadCell[] = plans.map((p, idx) => {

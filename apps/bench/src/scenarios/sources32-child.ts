@@ -1,6 +1,7 @@
 /**
  * Runs in a child process (node --expose-gc) so its memory baseline is not the parent's heap:
- * opens 32 sources with one DatabaseWrapper, times constructor -> ready(), and reports the RSS delta.
+ * configures 32 sources with one DatabaseWrapper and measures the RSS delta while none has been called
+ * (lazy: no worker yet), then times ready() (which starts and opens every source) and measures again.
  * Paths come in argv; the result goes back over IPC.
  */
 import { performance } from 'node:perf_hooks';
@@ -13,6 +14,10 @@ export interface Sources32Sample {
   rssAfterMB: number;
   rssDeltaMB: number;
   memoryPerSourceMB: number;
+  /** RSS per source configured and never called (before ready()). */
+  memoryUnusedSourceMB: number;
+  /** RSS per source opened, then left idle with stopIdleWorkerAfterMs (its worker stopped). */
+  memoryIdleStoppedSourceMB: number;
   gc: boolean;
 }
 
@@ -24,6 +29,7 @@ const settle = async () => {
   }
 };
 const MB = 1024 * 1024;
+const IDLE_STOP_MS = 200;
 
 async function main(): Promise<void> {
   const paths = process.argv.slice(2);
@@ -31,13 +37,25 @@ async function main(): Promise<void> {
   for (const [i, path] of paths.entries()) sources[`s${String(i).padStart(2, '0')}`] = { path };
   await settle();
   const before = process.memoryUsage.rss();
-  const t0 = performance.now();
   const db = new DatabaseWrapper({ config: { default: 's00', sources, chatMapping: {} } });
+  await settle();
+  const unused = process.memoryUsage.rss();
+  const t0 = performance.now();
   await db.ready();
   const startupMs = performance.now() - t0;
   await settle();
   const after = process.memoryUsage.rss();
   await db.close();
+  // The option for open sources that go quiet: stopped after an idle time, started again by the next call.
+  const idle = new DatabaseWrapper({
+    config: { default: 's00', sources, chatMapping: {} },
+    broker: { stopIdleWorkerAfterMs: IDLE_STOP_MS },
+  });
+  await idle.ready();
+  await new Promise((r) => setTimeout(r, IDLE_STOP_MS * 4));
+  await settle();
+  const stopped = process.memoryUsage.rss();
+  await idle.close();
   const sample: Sources32Sample = {
     sources: paths.length,
     startupMs,
@@ -45,6 +63,8 @@ async function main(): Promise<void> {
     rssAfterMB: after / MB,
     rssDeltaMB: (after - before) / MB,
     memoryPerSourceMB: (after - before) / MB / paths.length,
+    memoryUnusedSourceMB: (unused - before) / MB / paths.length,
+    memoryIdleStoppedSourceMB: (stopped - before) / MB / paths.length,
     gc: gc !== undefined,
   };
   process.send?.(sample);

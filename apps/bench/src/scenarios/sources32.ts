@@ -1,5 +1,6 @@
 /**
- * 32 sources open at once: start-up (constructor -> ready()) and resident memory per idle source.
+ * 32 sources: resident memory per source configured and never called, start-up (ready(), which starts and
+ * opens every source) and resident memory per open idle source.
  * Each sample runs in a fresh child process (node --expose-gc); five samples, the median is reported.
  */
 import { fork } from 'node:child_process';
@@ -12,6 +13,8 @@ export interface Sources32Result {
   sources: number;
   startupMs: number;
   memoryPerSourceMB: number;
+  memoryUnusedSourceMB: number;
+  memoryIdleStoppedSourceMB: number;
   samples: Sources32Sample[];
 }
 
@@ -38,13 +41,15 @@ export async function runSources32(data: Dataset, count = 32, samples = 5): Prom
     results.push(r);
     progress(
       `32 sources, sample ${s + 1}/${samples}: start-up ${fmt(r.startupMs, 0)} ms, RSS +${fmt(r.rssDeltaMB, 1)} MB ` +
-        `(${fmt(r.memoryPerSourceMB, 2)} MB/source)`,
+        `(${fmt(r.memoryPerSourceMB, 2)} MB/source; ${fmt(r.memoryUnusedSourceMB, 3)} MB/source before any call, ${fmt(r.memoryIdleStoppedSourceMB, 2)} MB/source once stopped idle)`,
     );
   }
   return {
     sources: count,
     startupMs: median(results.map((r) => r.startupMs)),
     memoryPerSourceMB: median(results.map((r) => r.memoryPerSourceMB)),
+    memoryUnusedSourceMB: median(results.map((r) => r.memoryUnusedSourceMB)),
+    memoryIdleStoppedSourceMB: median(results.map((r) => r.memoryIdleStoppedSourceMB)),
     samples: results,
   };
 }

@@ -2,6 +2,8 @@
  * Writes through saveChatMessage (insert + three counter upserts in one transaction), against direct
  * better-sqlite3 running the same statements with the same pragmas (WAL; synchronous as each side reports it, NORMAL for both since the broker sets it on every WAL connection):
  * - single: one message per transaction, awaited one after the other;
+ * - inflight64 (broker only): 64 saveChatMessage calls in flight, each its own transaction, against direct's
+ *   "single" loop (the same work on one thread with no hand-off);
  * - batch100: one db.transaction holding 100 saveChatMessage calls issued together (direct: one outer
  *   transaction around 100 of the per-message transactions, which better-sqlite3 nests as savepoints,
  *   exactly as the worker does).
@@ -16,7 +18,7 @@ import { messageFactory } from './writes-common.js';
 
 export interface WriteCell {
   contender: 'broker' | 'direct';
-  mode: 'single' | 'batch100';
+  mode: 'single' | 'inflight64' | 'batch100';
   summary: Summary;
 }
 
@@ -95,6 +97,11 @@ export async function runWrites(
       contender: 'broker',
       mode: 'single',
       round: (ms) => concurrentRound(() => broker.saveChatMessage(brokerMsg()), { inFlight: 1, durationMs: ms }),
+    },
+    {
+      contender: 'broker',
+      mode: 'inflight64',
+      round: (ms) => concurrentRound(() => broker.saveChatMessage(brokerMsg()), { inFlight: 64, durationMs: ms }),
     },
     {
       contender: 'direct',

@@ -1,4 +1,4 @@
-import { defineOperation } from '@pkg/broker/operation';
+import { defineOperation, type OperationContext } from '@pkg/broker/operation';
 import type { Database, Transaction } from 'better-sqlite3';
 import {
   type ChatMessage,
@@ -11,14 +11,8 @@ import {
   type SaveChatMessageArgs,
   type UpdateChatMessageCategoryArgs,
 } from '../types.js';
-import {
-  fixTimestamps,
-  requireInteger,
-  requireOneOf,
-  toMessageId,
-  toMessageIdOrNull,
-  toStoredTimestamp,
-} from './values.js';
+import { shapedStatement } from './row-shape.js';
+import { requireInteger, requireOneOf, toMessageId, toMessageIdOrNull, toStoredTimestamp } from './values.js';
 
 /** Message rows carry the sender (inner join: only senders known in the chat) and the media. */
 const SELECT_MESSAGE = `SELECT m.*, u.username, u.full_name,
@@ -30,18 +24,70 @@ FROM chat_messages m
 JOIN chat_users u ON u.chat_id = m.chat_id AND u.user_id = m.user_id
 LEFT JOIN media_attachments a ON a.file_unique_id = m.media_id`;
 
+/** `getChatMessageByMessageId`'s statement (apps/bench checks its text against its own copy). */
+const BY_MESSAGE_ID = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.message_id = ?`;
+
 const saveTransactions = new WeakMap<
   Database,
   Transaction<(p: unknown[], chat: number, user: number, d: string) => void>
 >();
 
-function messageRow(row: Record<string, unknown>): ChatMessage {
-  return fixTimestamps<ChatMessage>(row, 'date', 'created_at', 'media_created_at', 'media_updated_at');
+const MESSAGE_DATES = ['date', 'created_at', 'media_created_at', 'media_updated_at'] as const;
+
+/** A message query's rows, built from raw arrays with one shape per statement (see row-shape.ts). */
+function messageRows(ctx: OperationContext, sql: string, params: unknown[]): ChatMessage[] {
+  const { stmt, row } = shapedStatement(ctx, sql, MESSAGE_DATES);
+  const raw = stmt.all(params) as unknown[][];
+  const rows = new Array<ChatMessage>(raw.length);
+  for (let i = 0; i < raw.length; i++) rows[i] = row(raw[i] as unknown[]) as unknown as ChatMessage;
+  return rows;
 }
 
-function messageRows(rows: unknown[]): ChatMessage[] {
-  for (const r of rows) messageRow(r as Record<string, unknown>);
-  return rows as ChatMessage[];
+/**
+ * Several getChatMessageByMessageId calls of one batch as one statement (`(chat_id, message_id) IN (VALUES
+ * ...)`, the primary key's index): one SQLite round instead of one per key. The keys are padded to a power
+ * of two (repeating the last) so a connection prepares at most 6 of these statements. Each call gets its
+ * own row object, or null, exactly as the single form; a bad argument throws and each call runs alone.
+ */
+function messagesByKeys(ctx: OperationContext, list: GetChatMessageByMessageIdArgs[]): Array<ChatMessage | null> {
+  const op = 'getChatMessageByMessageId';
+  const n = list.length;
+  let size = 2;
+  while (size < n) size *= 2;
+  const params = new Array<unknown>(size * 2);
+  for (let k = 0; k < n; k++) {
+    const a = list[k] as GetChatMessageByMessageIdArgs;
+    params[2 * k] = requireInteger(a.chatId, op, 'chatId');
+    params[2 * k + 1] = toMessageId(a.messageId, op, 'messageId');
+  }
+  for (let k = n; k < size; k++) {
+    params[2 * k] = params[2 * n - 2];
+    params[2 * k + 1] = params[2 * n - 1];
+  }
+  const { stmt, row, columns } = shapedStatement(ctx, byKeysSql(size), MESSAGE_DATES);
+  const chatAt = columns.indexOf('chat_id');
+  const messageAt = columns.indexOf('message_id');
+  const found = new Map<string, unknown[]>();
+  for (const r of stmt.all(params) as unknown[][]) {
+    const key = `${r[chatAt]}\u0000${r[messageAt]}`;
+    if (!found.has(key)) found.set(key, r);
+  }
+  const out = new Array<ChatMessage | null>(n);
+  for (let k = 0; k < n; k++) {
+    const r = found.get(`${params[2 * k]}\u0000${params[2 * k + 1]}`);
+    out[k] = r === undefined ? null : (row(r) as unknown as ChatMessage);
+  }
+  return out;
+}
+
+const byKeysSqlCache = new Map<number, string>();
+function byKeysSql(size: number): string {
+  let sql = byKeysSqlCache.get(size);
+  if (sql === undefined) {
+    sql = `${SELECT_MESSAGE} WHERE (m.chat_id, m.message_id) IN (VALUES ${Array.from({ length: size }, () => '(?, ?)').join(', ')})`;
+    byKeysSqlCache.set(size, sql);
+  }
+  return sql;
 }
 
 export const messageOperations = {
@@ -110,21 +156,24 @@ export const messageOperations = {
     return true;
   }),
 
-  getChatMessageByMessageId: defineOperation('read', (ctx, a: GetChatMessageByMessageIdArgs): ChatMessage | null => {
-    const op = 'getChatMessageByMessageId';
-    const row = ctx
-      .statement(`${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.message_id = ?`)
-      .get(requireInteger(a.chatId, op, 'chatId'), toMessageId(a.messageId, op, 'messageId'));
-    return row === undefined ? null : messageRow(row as Record<string, unknown>);
-  }),
+  getChatMessageByMessageId: defineOperation(
+    'read',
+    (ctx, a: GetChatMessageByMessageIdArgs): ChatMessage | null => {
+      const op = 'getChatMessageByMessageId';
+      const { stmt, row } = shapedStatement(ctx, BY_MESSAGE_ID, MESSAGE_DATES);
+      const values = stmt.get(requireInteger(a.chatId, op, 'chatId'), toMessageId(a.messageId, op, 'messageId'));
+      return values === undefined ? null : (row(values as unknown[]) as unknown as ChatMessage);
+    },
+    messagesByKeys,
+  ),
 
   getChatMessagesByUser: defineOperation('read', (ctx, a: GetChatMessagesByUserArgs): ChatMessage[] => {
     const op = 'getChatMessagesByUser';
-    return messageRows(
-      ctx
-        .statement(`${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.user_id = ? ORDER BY m.date DESC LIMIT ?`)
-        .all(requireInteger(a.chatId, op, 'chatId'), requireInteger(a.userId, op, 'userId'), a.limit ?? 100),
-    );
+    return messageRows(ctx, `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.user_id = ? ORDER BY m.date DESC LIMIT ?`, [
+      requireInteger(a.chatId, op, 'chatId'),
+      requireInteger(a.userId, op, 'userId'),
+      a.limit ?? 100,
+    ]);
   }),
 
   getChatMessagesSince: defineOperation('read', (ctx, a: GetChatMessagesSinceArgs): ChatMessage[] => {
@@ -153,7 +202,7 @@ export const messageOperations = {
       sql += ' LIMIT ?';
       params.push(requireInteger(a.limit, op, 'limit'));
     }
-    return messageRows(ctx.statement(sql).all(params));
+    return messageRows(ctx, sql, params);
   }),
 
   getChatMessagesByRootId: defineOperation('read', (ctx, a: GetChatMessagesByRootIdArgs): ChatMessage[] => {
@@ -161,18 +210,15 @@ export const messageOperations = {
     const chatId = requireInteger(a.chatId, op, 'chatId');
     const root = toMessageId(a.rootMessageId, op, 'rootMessageId');
     if (a.threadId == null) {
-      return messageRows(
-        ctx
-          .statement(`${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? ORDER BY m.date ASC`)
-          .all(chatId, root),
-      );
+      return messageRows(ctx, `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? ORDER BY m.date ASC`, [
+        chatId,
+        root,
+      ]);
     }
     return messageRows(
-      ctx
-        .statement(
-          `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? AND m.thread_id = ? ORDER BY m.date ASC`,
-        )
-        .all(chatId, root, requireInteger(a.threadId, op, 'threadId')),
+      ctx,
+      `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? AND m.thread_id = ? ORDER BY m.date ASC`,
+      [chatId, root, requireInteger(a.threadId, op, 'threadId')],
     );
   }),
 };
