@@ -1133,7 +1133,7 @@ function describeExport(e) {
     RouteDecision: 'Result of `db.routeFor`.',
     RouteReason:
       "`'dataSource' | 'chatMapping' | 'default' | 'fallback'` (`fallback`: the dataSource named no configured source).",
-    RouteRequest: 'Argument of `Router.route` / `explain` (`db.routeFor` takes it without `operation`).',
+    RouteRequest: 'Argument of `Router.route` / `explain` and `db.routeFor` (`operation` only names the call in a refusal).',
     Router:
       'The routing rules on their own: `new Router(config, onUnknownSource?)`, `route(req)`, `explain(req)`, `ownerOf(chatId)`, `isReadonly(source)`, `sourceNames`.',
     SCHEMA_VERSION: 'The schema version this library creates and writes (6).',

@@ -259,7 +259,7 @@ export class DatabaseWrapper extends DataApi {
   }
 
   /** Where a call with these arguments would go, and why. Throws as the call would. */
-  routeFor(req: Omit<RouteRequest, 'operation'>): RouteDecision {
+  routeFor(req: RouteRequest): RouteDecision {
     const decision = this.router.explain(checkRouteArgs(req));
     this.log.debug?.(
       { event: 'route', chatId: req.chatId, source: decision.source, reason: decision.reason },

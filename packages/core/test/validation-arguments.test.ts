@@ -394,6 +394,13 @@ describe('bad arguments are refused at the API boundary', () => {
       details: { argument: 'write' },
     });
     expect(db.routeFor({ chatId: CHAT, dataSource: '' })).toMatchObject({ source: 'default', reason: 'default' });
+    expect(db.routeFor({ chatId: CHAT, write: true, operation: 'saveChatMessage' })).toMatchObject({
+      source: 'default',
+    });
+    expect(thrown({ chatId: CHAT, operation: 5 })).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { argument: 'operation' },
+    });
   });
 
   it('query and tx.query: a bad sql or parameter is INVALID_ARGUMENT, never QUERY_FAILED', async () => {

@@ -115,13 +115,22 @@ export function checkTransactionArgs(
   }
 }
 
-/** `db.routeFor({ chatId?, dataSource?, write? })`: synchronous, so a refusal is thrown (a DatabaseError). */
-export function checkRouteArgs(req: unknown): { chatId?: number; dataSource?: string; write?: boolean } {
+/**
+ * `db.routeFor({ chatId?, dataSource?, write?, operation? })`: synchronous, so a refusal is thrown
+ * (a DatabaseError). `operation` only names the call in a refusal.
+ */
+export function checkRouteArgs(req: unknown): {
+  chatId?: number;
+  dataSource?: string;
+  write?: boolean;
+  operation?: string;
+} {
   const op = 'routeFor';
   try {
-    const r = objectOf(op, 'req', req, '{ chatId?, dataSource?, write? }');
-    onlyKnown(op, r, ['chatId', 'dataSource', 'write']);
+    const r = objectOf(op, 'req', req, '{ chatId?, dataSource?, write?, operation? }');
+    onlyKnown(op, r, ['chatId', 'dataSource', 'write', 'operation']);
     return {
+      operation: r.operation == null ? undefined : (TEXT_KIND.check(r.operation, op, 'operation') as string),
       chatId: r.chatId == null ? undefined : (SAFE_INTEGER.check(r.chatId, op, 'chatId') as number),
       dataSource:
         r.dataSource == null ? undefined : (DATA_SOURCE.check(r.dataSource, op, 'dataSource') as string | undefined),
