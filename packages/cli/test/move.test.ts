@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { DatabaseWrapper, MAX_LIMIT } from '@pkg/core';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -338,5 +338,13 @@ describe('botdb move', () => {
     ]);
     expect(missing.code).toBe(1);
     expect(json<MoveJson>(missing).problems[0]?.code).toBe('CHAT_NOT_FOUND');
+
+    // A source whose file is missing: SOURCE_OPEN_FAILED, and the destination is not created.
+    rmSync(ws.moved, { force: true });
+    rmSync(ws.archive);
+    const gone = await runCli(['move', '--from', 'archive', '--to', 'moved', '--all', '--config', ws.config, '--json']);
+    expect(gone.code).toBe(1);
+    expect(json<MoveJson>(gone).problems[0]?.code).toBe('SOURCE_OPEN_FAILED');
+    expect(existsSync(ws.moved)).toBe(false);
   });
 });

@@ -131,19 +131,25 @@ export async function runMove(opts: MoveOptions): Promise<number> {
     ]);
   }
 
+  // The source first: a mistyped source path must not leave a newly created destination behind.
+  let reader: MoveReader | undefined;
+  try {
+    reader = openEngine(opts.from, from).reader();
+  } catch (error) {
+    return report(opts, head, [toProblem(error, opts.from)]);
+  }
   // The destination gets the bot's schema as the bot would make it (created or migrated), then is closed:
   // the copy writes through its own connection.
   try {
     await closeQuietly(await openOne(config, opts.to));
   } catch (error) {
+    reader.close();
     return report(opts, head, [toProblem(error, opts.to)]);
   }
 
-  let reader: MoveReader | undefined;
   let writer: MoveWriter | undefined;
   const bar = progressBar(opts);
   try {
-    reader = openEngine(opts.from, from).reader();
     writer = openEngine(opts.to, to).writer();
     reader.beginSnapshot();
     const versions = { source: reader.schemaVersion(), destination: writer.schemaVersion() };
@@ -216,7 +222,7 @@ export async function runMove(opts: MoveOptions): Promise<number> {
     if (error instanceof UsageError) throw error;
     return report(opts, head, [toProblem(error)]);
   } finally {
-    reader?.close();
+    reader.close();
     writer?.close();
   }
 }
