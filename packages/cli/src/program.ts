@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { runBackup } from './commands/backup.js';
 import { runCheck } from './commands/check.js';
+import { DEFAULT_BATCH, runMove } from './commands/move.js';
 import { runRoute } from './commands/route.js';
 import { runStats } from './commands/stats.js';
 import { runVerify } from './commands/verify.js';
@@ -21,7 +22,7 @@ let exitCode: number = EXIT.ok;
 
 export function buildProgram(): Command {
   const program = new Command('botdb')
-    .description("Inspect, route, back up and verify the bot's databases (see docs/cli.md).")
+    .description("Inspect, route, back up, verify and move the bot's databases (see docs/cli.md).")
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
@@ -91,6 +92,38 @@ export function buildProgram(): Command {
     .addHelpText('after', examples('botdb verify backups/bot-2026-01-31.db', 'botdb verify bot.db --json'))
     .action((file: string, opts) => {
       exitCode = runVerify(file, opts);
+    });
+
+  program
+    .command('move')
+    .description(
+      'copy chats (or a whole source) to another source, verify the row counts, print the chatMapping lines to add; never deletes from the source',
+    )
+    .requiredOption('--from <source>', 'the source to copy from (may be readonly)')
+    .requiredOption('--to <source>', 'the writable source to copy into (created with the bot schema if missing)')
+    .option(
+      '--chat <id>',
+      'a chat to copy (repeat for several; negative for groups)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--all', 'every chat and the system-wide tables of the source')
+    .option('--batch <rows>', 'rows per destination transaction', String(DEFAULT_BATCH))
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `${examples(
+        'botdb move --from primary --to archive2 --chat -1001234567890',
+        'botdb move --from primary --to archive2 --chat -1001234567890 --chat 100100 --json',
+        'botdb move --from old --to new --all',
+      )}
+It copies; it never deletes from the source. Safe to re-run, and to re-run after a kill: rows the
+destination already holds (by primary key) are kept as they are, only missing ones are inserted.
+Then add the printed lines under [database.chatMapping]; the source's copy can be cleaned up later.
+`,
+    )
+    .action(async (opts) => {
+      exitCode = await runMove(opts);
     });
 
   return program;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BIN_LINK, runCli } from './helpers.js';
 
-const COMMANDS = ['check', 'route', 'stats', 'backup', 'verify'];
+const COMMANDS = ['check', 'route', 'stats', 'backup', 'verify', 'move'];
 
 describe('botdb usage', () => {
   it.each(COMMANDS)('%s --help exits 0 and shows an example', async (command) => {
