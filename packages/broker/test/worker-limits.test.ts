@@ -38,9 +38,11 @@ describe('a worker past its limits', () => {
   });
 
   it('of the stuck call’s batch, calls before it fail with SOURCE_CRASHED, calls after it run on the new worker', async () => {
-    const b = broker([spec('a', dir.file('a.db'), { queryTimeoutMs: 100 })]);
+    // The limit leaves room for an ordinary write on a starved machine: only `spin` (which never
+    // returns) may pass it, or `before` itself would time out instead of losing its answer.
+    const b = broker([spec('a', dir.file('a.db'), { queryTimeoutMs: 500 })]);
     try {
-      await b.ready();
+      await b.call('a', 'put', { k: 'warm-up', v: '0' }); // the first write (WAL creation) is paid here
       const [before, stuck, after] = await Promise.allSettled([
         b.call('a', 'put', { k: 'x', v: '1' }),
         b.call('a', 'spin', {}),
