@@ -82,7 +82,10 @@ describe('logging through pino', () => {
     });
     try {
       await db.ready();
-      const runaway = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c';
+      // Seconds of work, far past the 0.1 s limit, but finite: an endless statement's thread could not be
+      // stopped (better-sqlite3 has no interrupt) and would keep a core busy for the rest of the suite.
+      const runaway =
+        'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < 20000000) SELECT count(*) FROM c';
       await expect(db.query({ sql: runaway })).rejects.toMatchObject({ code: 'QUERY_TIMEOUT' });
       // The restarted worker answers again.
       await expect(db.getSetting({ key: 'x' })).resolves.toBeNull();
