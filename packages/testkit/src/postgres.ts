@@ -3,7 +3,7 @@
  * port of 127.0.0.1, stopped and deleted after. `BOTDB_TEST_PG_URL` points at an existing server instead.
  * Node built-ins only: the driver belongs to the package under test.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -153,9 +153,19 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const log = join(dir, 'server.log');
   const pgCtl = join(bin, 'pg_ctl');
   let started = false;
+  const stopArgs = ['stop', '-D', data, '-m', 'immediate', '-w', '-t', PG_CTL_WAIT_S];
+  // A run interrupted before its teardown must not leave a server behind: stop it as the process exits.
+  const stopOnExit = (): void => {
+    if (started)
+      spawnSync(pgCtl, stopArgs, { cwd: dir, stdio: 'ignore', timeout: COMMAND_TIMEOUT_MS, ...(user ?? {}) });
+    started = false;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stopOnExit);
   const stop = async (): Promise<void> => {
+    process.removeListener('exit', stopOnExit);
     try {
-      if (started) await run(pgCtl, ['stop', '-D', data, '-m', 'immediate', '-w', '-t', PG_CTL_WAIT_S], user, dir);
+      if (started) await run(pgCtl, stopArgs, user, dir);
     } finally {
       started = false;
       rmSync(dir, { recursive: true, force: true });

@@ -56,8 +56,13 @@ describe('startTestPostgres', () => {
       throw new Error(`CI=true requires PostgreSQL, and there is none: ${PG_MISSING_REASON}`);
     });
   }
+  const title = canStart
+    ? 'starts a throwaway cluster on 127.0.0.1 and stop() shuts it down and deletes its folder'
+    : process.env[PG_URL_ENV]
+      ? `throwaway cluster not tested: ${PG_URL_ENV} names a server`
+      : `PostgreSQL tests skipped: ${PG_MISSING_REASON}`;
   it.skipIf(!canStart)(
-    'starts a throwaway cluster on 127.0.0.1 and stop() shuts it down and deletes its folder',
+    title,
     async () => {
       const pg = await startTestPostgres();
       try {
@@ -74,6 +79,6 @@ describe('startTestPostgres', () => {
       expect(await accepts(Number(new URL(pg.url).port))).toBe(false);
       await pg.stop(); // twice is harmless
     },
-    60_000,
+    120_000,
   );
 });
