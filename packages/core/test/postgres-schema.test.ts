@@ -145,6 +145,8 @@ describePostgres('PostgreSQL v6 schema', (url) => {
     }
   });
 
+  // The throwaway cluster's own locale is C, so this has teeth against a BOTDB_TEST_PG_URL server with
+  // another locale; here the column test above (collation 'C' on every TEXT column) is the guard.
   it('sorts text keys byte by byte, as SQLite does', async () => {
     await migratePostgresV6(sql);
     const keys = ['b', 'B', 'a', '_x', 'Z', 'é'];

@@ -123,7 +123,8 @@ export interface PgMigrationTarget {
 /**
  * Creates the v6 schema in the connection's current schema (search_path), in one transaction under a
  * transaction-scoped advisory lock keyed by that schema: of several processes starting at once, the first
- * creates it and the others wait, then find version 6 and leave it alone. A schema at another version, or
+ * creates it and the others wait, then find version 6 and leave it alone. `db-migration-last-run` is written
+ * as an ISO instant in UTC (`...Z`), not the bot's zone-less local time: the column is an instant here. A schema at another version, or
  * with some bot tables and no marker, is refused with a typed error (PostgreSQL has no older versions to
  * migrate from).
  */
