@@ -16,6 +16,16 @@ export {
 } from './generate.js';
 export { type LayoutSource, type MultiSourceConfig, type MultiSourceLayout, multiSourceLayout } from './layout.js';
 export {
+  findPostgresBinDir,
+  PG_MISSING_REASON,
+  PG_SKIP_LINE,
+  PG_URL_ENV,
+  postgresTestAvailable,
+  startTestPostgres,
+  type TestPostgres,
+  testSchemaName,
+} from './postgres.js';
+export {
   copyReferenceDb,
   REFERENCE,
   REFERENCE_CHAT_IDS,

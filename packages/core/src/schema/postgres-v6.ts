@@ -1,0 +1,177 @@
+/**
+ * INTERNAL, groundwork for PostgreSQL sources (issue #10); not exported from `@pkg/core`: PostgreSQL is
+ * not a source type yet. The bot's v6 schema in PostgreSQL: the tables, columns, keys and indexes of
+ * schema-v6.ts, with SQLite's loose types made exact —
+ * - INTEGER -> BIGINT (SQLite integers are 64-bit; chat and user ids exceed 2^31),
+ * - TIMESTAMP -> TIMESTAMPTZ (an instant, whatever the session's time zone), BOOLEAN stays BOOLEAN,
+ *   FLOAT -> DOUBLE PRECISION,
+ * - every TEXT column COLLATE "C": SQLite compares text byte by byte (BINARY), so keys sort the same.
+ * Two tables differ on purpose: SQLite lets a PRIMARY KEY column hold NULL (bayes_tokens.chat_id,
+ * bayes_classes.chat_id are NULL for the global classifier), PostgreSQL does not; there the key is a
+ * UNIQUE constraint named `<table>_key` (NULLs distinct, as in SQLite), and the columns stay nullable.
+ */
+import { DatabaseError, MigrationError, NotABotDatabaseError, SchemaTooNewError } from '@pkg/errors';
+import type { PostgresType, Sql } from 'postgres';
+import { LAST_RUN_KEY, VERSION_KEY } from './migrations.js';
+import { V6_TABLES } from './schema-v6.js';
+
+export const PG_SCHEMA_VERSION = 6;
+
+const T = 'TEXT COLLATE "C"';
+const TS = 'TIMESTAMPTZ DEFAULT CURRENT_TIMESTAMP';
+const CACHE_COLUMNS = `key ${T} PRIMARY KEY, data ${T} NOT NULL, created_at ${TS}, updated_at ${TS}`;
+
+/** The v6 schema, one statement per entry, in schema-v6.ts's order. */
+export const POSTGRES_SCHEMA_V6: readonly string[] = [
+  `CREATE TABLE settings (key ${T} PRIMARY KEY, value ${T}, created_at ${TS}, updated_at ${TS})`,
+  `CREATE TABLE chat_messages (chat_id BIGINT NOT NULL, message_id ${T} NOT NULL, date TIMESTAMPTZ NOT NULL,
+    user_id BIGINT NOT NULL, reply_id ${T}, thread_id BIGINT NOT NULL DEFAULT 0, root_message_id ${T},
+    message_text ${T} NOT NULL, message_type ${T} DEFAULT 'text' NOT NULL, message_category ${T} DEFAULT 'user' NOT NULL,
+    quote_text ${T}, media_id ${T}, created_at ${TS}, PRIMARY KEY (chat_id, message_id))`,
+  `CREATE TABLE chat_settings (chat_id BIGINT NOT NULL, key ${T} NOT NULL, value ${T}, created_at ${TS},
+    updated_at ${TS}, PRIMARY KEY (chat_id, key))`,
+  `CREATE TABLE chat_users (chat_id BIGINT NOT NULL, user_id BIGINT NOT NULL, username ${T} NOT NULL,
+    full_name ${T} NOT NULL, timezone ${T}, messages_count BIGINT DEFAULT 0 NOT NULL, created_at ${TS},
+    updated_at ${TS}, is_spammer BOOLEAN DEFAULT FALSE NOT NULL, metadata ${T} DEFAULT '' NOT NULL,
+    PRIMARY KEY (chat_id, user_id))`,
+  `CREATE TABLE chat_info (chat_id BIGINT PRIMARY KEY, title ${T}, username ${T}, type ${T} NOT NULL,
+    is_forum BOOLEAN NOT NULL DEFAULT FALSE, created_at ${TS}, updated_at ${TS})`,
+  `CREATE TABLE chat_stats (chat_id BIGINT NOT NULL, date TIMESTAMPTZ NOT NULL, messages_count BIGINT DEFAULT 0 NOT NULL,
+    created_at ${TS}, updated_at ${TS}, PRIMARY KEY (chat_id, date))`,
+  `CREATE TABLE chat_user_stats (chat_id BIGINT NOT NULL, user_id BIGINT NOT NULL, date TIMESTAMPTZ NOT NULL,
+    messages_count BIGINT DEFAULT 0 NOT NULL, created_at ${TS}, updated_at ${TS}, PRIMARY KEY (chat_id, user_id, date))`,
+  `CREATE TABLE media_attachments (file_unique_id ${T} PRIMARY KEY, file_id ${T}, file_size BIGINT,
+    media_type ${T} NOT NULL, metadata ${T} NOT NULL, status ${T} NOT NULL DEFAULT 'pending', mime_type ${T},
+    local_url ${T}, prompt ${T}, description ${T}, created_at ${TS}, updated_at ${TS})`,
+  `CREATE TABLE delayed_tasks (id ${T} PRIMARY KEY NOT NULL, delayed_ts BIGINT NOT NULL, function ${T} NOT NULL,
+    kwargs ${T} NOT NULL, is_done BOOLEAN NOT NULL DEFAULT FALSE, created_at ${TS}, updated_at ${TS})`,
+  `CREATE TABLE user_data (user_id BIGINT NOT NULL, chat_id BIGINT NOT NULL, key ${T} NOT NULL, data ${T} NOT NULL,
+    created_at ${TS}, updated_at ${TS}, PRIMARY KEY (user_id, chat_id, key))`,
+  `CREATE TABLE spam_messages (chat_id BIGINT NOT NULL, user_id BIGINT NOT NULL, message_id ${T} NOT NULL,
+    text ${T} NOT NULL, reason ${T} NOT NULL, score DOUBLE PRECISION NOT NULL, created_at ${TS}, updated_at ${TS},
+    PRIMARY KEY (chat_id, user_id, message_id))`,
+  `CREATE TABLE ham_messages (chat_id BIGINT NOT NULL, user_id BIGINT NOT NULL, message_id ${T} NOT NULL,
+    text ${T} NOT NULL, reason ${T} NOT NULL, score DOUBLE PRECISION NOT NULL, created_at ${TS}, updated_at ${TS},
+    PRIMARY KEY (chat_id, user_id, message_id))`,
+  `CREATE TABLE chat_topics (chat_id BIGINT NOT NULL, topic_id BIGINT NOT NULL, icon_color BIGINT,
+    icon_custom_emoji_id ${T}, name ${T}, created_at ${TS}, updated_at ${TS}, PRIMARY KEY (chat_id, topic_id))`,
+  `CREATE TABLE chat_summarization_cache (csid ${T} PRIMARY KEY, chat_id BIGINT NOT NULL, topic_id BIGINT,
+    first_message_id ${T} NOT NULL, last_message_id ${T} NOT NULL, prompt ${T} NOT NULL, summary ${T} NOT NULL,
+    created_at ${TS}, updated_at ${TS})`,
+  `CREATE INDEX chat_summarization_cache_ctfl_index
+    ON chat_summarization_cache (chat_id, topic_id, first_message_id, last_message_id, prompt)`,
+  `CREATE TABLE bayes_tokens (token ${T} NOT NULL, chat_id BIGINT, spam_count BIGINT DEFAULT 0,
+    ham_count BIGINT DEFAULT 0, total_count BIGINT DEFAULT 0, created_at ${TS}, updated_at ${TS},
+    CONSTRAINT bayes_tokens_key UNIQUE (token, chat_id))`,
+  `CREATE TABLE bayes_classes (chat_id BIGINT, is_spam BOOLEAN NOT NULL, message_count BIGINT DEFAULT 0,
+    token_count BIGINT DEFAULT 0, created_at ${TS}, updated_at ${TS},
+    CONSTRAINT bayes_classes_key UNIQUE (chat_id, is_spam))`,
+  'CREATE INDEX bayes_tokens_chat_idx ON bayes_tokens (chat_id)',
+  'CREATE INDEX bayes_tokens_total_idx ON bayes_tokens (total_count)',
+  'CREATE INDEX bayes_classes_chat_idx ON bayes_classes (chat_id)',
+  `CREATE TABLE cache_weather (${CACHE_COLUMNS})`,
+  `CREATE TABLE cache_geocoding (${CACHE_COLUMNS})`,
+  `CREATE TABLE cache_yandex_search (${CACHE_COLUMNS})`,
+  `CREATE TABLE cache_geocode_maps_search (${CACHE_COLUMNS})`,
+  `CREATE TABLE cache_geocode_maps_reverse (${CACHE_COLUMNS})`,
+  `CREATE TABLE cache_geocode_maps_lookup (${CACHE_COLUMNS})`,
+  `CREATE TABLE cache_storage (namespace ${T} NOT NULL, key ${T} NOT NULL, value ${T} NOT NULL, updated_at ${TS},
+    PRIMARY KEY (namespace, key))`,
+  'CREATE INDEX idx_cache_namespace ON cache_storage (namespace)',
+];
+
+/** Tables whose SQLite PRIMARY KEY allows NULL: in PostgreSQL a UNIQUE constraint `<table>_key` instead. */
+export const PG_NULLABLE_KEY_TABLES: readonly string[] = ['bayes_tokens', 'bayes_classes'];
+
+/**
+ * int8 parser for the `postgres` driver: a BIGINT arrives as a JavaScript number, and a value a number
+ * cannot hold exactly (beyond +-2^53-1) is refused rather than rounded (Telegram ids fit; a rounded id
+ * would address another chat). Refusing fails the query and the driver drops that connection.
+ * Use as `postgres(url, { types: { bigint: PG_INT8_EXACT } })`.
+ */
+export const PG_INT8_EXACT: PostgresType<number> = {
+  to: 20,
+  from: [20],
+  serialize: (value: number) => {
+    if (!Number.isSafeInteger(value)) throw int8Error(String(value));
+    return String(value);
+  },
+  parse: (text: string) => {
+    const value = Number(text);
+    if (!Number.isSafeInteger(value)) throw int8Error(text);
+    return value;
+  },
+};
+
+function int8Error(text: string): DatabaseError {
+  return new DatabaseError(
+    'QUERY_FAILED',
+    `PostgreSQL int8 value ${text} is beyond ±2^53-1 and JavaScript cannot hold it exactly: refused instead of rounded. Fix: keep ids and counters within Number.MAX_SAFE_INTEGER.`,
+    { pgType: 'int8', value: text },
+  );
+}
+
+/** What `migratePostgresV6` did. */
+export type PgMigrationOutcome = 'created' | 'unchanged';
+
+/** Where the schema lives, for error messages (a source name and a URL without password). */
+export interface PgMigrationTarget {
+  source: string;
+  where: string;
+}
+
+/**
+ * Creates the v6 schema in the connection's current schema (search_path), in one transaction under a
+ * transaction-scoped advisory lock keyed by that schema: of several processes starting at once, the first
+ * creates it and the others wait, then find version 6 and leave it alone. `db-migration-last-run` is written
+ * as an ISO instant in UTC (`...Z`), not the bot's zone-less local time: the column is an instant here. A schema at another version, or
+ * with some bot tables and no marker, is refused with a typed error (PostgreSQL has no older versions to
+ * migrate from).
+ */
+export async function migratePostgresV6(
+  sql: Sql,
+  target: PgMigrationTarget = { source: 'postgres', where: 'postgres' },
+): Promise<PgMigrationOutcome> {
+  let outcome: PgMigrationOutcome = 'unchanged';
+  try {
+    await sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(hashtext('botdb:schema:' || current_schema()))`;
+      // Read after the lock: under READ COMMITTED each statement sees what the lock holder committed.
+      const present = await tx<{ name: string }[]>`
+        SELECT table_name AS name FROM information_schema.tables
+        WHERE table_schema = current_schema() AND table_name IN ${tx(V6_TABLES as string[])}`;
+      const names = new Set(present.map((r) => r.name));
+      if (names.size === 0) {
+        for (const statement of POSTGRES_SCHEMA_V6) await tx.unsafe(statement);
+        await tx`INSERT INTO settings (key, value) VALUES
+          (${VERSION_KEY}, ${String(PG_SCHEMA_VERSION)}), (${LAST_RUN_KEY}, ${new Date().toISOString()})`;
+        outcome = 'created';
+        return;
+      }
+      const missing = V6_TABLES.filter((t) => !names.has(t));
+      const marker = names.has('settings')
+        ? await tx<{ value: string | null }[]>`SELECT value FROM settings WHERE key = ${VERSION_KEY}`
+        : [];
+      const version = marker[0]?.value == null ? null : Number.parseInt(marker[0].value, 10);
+      if (version !== null && version > PG_SCHEMA_VERSION) {
+        throw new SchemaTooNewError(target.source, target.where, version, PG_SCHEMA_VERSION);
+      }
+      if (version !== PG_SCHEMA_VERSION || missing.length > 0) {
+        throw new NotABotDatabaseError(
+          target.source,
+          target.where,
+          missing.length > 0 ? missing : [`settings.${VERSION_KEY} = ${PG_SCHEMA_VERSION}`],
+        );
+      }
+    });
+  } catch (error) {
+    if (error instanceof DatabaseError) throw error;
+    throw new MigrationError(
+      target.source,
+      target.where,
+      PG_SCHEMA_VERSION,
+      error instanceof Error ? error.message : String(error),
+    );
+  }
+  return outcome;
+}

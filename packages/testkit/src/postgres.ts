@@ -1,0 +1,224 @@
+/**
+ * A throwaway PostgreSQL cluster for tests: initdb into a temp folder, started with pg_ctl on a free
+ * port of 127.0.0.1, stopped and deleted after. `BOTDB_TEST_PG_URL` points at an existing server instead.
+ * Node built-ins only: the driver belongs to the package under test.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** Environment variable naming an existing server to test against (a URL the tests may create schemas in). */
+export const PG_URL_ENV = 'BOTDB_TEST_PG_URL';
+
+/** Why PostgreSQL tests cannot run here, and how to let them. */
+export const PG_MISSING_REASON =
+  'no PostgreSQL binaries found (pg_config --bindir, /usr/lib/postgresql/*/bin, PATH) ' +
+  `and ${PG_URL_ENV} is not set. To enable them: install PostgreSQL (apt-get install postgresql) ` +
+  `or set ${PG_URL_ENV}=postgres://user@host:port/db`;
+
+/** The one line printed when PostgreSQL tests are skipped. */
+export const PG_SKIP_LINE = `PostgreSQL tests skipped: ${PG_MISSING_REASON}`;
+
+/** A server the tests may use; `stop()` removes a throwaway cluster (a no-op for `BOTDB_TEST_PG_URL`). */
+export interface TestPostgres {
+  url: string;
+  /** Where the server came from: a cluster started here, or the environment variable. */
+  origin: 'throwaway' | 'env';
+  /** The cluster's temp folder (data, log, unix socket), deleted by `stop()`; null for `BOTDB_TEST_PG_URL`. */
+  dir: string | null;
+  stop(): Promise<void>;
+}
+
+/** Bound of every pg_ctl / initdb call (ms); pg_ctl itself is given `-t 30`. */
+const COMMAND_TIMEOUT_MS = 60_000;
+const PG_CTL_WAIT_S = '30';
+
+function hasTools(dir: string): boolean {
+  return ['initdb', 'pg_ctl', 'postgres'].every((name) => existsSync(join(dir, name)));
+}
+
+/** Folder holding initdb, pg_ctl and postgres: `pg_config --bindir`, then /usr/lib/postgresql/<newest>/bin, then PATH. */
+export function findPostgresBinDir(): string | null {
+  try {
+    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', timeout: 5_000, stdio: 'pipe' }).trim();
+    if (dir && hasTools(dir)) return dir;
+  } catch {
+    // no pg_config: try the next place
+  }
+  const debianRoot = '/usr/lib/postgresql';
+  if (existsSync(debianRoot)) {
+    const versions = readdirSync(debianRoot)
+      .filter((v) => /^\d+(\.\d+)?$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
+    for (const v of versions) {
+      const dir = join(debianRoot, v, 'bin');
+      if (hasTools(dir)) return dir;
+    }
+  }
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && hasTools(dir)) return dir;
+  }
+  return null;
+}
+
+/** Whether PostgreSQL tests can run here: a URL in the environment, or binaries to start a cluster. */
+export function postgresTestAvailable(): boolean {
+  return Boolean(process.env[PG_URL_ENV]) || findPostgresBinDir() !== null;
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel; the cluster binds it moments later). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** PostgreSQL refuses to run as root: as root, the cluster runs as the `postgres` user. */
+function runAsUser(): RunAs | undefined {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8', timeout: 5_000 }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8', timeout: 5_000 }).trim());
+    return { uid, gid };
+  } catch {
+    throw new Error(
+      'startTestPostgres: running as root, and PostgreSQL refuses root; no `postgres` user exists to run the cluster. ' +
+        `Create one (useradd postgres) or set ${PG_URL_ENV}.`,
+    );
+  }
+}
+
+/**
+ * Runs a command to its exit (not the close of its pipes: pg_ctl leaves a server behind), killed after
+ * COMMAND_TIMEOUT_MS. Rejects with its output on a non-zero exit.
+ */
+function run(file: string, args: string[], user: RunAs | undefined, cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+      ...(user ?? {}),
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      // The server forked by pg_ctl may hold the pipes: stop listening so they do not keep us alive.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      if (code === 0) resolve();
+      else reject(new Error(`${file} ${args.join(' ')} exited with ${code ?? signal}:\n${output.trim()}`));
+    });
+  });
+}
+
+/**
+ * Starts a throwaway cluster (or returns `BOTDB_TEST_PG_URL`). Rejects when neither is possible, with what to do.
+ * Built for a vitest `globalSetup`: start it there, hand `url` to the tests with `provide`, `stop()` in teardown.
+ */
+export async function startTestPostgres(): Promise<TestPostgres> {
+  const envUrl = process.env[PG_URL_ENV];
+  if (envUrl) return { url: envUrl, origin: 'env', dir: null, stop: async () => {} };
+  const bin = findPostgresBinDir();
+  if (!bin) throw new Error(`startTestPostgres: ${PG_MISSING_REASON}`);
+  const user = runAsUser();
+  const dir = mkdtempSync(join(tmpdir(), 'botdb-pg-'));
+  if (user) chownSync(dir, user.uid, user.gid);
+  const data = join(dir, 'data');
+  const log = join(dir, 'server.log');
+  const pgCtl = join(bin, 'pg_ctl');
+  let started = false;
+  const stopArgs = ['stop', '-D', data, '-m', 'immediate', '-w', '-t', PG_CTL_WAIT_S];
+  // A run interrupted before its teardown must not leave a server behind: stop it as the process exits.
+  const stopOnExit = (): void => {
+    if (started)
+      spawnSync(pgCtl, stopArgs, { cwd: dir, stdio: 'ignore', timeout: COMMAND_TIMEOUT_MS, ...(user ?? {}) });
+    started = false;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stopOnExit);
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', stopOnExit);
+    try {
+      if (started) await run(pgCtl, stopArgs, user, dir);
+    } finally {
+      started = false;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    // Local, throwaway, test-only: trust auth, no fsync. The server listens on 127.0.0.1 only.
+    await run(
+      join(bin, 'initdb'),
+      ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '--encoding=UTF8', '--locale=C'],
+      user,
+      dir,
+    );
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 3 && !started; attempt++) {
+      const port = await freePort();
+      const options = [
+        `-p ${port}`,
+        "-c listen_addresses='127.0.0.1'",
+        `-c unix_socket_directories='${dir}'`,
+        '-c fsync=off',
+        '-c synchronous_commit=off',
+        '-c full_page_writes=off',
+        '-c max_connections=50',
+      ].join(' ');
+      try {
+        await run(pgCtl, ['start', '-D', data, '-l', log, '-w', '-t', PG_CTL_WAIT_S, '-o', options], user, dir);
+        started = true;
+        return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, origin: 'throwaway', dir, stop };
+      } catch (error) {
+        // Another process may have taken the port between asking and binding: try a new one.
+        lastError = error;
+      }
+    }
+    const serverLog = existsSync(log) ? readFileSync(log, 'utf8').slice(-2_000) : '';
+    throw new Error(`startTestPostgres: the cluster did not start: ${String(lastError)}\n${serverLog}`);
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * A schema name of its own for one test file (lowercase, <= 63 bytes, unique per process and call), so
+ * test files sharing a server never see each other's tables. Create it with the package's driver.
+ */
+export function testSchemaName(label: string): string {
+  const base = label
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.test\.[cm]?[jt]s$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .slice(0, 30);
+  const unique = `${process.pid.toString(36)}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  return `t_${base}_${unique}`;
+}
