@@ -99,24 +99,27 @@ function grow(path: string, chatId: number, rows: number): void {
   db.close();
 }
 
+/** `botdb move` of the test chat from the readonly archive to the new source, as JSON. */
+const moveChatArgs = (config: string) => [
+  'move',
+  '--from',
+  'archive',
+  '--to',
+  'moved',
+  '--chat',
+  String(CHAT),
+  '--config',
+  config,
+  '--json',
+];
+
 describe('botdb move', () => {
   let ws: (Workspace & { moved: string }) | undefined;
   afterEach(() => ws?.dir.cleanup());
 
   it('copies one group chat (negative id) from a readonly source into a new source: every read equals the source', async () => {
     ws = workspace();
-    const r = await runCli([
-      'move',
-      '--from',
-      'archive',
-      '--to',
-      'moved',
-      '--chat',
-      String(CHAT),
-      '--config',
-      ws.config,
-      '--json',
-    ]);
+    const r = await runCli(moveChatArgs(ws.config));
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const body = json<MoveJson>(r);
     expect(body.ok).toBe(true);
@@ -165,33 +168,9 @@ describe('botdb move', () => {
 
   it('a re-run copies nothing new and verifies; --all adds the rest, keeping rows already there', async () => {
     ws = workspace();
-    const first = await runCli([
-      'move',
-      '--from',
-      'archive',
-      '--to',
-      'moved',
-      '--chat',
-      String(CHAT),
-      '--config',
-      ws.config,
-      '--json',
-    ]);
+    const first = await runCli(moveChatArgs(ws.config));
     expect(first.code).toBe(0);
-    const rerun = json<MoveJson>(
-      await runCli([
-        'move',
-        '--from',
-        'archive',
-        '--to',
-        'moved',
-        '--chat',
-        String(CHAT),
-        '--config',
-        ws.config,
-        '--json',
-      ]),
-    );
+    const rerun = json<MoveJson>(await runCli(moveChatArgs(ws.config)));
     expect(rerun.ok).toBe(true);
     expect(rerun.copied).toBe(0);
     for (const t of rerun.tables) {
