@@ -99,8 +99,8 @@ function grow(path: string, chatId: number, rows: number): void {
   db.close();
 }
 
-/** `botdb move` of the test chat from the readonly archive to the new source, as JSON. */
-const moveChatArgs = (config: string) => [
+/** `botdb move` of the test chat from the readonly archive to the new source (as JSON unless `asJson` is false). */
+const moveChatArgs = (config: string, asJson = true) => [
   'move',
   '--from',
   'archive',
@@ -110,7 +110,7 @@ const moveChatArgs = (config: string) => [
   String(CHAT),
   '--config',
   config,
-  '--json',
+  ...(asJson ? ['--json'] : []),
 ];
 
 describe('botdb move', () => {
@@ -149,17 +149,7 @@ describe('botdb move', () => {
     expect(moved).toEqual(source);
 
     // The text output names the lines to add.
-    const again = await runCli([
-      'move',
-      '--from',
-      'archive',
-      '--to',
-      'moved',
-      '--chat',
-      String(CHAT),
-      '--config',
-      ws.config,
-    ]);
+    const again = await runCli(moveChatArgs(ws.config, false));
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain('[database.chatMapping]');
     expect(again.stdout).toContain(`${CHAT} = "moved"`);

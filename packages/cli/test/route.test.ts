@@ -1,6 +1,6 @@
-import { REFERENCE_CHAT_IDS } from '@pkg/testkit';
+import { copyReferenceDb, REFERENCE_CHAT_IDS } from '@pkg/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ARCHIVED_CHAT, json, makeWorkspace, runCli, type Workspace } from './helpers.js';
+import { ARCHIVED_CHAT, json, makeWorkspace, runCli, type Workspace, writeConfig } from './helpers.js';
 
 interface Leg {
   source: string;
@@ -25,8 +25,6 @@ describe('botdb route', () => {
     ws = makeWorkspace();
     const mapped = REFERENCE_CHAT_IDS[0] as number;
     // A third, writable source with one mapped chat.
-    const { writeConfig } = await import('./helpers.js');
-    const { copyReferenceDb } = await import('@pkg/testkit');
     copyReferenceDb(ws.dir.path, 'tests.db');
     const cfg = writeConfig(
       ws.dir,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { json, makeWorkspace, runCli, type Workspace } from './helpers.js';
+import { json, makeWorkspace, runCli, type Workspace, writeConfig } from './helpers.js';
 
 describe('botdb stats', () => {
   let ws: Workspace;
@@ -35,7 +35,6 @@ describe('botdb stats', () => {
 
   it('a source that cannot open exits 1 with its code', async () => {
     ws = makeWorkspace();
-    const { writeConfig } = await import('./helpers.js');
     const cfg = writeConfig(
       ws.dir,
       `[database]
