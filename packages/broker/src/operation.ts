@@ -3,20 +3,26 @@
  * The broker knows nothing of the bot's tables: a package (here `@pkg/core`) hands it an
  * operations module, and both threads share these types so an operation's name, arguments
  * and result are checked at compile time on each side.
+ *
+ * An operation is written once for every engine: its `plan` is a generator that yields the
+ * statements it needs (`Query`, or an `Atomic` group) and receives each one's answer. The SQLite
+ * engine drives it synchronously (no microtask per call); the PostgreSQL engine drives it
+ * asynchronously and starts every call of a batch at once, so their statements are pipelined.
  */
 
 import type { SerializedError } from '@pkg/errors';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import type { Sql } from 'postgres';
 
-/** What one source is: the broker's view of a configured source. */
-export interface SourceSpec {
+export type EngineName = 'sqlite' | 'postgresql';
+
+/** What every source has, whatever its engine. */
+interface CommonSourceSpec {
   name: string;
-  /** Absolute path of the SQLite file. */
-  path: string;
   readonly: boolean;
   /** Connections this source may open (created lazily, reused). */
   poolSize: number;
-  /** SQLite busy timeout, in milliseconds. */
+  /** SQLite: busy timeout. PostgreSQL: connect timeout and statement timeout. Milliseconds. */
   timeoutMs: number;
   /** Calls allowed to wait (not yet sent to the worker) before new ones fail with SOURCE_OVERLOADED. */
   maxQueued: number;
@@ -32,31 +38,113 @@ export interface SourceSpec {
   operationsModule: string;
 }
 
-/** Handed to an operation for one call: the connection it runs on, with a statement cache. */
-export interface OperationContext {
-  readonly db: Database;
+/** A SQLite file (or `:memory:`). `engine` may be left out: SQLite is the default. */
+export interface SqliteSourceSpec extends CommonSourceSpec {
+  engine?: 'sqlite';
+  /** Absolute path of the SQLite file. */
+  path: string;
+}
+
+/** A schema of a PostgreSQL database. */
+export interface PostgresSourceSpec extends CommonSourceSpec {
+  engine: 'postgresql';
+  /** Connection URL, without a password (the password comes from `passwordEnv`, PGPASSWORD or ~/.pgpass). */
+  url: string;
+  /** Environment variable holding the password, read in the worker; null: PGPASSWORD / ~/.pgpass. */
+  passwordEnv: string | null;
+  /** The PostgreSQL schema holding the bot's tables (the session's search_path). */
+  schema: string;
+}
+
+/** What one source is: the broker's view of a configured source. */
+export type SourceSpec = SqliteSourceSpec | PostgresSourceSpec;
+
+export function engineOf(spec: SourceSpec): EngineName {
+  return spec.engine === 'postgresql' ? 'postgresql' : 'sqlite';
+}
+
+/** Where a source lives, for messages: the file path, or the URL without its password. */
+export function sourceLocation(spec: SourceSpec): string {
+  if (spec.engine !== 'postgresql') return spec.path;
+  try {
+    const url = new URL(spec.url);
+    url.password = '';
+    return `${url.toString()} schema ${spec.schema}`;
+  } catch {
+    return `(unparsable URL) schema ${spec.schema}`;
+  }
+}
+
+/**
+ * A statement's text: one text for both engines, or one per engine where no shared text runs on
+ * both (TTL arithmetic, catalog queries). Parameters are `?`; the PostgreSQL engine numbers them.
+ */
+export type StatementText = string | Readonly<Record<EngineName, string>>;
+
+export type QueryMode = 'get' | 'all' | 'run';
+
+/**
+ * One statement to run. What `yield` gives back: `get` the first row or undefined, `all` the rows,
+ * `run` a `RunResult`. Rows come back converted: the `dates` columns as Date (or null), the `flags`
+ * columns as booleans, every other value as the engine returned it (BIGINT as an exact number).
+ */
+export interface Query {
+  readonly text: StatementText;
+  readonly params: readonly unknown[];
+  readonly mode: QueryMode;
+  readonly dates?: readonly string[];
+  readonly flags?: readonly string[];
+}
+
+export interface RunResult {
+  /** Rows inserted, updated or deleted. */
+  changes: number;
+}
+
+/**
+ * Statements applied together or not at all: a transaction of their own, or a savepoint inside the
+ * caller's transaction. `yield` gives back their answers, in order.
+ */
+export interface Atomic {
+  readonly atomic: readonly Query[];
+}
+
+export type Step = Query | Atomic;
+
+export function isAtomic(step: Step): step is Atomic {
+  return (step as Atomic).atomic !== undefined;
+}
+
+/** What an operation's plan knows of the engine that runs it: how to bind the values that differ. */
+export interface EngineContext {
+  readonly engine: EngineName;
   readonly source: string;
   readonly readonly: boolean;
-  /** A prepared statement for `sql`, compiled once per connection and reused. */
-  statement(sql: string): Statement;
+  /** A stored UTC timestamp `YYYY-MM-DD HH:MM:SS` as the engine binds it: text (SQLite), a Date (PostgreSQL). */
+  timestamp(stored: string): unknown;
+  /** A flag as the engine binds it: 1/0 (SQLite), a boolean (PostgreSQL). */
+  flag(value: boolean): unknown;
 }
+
+/** An operation's statements, one `yield` per step; returns the call's result. */
+export type Plan<Result> = Generator<Step, Result, unknown>;
 
 export type OperationKind = 'read' | 'write';
 
 export interface Operation<Args, Result> {
   /**
-   * Writes wait for an open transaction on the source to end; reads never do. An operation that
-   * meets SQLITE_BUSY (another process holds the lock) is run again from the start, so a write of
-   * several statements must be one SQLite transaction (`ctx.db.transaction(fn).immediate()`).
+   * Writes wait for (SQLite) or are ordered behind (PostgreSQL) the source's other writes; reads never
+   * wait. A SQLite plan that meets SQLITE_BUSY is run again from the start, so a write of several
+   * statements yields them as one `Atomic` step.
    */
   readonly kind: OperationKind;
-  run(ctx: OperationContext, args: Args): Result;
+  readonly plan: (args: Args, engine: EngineContext) => Plan<Result>;
   /**
-   * Optional, reads only: several consecutive calls of this operation in one batch, answered at once
-   * (e.g. one statement for all their keys). Must return exactly what `run` would for each, in order;
-   * may throw (a bad argument, anything), and then each call runs alone through `run`.
+   * Optional, reads only: several consecutive calls of this operation in one batch, answered by one plan
+   * (e.g. one statement for all their keys). Must return exactly what `plan` would for each, in order; may
+   * throw (a bad argument, anything), and then each call runs alone through `plan`.
    */
-  readonly runMany?: (ctx: OperationContext, args: Args[]) => Result[];
+  readonly planMany?: (args: Args[], engine: EngineContext) => Plan<Result[]>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a map holds operations of every argument type.
@@ -67,10 +155,10 @@ export type ResultOf<O> = O extends Operation<never, infer R> ? R : never;
 
 export function defineOperation<Args, Result>(
   kind: OperationKind,
-  run: (ctx: OperationContext, args: Args) => Result,
-  runMany?: (ctx: OperationContext, args: Args[]) => Result[],
+  plan: (args: Args, engine: EngineContext) => Plan<Result>,
+  planMany?: (args: Args[], engine: EngineContext) => Plan<Result[]>,
 ): Operation<Args, Result> {
-  return runMany === undefined || kind !== 'read' ? { kind, run } : { kind, run, runMany };
+  return planMany === undefined || kind !== 'read' ? { kind, plan } : { kind, plan, planMany };
 }
 
 /** What opening a source decided (e.g. after checking the schema version). */
@@ -83,8 +171,10 @@ export interface PrepareResult {
 export interface SourceModule<Ops extends OperationMap = OperationMap> {
   operations: Ops;
   /**
-   * Runs once per worker, on the first connection, before any call: check or migrate the
+   * SQLite: runs once per worker, on the first connection, before any call: check or migrate the
    * schema. Throw a DatabaseError to refuse the source.
    */
-  prepareSource?(db: Database, spec: SourceSpec): PrepareResult;
+  prepareSource?(db: Database, spec: SqliteSourceSpec): PrepareResult;
+  /** PostgreSQL: the same, once per worker before any call (create the schema, or check its version). */
+  preparePostgres?(sql: Sql, spec: PostgresSourceSpec): Promise<PrepareResult>;
 }
