@@ -16,10 +16,15 @@ export const IMPLIED_DEFAULT_NAMES: readonly string[] = ['default', DEFAULT_SOUR
 export const LEGACY_SOURCE_NAME = 'default';
 /** Path of the built-in source, relative to the working folder. */
 export const DEFAULT_SOURCE_PATH = 'bot.db';
-/** The only accepted value of the legacy `type` key. */
-export const SOURCE_TYPE = 'sqlite';
-/** The only accepted `provider` of the bot's `[database.providers.<name>]` dialect. */
+/** The source types: `type` absent means SQLite. */
+export const SOURCE_TYPES = ['sqlite', 'postgresql'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+/** The accepted `provider` values of the bot's `[database.providers.<name>]` dialect, and the type each means. */
+export const BOT_PROVIDERS: Readonly<Record<string, SourceType>> = { sqlite3: 'sqlite', postgresql: 'postgresql' };
+/** The bot's SQLite provider, suggested in fixes. */
 export const BOT_PROVIDER = 'sqlite3';
+/** Schema of a PostgreSQL source that leaves `schema` out. */
+export const DEFAULT_POSTGRES_SCHEMA = 'public';
 
 /** Source names refused because they are special property names of JavaScript objects. */
 export const RESERVED_SOURCE_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];

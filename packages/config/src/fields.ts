@@ -12,6 +12,8 @@ export interface Field {
   names: readonly string[];
   /** Spelling suggested for config passed in code, when it differs from the file spelling. */
   codeName?: string;
+  /** Read only to be refused with a precise message: never listed or suggested as a known key. */
+  refused?: boolean;
 }
 
 export interface TableRules {
@@ -45,6 +47,24 @@ const SETTING_FIELDS: readonly Field[] = [
 ];
 
 const PATH: Field = { field: 'path', names: ['path'] };
+const TYPE: Field = { field: 'type', names: ['type'] };
+
+/**
+ * A PostgreSQL source's own keys. `host`, `port`, `user`, `database` are the design document's and the
+ * later bot's spelling of what `url` says; `password` is known only to be refused with a clear fix.
+ */
+const POSTGRES_FIELDS: readonly Field[] = [
+  { field: 'url', names: ['url'] },
+  { field: 'passwordEnv', names: ['password-env', 'passwordEnv'], codeName: 'passwordEnv' },
+  { field: 'schema', names: ['schema'] },
+];
+const POSTGRES_PARTS: readonly Field[] = [
+  { field: 'host', names: ['host'] },
+  { field: 'port', names: ['port'] },
+  { field: 'user', names: ['user'] },
+  { field: 'database', names: ['database'] },
+  { field: 'password', names: ['password'], refused: true },
+];
 const READONLY: Field = { field: 'readonly', names: ['readonly'] };
 const TIMEOUT: Field = { field: 'timeout', names: ['timeout'] };
 const UNKNOWN_DATA_SOURCE: Field = {
@@ -69,7 +89,9 @@ export const SOURCE_RULES: TableRules = {
     SETTING_FIELDS[0] as Field,
     TIMEOUT,
     ...SETTING_FIELDS.slice(1),
-    { field: 'type', names: ['type'] },
+    TYPE,
+    ...POSTGRES_FIELDS,
+    ...POSTGRES_PARTS,
     { field: 'options', names: ['options'] },
   ],
   unknown: 'error',
@@ -93,7 +115,7 @@ export const PROVIDERS_DATABASE_RULES: TableRules = {
   unknown: 'warn',
 };
 
-const PROXY_IGNORED = 'botdb opens local SQLite files only and uses no proxy';
+const PROXY_IGNORED = 'botdb connects directly and uses no proxy';
 
 /**
  * `[database.providers.<name>]`: `provider`, `parameters`, and botdb's own settings (the bot reads only
@@ -104,14 +126,23 @@ export const PROVIDER_RULES: TableRules = {
     { field: 'provider', names: ['provider'] },
     { field: 'parameters', names: ['parameters'] },
     ...SETTING_FIELDS,
+    ...POSTGRES_FIELDS,
   ],
   unknown: 'warn',
   ignored: { 'use-proxy': PROXY_IGNORED, proxy: PROXY_IGNORED },
 };
 
-/** `[database.providers.<name>.parameters]`: the bot's SQLite3Provider arguments. */
+/**
+ * `[database.providers.<name>.parameters]`: the bot's SQLite3Provider arguments, and its PostgreSQLProvider's
+ * (host, port, user, database; its password is refused).
+ */
 export const PARAMETERS_RULES: TableRules = {
-  fields: [{ field: 'path', names: ['dbPath'] }, { field: 'readonly', names: ['readOnly'] }, TIMEOUT],
+  fields: [
+    { field: 'path', names: ['dbPath'] },
+    { field: 'readonly', names: ['readOnly'] },
+    TIMEOUT,
+    ...POSTGRES_PARTS,
+  ],
   unknown: 'warn',
   ignored: {
     useWal: 'botdb always uses WAL journal mode',
@@ -178,8 +209,9 @@ export function suggestedName(field: Field, ctx: Context): string {
 }
 
 function unknownKeyFix(key: string, value: unknown, rules: TableRules, at: readonly string[], ctx: Context): string {
-  const known = rules.fields.map((f) => suggestedName(f, ctx));
-  const match = closestName(key, [...rules.fields.flatMap((f) => f.names), ...Object.keys(rules.ignored ?? {})]);
+  const listed = rules.fields.filter((f) => f.refused !== true);
+  const known = listed.map((f) => suggestedName(f, ctx));
+  const match = closestName(key, [...listed.flatMap((f) => f.names), ...Object.keys(rules.ignored ?? {})]);
   if (match !== undefined) {
     const field = rules.fields.find((f) => f.names.includes(match));
     return `did you mean "${field === undefined ? match : suggestedName(field, ctx)}"? Known keys here: ${known.join(', ')}.`;

@@ -11,15 +11,16 @@ import {
   rangeText,
   SETTING_LIMITS,
   SOURCE_DEFAULTS,
-  SOURCE_TYPE,
+  SOURCE_TYPES,
   type SourceSettings,
   sourceSettingsSchema,
 } from './defaults.js';
 import { DATABASE_RULES, type Picked, PROVIDERS_DATABASE_RULES, pickFields } from './fields.js';
+import { POSTGRES_ONLY_FIELDS, postgresIdentity, validatePostgres } from './postgres.js';
 import { type CaseCache, fileIdentity } from './same-file.js';
 import { exampleFile, layoutOf, readProviders, readSingle, readSources, type SourceEntry } from './sources.js';
 import { closestName, describe, isTable, keyOf } from './text.js';
-import type { ConfigWarning, DatabaseConfig, DatabaseConfigInput, SourceConfig } from './types.js';
+import type { ConfigWarning, DatabaseConfig, DatabaseConfigInput, SourceConfig, SqliteSourceConfig } from './types.js';
 
 export interface NormalizeOptions {
   /** Folder relative source paths resolve against. Default: process.cwd(). */
@@ -319,12 +320,44 @@ function validateSource(entry: SourceEntry, ctx: Context, baseDir: string): Sour
   const keyPath = (field: string): string => keyOf(picked.paths[field] ?? [...at, field]);
   const before = ctx.issues.length;
 
-  if (values.type !== undefined && values.type !== SOURCE_TYPE) {
+  const type = values.type ?? 'sqlite';
+  if (!SOURCE_TYPES.includes(type as (typeof SOURCE_TYPES)[number])) {
+    const typo = typeof type === 'string' ? closestName(type, SOURCE_TYPES) : undefined;
     issue(
       ctx,
       keyPath('type'),
-      `unsupported source type ${describe(values.type)}: the only allowed type is "${SOURCE_TYPE}".`,
-      `remove type, or set type = "${SOURCE_TYPE}".`,
+      `unsupported source type ${describe(type)}: the allowed types are "sqlite" (a SQLite file; the default when type is left out) and "postgresql" (a schema of a PostgreSQL database).`,
+      typo !== undefined
+        ? `did you mean type = "${typo}"?`
+        : 'remove type for a SQLite file, or set type = "postgresql" for a PostgreSQL source.',
+    );
+  }
+  const settings = validateSettings(entry, ctx);
+
+  if (type === 'postgresql') {
+    const target = validatePostgres(entry, ctx);
+    if (ctx.issues.length > before || target === undefined || settings === undefined) return undefined;
+    return { type: 'postgresql', ...target, ...settings };
+  }
+  if (type !== 'sqlite') return undefined;
+
+  // A SQLite source with a PostgreSQL key: one issue per key, saying how to make it PostgreSQL.
+  for (const field of POSTGRES_ONLY_FIELDS) {
+    if (values[field] === undefined) continue;
+    const written = picked.names[field] ?? field;
+    issue(
+      ctx,
+      keyPath(field),
+      `"${written}" is a setting of PostgreSQL sources, but source "${name}" is a SQLite source (${entry.typeKey === 'type' ? 'type left out or "sqlite"' : 'provider = "sqlite3"'}).`,
+      `${entry.typeKey === 'type' ? 'add type = "postgresql"' : 'set provider = "postgresql"'} under [${keyOf(at)}] to make it a PostgreSQL source, or remove ${written}.`,
+    );
+  }
+  if (values.password !== undefined) {
+    issue(
+      ctx,
+      keyPath('password'),
+      `"${picked.names.password ?? 'password'}" is not a setting of SQLite sources, and never a password in the file.`,
+      `remove ${picked.names.password ?? 'password'}.`,
     );
   }
 
@@ -368,25 +401,39 @@ function validateSource(entry: SourceEntry, ctx: Context, baseDir: string): Sour
     resolved = path.resolve(baseDir, rawPath);
   }
 
-  const settings = Object.fromEntries(Object.keys(SETTING_RULES).map((field) => [field, values[field]]));
-  const parsed = sourceSettingsSchema.safeParse(settings);
-  if (!parsed.success) {
-    const reported = new Set<string>();
-    for (const zodIssue of parsed.error.issues) {
-      const field = zodIssue.path[0] as keyof SourceSettings;
-      if (reported.has(field) || !(field in SETTING_RULES)) continue;
-      reported.add(field);
-      const written = picked.names[field] ?? (ctx.spelling === 'code' ? field : fileKeyOf(field));
-      const rule = SETTING_RULES[field];
-      issue(ctx, keyPath(field), `must be ${rule.expect}, got ${describe(values[field])}.`, rule.fix(written));
-    }
-  }
-
-  if (ctx.issues.length > before || resolved === undefined || !parsed.success) return undefined;
-  return { path: resolved, ...parsed.data };
+  if (ctx.issues.length > before || resolved === undefined || settings === undefined) return undefined;
+  return { path: resolved, ...settings };
 }
 
-/** Two sources on one file (after `..`, symlinks and case): CONFIG_INVALID naming both. */
+/** The settings every source has, with their defaults; undefined after an issue (one per bad key). */
+function validateSettings(entry: SourceEntry, ctx: Context): SourceSettings | undefined {
+  const { at, picked } = entry;
+  const values = picked.values;
+  const settings = Object.fromEntries(Object.keys(SETTING_RULES).map((field) => [field, values[field]]));
+  const parsed = sourceSettingsSchema.safeParse(settings);
+  if (parsed.success) return parsed.data;
+  const reported = new Set<string>();
+  for (const zodIssue of parsed.error.issues) {
+    const field = zodIssue.path[0] as keyof SourceSettings;
+    if (reported.has(field) || !(field in SETTING_RULES)) continue;
+    reported.add(field);
+    const written = picked.names[field] ?? (ctx.spelling === 'code' ? field : fileKeyOf(field));
+    const rule = SETTING_RULES[field];
+    issue(
+      ctx,
+      keyOf(picked.paths[field] ?? [...at, field]),
+      `must be ${rule.expect}, got ${describe(values[field])}.`,
+      rule.fix(written),
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Two sources on one file (after `..`, symlinks and case), or on one PostgreSQL schema (host, port,
+ * database, schema): CONFIG_INVALID naming both. Within one configuration two names for one store are a
+ * mistake as for files: each source runs its own worker, pool and write ordering, and is migrated on its own.
+ */
 function checkSameFiles(
   entries: readonly SourceEntry[],
   sources: ReadonlyMap<string, SourceConfig>,
@@ -397,7 +444,8 @@ function checkSameFiles(
   for (const entry of entries) {
     const source = sources.get(entry.name);
     if (source === undefined || source.path === ':memory:') continue;
-    const id = fileIdentity(source.path, cache);
+    const id =
+      source.type === 'postgresql' ? postgresIdentity(source.url, source.schema) : fileIdentity(source.path, cache);
     const first = seen.get(id);
     if (first === undefined) {
       seen.set(id, entry.name);
@@ -406,10 +454,29 @@ function checkSameFiles(
     const other = sources.get(first) as SourceConfig;
     const mixed = other.readonly !== source.readonly;
     const [writable, readonly] = other.readonly ? [entry.name, first] : [first, entry.name];
+    if (source.type === 'postgresql' && other.type === 'postgresql') {
+      const urlField = entry.picked.paths.url !== undefined ? 'url' : 'host';
+      const urlKey = entry.picked.paths[urlField] ?? [...entry.at, 'url'];
+      const where = `${other.url}${other.url === source.url ? '' : ` and ${source.url}`}, schema ${source.schema}`;
+      issue(
+        ctx,
+        keyOf(urlKey),
+        `sources "${first}" and "${entry.name}" are the same PostgreSQL schema (${where}): ` +
+          (mixed
+            ? `"${writable}" writes it and "${readonly}" is readonly, so the readonly source's data changes under it all the same.`
+            : 'each source runs its own worker, pool and write ordering and is migrated on its own, so the two would race each other.'),
+        mixed
+          ? `remove "${readonly}" and read the schema through "${writable}" (pass dataSource: "${writable}"), or point "${readonly}" at a replica.`
+          : `keep one source for the schema (map chats to it in chatMapping), or give "${entry.name}" another schema or database.`,
+      );
+      continue;
+    }
+    const sqlite = source as SqliteSourceConfig;
+    const otherPath = (other as SqliteSourceConfig).path;
     issue(
       ctx,
       keyOf(entry.picked.paths.path ?? [...entry.pathTable, entry.pathName]),
-      `sources "${first}" and "${entry.name}" are the same file (${other.path}${other.path === source.path ? '' : ` and ${source.path}`}): ` +
+      `sources "${first}" and "${entry.name}" are the same file (${otherPath}${otherPath === sqlite.path ? '' : ` and ${sqlite.path}`}): ` +
         (mixed
           ? `"${writable}" writes it and "${readonly}" is readonly, so the readonly source would not be read-only at all.`
           : 'each source runs its own worker and write lock, so the two would block and overwrite each other.'),

@@ -5,7 +5,7 @@
  */
 
 import { type Context, issue } from './context.js';
-import { BOT_PROVIDER, LEGACY_SOURCE_NAME, RESERVED_SOURCE_NAMES } from './defaults.js';
+import { BOT_PROVIDER, BOT_PROVIDERS, LEGACY_SOURCE_NAME, RESERVED_SOURCE_NAMES } from './defaults.js';
 import {
   OPTIONS_RULES,
   PARAMETERS_RULES,
@@ -26,6 +26,8 @@ export interface SourceEntry {
   /** How this dialect spells the path key, and the table it belongs in (for fixes). */
   pathName: string;
   pathTable: readonly string[];
+  /** How this dialect makes a source PostgreSQL, for fixes: `type = "postgresql"` or `provider = "postgresql"`. */
+  typeKey: 'type' | 'provider';
 }
 
 export type Layout = 'sources' | 'providers' | 'single';
@@ -49,6 +51,7 @@ export function readSingle(db: Record<string, unknown>, ctx: Context): { entry: 
     picked: { ...picked, values: rest },
     pathName: 'path',
     pathTable: ['database'],
+    typeKey: 'type',
   };
   const dbPicked: Picked = { values: { unknownDataSource }, names: picked.names, paths: picked.paths };
   return { entry, picked: dbPicked };
@@ -76,7 +79,7 @@ export function readSources(raw: Record<string, unknown>, at: readonly string[],
         );
       }
     }
-    entries.push({ name, at: sourceAt, picked, pathName: 'path', pathTable: sourceAt });
+    entries.push({ name, at: sourceAt, picked, pathName: 'path', pathTable: sourceAt, typeKey: 'type' });
   }
   return entries;
 }
@@ -92,15 +95,23 @@ export function readProviders(raw: Record<string, unknown>, at: readonly string[
     const { provider, parameters } = picked.values;
     delete picked.values.provider;
     delete picked.values.parameters;
-    if (provider !== BOT_PROVIDER) {
+    const providerKey = [...sourceAt, 'provider'];
+    const type =
+      typeof provider === 'string' && Object.hasOwn(BOT_PROVIDERS, provider) ? BOT_PROVIDERS[provider] : undefined;
+    if (type === undefined) {
       issue(
         ctx,
-        keyOf([...sourceAt, 'provider']),
+        keyOf(providerKey),
         provider === undefined
           ? `provider "${name}" names no provider.`
-          : `unsupported provider ${describe(provider)}: botdb serves SQLite files only, the only allowed provider is "${BOT_PROVIDER}".`,
-        `set provider = "${BOT_PROVIDER}" under [${keyOf(sourceAt)}].`,
+          : `unsupported provider ${describe(provider)}: the allowed providers are "${BOT_PROVIDER}" (a SQLite file) and "postgresql" (a PostgreSQL schema).`,
+        `set provider = "${BOT_PROVIDER}" under [${keyOf(sourceAt)}], or provider = "postgresql" for a PostgreSQL source.`,
       );
+    } else {
+      // The provider decides the source type as `type` does in [database.sources.<name>].
+      picked.values.type = type;
+      picked.names.type = 'provider';
+      picked.paths.type = providerKey;
     }
     if (parameters !== undefined && !isTable(parameters)) {
       issue(
@@ -112,7 +123,7 @@ export function readProviders(raw: Record<string, unknown>, at: readonly string[
     } else if (parameters !== undefined) {
       pickFields(parameters, PARAMETERS_RULES, parametersAt, ctx, picked);
     }
-    entries.push({ name, at: sourceAt, picked, pathName: 'dbPath', pathTable: parametersAt });
+    entries.push({ name, at: sourceAt, picked, pathName: 'dbPath', pathTable: parametersAt, typeKey: 'provider' });
   }
   return entries;
 }

@@ -1,13 +1,12 @@
 /** The normalised configuration: what the rest of the library consumes. */
 
-export interface SourceConfig {
-  /** Absolute path of the SQLite file (relative paths are resolved against the config file's folder). */
-  path: string;
-  /** Open with readonly: true; writes routed here are refused. Default false. */
+/** What every source has, whatever its type. */
+export interface CommonSourceConfig {
+  /** SQLite: open the file read-only. PostgreSQL: read-only sessions, never migrated. Writes routed here are refused. Default false. */
   readonly: boolean;
   /** Connections the source's worker may open. Default 5. */
   poolSize: number;
-  /** SQLite busy timeout in seconds. Default 30. */
+  /** SQLite: busy timeout. PostgreSQL: connect timeout and statement timeout. Seconds; default 30. */
   timeout: number;
   /** Calls that may wait for the source before new ones fail with SOURCE_OVERLOADED. Default 10000. */
   maxQueued: number;
@@ -17,9 +16,31 @@ export interface SourceConfig {
   queryTimeout: number;
   /** Heap limit of the source's worker, in MB. Default 512. */
   maxMemoryMb: number;
-  /** A file with a newer schema: refuse writes (default) or write as the bot does. */
+  /** A database with a newer schema: refuse writes (default) or write as the bot does. */
   onNewerSchema: 'refuse-writes' | 'allow-writes';
 }
+
+/** A SQLite file. `type` is left out of the normalised output (SQLite is the default). */
+export interface SqliteSourceConfig extends CommonSourceConfig {
+  type?: 'sqlite';
+  /** Absolute path of the SQLite file (relative paths are resolved against the config file's folder), or ":memory:". */
+  path: string;
+  url?: undefined;
+}
+
+/** A schema of a PostgreSQL database. */
+export interface PostgresSourceConfig extends CommonSourceConfig {
+  type: 'postgresql';
+  /** postgres:// or postgresql:// URL, never with a password. */
+  url: string;
+  /** Environment variable holding the password, read by the worker; null: PGPASSWORD or ~/.pgpass. */
+  passwordEnv: string | null;
+  /** Schema holding the bot's tables (the session's search_path). Default "public". */
+  schema: string;
+  path?: undefined;
+}
+
+export type SourceConfig = SqliteSourceConfig | PostgresSourceConfig;
 
 export interface DatabaseConfig {
   /** Name of the source used when neither dataSource nor chatMapping decides. */
@@ -35,8 +56,8 @@ export interface DatabaseConfig {
 }
 
 /** What a caller may pass in code: defaults may be left out, and kebab-case or camelCase keys are accepted. */
-export interface SourceConfigInput {
-  path: string;
+/** Settings every source accepts in code, kebab-case or camelCase; defaults may be left out. */
+export interface CommonSourceConfigInput {
   readonly?: boolean;
   poolSize?: number;
   'pool-size'?: number;
@@ -52,6 +73,24 @@ export interface SourceConfigInput {
   onNewerSchema?: 'refuse-writes' | 'allow-writes';
   'on-newer-schema'?: 'refuse-writes' | 'allow-writes';
 }
+
+export interface SqliteSourceConfigInput extends CommonSourceConfigInput {
+  type?: 'sqlite';
+  path: string;
+}
+
+export interface PostgresSourceConfigInput extends CommonSourceConfigInput {
+  type: 'postgresql';
+  /** postgres://user@host:port/database, without a password. */
+  url: string;
+  passwordEnv?: string | null;
+  'password-env'?: string | null;
+  /** Default "public". */
+  schema?: string;
+}
+
+/** What a caller may pass in code: defaults may be left out, and kebab-case or camelCase keys are accepted. */
+export type SourceConfigInput = SqliteSourceConfigInput | PostgresSourceConfigInput;
 
 export interface DatabaseConfigInput {
   /** Left out: "default" if such a source exists, else "primary" if it exists, else the only source. */

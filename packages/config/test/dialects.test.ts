@@ -194,7 +194,9 @@ describe('the later bot: [database.providers.<name>] provider = "sqlite3"', () =
         { baseDir: BASE },
       ),
     );
-    expect(issueAt(err, 'database.providers.a.provider').message).toContain('only allowed provider is "sqlite3"');
+    expect(issueAt(err, 'database.providers.a.provider').message).toContain(
+      'unsupported provider "sqlink": the allowed providers are "sqlite3" (a SQLite file) and "postgresql"',
+    );
     const noPath = issueAt(err, 'database.providers.b.parameters.dbPath');
     expect(noPath.message).toContain('source "b" has no path');
     expect(noPath.fix).toContain('Add dbPath = "b.db" under [database.providers.b.parameters]');

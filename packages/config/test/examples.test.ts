@@ -39,7 +39,7 @@ describe('configs/examples', () => {
     expect(logged).toHaveLength(loaded.warnings.length);
     expect(Object.keys(loaded.config.sources)).toContain(loaded.config.default);
     for (const source of Object.values(loaded.config.sources)) {
-      expect(path.dirname(source.path)).toBe(EXAMPLES_DIR);
+      expect(path.dirname(source.path ?? '(a PostgreSQL source)')).toBe(EXAMPLES_DIR);
     }
   });
 

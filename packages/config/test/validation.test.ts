@@ -145,7 +145,7 @@ describe('unknown keys', () => {
       'database.sources.archive.compression',
     );
     expect(issue.fix).toMatch(
-      /^Remove it\. Known keys here: path, readonly, pool-size, timeout, max-queued, transaction-timeout, query-timeout, max-memory-mb, on-newer-schema, type, options\.$/,
+      /^Remove it\. Known keys here: path, readonly, pool-size, timeout, max-queued, transaction-timeout, query-timeout, max-memory-mb, on-newer-schema, type, url, password-env, schema, host, port, user, database, options\.$/,
     );
   });
 
@@ -192,11 +192,18 @@ describe('source settings', () => {
     expect(issue.fix).toMatch(/without quotes/);
   });
 
-  it('rejects a type other than sqlite, naming the allowed value', () => {
+  it('rejects an unknown type, naming the allowed types and the closest one', () => {
     const err = errorFor(withSource('archive', { path: 'archive.db', type: 'postgres' }));
     const issue = issueAt(err, 'database.sources.archive.type');
-    expect(issue.message).toContain('"postgres"');
-    expect(issue.message).toContain('the only allowed type is "sqlite"');
+    expect(issue.message).toContain('unsupported source type "postgres"');
+    expect(issue.message).toContain('the allowed types are "sqlite"');
+    expect(issue.message).toContain('and "postgresql"');
+    expect(issue.fix).toBe('Did you mean type = "postgresql"?');
+    const far = issueAt(
+      errorFor(withSource('archive', { path: 'a.db', type: 'mysql' })),
+      'database.sources.archive.type',
+    );
+    expect(far.fix).toBe('Remove type for a SQLite file, or set type = "postgresql" for a PostgreSQL source.');
   });
 
   it('accepts type = "sqlite"', () => {
@@ -257,7 +264,6 @@ describe('all problems at once', () => {
       expect.arrayContaining([
         'database.default',
         'database.sources.primary.pool_size',
-        'database.sources.archive.path',
         'database.sources.archive.readonly',
         'database.sources.archive.pool-size',
         'database.sources.archive.timeout',
@@ -266,8 +272,9 @@ describe('all problems at once', () => {
         'database.chatMapping.100',
       ]),
     );
-    expect(err.issues).toHaveLength(9);
-    expect(err.message).toContain('(9 problems)');
+    // An unknown type says nothing of which keys the source needs: its missing path is not reported.
+    expect(err.issues).toHaveLength(8);
+    expect(err.message).toContain('(8 problems)');
     for (const issue of err.issues) expect(issue.fix.length).toBeGreaterThan(0);
   });
 

@@ -1,0 +1,247 @@
+/**
+ * A PostgreSQL source's own keys: where the server is (`url`, or the design document's and the later
+ * bot's host/port/user/database), where its password comes from (never the file), and its schema.
+ */
+import { type Context, issue } from './context.js';
+import { DEFAULT_POSTGRES_SCHEMA } from './defaults.js';
+import type { SourceEntry } from './sources.js';
+import { describe, keyOf } from './text.js';
+
+export interface PostgresTarget {
+  url: string;
+  passwordEnv: string | null;
+  schema: string;
+}
+
+/** Keys that only a PostgreSQL source has (a SQLite source holding one is an error naming it). */
+export const POSTGRES_ONLY_FIELDS = ['url', 'passwordEnv', 'schema', 'host', 'port', 'user', 'database'] as const;
+/** The parts of a URL some dialects write as separate keys. */
+const URL_PARTS = ['host', 'port', 'user', 'database'] as const;
+
+const EXAMPLE_URL = 'postgres://bot@db1:5432/botdb';
+const PASSWORD_FIX =
+  'put the password in an environment variable and name it with password-env = "BOTDB_PG_PASSWORD", or use PGPASSWORD or ~/.pgpass';
+/** An environment variable name as POSIX shells accept it. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * An unquoted SQL identifier as PostgreSQL keeps it: lower case (unquoted names are folded to lower case,
+ * so "Bot" would name a different schema from the one `CREATE SCHEMA Bot` made), at most 63 bytes.
+ */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function validatePostgres(entry: SourceEntry, ctx: Context): PostgresTarget | undefined {
+  const { name, at, picked } = entry;
+  const values = picked.values;
+  const keyPath = (field: string): string => keyOf(picked.paths[field] ?? [...at, field]);
+  const written = (field: string, fallback: string): string => picked.names[field] ?? fallback;
+  const before = ctx.issues.length;
+
+  if (values.path !== undefined) {
+    const pathName = written('path', entry.pathName);
+    issue(
+      ctx,
+      keyPath('path'),
+      `"${pathName}" is the file of a SQLite source, but source "${name}" is a PostgreSQL source (${entry.typeKey} = ${JSON.stringify(entry.typeKey === 'type' ? 'postgresql' : values.type)}), which connects with url.`,
+      `remove ${pathName} and set url = "${EXAMPLE_URL}", or make "${name}" a SQLite source by ${entry.typeKey === 'type' ? 'removing type' : `setting provider = "sqlite3"`}.`,
+    );
+  }
+
+  if (values.password !== undefined) {
+    issue(
+      ctx,
+      keyPath('password'),
+      'never a password in the file: a config file is copied, committed and logged.',
+      `remove ${written('password', 'password')} and ${PASSWORD_FIX}.`,
+    );
+  }
+
+  const url = readUrl(entry, ctx, keyPath);
+
+  let passwordEnv: string | null = null;
+  const rawEnv = values.passwordEnv;
+  if (rawEnv !== undefined && rawEnv !== null) {
+    const envName = written('passwordEnv', ctx.spelling === 'code' ? 'passwordEnv' : 'password-env');
+    if (typeof rawEnv !== 'string' || !ENV_NAME.test(rawEnv)) {
+      issue(
+        ctx,
+        keyPath('passwordEnv'),
+        `must be the name of an environment variable (letters, digits and underscores, not starting with a digit), got ${describe(rawEnv)}.`,
+        `set ${envName} = "BOTDB_PG_PASSWORD" and set that variable where the bot runs (it is read when the source connects, not when the configuration loads); leave ${envName} out to use PGPASSWORD or ~/.pgpass.`,
+      );
+    } else {
+      passwordEnv = rawEnv;
+    }
+  }
+
+  let schema = DEFAULT_POSTGRES_SCHEMA;
+  const rawSchema = values.schema;
+  if (rawSchema !== undefined) {
+    if (typeof rawSchema !== 'string' || !SCHEMA_NAME.test(rawSchema) || rawSchema.startsWith('pg_')) {
+      const why =
+        typeof rawSchema === 'string' && rawSchema.startsWith('pg_')
+          ? 'names starting with pg_ are reserved for PostgreSQL system schemas'
+          : "it becomes the session's search_path, written unquoted, so it must be a lower-case SQL identifier: letters a-z, digits and underscores, not starting with a digit, at most 63 characters";
+      issue(
+        ctx,
+        keyPath('schema'),
+        `must be a schema name, got ${describe(rawSchema)}: ${why}.`,
+        `set schema = "${DEFAULT_POSTGRES_SCHEMA}" (the default) or a name like "botdb"; create it with CREATE SCHEMA botdb.`,
+      );
+    } else {
+      schema = rawSchema;
+    }
+  }
+
+  if (ctx.issues.length > before || url === undefined) return undefined;
+  return { url, passwordEnv, schema };
+}
+
+/** The source's URL, from `url` or from the separate host/port/user/database keys; undefined after an issue. */
+function readUrl(entry: SourceEntry, ctx: Context, keyPath: (field: string) => string): string | undefined {
+  const { name, at, picked } = entry;
+  const values = picked.values;
+  const parts = URL_PARTS.filter((part) => values[part] !== undefined);
+  const table = `[${keyOf(at)}]`;
+
+  if (values.url !== undefined) {
+    for (const part of parts) {
+      issue(
+        ctx,
+        keyPath(part),
+        `"${picked.names[part] ?? part}" and "url" both say where the server is.`,
+        `keep only url (host, port, user and database go inside it: ${EXAMPLE_URL}).`,
+      );
+    }
+    return parts.length > 0 ? undefined : checkUrl(values.url, keyPath('url'), ctx);
+  }
+
+  if (parts.length === 0) {
+    issue(
+      ctx,
+      keyPath('url'),
+      `PostgreSQL source "${name}" has no url.`,
+      `add url = "${EXAMPLE_URL}" under ${table} (no password in it: ${PASSWORD_FIX}).`,
+    );
+    return undefined;
+  }
+  return urlFromParts(entry, ctx, keyPath);
+}
+
+/** The design document's and the later bot's host/port/user/database, as one URL. */
+function urlFromParts(entry: SourceEntry, ctx: Context, keyPath: (field: string) => string): string | undefined {
+  const { values, names } = entry.picked;
+  const before = ctx.issues.length;
+  const text = (part: 'host' | 'user' | 'database'): string | undefined => {
+    const value = values[part];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string' && value.trim() !== '') return value;
+    issue(
+      ctx,
+      keyPath(part),
+      `must be a non-empty string, got ${describe(value)}.`,
+      `set ${names[part] ?? part} as text, or replace host, port, user and database with url = "${EXAMPLE_URL}".`,
+    );
+    return undefined;
+  };
+  const host = text('host');
+  const user = text('user');
+  const database = text('database');
+  const port = values.port;
+  if (port !== undefined && !(typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    issue(
+      ctx,
+      keyPath('port'),
+      `must be a port number from 1 to 65535, got ${describe(port)}.`,
+      `set ${names.port ?? 'port'} = 5432 (PostgreSQL's default port), without quotes.`,
+    );
+  }
+  if (values.host === undefined) {
+    issue(
+      ctx,
+      keyPath('host'),
+      `PostgreSQL source "${entry.name}" has ${Object.keys(values)
+        .filter((k) => URL_PARTS.includes(k as (typeof URL_PARTS)[number]))
+        .map((k) => names[k] ?? k)
+        .join(', ')} but no host.`,
+      `add host = "db1", or replace them with url = "${EXAMPLE_URL}".`,
+    );
+  }
+  if (ctx.issues.length > before || host === undefined) return undefined;
+  const url = new URL('postgres://placeholder');
+  try {
+    url.hostname = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  } catch {
+    // Checked below: a hostname the URL refuses leaves the placeholder in place.
+  }
+  if (url.hostname === 'placeholder' && host !== 'placeholder') {
+    issue(
+      ctx,
+      keyPath('host'),
+      `${JSON.stringify(host)} is not a host name or address.`,
+      'set host to the server\'s name or address, e.g. host = "db1".',
+    );
+    return undefined;
+  }
+  if (typeof port === 'number') url.port = String(port);
+  if (user !== undefined) url.username = user;
+  if (database !== undefined) url.pathname = `/${encodeURIComponent(database)}`;
+  return checkUrl(url.toString(), keyPath('host'), ctx);
+}
+
+/** A postgres:// or postgresql:// URL without a password; undefined after an issue. */
+function checkUrl(raw: unknown, key: string, ctx: Context): string | undefined {
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    issue(
+      ctx,
+      key,
+      `must be a PostgreSQL connection URL, got ${describe(raw)}.`,
+      `set url = "${EXAMPLE_URL}" (postgres://user@host:port/database).`,
+    );
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Not echoed: an unparsable URL may still hold a password.
+    issue(
+      ctx,
+      key,
+      'is not a valid URL (a port above 65535, a user without a host, a space?).',
+      `write it as postgres://user@host:port/database, e.g. url = "${EXAMPLE_URL}".`,
+    );
+    return undefined;
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    issue(
+      ctx,
+      key,
+      `must start with postgres:// or postgresql://, got ${JSON.stringify(url.protocol)}.`,
+      `write it as postgres://user@host:port/database, e.g. url = "${EXAMPLE_URL}".`,
+    );
+    return undefined;
+  }
+  if (url.password !== '' || url.searchParams.has('password')) {
+    url.password = '';
+    url.searchParams.delete('password');
+    issue(
+      ctx,
+      key,
+      'the URL holds a password: never a password in the file (a config file is copied, committed and logged).',
+      `write the URL without it (${url.toString()}) and ${PASSWORD_FIX}.`,
+    );
+    return undefined;
+  }
+  return raw;
+}
+
+/**
+ * What two PostgreSQL sources compare equal on when they are one schema: host, port, database and schema
+ * (the user does not matter: two roles on one schema still reach the same rows). Hosts compare without
+ * case; a left-out port is 5432 and a left-out database is the user's name, as the driver does.
+ */
+export function postgresIdentity(url: string, schema: string): string {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username);
+  return `postgresql:${u.hostname.toLowerCase()}:${u.port || '5432'}/${database}/${schema}`;
+}
