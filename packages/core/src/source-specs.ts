@@ -6,29 +6,34 @@ const OPERATIONS_MODULE = new URL('./operations/index.js', import.meta.url).href
 
 /** One spec per source, in `names` order. */
 export function sourceSpecs(config: DatabaseConfig, names: readonly string[]): SourceSpec[] {
-  return names.map((name) => {
-    const s = config.sources[name] as SourceConfig;
-    return {
-      name,
-      path: s.path,
-      readonly: s.readonly,
-      poolSize: s.poolSize,
-      timeoutMs: Math.round(s.timeout * 1000),
-      maxQueued: s.maxQueued,
-      transactionTimeoutMs: Math.round(s.transactionTimeout * 1000),
-      queryTimeoutMs: Math.round(s.queryTimeout * 1000),
-      maxMemoryMb: s.maxMemoryMb,
-      moduleOptions: { onNewerSchema: s.onNewerSchema },
-      operationsModule: OPERATIONS_MODULE,
-    };
-  });
+  return names.map((name) => sourceSpec(name, config.sources[name] as SourceConfig));
+}
+
+function sourceSpec(name: string, s: SourceConfig): SourceSpec {
+  // Every spec lists its keys in one order per engine, so planSources can compare them as JSON.
+  const common = {
+    name,
+    readonly: s.readonly,
+    poolSize: s.poolSize,
+    timeoutMs: Math.round(s.timeout * 1000),
+    maxQueued: s.maxQueued,
+    transactionTimeoutMs: Math.round(s.transactionTimeout * 1000),
+    queryTimeoutMs: Math.round(s.queryTimeout * 1000),
+    maxMemoryMb: s.maxMemoryMb,
+    moduleOptions: { onNewerSchema: s.onNewerSchema },
+    operationsModule: OPERATIONS_MODULE,
+  };
+  if (s.type === 'postgresql') {
+    return { engine: 'postgresql', url: s.url, passwordEnv: s.passwordEnv, schema: s.schema, ...common };
+  }
+  return { path: s.path, ...common };
 }
 
 /** What `reconfigure` does to the running sources. */
 export interface SourcePlan {
   added: SourceSpec[];
   removed: string[];
-  /** Same name, any setting changed (path, readonly, pool, limits): a new worker replaces the old. */
+  /** Same name, any setting changed (engine, path or URL, schema, readonly, pool, limits): a new worker replaces the old. */
   replaced: SourceSpec[];
 }
 
