@@ -10,7 +10,7 @@
  * its own as soon as it is done (what fills a batch may be waiting for the transaction to end).
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import { DatabaseError, type SerializedError } from '@pkg/errors';
+import { DatabaseError, InvalidArgumentError, type SerializedError } from '@pkg/errors';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import postgres, { type ReservedSql, type Sql } from 'postgres';
@@ -303,6 +303,14 @@ class PostgresSourceWorker implements SourceWorkerApi {
       return rows;
     } catch (e) {
       await conn.unsafe('ROLLBACK').catch(() => undefined);
+      // On a writable source the read-only transaction is this method's contract, not the source's.
+      if ((e as { code?: unknown }).code === '25006' && !this.spec.readonly) {
+        throw new InvalidArgumentError(
+          'query',
+          'sql',
+          'would write; only read-only SQL runs here (writes go through the domain methods)',
+        );
+      }
       throw e;
     } finally {
       conn.release();
