@@ -5,7 +5,7 @@
  */
 import { DatabaseError, SourceOpenError } from '@pkg/errors';
 import type { PooledConnection } from './connection-pool.js';
-import type { SourceSpec } from './operation.js';
+import type { SqliteSourceSpec as SourceSpec } from './operation.js';
 
 export function toOpenError(spec: SourceSpec, e: unknown): DatabaseError {
   if (e instanceof DatabaseError) return e;

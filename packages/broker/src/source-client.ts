@@ -19,7 +19,7 @@ import { type Remote, releaseProxy, transfer, wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { FileIdentity } from './file-identity.js';
 import { type LatencyPercentiles, LatencyRecorder } from './latency-recorder.js';
-import type { SourceSpec } from './operation.js';
+import { engineOf, type SourceSpec } from './operation.js';
 import {
   type BatchMessage,
   type BatchOutcome,
@@ -33,7 +33,11 @@ import {
 } from './protocol.js';
 import { createWatchdogBuffer, WatchdogSampler } from './watchdog.js';
 
-const WORKER_URL = new URL('./source-worker.js', import.meta.url);
+/** One worker entry per engine; both speak protocol.ts. */
+const WORKER_URLS = {
+  sqlite: new URL('./source-worker.js', import.meta.url),
+  postgresql: new URL('./pg-source-worker.js', import.meta.url),
+} as const;
 
 interface PendingCall {
   req: WorkerRequest;
@@ -294,7 +298,7 @@ export class SourceClient {
   private start(): void {
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_URL, {
+      worker = new Worker(WORKER_URLS[engineOf(this.spec)], {
         name: `source:${this.spec.name}`,
         // Out of heap, only this worker dies (SOURCE_CRASHED, restart), not the whole process.
         resourceLimits: {

@@ -5,7 +5,7 @@
  */
 import { ConfigError, type ConfigIssue } from '@pkg/errors';
 import type { BrokerOptions } from './broker.js';
-import type { SourceSpec } from './operation.js';
+import type { PostgresSourceSpec, SourceSpec, SqliteSourceSpec } from './operation.js';
 
 /** Upper bound of `maxBatchesInFlight`: more only queues messages in the worker's port. */
 export const MAX_BATCHES_IN_FLIGHT = 64;
@@ -51,7 +51,18 @@ export function validateBrokerArguments(specs: unknown, options: unknown): void 
     } else if (seen.has(s.name)) {
       issues.push({ key: `${at}.name`, message: `"${s.name}" is given twice.`, fix: 'give each source its own name.' });
     } else seen.add(s.name);
-    if (typeof s.path !== 'string' || s.path === '') {
+    if (s.engine === 'postgresql') {
+      const pg = s as Partial<PostgresSourceSpec>;
+      if (typeof pg.url !== 'string' || !/^postgres(ql)?:\/\//.test(pg.url)) {
+        issues.push({ key: `${at}.url`, message: 'must be a postgres:// URL.', fix: 'give the server URL.' });
+      }
+      if (typeof pg.schema !== 'string' || pg.schema === '') {
+        issues.push({ key: `${at}.schema`, message: 'must be a schema name.', fix: 'give the schema, e.g. "public".' });
+      }
+    } else if (
+      typeof (s as Partial<SqliteSourceSpec>).path !== 'string' ||
+      (s as Partial<SqliteSourceSpec>).path === ''
+    ) {
       issues.push({ key: `${at}.path`, message: 'must be a file path.', fix: 'give the SQLite file path.' });
     }
     if (typeof s.operationsModule !== 'string') {

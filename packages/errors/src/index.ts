@@ -181,11 +181,24 @@ export class MigrationError extends DatabaseError {
 }
 
 export class QueryFailedError extends DatabaseError {
-  constructor(source: string, operation: string, sqliteCode: string, cause: string) {
-    super('QUERY_FAILED', `${operation} on source "${source}" failed in SQLite (${sqliteCode}): ${cause}`, {
+  /**
+   * `engineCode`: SQLite's extended code (`SQLITE_CONSTRAINT_PRIMARYKEY`), or PostgreSQL's SQLSTATE
+   * (`23505`), kept in `details.sqliteCode` or `details.sqlstate`. `details.constraint` is true for a
+   * constraint violation on either engine, so code can branch on it without knowing the engine.
+   */
+  constructor(
+    source: string,
+    operation: string,
+    engineCode: string,
+    cause: string,
+    engine: 'SQLite' | 'PostgreSQL' = 'SQLite',
+  ) {
+    const constraint = engine === 'SQLite' ? engineCode.startsWith('SQLITE_CONSTRAINT') : engineCode.startsWith('23');
+    super('QUERY_FAILED', `${operation} on source "${source}" failed in ${engine} (${engineCode}): ${cause}`, {
       source,
       operation,
-      sqliteCode,
+      ...(engine === 'SQLite' ? { sqliteCode: engineCode } : { sqlstate: engineCode }),
+      constraint,
     });
   }
 }

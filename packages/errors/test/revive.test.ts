@@ -22,7 +22,12 @@ describe('errors that cross the worker boundary', () => {
     expect(revived.name).toBe('QueryFailedError');
     expect(revived.code).toBe('QUERY_FAILED');
     expect(revived.message).toBe(original.message);
-    expect(revived.details).toEqual({ source: 'archive', operation: 'saveChatMessage', sqliteCode: 'SQLITE_READONLY' });
+    expect(revived.details).toEqual({
+      source: 'archive',
+      operation: 'saveChatMessage',
+      sqliteCode: 'SQLITE_READONLY',
+      constraint: false,
+    });
   });
 
   it('every code revives to a DatabaseError subclass of that code', () => {

@@ -1,0 +1,419 @@
+/**
+ * Entry point of a PostgreSQL source worker: one per source, holding that source's `postgres` pool.
+ * Same protocol as the SQLite worker (protocol.ts); what differs is how a batch runs. Every call of a
+ * batch starts at once and the driver pipelines their statements, instead of running them in turn:
+ * - reads go to the pool, except while a write is in flight: then they queue on the writer connection
+ *   behind it, so a read made after a write sees it (read-your-writes within this process);
+ * - writes go in order to one reserved connection (the writer): ordered like SQLite's, and pipelined;
+ * - a transaction reserves a connection of its own (BEGIN on it, COMMIT or ROLLBACK, then released).
+ * A batch is answered once its calls are done, except a transaction's calls and BEGIN, each answered on
+ * its own as soon as it is done (what fills a batch may be waiting for the transaction to end).
+ */
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import { DatabaseError, InvalidArgumentError, type SerializedError } from '@pkg/errors';
+import { expose } from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import postgres, { type ReservedSql, type Sql } from 'postgres';
+import {
+  type Atomic,
+  type EngineContext,
+  isAtomic,
+  type OperationMap,
+  type Plan,
+  type PostgresSourceSpec,
+  type Query,
+  type RunResult,
+  type SourceModule,
+  type SourceSpec,
+  type Step,
+} from './operation.js';
+import { isConnectionLost, PG_INT8_EXACT, pgOpenError, pgPassword, toPgError } from './pg-engine.js';
+import { pgText } from './pg-text.js';
+import type {
+  BatchMessage,
+  BatchOutcome,
+  DataAnswer,
+  LateAnswer,
+  OpenOptions,
+  OpenOutcome,
+  PoolStats,
+  SourceWorkerApi,
+  WorkerRequest,
+} from './protocol.js';
+
+/** A connection statements can run on: the pool, the writer, or a transaction's reserved connection. */
+type Target = Sql | ReservedSql;
+
+class PostgresSourceWorker implements SourceWorkerApi {
+  private spec!: PostgresSourceSpec;
+  private sql!: Sql;
+  private operations: OperationMap = {};
+  private refuseWrites: SerializedError | null = null;
+  private engine!: EngineContext;
+  /** The connection every write runs on, in order; reserved on the first write. */
+  private writer: Promise<ReservedSql> | null = null;
+  private writesInFlight = 0;
+  private readonly transactions = new Map<number, ReservedSql>();
+  private nextTx = 1;
+  private readonly counters = { acquired: 0, reserved: 0 };
+  private readonly texts = new Set<string>();
+  private closed = false;
+
+  async open(specIn: SourceSpec, options: OpenOptions): Promise<OpenOutcome> {
+    const spec = specIn as PostgresSourceSpec;
+    this.spec = spec;
+    dataPort = options.dataPort;
+    dataPort.on('message', (message: BatchMessage) => this.run(message.batch, message.requests));
+    this.engine = {
+      engine: 'postgresql',
+      source: spec.name,
+      readonly: spec.readonly,
+      timestamp: storedToDate,
+      flag: (value: boolean) => value,
+    };
+    try {
+      const mod = (await import(spec.operationsModule)) as { sourceModule: SourceModule };
+      this.operations = mod.sourceModule.operations;
+      const password = await pgPassword(spec);
+      this.sql = postgres(spec.url, {
+        max: spec.poolSize,
+        connect_timeout: Math.max(1, Math.ceil(spec.timeoutMs / 1000)),
+        idle_timeout: 0,
+        ...(password === null ? {} : { password }),
+        onnotice: () => {},
+        fetch_types: false,
+        // BIGINT as exact numbers (a value beyond 2^53 is refused, never rounded).
+        types: { bigint: PG_INT8_EXACT },
+        connection: {
+          application_name: `botdb:${spec.name}`,
+          // Every session in UTC: TIMESTAMPTZ values are instants, and text forms of them never depend on a zone.
+          TimeZone: 'UTC',
+          search_path: spec.schema,
+          statement_timeout: spec.timeoutMs,
+          // A readonly source is readonly at the server: every transaction of these sessions is READ ONLY.
+          ...(spec.readonly ? { default_transaction_read_only: true } : {}),
+        },
+      });
+      // Connect now: a wrong URL, password or missing server fails the open, not the first call.
+      await this.sql.unsafe('SELECT 1');
+      const prepared = (await mod.sourceModule.preparePostgres?.(this.sql, spec)) ?? {};
+      this.refuseWrites = prepared.refuseWrites ?? null;
+      return { ok: true, writesRefused: this.refuseWrites, identity: null };
+    } catch (e) {
+      await this.sql?.end({ timeout: 0 }).catch(() => undefined);
+      return { ok: false, error: pgOpenError(spec, e).toJSON() };
+    }
+  }
+
+  /** Starts every request of the batch; answers the batch once its calls are done (see the header). */
+  private run(batch: number, requests: WorkerRequest[]): void {
+    const out: BatchOutcome = { batch, values: new Array(requests.length), errors: null, late: null };
+    let waiting = 0;
+    let started = false;
+    const answered = () => {
+      if (--waiting === 0 && started) post(out);
+    };
+    for (let i = 0; i < requests.length; i++) {
+      const req = requests[i] as WorkerRequest;
+      const late = req.type === 'begin' || req.type === 'commit' || req.type === 'rollback' || req.tx !== undefined;
+      const work = this.start(req);
+      if (late) {
+        if (out.late === null) out.late = [];
+        out.late.push(i);
+        work.then(
+          (value) => post({ lateAnswer: true, batch, index: i, value } satisfies LateAnswer),
+          (e) => post({ lateAnswer: true, batch, index: i, error: this.serialize(e, req) } satisfies LateAnswer),
+        );
+        continue;
+      }
+      waiting++;
+      work.then(
+        (value) => {
+          out.values[i] = value;
+          answered();
+        },
+        (e) => {
+          if (out.errors === null) out.errors = [];
+          out.errors.push([i, this.serialize(e, req)]);
+          answered();
+        },
+      );
+    }
+    started = true;
+    if (waiting === 0) post(out);
+  }
+
+  /** One request, started now; never throws synchronously. */
+  private start(req: WorkerRequest): Promise<unknown> {
+    try {
+      switch (req.type) {
+        case 'op': {
+          const op = this.operations[req.op];
+          if (op === undefined) return Promise.reject(new Error(`unknown operation "${req.op}"`));
+          if (op.kind === 'write' && this.refuseWrites !== null) return Promise.reject(this.refuseWrites);
+          const plan = () => op.plan(req.args, this.engine) as Plan<unknown>;
+          if (req.tx !== undefined) return this.drive(plan(), this.txConnection(req.tx), true);
+          if (op.kind === 'write') {
+            return this.write(() => this.writerConnection().then((w) => this.drive(plan(), w, false)));
+          }
+          return this.read(plan);
+        }
+        case 'sql':
+          return this.runSql(req);
+        case 'begin':
+          return this.begin();
+        case 'commit':
+        case 'rollback':
+          return this.end(req.tx, req.type);
+      }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Counts the write in flight while it runs (reads meanwhile follow it on the writer connection). */
+  private write<T>(fn: () => Promise<T>): Promise<T> {
+    this.writesInFlight++;
+    return fn().finally(() => {
+      this.writesInFlight--;
+    });
+  }
+
+  private read(plan: () => Plan<unknown>): Promise<unknown> {
+    if (this.writesInFlight > 0) return this.writerConnection().then((w) => this.drive(plan(), w, false));
+    // A read is safe to run twice: once more (the pool opens a fresh connection) when its connection was lost.
+    return this.drive(plan(), this.sql, false).catch((e) => {
+      if (!isConnectionLost(e)) throw e;
+      return this.drive(plan(), this.sql, false);
+    });
+  }
+
+  private writerConnection(): Promise<ReservedSql> {
+    if (this.writer === null) {
+      const reserving = this.reserve();
+      this.writer = reserving;
+      // A writer that failed to reserve is asked for again next time.
+      reserving.catch(() => {
+        if (this.writer === reserving) this.writer = null;
+      });
+    }
+    return this.writer;
+  }
+
+  /** A connection of the pool for one holder; bounded by the source's timeout. */
+  private reserve(): Promise<ReservedSql> {
+    this.counters.reserved++;
+    const reserving = this.sql.reserve();
+    return new Promise<ReservedSql>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Given back as soon as it arrives: nobody waits for it any more.
+        void reserving.then((c) => c.release()).catch(() => undefined);
+        reject(
+          new DatabaseError(
+            'SOURCE_OVERLOADED',
+            `Source "${this.spec.name}" had no free PostgreSQL connection for ${this.spec.timeoutMs} ms (pool-size ${this.spec.poolSize}: the writer and open transactions each hold one). Fix: raise pool-size for "${this.spec.name}", or keep transactions short.`,
+            { source: this.spec.name },
+          ),
+        );
+      }, this.spec.timeoutMs);
+      reserving.then(
+        (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  /**
+   * Drives a plan: each yielded step runs on `target` and its answer goes back in. `inTx`: the target is a
+   * transaction's connection (an Atomic step becomes a savepoint there).
+   */
+  private async drive(plan: Plan<unknown>, target: Target, inTx: boolean): Promise<unknown> {
+    let r = plan.next();
+    while (!r.done) {
+      const step: Step = r.value;
+      r = plan.next(isAtomic(step) ? await this.atomic(step, target, inTx) : await this.query(step, target));
+    }
+    return r.value;
+  }
+
+  private query(q: Query, target: Target): Promise<unknown> {
+    const text = typeof q.text === 'string' ? q.text : q.text.postgresql;
+    this.counters.acquired++;
+    this.texts.add(text);
+    const pending = target.unsafe(pgText(text), q.params as never[], { prepare: true });
+    return pending.then((rows) => answer(q, rows));
+  }
+
+  /**
+   * Statements applied together: BEGIN ... COMMIT sent at once on the writer (nothing else can come between:
+   * the driver sends a connection's statements in the order they were started), or a savepoint inside a
+   * transaction. A failed statement aborts the group; COMMIT of an aborted transaction rolls it back.
+   */
+  private async atomic(step: Atomic, target: Target, inTx: boolean): Promise<unknown[]> {
+    const open = inTx ? 'SAVEPOINT botdb_atomic' : 'BEGIN';
+    const first = target.unsafe(open);
+    const queries = step.atomic.map((q) => this.query(q, target));
+    const settled = Promise.allSettled([first, ...queries]);
+    if (inTx) {
+      const results = await settled;
+      const failed = results.find((r) => r.status === 'rejected');
+      await target.unsafe(
+        failed === undefined ? 'RELEASE SAVEPOINT botdb_atomic' : 'ROLLBACK TO SAVEPOINT botdb_atomic',
+      );
+      if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+      return results.slice(1).map((r) => (r as PromiseFulfilledResult<unknown>).value);
+    }
+    const commit = target.unsafe('COMMIT');
+    const results = await settled;
+    await commit;
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+    return results.slice(1).map((r) => (r as PromiseFulfilledResult<unknown>).value);
+  }
+
+  /** Raw SQL (db.query, tx.query, tx.execute): PostgreSQL's own text, `$1` parameters. */
+  private runSql(req: Extract<WorkerRequest, { type: 'sql' }>): Promise<unknown> {
+    const params = Array.isArray(req.params) ? req.params : [];
+    const shape = (rows: Record<string, unknown>[] & { count?: number }) =>
+      req.mode === 'all' ? Array.from(rows) : req.mode === 'get' ? rows[0] : { changes: rows.count ?? 0 };
+    if (req.tx !== undefined) {
+      return this.txConnection(req.tx)
+        .unsafe(req.sql, params as never[])
+        .then(shape);
+    }
+    if (req.readOnly) return this.readOnlySql(req.sql, params).then(shape);
+    return this.write(() => this.writerConnection().then((w) => w.unsafe(req.sql, params as never[]).then(shape)));
+  }
+
+  /** db.query: read-only by contract, so enforced by the server: the statement runs in a READ ONLY transaction. */
+  private async readOnlySql(text: string, params: unknown[]): Promise<Record<string, unknown>[] & { count?: number }> {
+    const conn = await this.reserve();
+    try {
+      const [, rows] = await Promise.all([
+        conn.unsafe('BEGIN READ ONLY'),
+        conn.unsafe(text, params as never[]),
+        conn.unsafe('COMMIT'),
+      ]);
+      return rows;
+    } catch (e) {
+      await conn.unsafe('ROLLBACK').catch(() => undefined);
+      // On a writable source the read-only transaction is this method's contract, not the source's.
+      if ((e as { code?: unknown }).code === '25006' && !this.spec.readonly) {
+        throw new InvalidArgumentError(
+          'query',
+          'sql',
+          'would write; only read-only SQL runs here (writes go through the domain methods)',
+        );
+      }
+      throw e;
+    } finally {
+      conn.release();
+    }
+  }
+
+  private async begin(): Promise<number> {
+    const conn = await this.reserve();
+    try {
+      await conn.unsafe(this.spec.readonly ? 'BEGIN READ ONLY' : 'BEGIN');
+    } catch (e) {
+      conn.release();
+      throw e;
+    }
+    const id = this.nextTx++;
+    this.transactions.set(id, conn);
+    return id;
+  }
+
+  private async end(tx: number, how: 'commit' | 'rollback'): Promise<undefined> {
+    const conn = this.txConnection(tx);
+    this.transactions.delete(tx);
+    try {
+      await conn.unsafe(how === 'commit' ? 'COMMIT' : 'ROLLBACK');
+    } finally {
+      conn.release();
+    }
+    return undefined;
+  }
+
+  private txConnection(tx: number): ReservedSql {
+    const conn = this.transactions.get(tx);
+    if (conn === undefined) {
+      throw new DatabaseError(
+        'TRANSACTION_ENDED',
+        `The transaction on source "${this.spec.name}" has already ended (committed, rolled back, or lost with its connection). Fix: make every call through tx inside the transaction callback and await it.`,
+        { source: this.spec.name },
+      );
+    }
+    return conn;
+  }
+
+  poolStats(): PoolStats {
+    return {
+      connectionsOpened: this.counters.reserved,
+      connectionsAcquired: this.counters.acquired,
+      connectionsOpen: this.spec.poolSize,
+      statementsPrepared: this.texts.size,
+      unavailable: null,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const conn of this.transactions.values()) {
+      await conn.unsafe('ROLLBACK').catch(() => undefined);
+      conn.release();
+    }
+    this.transactions.clear();
+    await this.sql?.end({ timeout: 5 }).catch(() => undefined);
+  }
+
+  private serialize(e: unknown, req: WorkerRequest): SerializedError {
+    if (e instanceof DatabaseError) return e.toJSON();
+    if (isSerializedError(e)) return e;
+    if (isConnectionLost(e) && req.type === 'op' && this.writer !== null) {
+      // The writer may be the connection that was lost: the next write reserves another.
+      this.writer = null;
+    }
+    return toPgError(this.spec, describeRequest(req), e).toJSON();
+  }
+}
+
+/** A step's answer in the contract's shape: the first row, plain rows, or the count of rows changed. */
+function answer(q: Query, rows: Record<string, unknown>[] & { count?: number }): unknown {
+  if (q.mode === 'get') return rows[0];
+  if (q.mode === 'run') return { changes: rows.count ?? 0 } satisfies RunResult;
+  // A plain array: the driver's result carries extra properties that would travel to the main thread.
+  const out = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = rows[i];
+  return out;
+}
+
+/** Stored UTC text `YYYY-MM-DD HH:MM:SS` -> Date (bound as an instant; never read in the process zone). */
+function storedToDate(stored: string): Date {
+  return new Date(`${stored.slice(0, 10)}T${stored.slice(11, 19)}Z`);
+}
+
+function describeRequest(req: WorkerRequest): string {
+  return req.type === 'op' ? req.op : req.type === 'sql' ? `SQL "${req.sql}"` : req.type;
+}
+
+function isSerializedError(e: unknown): e is SerializedError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'details' in e && !(e instanceof Error);
+}
+
+if (parentPort === null) throw new Error('pg-source-worker must run inside a worker_thread');
+/** The data plane, handed over by `open`. */
+let dataPort: MessagePort | null = null;
+
+function post(answer: DataAnswer): void {
+  (dataPort as MessagePort).postMessage(answer);
+}
+
+expose(new PostgresSourceWorker(), nodeEndpoint(parentPort));
