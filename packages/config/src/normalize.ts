@@ -455,6 +455,9 @@ function checkSameFiles(
     const mixed = other.readonly !== source.readonly;
     const [writable, readonly] = other.readonly ? [entry.name, first] : [first, entry.name];
     if (source.type === 'postgresql' && other.type === 'postgresql') {
+      // A readonly source on a writable one's schema is legitimate on PostgreSQL: its sessions are read-only
+      // at the server (unlike a second SQLite handle on one file), as a replica's are.
+      if (mixed) continue;
       const urlField = entry.picked.paths.url !== undefined ? 'url' : 'host';
       const urlKey = entry.picked.paths[urlField] ?? [...entry.at, 'url'];
       const where = `${other.url}${other.url === source.url ? '' : ` and ${source.url}`}, schema ${source.schema}`;

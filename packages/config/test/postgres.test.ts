@@ -299,14 +299,18 @@ describe('two sources on one PostgreSQL schema', () => {
     expect(issue.fix).toContain('Keep one source for the schema');
   });
 
-  it('a writable and a readonly source on one schema: says which to keep', () => {
-    const err = sourcesErr({
-      main: { type: 'postgresql', url: 'postgres://bot@db1/botdb' },
-      ro: { type: 'postgresql', url: 'postgres://bot_ro@db1/botdb', readonly: true },
-    });
-    const issue = issueAt(err, 'database.sources.ro.url');
-    expect(issue.message).toContain('"main" writes it and "ro" is readonly');
-    expect(issue.fix).toContain('Remove "ro" and read the schema through "main"');
+  it('a writable and a readonly source on one schema are allowed: the readonly one reads in read-only sessions', () => {
+    const { config } = normalizeConfig(
+      {
+        default: 'main',
+        sources: {
+          main: { type: 'postgresql', url: 'postgres://bot@db1/botdb' },
+          ro: { type: 'postgresql', url: 'postgres://bot_ro@db1/botdb', readonly: true },
+        },
+      },
+      { baseDir: BASE },
+    );
+    expect(config.sources.ro).toMatchObject({ type: 'postgresql', readonly: true });
   });
 
   it('another schema, database, port or host is another source', () => {
