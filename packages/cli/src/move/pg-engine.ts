@@ -161,19 +161,25 @@ export function utcInstant(text: string): Date | null {
   if (m === null) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
   const ms = frac === '' ? 0 : Math.floor(Number(frac) * 1000);
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  // Date.UTC rolls 2025-02-30 over to March: refuse it instead (checked before any offset moves the day).
+  if (
+    Number.isNaN(t) ||
+    new Date(t).getUTCDate() !== Number(d) ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(s) > 59
+  ) {
+    return null;
+  }
+  let offsetMinutes = 0;
   if (zone !== undefined && zone.toUpperCase() !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0')) * 60_000;
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
   }
-  const date = new Date(t);
-  // Date.UTC rolls 2025-02-30 over to March: refuse it instead.
-  return Number.isNaN(t) || date.getUTCDate() !== Number(d) ? null : date;
+  return new Date(t - offsetMinutes * 60_000);
 }
-
-/** The marker a converter returns for a value the column cannot take. */
-const bad: unique symbol = Symbol('bad value');
 
 function converter(type: string): Convert | null {
   if (type.startsWith('timestamp') || type === 'date') {
