@@ -180,6 +180,15 @@ describePostgres('botdb move to PostgreSQL', (url) => {
   it('moves the whole reference database (process in Asia/Tokyo): every row of every table equals the source; a re-run copies nothing', async () => {
     const { ws, sql, schema } = setup();
     await withIdentityRowids(sql, schema);
+    // System-wide bayes rows (chat_id NULL in the key: NULLs never conflict) must not double on the re-run.
+    const w = new Database(ws.archive);
+    w.prepare("INSERT INTO bayes_tokens (token, chat_id, spam_count) VALUES ('free', NULL, 3), ('free', ?, 1)").run(
+      ARCHIVED_CHAT,
+    );
+    w.prepare('INSERT INTO bayes_classes (chat_id, is_spam, message_count) VALUES (NULL, 1, 7), (?, 0, 2)').run(
+      ARCHIVED_CHAT,
+    );
+    w.close();
     // So that insertion order is checked, not granted: in the source it is not the key's order.
     const src = new Database(ws.archive, { readonly: true });
     const byRowid = src.prepare('SELECT message_id FROM spam_messages ORDER BY rowid').pluck().all();
@@ -227,6 +236,8 @@ describePostgres('botdb move to PostgreSQL', (url) => {
       expect(t.destination, t.table).toBe(t.source);
       expect(t.destinationBefore, t.table).toBe(t.source);
     }
+    expect(await pgCount(sql, 'bayes_tokens')).toBe(2);
+    expect(await pgCount(sql, 'bayes_classes')).toBe(2);
     // Same counts (settings: the source's keys, its two own keys standing for the source's).
     for (const t of tables) expect(await pgCount(sql, t), t).toBe(sqliteCount(ws.archive, t));
   });
@@ -314,6 +325,34 @@ describePostgres('botdb move to PostgreSQL', (url) => {
     }
     a.close();
     b.close();
+  });
+
+  it('stops on a value its column cannot take (QUERY_FAILED naming table, column, value), and on a server it cannot reach', async () => {
+    const { ws } = setup();
+    const db = new Database(ws.archive);
+    db.prepare(
+      "UPDATE chat_messages SET date = 'last tuesday' WHERE chat_id = ? AND message_id = (SELECT min(message_id) FROM chat_messages WHERE chat_id = ?)",
+    ).run(ARCHIVED_CHAT, ARCHIVED_CHAT);
+    db.close();
+    const r = await runCli(moveArgs(ws.config, ['--chat', String(ARCHIVED_CHAT)]));
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const problem = json<MoveJson>(r).problems[0];
+    expect(problem?.code).toBe('QUERY_FAILED');
+    expect(problem?.message).toContain('chat_messages');
+    expect(problem?.message).toContain('column date');
+    expect(problem?.message).toContain('"last tuesday"');
+
+    // Port 1 of 127.0.0.1: nothing listens there.
+    const off = makeWorkspace(
+      '[database.sources.off]\ntype = "postgresql"\nurl = "postgres://bot:secret@127.0.0.1:1/botdb"\ntimeout = 5.0\n',
+    );
+    workspaces.push(off);
+    const down = await runCli(moveArgs(off.config, ['--all'], 'off'));
+    expect(down.code, down.stdout + down.stderr).toBe(1);
+    const unreachable = json<MoveJson>(down).problems[0];
+    expect(unreachable?.code).toBe('SOURCE_UNAVAILABLE');
+    expect(unreachable?.message).toContain('127.0.0.1:1');
+    expect(unreachable?.message).not.toContain('secret');
   });
 
   it('refuses a readonly PostgreSQL destination and an unset password-env with typed problems, writing nothing', async () => {

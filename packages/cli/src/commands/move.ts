@@ -8,7 +8,7 @@ import type { LoadedConfig, SourceConfig } from '@pkg/config';
 import { SourceOpenError } from '@pkg/core';
 import cliProgress from 'cli-progress';
 import type { ConfigOption } from '../config.js';
-import { commonTables, copyStep, plan, type StepResult } from '../move/copy.js';
+import { chatsOf, commonTables, copyStep, plan, type StepResult } from '../move/copy.js';
 import type { MoveReader, MoveWriter } from '../move/engine.js';
 import { PgReader, PgWriter, pgLocation } from '../move/pg-engine.js';
 import { SqliteReader, SqliteWriter } from '../move/sqlite-engine.js';
@@ -224,11 +224,7 @@ export async function runMove(opts: MoveOptions): Promise<number> {
     }
     bar?.stop();
 
-    const moved = opts.all
-      ? [...new Set(steps.filter((s) => typeof s.chatId === 'number').map((s) => s.chatId as number))].sort(
-          (a, b) => a - b,
-        )
-      : chats;
+    const moved = opts.all ? await chatsOf(reader, tables, steps) : chats;
     const chatMapping = moved.map((id) => `${id} = "${opts.to}"`);
     for (const r of results.filter((x) => !x.ok)) {
       problems.push({

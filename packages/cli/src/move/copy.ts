@@ -94,6 +94,20 @@ export async function plan(
 }
 
 /**
+ * Every chat a whole-source copy moved: the chats of its per-chat steps, and those of the tables it copied
+ * whole for their insertion order (a chat whose only rows are there still needs its mapping line).
+ */
+export async function chatsOf(reader: MoveReader, tables: TableShape[], steps: Step[]): Promise<number[]> {
+  const ids = new Set<number>();
+  for (const s of steps) if (typeof s.chatId === 'number') ids.add(s.chatId);
+  for (const t of tables) {
+    if (!t.chatScoped || !t.copyInInsertionOrder) continue;
+    for (const id of await reader.chatIds(t)) if (typeof id === 'number') ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/**
  * Copies one step page by page: each page is one destination transaction of at most `batch` rows, keyed
  * by the primary key, so a kill loses at most the page in flight and a re-run inserts only what is missing.
  * Pages follow the key within the chat (chat_id = ?), or the source's rowid for a table copied in insertion

@@ -181,6 +181,9 @@ export function utcInstant(text: string): Date | null {
   return new Date(t - offsetMinutes * 60_000);
 }
 
+/** The marker a converter returns for a value the column cannot take. */
+const bad: unique symbol = Symbol('bad value');
+
 function converter(type: string): Convert | null {
   if (type.startsWith('timestamp') || type === 'date') {
     return (v) => (typeof v === 'string' ? (utcInstant(v) ?? bad) : v instanceof Date ? v : bad);
