@@ -76,7 +76,7 @@ function pgError(target: PgTarget, doing: string, error: unknown): DatabaseError
       'check that the server is running and the URL (host, port) is right, then run the same move again.',
     );
   }
-  // 28P01 / 28000: authentication; 3D000: no such database; 42501: no privilege.
+  // 28P01 / 28000: authentication refused; 3D000: no such database.
   if (e.code === '28P01' || e.code === '28000' || e.code === '3D000') {
     return new SourceOpenError(
       target.name,
