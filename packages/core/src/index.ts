@@ -21,3 +21,4 @@ export { V6_TABLES } from './schema/schema-v6.js';
 export { Transaction } from './transaction.js';
 export * from './types.js';
 export { MAX_LIMIT } from './validation/index.js';
+export { migratePostgresV6, PG_INT8_EXACT, PG_SCHEMA_VERSION } from './schema/postgres-v6.js';

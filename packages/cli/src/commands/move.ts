@@ -1,16 +1,18 @@
 /**
  * `botdb move --from A --to B (--chat ID... | --all)`: copies chats (or a whole source) from one source
  * to another, verifies the row counts and prints the [database.chatMapping] lines to add. It never deletes
- * from the source. The copy loop is engine-agnostic (../move/copy.ts); SQLite is the only engine today.
+ * from the source. The copy loop is engine-agnostic (../move/copy.ts); each side is SQLite or PostgreSQL.
  */
 import { resolve } from 'node:path';
 import type { LoadedConfig, SourceConfig } from '@pkg/config';
 import { SourceOpenError } from '@pkg/core';
 import cliProgress from 'cli-progress';
-import { type ConfigOption, loadCliConfig } from '../config.js';
-import { commonTables, copyStep, plan, type StepResult } from '../move/copy.js';
+import type { ConfigOption } from '../config.js';
+import { chatsOf, commonTables, copyStep, plan, type StepResult } from '../move/copy.js';
 import type { MoveReader, MoveWriter } from '../move/engine.js';
+import { PgReader, PgWriter, pgLocation } from '../move/pg-engine.js';
 import { SqliteReader, SqliteWriter } from '../move/sqlite-engine.js';
+import { loadMoveConfig, type MoveTarget, type PgSourceConfig, targetOf } from '../move/targets.js';
 import { EXIT, out, type Problem, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
 import { closeQuietly, openOne, sourceNames } from '../sources.js';
@@ -45,26 +47,65 @@ function known(config: LoadedConfig['config'], name: string): SourceConfig {
   return s;
 }
 
-/** Where a second engine plugs in: every configured source is SQLite today. */
-function openEngine(name: string, source: SourceConfig): { reader: () => MoveReader; writer: () => MoveWriter } {
-  const timeoutMs = Math.round(source.timeout * 1000);
-  const opened = <T>(open: () => T): T => {
+/** Where a target lives, for messages: the SQLite file, or the PostgreSQL URL (no password) and schema. */
+function locationOf(target: MoveTarget): string {
+  return target.engine === 'postgresql' ? pgLocation(target) : target.path;
+}
+
+/** Two targets naming the same data: one file, or one server database and schema. */
+function sameData(a: MoveTarget, b: MoveTarget): boolean {
+  if (a.engine === 'sqlite' && b.engine === 'sqlite') return resolve(a.path) === resolve(b.path);
+  return a.engine === 'postgresql' && b.engine === 'postgresql' && pgLocation(a) === pgLocation(b);
+}
+
+/** Opening a SQLite file, its failure typed: a missing file names the path. */
+function openedSqlite<T>(target: MoveTarget & { engine: 'sqlite' }, open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SourceOpenError(
+      target.name,
+      target.path,
+      reason,
+      'check the path in the configuration and that the file exists.',
+    );
+  }
+}
+
+/** The source, opened and its read snapshot begun (so a source that cannot be read fails before anything is written). */
+async function openReader(target: MoveTarget): Promise<MoveReader> {
+  const reader: MoveReader =
+    target.engine === 'postgresql'
+      ? new PgReader(target)
+      : openedSqlite(target, () => new SqliteReader(target.path, target.timeoutMs));
+  try {
+    await reader.beginSnapshot();
+    return reader;
+  } catch (error) {
+    await reader.close();
+    throw error;
+  }
+}
+
+/**
+ * The destination with the bot's schema, created when missing: a SQLite file as the bot would make it
+ * (through the library, then closed: the copy writes through its own connection); a PostgreSQL schema with
+ * the v6 tables (the library's PostgreSQL migration, under its advisory lock).
+ */
+async function openWriter(config: LoadedConfig['config'], target: MoveTarget): Promise<MoveWriter> {
+  if (target.engine === 'postgresql') {
+    const writer = new PgWriter(target);
     try {
-      return open();
+      await writer.prepare();
+      return writer;
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new SourceOpenError(
-        name,
-        source.path,
-        reason,
-        'check the path in the configuration and that the file exists.',
-      );
+      await writer.close();
+      throw error;
     }
-  };
-  return {
-    reader: () => opened(() => new SqliteReader(source.path, timeoutMs)),
-    writer: () => opened(() => new SqliteWriter(source.path, timeoutMs)),
-  };
+  }
+  await closeQuietly(await openOne(config, target.name));
+  return openedSqlite(target, () => new SqliteWriter(target.path, target.timeoutMs));
 }
 
 function progressBar(opts: MoveOptions): cliProgress.SingleBar | null {
@@ -108,17 +149,20 @@ export async function runMove(opts: MoveOptions): Promise<number> {
   if (!Number.isSafeInteger(batch) || batch < 1) {
     throw new UsageError(`--batch "${opts.batch}" is not a positive whole number of rows.`);
   }
-  let loaded: LoadedConfig;
+  let config: LoadedConfig['config'];
+  let postgres: Map<string, PgSourceConfig>;
   try {
-    loaded = await loadCliConfig(opts);
+    ({
+      loaded: { config },
+      postgres,
+    } = await loadMoveConfig(opts));
   } catch (error) {
     return report(opts, {}, [toProblem(error)]);
   }
-  const { config } = loaded;
-  const from = known(config, opts.from);
-  const to = known(config, opts.to);
-  if (opts.from === opts.to || resolve(from.path) === resolve(to.path)) {
-    throw new UsageError(`--from and --to are the same file (${resolve(from.path)}); name two different sources.`);
+  const from = targetOf(opts.from, known(config, opts.from), postgres);
+  const to = targetOf(opts.to, known(config, opts.to), postgres);
+  if (opts.from === opts.to || sameData(from, to)) {
+    throw new UsageError(`--from and --to are the same data (${locationOf(from)}); name two different sources.`);
   }
   const head = { from: opts.from, to: opts.to };
   if (to.readonly) {
@@ -126,33 +170,29 @@ export async function runMove(opts: MoveOptions): Promise<number> {
       {
         code: 'READONLY_SOURCE',
         source: opts.to,
-        message: `the destination "${opts.to}" is readonly (${to.path}); move writes to it. Fix: name a writable source in --to, or set readonly = false on [database.sources.${opts.to}].`,
+        message: `the destination "${opts.to}" is readonly (${locationOf(to)}); move writes to it. Fix: name a writable source in --to, or set readonly = false on [database.sources.${opts.to}].`,
       },
     ]);
   }
 
   // The source first: a mistyped source path must not leave a newly created destination behind.
-  let reader: MoveReader | undefined;
+  let reader: MoveReader;
   try {
-    reader = openEngine(opts.from, from).reader();
+    reader = await openReader(from);
   } catch (error) {
     return report(opts, head, [toProblem(error, opts.from)]);
   }
-  // The destination gets the bot's schema as the bot would make it (created or migrated), then is closed:
-  // the copy writes through its own connection.
+  let writer: MoveWriter;
   try {
-    await closeQuietly(await openOne(config, opts.to));
+    writer = await openWriter(config, to);
   } catch (error) {
-    reader.close();
+    await reader.close();
     return report(opts, head, [toProblem(error, opts.to)]);
   }
 
-  let writer: MoveWriter | undefined;
   const bar = progressBar(opts);
   try {
-    writer = openEngine(opts.to, to).writer();
-    reader.beginSnapshot();
-    const versions = { source: reader.schemaVersion(), destination: writer.schemaVersion() };
+    const versions = { source: await reader.schemaVersion(), destination: await writer.schemaVersion() };
     if (versions.source !== versions.destination) {
       return report(opts, { ...head, versions }, [
         {
@@ -162,15 +202,15 @@ export async function runMove(opts: MoveOptions): Promise<number> {
         },
       ]);
     }
-    const tables = commonTables(reader, writer);
-    const steps = plan(reader, writer, tables, opts.all ? 'all' : chats);
+    const tables = await commonTables(reader, writer);
+    const steps = await plan(reader, writer, tables, opts.all ? 'all' : chats);
     const problems: Problem[] = [];
     for (const chat of chats) {
       if (steps.every((s) => s.chatId !== chat || s.source === 0)) {
         problems.push({
           code: 'CHAT_NOT_FOUND',
           source: opts.from,
-          message: `chat ${chat} has no rows in "${opts.from}" (${from.path}). Fix: check the chat id and --from.`,
+          message: `chat ${chat} has no rows in "${opts.from}" (${locationOf(from)}). Fix: check the chat id and --from.`,
         });
       }
     }
@@ -180,15 +220,11 @@ export async function runMove(opts: MoveOptions): Promise<number> {
     bar?.start(total, 0, { table: '' });
     const results: StepResult[] = [];
     for (const step of steps) {
-      results.push(copyStep(reader, writer, step, batch, (n) => bar?.increment(n, { table: step.table.name })));
+      results.push(await copyStep(reader, writer, step, batch, (n) => bar?.increment(n, { table: step.table.name })));
     }
     bar?.stop();
 
-    const moved = opts.all
-      ? [...new Set(steps.filter((s) => typeof s.chatId === 'number').map((s) => s.chatId as number))].sort(
-          (a, b) => a - b,
-        )
-      : chats;
+    const moved = opts.all ? await chatsOf(reader, tables, steps) : chats;
     const chatMapping = moved.map((id) => `${id} = "${opts.to}"`);
     for (const r of results.filter((x) => !x.ok)) {
       problems.push({
@@ -222,7 +258,7 @@ export async function runMove(opts: MoveOptions): Promise<number> {
     if (error instanceof UsageError) throw error;
     return report(opts, head, [toProblem(error)]);
   } finally {
-    reader.close();
-    writer?.close();
+    await reader.close();
+    await writer.close();
   }
 }

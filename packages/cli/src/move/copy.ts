@@ -1,9 +1,9 @@
 /** The engine-agnostic copy of `botdb move`: plan (what, counted in one snapshot), copy in pages, verify. */
 import { VERSION_KEY } from '@pkg/core';
-import type { MoveReader, MoveWriter, Scope, TableShape } from './engine.js';
+import type { MoveReader, MoveWriter, Row, Scope, TableShape } from './engine.js';
 
 /**
- * The settings keys that belong to each file (its schema version and last migration run), never copied.
+ * The settings keys that belong to each database (its schema version and last migration run), never copied.
  * LAST_RUN_KEY is not exported by @pkg/core, so its text is repeated here.
  */
 export const SCHEMA_KEYS = [VERSION_KEY, 'db-migration-last-run'] as const;
@@ -11,7 +11,7 @@ export const SCHEMA_KEYS = [VERSION_KEY, 'db-migration-last-run'] as const;
 /** One table and chat (or a whole system table) to copy. */
 export interface Step {
   table: TableShape;
-  /** The chat, null for a table's system-wide rows (chat_id NULL); undefined for a table without chat_id. */
+  /** The chat, null for a table's system-wide rows (chat_id NULL); undefined for the whole table. */
   chatId: number | null | undefined;
   scope: Scope;
   source: number;
@@ -31,16 +31,28 @@ export interface StepResult {
   ok: boolean;
 }
 
-/** The tables both files have, with the columns both have (a destination column the source lacks keeps its default). */
-export function commonTables(reader: MoveReader, writer: MoveWriter): TableShape[] {
-  const src = new Map(reader.tables().map((t) => [t.name, t]));
-  return writer
-    .tables()
-    .filter((t) => src.has(t.name) && t.primaryKey.length > 0)
+/**
+ * The tables both sides have, with the columns both have (a destination column the source lacks keeps its
+ * default; identity columns are in neither list). The key is the destination's, else the source's (a
+ * PostgreSQL table whose key allows NULL has a UNIQUE constraint instead of a primary key). A table the bot
+ * reads in insertion order on either side is copied in the source's rowid order, so that order survives.
+ */
+export async function commonTables(reader: MoveReader, writer: MoveWriter): Promise<TableShape[]> {
+  const src = new Map((await reader.tables()).map((t) => [t.name, t]));
+  return (await writer.tables())
+    .filter((t) => src.has(t.name))
     .map((t) => {
       const s = src.get(t.name) as TableShape;
-      return { ...t, columns: t.columns.filter((c) => s.columns.includes(c)) };
-    });
+      const columns = t.columns.filter((c) => s.columns.includes(c));
+      const primaryKey = t.primaryKey.length > 0 ? t.primaryKey : s.primaryKey;
+      return {
+        ...t,
+        columns,
+        primaryKey,
+        copyInInsertionOrder: s.rowid && (s.insertionOrdered || t.insertionOrdered),
+      };
+    })
+    .filter((t) => t.primaryKey.length > 0 && t.primaryKey.every((k) => t.columns.includes(k)));
 }
 
 function scopeOf(table: TableShape, chatId: number | null | undefined): Scope {
@@ -51,18 +63,20 @@ function scopeOf(table: TableShape, chatId: number | null | undefined): Scope {
 
 /**
  * The steps: with `chats`, every chat-scoped table for each chat; with `all`, every chat-scoped table for
- * each chat_id it holds (NULL included: system-wide bayes rows) and every other table whole.
+ * each chat_id it holds (NULL included: system-wide bayes rows) and every other table whole. A table copied
+ * in insertion order is copied whole with `all`: the bot reads it across chats in that order.
  */
-export function plan(
+export async function plan(
   reader: MoveReader,
   writer: MoveWriter,
   tables: TableShape[],
   chats: readonly number[] | 'all',
-): Step[] {
+): Promise<Step[]> {
   const steps: Step[] = [];
   for (const table of tables) {
     let ids: (number | null | undefined)[];
-    if (chats === 'all') ids = table.chatScoped ? reader.chatIds(table) : [undefined];
+    if (chats === 'all')
+      ids = table.chatScoped && !table.copyInInsertionOrder ? await reader.chatIds(table) : [undefined];
     else if (table.chatScoped) ids = [...chats];
     else continue;
     for (const chatId of ids) {
@@ -71,8 +85,8 @@ export function plan(
         table,
         chatId,
         scope,
-        source: reader.count(table, scope),
-        destinationBefore: writer.count(table, scope),
+        source: await reader.count(table, scope),
+        destinationBefore: await writer.count(table, scope),
       });
     }
   }
@@ -80,37 +94,61 @@ export function plan(
 }
 
 /**
+ * Every chat a whole-source copy moved: the chats of its per-chat steps, and those of the tables it copied
+ * whole for their insertion order (a chat whose only rows are there still needs its mapping line).
+ */
+export async function chatsOf(reader: MoveReader, tables: TableShape[], steps: Step[]): Promise<number[]> {
+  const ids = new Set<number>();
+  for (const s of steps) if (typeof s.chatId === 'number') ids.add(s.chatId);
+  for (const t of tables) {
+    if (!t.chatScoped || !t.copyInInsertionOrder) continue;
+    for (const id of await reader.chatIds(t)) if (typeof id === 'number') ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/**
  * Copies one step page by page: each page is one destination transaction of at most `batch` rows, keyed
  * by the primary key, so a kill loses at most the page in flight and a re-run inserts only what is missing.
- * Pages follow the key within the chat (chat_id = ?), so negative chat ids are as reachable as any.
+ * Pages follow the key within the chat (chat_id = ?), or the source's rowid for a table copied in insertion
+ * order; either way the first page has no lower bound, so negative chat ids and rowids are as reachable as any.
  */
-export function copyStep(
+export async function copyStep(
   reader: MoveReader,
   writer: MoveWriter,
   step: Step,
   batch: number,
   onRows: (n: number) => void,
-): StepResult {
+): Promise<StepResult> {
   const { table, scope } = step;
   // Within a chat the chat_id column is fixed: order by the rest of the key.
-  const orderBy = table.primaryKey.filter((k) => !(k === 'chat_id' && step.chatId !== undefined));
-  const keyAt = orderBy.map((k) => table.columns.indexOf(k));
+  const orderBy = table.copyInInsertionOrder
+    ? ['rowid']
+    : table.primaryKey.filter((k) => !(k === 'chat_id' && step.chatId !== undefined));
+  // Where each order column is in a page's rows: among the columns, else appended after them (rowid).
+  const extra = orderBy.filter((k) => !table.columns.includes(k));
+  const keyAt = orderBy.map((k) =>
+    table.columns.includes(k) ? table.columns.indexOf(k) : table.columns.length + extra.indexOf(k),
+  );
   let copied = 0;
   let read = 0;
-  let after: unknown[] | null = null;
+  let after: Row | null = null;
   for (;;) {
     // With no key left to order by (chat_info: the key is the chat), the scope holds at most one row: one page.
     const limit = orderBy.length === 0 ? Number.MAX_SAFE_INTEGER : batch;
-    const rows = reader.page(table, scope, orderBy, after, limit);
+    const rows = await reader.page(table, scope, orderBy, after, limit);
     if (rows.length === 0) break;
-    copied += writer.insertMissing(table, rows);
+    copied += await writer.insertMissing(
+      table,
+      extra.length === 0 ? rows : rows.map((r) => r.slice(0, table.columns.length)),
+    );
     read += rows.length;
     onRows(rows.length);
     if (rows.length < limit) break;
-    const last = rows[rows.length - 1] as unknown[];
+    const last = rows[rows.length - 1] as Row;
     after = keyAt.map((i) => last[i]);
   }
-  const destination = writer.count(table, scope);
+  const destination = await writer.count(table, scope);
   return {
     table: table.name,
     chatId: step.chatId,

@@ -12,11 +12,10 @@ interface ColumnInfo {
 
 /** Every table of the file with its columns and primary key, read from the schema (not a hard-coded list). */
 function readTables(db: Database.Database): TableShape[] {
-  const names = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .pluck()
-    .all() as string[];
-  return names.map((name) => {
+  const tables = db
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as { name: string; sql: string | null }[];
+  return tables.map(({ name, sql }) => {
     const cols = db.prepare(`PRAGMA table_info(${q(name)})`).all() as ColumnInfo[];
     return {
       name,
@@ -26,6 +25,8 @@ function readTables(db: Database.Database): TableShape[] {
         .sort((a, b) => a.pk - b.pk)
         .map((c) => c.name),
       chatScoped: cols.some((c) => c.name === 'chat_id'),
+      rowid: !/WITHOUT\s+ROWID/i.test(sql ?? '') && !cols.some((c) => c.name.toLowerCase() === 'rowid'),
+      insertionOrdered: false,
     };
   });
 }
@@ -63,32 +64,63 @@ function count(db: Database.Database, table: TableShape, scope: Scope): number {
     .get(...w.params) as number;
 }
 
+/**
+ * Integers are read as BigInt (exact whatever their size) and handed on as numbers when a number holds
+ * them exactly; a larger one stays a BigInt: SQLite binds it exactly, PostgreSQL refuses it with a message.
+ */
+function exactRow(row: Row): Row {
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) {
+      row[i] = Number(v);
+    }
+  }
+  return row;
+}
+
+/** A value from another engine as SQLite stores it: instants as the bot's UTC text, booleans as 0/1. */
+export function toSqliteValue(value: unknown): unknown {
+  if (value instanceof Date) {
+    const iso = value.toISOString(); // 2025-01-02T03:04:05.678Z
+    const ms = iso.slice(19, 23);
+    return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms === '.000' ? '' : ms}`;
+  }
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
 export class SqliteReader implements MoveReader {
   private readonly db: Database.Database;
   constructor(path: string, timeoutMs: number) {
     this.db = new Database(path, { readonly: true, fileMustExist: true, timeout: timeoutMs });
   }
-  beginSnapshot(): void {
+  async beginSnapshot(): Promise<void> {
     // A deferred BEGIN takes its snapshot at the first read; read once now so it is taken here.
     this.db.exec('BEGIN');
     this.db.prepare('SELECT count(*) FROM sqlite_master').get();
   }
-  tables(): TableShape[] {
+  async tables(): Promise<TableShape[]> {
     return readTables(this.db);
   }
-  schemaVersion(): number | null {
+  async schemaVersion(): Promise<number | null> {
     return version(this.db);
   }
-  count(table: TableShape, scope: Scope): number {
+  async count(table: TableShape, scope: Scope): Promise<number> {
     return count(this.db, table, scope);
   }
-  chatIds(table: TableShape): (number | null)[] {
+  async chatIds(table: TableShape): Promise<(number | null)[]> {
     return this.db
       .prepare(`SELECT DISTINCT chat_id FROM ${q(table.name)} ORDER BY chat_id`)
       .pluck()
       .all() as (number | null)[];
   }
-  page(table: TableShape, scope: Scope, orderBy: readonly string[], after: Row | null, limit: number): Row[] {
+  async page(
+    table: TableShape,
+    scope: Scope,
+    orderBy: readonly string[],
+    after: Row | null,
+    limit: number,
+  ): Promise<Row[]> {
     const w = where(scope);
     const params = [...w.params];
     let bound = '';
@@ -98,13 +130,16 @@ export class SqliteReader implements MoveReader {
       params.push(...after);
     }
     const order = orderBy.length > 0 ? ` ORDER BY ${orderBy.map(q).join(', ')}` : '';
-    const sql = `SELECT ${table.columns.map(q).join(', ')} FROM ${q(table.name)} WHERE ${w.sql}${bound}${order} LIMIT ?`;
-    return this.db
+    const selected = [...table.columns, ...orderBy.filter((k) => !table.columns.includes(k))];
+    const sql = `SELECT ${selected.map(q).join(', ')} FROM ${q(table.name)} WHERE ${w.sql}${bound}${order} LIMIT ?`;
+    const rows = this.db
       .prepare(sql)
       .raw()
+      .safeIntegers(true)
       .all(...params, limit) as Row[];
+    return rows.map(exactRow);
   }
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.inTransaction) this.db.exec('COMMIT');
     this.db.close();
   }
@@ -116,21 +151,24 @@ export class SqliteWriter implements MoveWriter {
   constructor(path: string, timeoutMs: number) {
     this.db = new Database(path, { fileMustExist: true, timeout: timeoutMs });
   }
-  tables(): TableShape[] {
+  async tables(): Promise<TableShape[]> {
     return readTables(this.db);
   }
-  schemaVersion(): number | null {
+  async schemaVersion(): Promise<number | null> {
     return version(this.db);
   }
-  count(table: TableShape, scope: Scope): number {
+  async count(table: TableShape, scope: Scope): Promise<number> {
     return count(this.db, table, scope);
   }
-  insertMissing(table: TableShape, rows: readonly Row[]): number {
+  async insertMissing(table: TableShape, rows: readonly Row[]): Promise<number> {
     const insert = this.insertFor(table);
     const keyAt = table.primaryKey.map((k) => table.columns.indexOf(k));
     const run = this.db.transaction(() => {
       let inserted = 0;
-      for (const row of rows) inserted += insert.run(...row, ...keyAt.map((i) => row[i])).changes;
+      for (const source of rows) {
+        const row = source.map(toSqliteValue);
+        inserted += insert.run(...row, ...keyAt.map((i) => row[i])).changes;
+      }
       return inserted;
     });
     return run();
@@ -153,7 +191,7 @@ export class SqliteWriter implements MoveWriter {
     }
     return s;
   }
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 }
