@@ -1,9 +1,9 @@
-/** The pieces of the PostgreSQL move that need no server: timestamp texts as UTC, and the config's PostgreSQL sources. */
-import { ConfigError } from '@pkg/core';
+/** The pieces of the PostgreSQL move that need no server: timestamp texts as UTC, and a configured PostgreSQL source as a target. */
+import { normalizeConfig, type SourceConfig } from '@pkg/config';
 import { describe, expect, it } from 'vitest';
 import { utcInstant } from '../src/move/pg-engine.js';
 import { toSqliteValue } from '../src/move/sqlite-engine.js';
-import { pgSourcesOf } from '../src/move/targets.js';
+import { targetOf } from '../src/move/targets.js';
 
 describe('timestamp texts', () => {
   it('reads the bot’s zone-less texts as UTC, honours an explicit offset, refuses what is no instant', () => {
@@ -25,46 +25,30 @@ describe('timestamp texts', () => {
   });
 });
 
-describe('PostgreSQL sources in the config file', () => {
-  it('takes url, password-env, schema, readonly, timeout; hands @pkg/config a stand-in under the same name', () => {
-    const raw = {
-      database: {
+describe('a configured source as a move target', () => {
+  it('a PostgreSQL source becomes a postgresql target with its url, password-env, schema and timeout', () => {
+    const { config } = normalizeConfig(
+      {
         default: 'primary',
         sources: {
-          primary: { path: 'bot.db' },
+          primary: { path: '/tmp/bot.db' },
           shared: { type: 'postgresql', url: 'postgres://bot@db1/botdb', 'password-env': 'PW', readonly: true },
         },
       },
-    };
-    const { raw: out, postgres } = pgSourcesOf(raw, 'x.toml');
-    expect(postgres.get('shared')).toEqual({
+      { baseDir: '/tmp' },
+    );
+    expect(targetOf('shared', config.sources.shared as SourceConfig)).toEqual({
+      engine: 'postgresql',
+      name: 'shared',
       url: 'postgres://bot@db1/botdb',
       passwordEnv: 'PW',
       schema: 'public',
+      timeoutMs: 30_000,
       readonly: true,
-      timeout: 30,
     });
-    const sources = (out as { database: { sources: Record<string, Record<string, unknown>> } }).database.sources;
-    expect(sources.primary).toEqual({ path: 'bot.db' });
-    expect(sources.shared).toMatchObject({ readonly: true });
-    expect(sources.shared).not.toHaveProperty('url');
-  });
-
-  it('one problem per bad key', () => {
-    const raw = {
-      database: { sources: { pg: { type: 'postgresql', url: 'mysql://x', 'password-env': 'not a var', timeout: -1 } } },
-    };
-    let error: unknown;
-    try {
-      pgSourcesOf(raw, 'x.toml');
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).issues.map((i) => i.key)).toEqual([
-      'database.sources.pg.url',
-      'database.sources.pg.password-env',
-      'database.sources.pg.timeout',
-    ]);
+    expect(targetOf('primary', config.sources.primary as SourceConfig)).toMatchObject({
+      engine: 'sqlite',
+      path: '/tmp/bot.db',
+    });
   });
 });

@@ -7,12 +7,12 @@ import { resolve } from 'node:path';
 import type { LoadedConfig, SourceConfig } from '@pkg/config';
 import { SourceOpenError } from '@pkg/core';
 import cliProgress from 'cli-progress';
-import type { ConfigOption } from '../config.js';
+import { type ConfigOption, loadCliConfig } from '../config.js';
 import { chatsOf, commonTables, copyStep, plan, type StepResult } from '../move/copy.js';
 import type { MoveReader, MoveWriter } from '../move/engine.js';
 import { PgReader, PgWriter, pgLocation } from '../move/pg-engine.js';
 import { SqliteReader, SqliteWriter } from '../move/sqlite-engine.js';
-import { loadMoveConfig, type MoveTarget, type PgSourceConfig, targetOf } from '../move/targets.js';
+import { type MoveTarget, targetOf } from '../move/targets.js';
 import { EXIT, out, type Problem, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
 import { closeQuietly, openOne, sourceNames } from '../sources.js';
@@ -150,17 +150,13 @@ export async function runMove(opts: MoveOptions): Promise<number> {
     throw new UsageError(`--batch "${opts.batch}" is not a positive whole number of rows.`);
   }
   let config: LoadedConfig['config'];
-  let postgres: Map<string, PgSourceConfig>;
   try {
-    ({
-      loaded: { config },
-      postgres,
-    } = await loadMoveConfig(opts));
+    ({ config } = await loadCliConfig(opts));
   } catch (error) {
     return report(opts, {}, [toProblem(error)]);
   }
-  const from = targetOf(opts.from, known(config, opts.from), postgres);
-  const to = targetOf(opts.to, known(config, opts.to), postgres);
+  const from = targetOf(opts.from, known(config, opts.from));
+  const to = targetOf(opts.to, known(config, opts.to));
   if (opts.from === opts.to || sameData(from, to)) {
     throw new UsageError(`--from and --to are the same data (${locationOf(from)}); name two different sources.`);
   }
