@@ -5,7 +5,7 @@
  */
 import { ConfigError, type ConfigIssue } from '@pkg/errors';
 import type { BrokerOptions } from './broker.js';
-import type { SourceSpec } from './operation.js';
+import type { SourceSpec, SqliteSourceSpec } from './operation.js';
 
 /** Upper bound of `maxBatchesInFlight`: more only queues messages in the worker's port. */
 export const MAX_BATCHES_IN_FLIGHT = 64;
@@ -51,7 +51,9 @@ export function validateBrokerArguments(specs: unknown, options: unknown): void 
     } else if (seen.has(s.name)) {
       issues.push({ key: `${at}.name`, message: `"${s.name}" is given twice.`, fix: 'give each source its own name.' });
     } else seen.add(s.name);
-    if (typeof s.path !== 'string' || s.path === '') {
+    // A SQLite spec's file; a PostgreSQL spec's own keys are checked by its worker's open.
+    const path = s.engine === 'postgresql' ? 'n/a' : (s as Partial<SqliteSourceSpec>).path;
+    if (typeof path !== 'string' || path === '') {
       issues.push({ key: `${at}.path`, message: 'must be a file path.', fix: 'give the SQLite file path.' });
     }
     if (typeof s.operationsModule !== 'string') {
