@@ -7,12 +7,12 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { SourceOpenError } from '@pkg/errors';
-import type { SqliteSourceSpec as SourceSpec } from './operation.js';
+import type { SqliteSourceSpec } from './operation.js';
 
 /** The open errors that mean "cannot set up WAL reading here", not "cannot read the file". */
 const WAL_ON_READONLY_STORAGE = new Set(['SQLITE_READONLY_DIRECTORY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_CANTINIT']);
 
-export function isWalOnReadonlyStorage(spec: SourceSpec, e: unknown): boolean {
+export function isWalOnReadonlyStorage(spec: SqliteSourceSpec, e: unknown): boolean {
   return spec.readonly && WAL_ON_READONLY_STORAGE.has(String((e as { code?: unknown })?.code));
 }
 
@@ -20,7 +20,7 @@ export function isWalOnReadonlyStorage(spec: SourceSpec, e: unknown): boolean {
  * The file's bytes, marked as a rollback-journal database (header bytes 18-19) so SQLite reads the
  * copy without a WAL; or the reason it cannot be read that way.
  */
-export function readArchiveSnapshot(spec: SourceSpec, cause: unknown): Buffer | SourceOpenError {
+export function readArchiveSnapshot(spec: SqliteSourceSpec, cause: unknown): Buffer | SourceOpenError {
   const code = String((cause as { code?: unknown })?.code);
   const fail = (reason: string, fix: string) => new SourceOpenError(spec.name, spec.path, reason, fix);
   const wal = statSync(`${spec.path}-wal`, { throwIfNoEntry: false });

@@ -5,37 +5,45 @@
  * transaction, which holds its connection until commit or rollback.
  */
 
-import type { Statement } from 'better-sqlite3';
+import type { Statement, Transaction } from 'better-sqlite3';
 import Database from 'better-sqlite3';
-import type { OperationContext, SourceSpec } from './operation.js';
+import type { Query, SqliteSourceSpec } from './operation.js';
 import type { PoolStats } from './protocol.js';
+import type { ShapedStatement } from './sqlite-engine.js';
 
-export class PooledConnection implements OperationContext {
+export class PooledConnection {
   readonly db: Database.Database;
-  readonly source: string;
-  readonly readonly: boolean;
   private readonly statements = new Map<string, Statement>();
+  /** Raw-mode statements with their row builders (see sqlite-engine.ts), by text. */
+  readonly shapes = new Map<string, ShapedStatement>();
+  /** The `Atomic` step's transaction function, built once per connection by the engine. */
+  atomic: Transaction<(queries: readonly Query[], op: string) => unknown[]> | null = null;
   private readonly pool: ConnectionPool;
 
-  constructor(pool: ConnectionPool, spec: SourceSpec, wal: boolean, mustExist: boolean, snapshot: Buffer | null) {
+  constructor(pool: ConnectionPool, spec: SqliteSourceSpec, wal: boolean, mustExist: boolean, snapshot: Buffer | null) {
     this.pool = pool;
-    this.source = spec.name;
-    this.readonly = spec.readonly;
     this.db = snapshot === null ? openConnection(spec, wal, mustExist) : openSnapshot(snapshot);
   }
 
+  /** The cached prepared statement for `sql` on this connection. */
   statement(sql: string): Statement {
     let stmt = this.statements.get(sql);
     if (stmt === undefined) {
-      stmt = this.db.prepare(sql);
+      stmt = this.prepare(sql);
       this.statements.set(sql, stmt);
-      this.pool.counters.statementsPrepared++;
     }
+    return stmt;
+  }
+
+  /** A new prepared statement (counted); callers cache it. */
+  prepare(sql: string): Statement {
+    const stmt = this.db.prepare(sql);
+    this.pool.counters.statementsPrepared++;
     return stmt;
   }
 }
 
-function openConnection(spec: SourceSpec, wal: boolean, mustExist: boolean): Database.Database {
+function openConnection(spec: SqliteSourceSpec, wal: boolean, mustExist: boolean): Database.Database {
   const db = new Database(spec.path, {
     readonly: spec.readonly,
     fileMustExist: spec.readonly || mustExist,
@@ -71,7 +79,7 @@ export interface PoolOptions {
 
 export class ConnectionPool {
   readonly counters = { connectionsOpened: 0, connectionsAcquired: 0, statementsPrepared: 0 };
-  private readonly spec: SourceSpec;
+  private readonly spec: SqliteSourceSpec;
   private readonly idle: PooledConnection[] = [];
   private readonly all: PooledConnection[] = [];
   private waiters: Array<(c: PooledConnection) => void> = [];
@@ -83,7 +91,7 @@ export class ConnectionPool {
   /** Set when the source reads an in-memory copy of its file: each connection opens one. */
   private snapshot: Buffer | null = null;
 
-  constructor(spec: SourceSpec, options: PoolOptions = {}) {
+  constructor(spec: SqliteSourceSpec, options: PoolOptions = {}) {
     // Every connection to ":memory:" opens its own empty database: an in-memory source is one
     // connection, so all its calls see the same data (transactions then hold the source alone).
     this.spec = spec.path === ':memory:' ? { ...spec, poolSize: 1 } : spec;

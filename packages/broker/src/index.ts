@@ -2,22 +2,31 @@ export { Broker, type BrokerOptions, type BrokerTransaction } from './broker.js'
 export type { LatencyPercentiles } from './latency-recorder.js';
 export {
   type ArgsOf,
+  type Atomic,
   defineOperation,
   type EngineContext,
   type EngineName,
   engineOf,
+  isAtomic,
   type Operation,
-  type OperationContext,
   type OperationKind,
   type OperationMap,
+  type Plan,
   type PostgresSourceSpec,
   type PrepareResult,
+  type Query,
+  type QueryMode,
   type ResultOf,
+  type RunResult,
   type SourceModule,
   type SourceSpec,
   type SqliteSourceSpec,
+  type StatementText,
+  type Step,
   sourceLocation,
 } from './operation.js';
 export { PG_INT8_EXACT } from './pg-engine.js';
 export type { PoolStats, SqlMode } from './protocol.js';
 export type { SourceState, SourceStats } from './source-client.js';
+export type { SqliteRunResult } from './sqlite-engine.js';
+export { toDate, toDateOrNull } from './stored-timestamp.js';

@@ -5,9 +5,9 @@
  */
 import { DatabaseError, SourceOpenError } from '@pkg/errors';
 import type { PooledConnection } from './connection-pool.js';
-import type { SqliteSourceSpec as SourceSpec } from './operation.js';
+import type { SqliteSourceSpec } from './operation.js';
 
-export function toOpenError(spec: SourceSpec, e: unknown): DatabaseError {
+export function toOpenError(spec: SqliteSourceSpec, e: unknown): DatabaseError {
   if (e instanceof DatabaseError) return e;
   const message = e instanceof Error ? e.message : String(e);
   const code = String((e as { code?: unknown })?.code ?? '');
@@ -71,7 +71,7 @@ export function toOpenError(spec: SourceSpec, e: unknown): DatabaseError {
  * write. SQLite only notices at the first real write, so make one and roll it back: rewriting
  * user_version with its own value inside a transaction changes nothing on disk.
  */
-export function probeWritable(spec: SourceSpec, conn: PooledConnection): void {
+export function probeWritable(spec: SqliteSourceSpec, conn: PooledConnection): void {
   const db = conn.db;
   const version = db.pragma('user_version', { simple: true }) as number;
   try {

@@ -19,7 +19,7 @@ import { isWalOnReadonlyStorage, readArchiveSnapshot } from './archive-snapshot.
 import { ConnectionPool, type PooledConnection } from './connection-pool.js';
 import { type FileIdentity, hasFileIdentity, IDENTITY_FIX, identityProblem, readIdentity } from './file-identity.js';
 import { probeWritable, toOpenError } from './open-errors.js';
-import type { OperationMap, SourceModule, SourceSpec } from './operation.js';
+import { engineOf, type OperationMap, type SourceModule, type SourceSpec, type SqliteSourceSpec } from './operation.js';
 import {
   type BatchMessage,
   type BatchOutcome,
@@ -32,11 +32,14 @@ import {
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
+import { SqliteEngine } from './sqlite-engine.js';
 import { WatchdogMarker } from './watchdog.js';
 
 class SourceWorker implements SourceWorkerApi {
-  private spec!: SourceSpec;
+  private spec!: SqliteSourceSpec;
   private pool!: ConnectionPool;
+  /** The plans' EngineContext and their driver: one per worker. */
+  private engine!: SqliteEngine;
   private operations: OperationMap = {};
   private refuseWrites: SerializedError | null = null;
   private readonly transactions = new Map<number, PooledConnection>();
@@ -56,8 +59,23 @@ class SourceWorker implements SourceWorkerApi {
   private fileChecked = false;
   private watchdog!: WatchdogMarker;
 
-  async open(spec: SourceSpec, options: OpenOptions): Promise<OpenOutcome> {
+  async open(source: SourceSpec, options: OpenOptions): Promise<OpenOutcome> {
+    if (source.engine === 'postgresql') {
+      // The broker starts pg-source-worker for these; reaching here is the broker's bug.
+      return {
+        ok: false,
+        error: new DatabaseError(
+          'CONFIG_INVALID',
+          `source "${source.name}" is ${engineOf(source)}, not a SQLite file: the SQLite worker cannot open it. Fix: open it through the Broker, which starts the PostgreSQL worker for it`,
+          {
+            source: source.name,
+          },
+        ).toJSON(),
+      };
+    }
+    const spec = source;
     this.spec = spec;
+    this.engine = new SqliteEngine(spec);
     this.watchdog = new WatchdogMarker(options.watchdog);
     dataPort = options.dataPort;
     // Batches sent before the open finishes wait in the port: the main thread sends none before it.
@@ -182,14 +200,14 @@ class SourceWorker implements SourceWorkerApi {
   }
 
   /**
-   * Runs requests[start..end) through the operation's `runMany` when at least two consecutive calls of a
+   * Runs requests[start..end) through the operation's `planMany` when at least two consecutive calls of a
    * read that has one are not bound to a transaction. Returns `end` when done, or `start` to run them
-   * one by one (no runMany, no idle connection, or runMany threw: each call then gets its own answer).
+   * one by one (no planMany, no idle connection, or planMany threw: each call then gets its own answer).
    */
   private runGroup(batch: number, requests: WorkerRequest[], start: number, values: unknown[]): number {
     const first = requests[start] as Extract<WorkerRequest, { type: 'op' }>;
     const op = this.operations[first.op];
-    if (op?.runMany === undefined || op.kind !== 'read' || this.unavailable !== null) return start;
+    if (op?.planMany === undefined || op.kind !== 'read' || this.unavailable !== null) return start;
     let end = start + 1;
     while (end < requests.length && end - start < MAX_GROUP) {
       const next = requests[end] as WorkerRequest;
@@ -204,8 +222,8 @@ class SourceWorker implements SourceWorkerApi {
     try {
       const args = new Array(end - start);
       for (let k = start; k < end; k++) args[k - start] = (requests[k] as { args: unknown }).args;
-      const results = op.runMany(conn, args);
-      if (results.length !== args.length) return start;
+      const results = this.engine.runMany(conn, first.op, op, args);
+      if (results === undefined || results.length !== args.length) return start;
       for (let k = start; k < end; k++) values[k] = results[k - start];
       return end;
     } catch {
@@ -326,15 +344,16 @@ class SourceWorker implements SourceWorkerApi {
           if (this.refuseWrites) throw this.refuseWrites;
           this.beforeWrite();
         }
-        if (req.tx !== undefined) return op.run(this.txConnection(req.tx), req.args);
+        const engine = this.engine;
+        if (req.tx !== undefined) return engine.run(this.txConnection(req.tx), req.op, op, req.args);
         if (op.kind === 'write' && this.txEnded) {
           const resume = () => {
             this.beforeWrite();
-            return this.withConnection((c) => op.run(c, req.args));
+            return this.withConnection((c) => engine.run(c, req.op, op, req.args));
           };
           return this.txEnded.then(() => this.resumed(batch, index, resume));
         }
-        return this.withConnection((c) => op.run(c, req.args));
+        return this.withConnection((c) => engine.run(c, req.op, op, req.args));
       }
       case 'sql': {
         const exec = (c: PooledConnection) => {
@@ -484,7 +503,7 @@ class SourceWorker implements SourceWorkerApi {
   }
 }
 
-/** Calls answered by one `runMany` at most (64 keys: one statement, well inside SQLite's variable limit). */
+/** Calls answered by one `planMany` at most (64 keys: one statement, well inside SQLite's variable limit). */
 const MAX_GROUP = 64;
 
 /** Back-off between attempts of a write waiting for another process's lock: 1, 2, 4 ... 50 ms. */

@@ -1,9 +1,9 @@
-import { Broker, type BrokerOptions, type SourceSpec } from '@pkg/broker';
+import { Broker, type BrokerOptions, type SqliteSourceSpec } from '@pkg/broker';
 
 /** The broker's tests run on a tiny key-value schema: the broker itself knows no bot tables. */
 export const TEST_OPERATIONS = new URL('./fixtures/test-operations.mjs', import.meta.url).href;
 
-export function spec(name: string, path: string, overrides: Partial<SourceSpec> = {}): SourceSpec {
+export function spec(name: string, path: string, overrides: Partial<SqliteSourceSpec> = {}): SqliteSourceSpec {
   return {
     name,
     path,
@@ -19,6 +19,6 @@ export function spec(name: string, path: string, overrides: Partial<SourceSpec> 
   };
 }
 
-export function broker(specs: SourceSpec[], options?: BrokerOptions): Broker {
+export function broker(specs: SqliteSourceSpec[], options?: BrokerOptions): Broker {
   return new Broker(specs, options);
 }

@@ -22,6 +22,7 @@ import type {
   ChatTopic,
   ChatUser,
   ChatUserKey,
+  ClaimDelayedTasksArgs,
   ClearCacheArgs,
   DelayedTask,
   DeleteUserDataArgs,
@@ -41,6 +42,7 @@ import type {
   MarkUserIsSpammerArgs,
   MediaAttachment,
   ReadOptions,
+  ReleaseDelayedTasksArgs,
   SaveChatMessageArgs,
   SetCacheEntryArgs,
   SetCacheStorageArgs,
@@ -349,5 +351,18 @@ export abstract class DataApi {
   /** Tasks not done yet, in insertion order (as the bot). */
   getPendingDelayedTasks(args: ReadOptions = {}): Promise<DelayedTask[]> {
     return this.read('getPendingDelayedTasks', args, undefined);
+  }
+  /**
+   * For several bot processes sharing one database: atomically claims the pending tasks that are free or
+   * already `owner`'s, in insertion order, up to `limit` (default: all), and returns them as
+   * getPendingDelayedTasks does. No two owners ever get the same task; a process restarted under the same
+   * owner name gets its claimed tasks back. Default source, like addDelayedTask.
+   */
+  claimDelayedTasks(args: Write<ClaimDelayedTasksArgs>): Promise<DelayedTask[]> {
+    return this.write('claimDelayedTasks', args, undefined);
+  }
+  /** Hands back every task `owner` claimed, for another process to claim (e.g. that process is gone). True. */
+  releaseDelayedTasks(args: Write<ReleaseDelayedTasksArgs>): Promise<boolean> {
+    return this.write('releaseDelayedTasks', args, undefined);
   }
 }

@@ -2,7 +2,7 @@
  * The bot's data layer. Each configured source runs in its own worker (see @pkg/broker);
  * this class only decides where a call goes and forwards it.
  */
-import { Broker, type BrokerOptions, type SourceSpec, type SourceStats } from '@pkg/broker';
+import { Broker, type BrokerOptions, type SourceSpec, type SourceStats, sourceLocation } from '@pkg/broker';
 import { type DatabaseConfig, type DatabaseConfigInput, validateDatabaseConfig } from '@pkg/config';
 import { ConfigError, DatabaseError, type ErrorCode, SourceClosedError } from '@pkg/errors';
 import { type ConfigWatcher, type WatchConfigOptions, watchConfigFile } from './config-watcher.js';
@@ -105,7 +105,7 @@ export class DatabaseWrapper extends DataApi {
     this.broker = new Broker<CoreOperations>(this.specs, options.broker);
     this.log.debug?.(
       { event: 'open', sources: this.specs.map((s) => s.name) },
-      `sources: ${this.specs.map((s) => `${s.name}${s.readonly ? ' (readonly)' : ''} ${s.path}`).join(', ')}`,
+      `sources: ${this.specs.map((s) => `${s.name}${s.readonly ? ' (readonly)' : ''} ${sourceLocation(s)}`).join(', ')}`,
     );
   }
 

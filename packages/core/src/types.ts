@@ -419,6 +419,17 @@ export interface UpdateDelayedTaskArgs {
   id: string;
   isDone: boolean;
 }
+/** Several bot processes sharing one database: each claims its own tasks (see claimDelayedTasks). */
+export interface ClaimDelayedTasksArgs {
+  /** This process's name, stable across its restarts (a restarted process gets its claimed tasks back). */
+  owner: string;
+  /** At most this many tasks; left out: every claimable task. */
+  limit?: number;
+}
+export interface ReleaseDelayedTasksArgs {
+  /** The process whose claimed tasks go back to the pool. */
+  owner: string;
+}
 
 export interface GetUserChatsArgs {
   userId: number;

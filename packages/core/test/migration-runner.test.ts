@@ -1,11 +1,11 @@
 /** The migration runner on real files: all-or-nothing, versioned where the bot keeps it. */
-import type { SourceSpec } from '@pkg/broker';
+import type { SqliteSourceSpec } from '@pkg/broker';
 import { copyReferenceDb, createTempDir, type TempDir } from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, type Migration, prepareSchema } from '../src/schema/migrations.js';
 
-const spec = (path: string): SourceSpec => ({
+const spec = (path: string): SqliteSourceSpec => ({
   name: 'primary',
   path,
   readonly: false,

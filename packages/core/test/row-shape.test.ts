@@ -1,9 +1,9 @@
 import { join } from 'node:path';
+import { toDate } from '@pkg/broker';
 import { DatabaseWrapper } from '@pkg/core';
 import { createTempDir } from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { toDate } from '../src/operations/values.js';
 
 /** What toDate did before its regex-free fast path: every result must stay the same. */
 const STORED = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;

@@ -7,78 +7,68 @@ import type {
   UpdateChatInfoArgs,
   UpdateChatTopicInfoArgs,
 } from '../types.js';
-import { fixBooleans, fixTimestamps, requireInteger, requireString } from './values.js';
+import { type CatalogStatement, readAll, readOne, STAMPS, writeOne } from './statement.js';
+import { requireInteger, requireString } from './values.js';
 
-function chatRow(row: unknown): ChatInfo {
-  const r = row as Record<string, unknown>;
-  fixBooleans(r, 'is_forum');
-  return fixTimestamps<ChatInfo>(r, 'created_at', 'updated_at');
-}
+// The catalog of chats and topics.
+const UPSERT_CHAT_INFO = `INSERT INTO chat_info (chat_id, type, title, username, is_forum) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, title = excluded.title,
+    username = excluded.username, is_forum = excluded.is_forum, updated_at = CURRENT_TIMESTAMP`;
+const CHAT_ROWS = { dates: STAMPS, flags: ['is_forum'] } as const;
+const CHAT_INFO: CatalogStatement = { text: 'SELECT * FROM chat_info WHERE chat_id = ?', ...CHAT_ROWS };
+const UPSERT_TOPIC = `INSERT INTO chat_topics (chat_id, topic_id, icon_color, icon_custom_emoji_id, name) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (chat_id, topic_id) DO UPDATE SET icon_color = excluded.icon_color,
+    icon_custom_emoji_id = excluded.icon_custom_emoji_id, name = excluded.name, updated_at = CURRENT_TIMESTAMP`;
+const CHAT_TOPICS: CatalogStatement = {
+  text: 'SELECT * FROM chat_topics WHERE chat_id = ? ORDER BY topic_id',
+  dates: STAMPS,
+};
+const USER_CHATS: CatalogStatement = {
+  text: `SELECT ci.* FROM chat_info ci JOIN chat_users cu ON cu.chat_id = ci.chat_id
+  WHERE cu.user_id = ? ORDER BY ci.chat_id`,
+  ...CHAT_ROWS,
+};
+const GROUP_CHATS: CatalogStatement = {
+  text: `SELECT * FROM chat_info WHERE type IN ('group', 'supergroup') ORDER BY chat_id`,
+  ...CHAT_ROWS,
+};
 
 export const chatOperations = {
-  updateChatInfo: defineOperation('write', (ctx, a: UpdateChatInfoArgs): true => {
+  updateChatInfo: defineOperation('write', (a: UpdateChatInfoArgs, e) => {
     const op = 'updateChatInfo';
-    ctx
-      .statement(
-        `INSERT INTO chat_info (chat_id, type, title, username, is_forum) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, title = excluded.title,
-           username = excluded.username, is_forum = excluded.is_forum, updated_at = CURRENT_TIMESTAMP`,
-      )
-      .run(
-        requireInteger(a.chatId, op, 'chatId'),
-        requireString(a.type, op, 'type'),
-        a.title ?? null,
-        a.username ?? null,
-        a.isForum ? 1 : 0,
-      );
-    return true;
+    return writeOne(UPSERT_CHAT_INFO, [
+      requireInteger(a.chatId, op, 'chatId'),
+      requireString(a.type, op, 'type'),
+      a.title ?? null,
+      a.username ?? null,
+      e.flag(a.isForum === true),
+    ]);
   }),
 
-  getChatInfo: defineOperation('read', (ctx, a: ChatKey): ChatInfo | null => {
-    const row = ctx
-      .statement('SELECT * FROM chat_info WHERE chat_id = ?')
-      .get(requireInteger(a.chatId, 'getChatInfo', 'chatId'));
-    return row === undefined ? null : chatRow(row);
-  }),
+  getChatInfo: defineOperation('read', (a: ChatKey) =>
+    readOne<ChatInfo>(CHAT_INFO, [requireInteger(a.chatId, 'getChatInfo', 'chatId')]),
+  ),
 
-  updateChatTopicInfo: defineOperation('write', (ctx, a: UpdateChatTopicInfoArgs): true => {
+  updateChatTopicInfo: defineOperation('write', (a: UpdateChatTopicInfoArgs) => {
     const op = 'updateChatTopicInfo';
-    ctx
-      .statement(
-        `INSERT INTO chat_topics (chat_id, topic_id, icon_color, icon_custom_emoji_id, name) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (chat_id, topic_id) DO UPDATE SET icon_color = excluded.icon_color,
-           icon_custom_emoji_id = excluded.icon_custom_emoji_id, name = excluded.name, updated_at = CURRENT_TIMESTAMP`,
-      )
-      .run(
-        requireInteger(a.chatId, op, 'chatId'),
-        requireInteger(a.topicId, op, 'topicId'),
-        a.iconColor ?? null,
-        a.customEmojiId ?? null,
-        // The bot names a topic without a name "Default".
-        a.topicName ?? 'Default',
-      );
-    return true;
+    return writeOne(UPSERT_TOPIC, [
+      requireInteger(a.chatId, op, 'chatId'),
+      requireInteger(a.topicId, op, 'topicId'),
+      a.iconColor ?? null,
+      a.customEmojiId ?? null,
+      // The bot names a topic without a name "Default".
+      a.topicName ?? 'Default',
+    ]);
   }),
 
-  getChatTopics: defineOperation('read', (ctx, a: ChatKey): ChatTopic[] =>
-    ctx
-      .statement('SELECT * FROM chat_topics WHERE chat_id = ? ORDER BY topic_id')
-      .all(requireInteger(a.chatId, 'getChatTopics', 'chatId'))
-      .map((r) => fixTimestamps<ChatTopic>(r as Record<string, unknown>, 'created_at', 'updated_at')),
+  getChatTopics: defineOperation('read', (a: ChatKey) =>
+    readAll<ChatTopic>(CHAT_TOPICS, [requireInteger(a.chatId, 'getChatTopics', 'chatId')]),
   ),
 
   /** One source's part of the cross-source read; the wrapper merges the parts. */
-  getUserChats: defineOperation('read', (ctx, a: GetUserChatsArgs): ChatInfo[] =>
-    ctx
-      .statement(
-        `SELECT ci.* FROM chat_info ci JOIN chat_users cu ON cu.chat_id = ci.chat_id
-         WHERE cu.user_id = ? ORDER BY ci.chat_id`,
-      )
-      .all(requireInteger(a.userId, 'getUserChats', 'userId'))
-      .map(chatRow),
+  getUserChats: defineOperation('read', (a: GetUserChatsArgs) =>
+    readAll<ChatInfo>(USER_CHATS, [requireInteger(a.userId, 'getUserChats', 'userId')]),
   ),
 
-  getAllGroupChats: defineOperation('read', (ctx, _a: Record<string, never>): ChatInfo[] =>
-    ctx.statement(`SELECT * FROM chat_info WHERE type IN ('group', 'supergroup') ORDER BY chat_id`).all().map(chatRow),
-  ),
+  getAllGroupChats: defineOperation('read', (_a: Record<string, never>) => readAll<ChatInfo>(GROUP_CHATS, [])),
 };

@@ -4,6 +4,7 @@
  */
 import type { SourceModule } from '@pkg/broker';
 import { prepareSchema } from '../schema/migrations.js';
+import { preparePostgres } from '../schema/postgres-prepare.js';
 import { chatOperations } from './chats.js';
 import { messageOperations } from './messages.js';
 import { rawSqlOperations } from './raw-sql.js';
@@ -27,4 +28,5 @@ export type CoreOperations = typeof operations;
 export const sourceModule: SourceModule<CoreOperations> = {
   operations,
   prepareSource: prepareSchema,
+  preparePostgres,
 };

@@ -1,5 +1,4 @@
-import { defineOperation, type OperationContext } from '@pkg/broker/operation';
-import type { Database, Transaction } from 'better-sqlite3';
+import { defineOperation, type EngineContext, type Plan, type Query } from '@pkg/broker/operation';
 import {
   type ChatMessage,
   type GetChatMessageByMessageIdArgs,
@@ -11,9 +10,10 @@ import {
   type SaveChatMessageArgs,
   type UpdateChatMessageCategoryArgs,
 } from '../types.js';
-import { shapedStatement } from './row-shape.js';
+import { runText, writeOne } from './statement.js';
 import { requireInteger, requireOneOf, toMessageId, toMessageIdOrNull, toStoredTimestamp } from './values.js';
 
+// The catalog of messages.
 /** Message rows carry the sender (inner join: only senders known in the chat) and the media. */
 const SELECT_MESSAGE = `SELECT m.*, u.username, u.full_name,
   a.file_unique_id AS media_file_unique_id, a.file_id AS media_file_id, a.file_size AS media_file_size,
@@ -27,29 +27,46 @@ LEFT JOIN media_attachments a ON a.file_unique_id = m.media_id`;
 /** `getChatMessageByMessageId`'s statement (apps/bench checks its text against its own copy). */
 const BY_MESSAGE_ID = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.message_id = ?`;
 
-const saveTransactions = new WeakMap<
-  Database,
-  Transaction<(p: unknown[], chat: number, user: number, d: string) => void>
->();
-
 const MESSAGE_DATES = ['date', 'created_at', 'media_created_at', 'media_updated_at'] as const;
 
-/** A message query's rows, built from raw arrays with one shape per statement (see row-shape.ts). */
-function messageRows(ctx: OperationContext, sql: string, params: unknown[]): ChatMessage[] {
-  const { stmt, row } = shapedStatement(ctx, sql, MESSAGE_DATES);
-  const raw = stmt.all(params) as unknown[][];
-  const rows = new Array<ChatMessage>(raw.length);
-  for (let i = 0; i < raw.length; i++) rows[i] = row(raw[i] as unknown[]) as unknown as ChatMessage;
-  return rows;
+/**
+ * Ties on the date come in message_id order (text order, ascending even when the dates are descending):
+ * SQLite reads the chat's messages through the primary key's index (chat_id, message_id) and its sort keeps
+ * that order for equal dates. The tie-breaker only says so: the answers on SQLite stay the same, and
+ * PostgreSQL (C collation) gives the same order.
+ */
+const NEWEST_FIRST = ' ORDER BY m.date DESC, m.message_id';
+const OLDEST_FIRST = ' ORDER BY m.date ASC, m.message_id';
+const BY_USER = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.user_id = ?${NEWEST_FIRST} LIMIT ?`;
+const BY_ROOT = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ?${OLDEST_FIRST}`;
+const BY_ROOT_IN_THREAD = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? AND m.thread_id = ?${OLDEST_FIRST}`;
+
+const INSERT_MESSAGE = `INSERT INTO chat_messages (chat_id, message_id, date, user_id, reply_id, thread_id, root_message_id,
+  message_text, message_type, message_category, quote_text, media_id)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const COUNT_USER_MESSAGE =
+  'UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP WHERE chat_id = ? AND user_id = ?';
+const COUNT_CHAT_DAY = `INSERT INTO chat_stats (chat_id, date, messages_count) VALUES (?, ?, 1)
+  ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = chat_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
+const COUNT_USER_DAY = `INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) VALUES (?, ?, ?, 1)
+  ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = chat_user_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
+const SET_CATEGORY = 'UPDATE chat_messages SET message_category = ? WHERE chat_id = ? AND message_id = ?';
+
+function messageQuery(text: string, params: unknown[]): Query {
+  return { text, params, mode: 'all', dates: MESSAGE_DATES };
+}
+
+function* messageRows(text: string, params: unknown[]): Plan<ChatMessage[]> {
+  return (yield messageQuery(text, params)) as ChatMessage[];
 }
 
 /**
  * Several getChatMessageByMessageId calls of one batch as one statement (`(chat_id, message_id) IN (VALUES
- * ...)`, the primary key's index): one SQLite round instead of one per key. The keys are padded to a power
- * of two (repeating the last) so a connection prepares at most 6 of these statements. Each call gets its
- * own row object, or null, exactly as the single form; a bad argument throws and each call runs alone.
+ * ...)`, the primary key's index): one round instead of one per key. The keys are padded to a power of two
+ * (repeating the last) so a connection prepares at most 6 of these statements. Each call gets its own row
+ * object, or null, exactly as the single form; a bad argument throws and each call runs alone.
  */
-function messagesByKeys(ctx: OperationContext, list: GetChatMessageByMessageIdArgs[]): Array<ChatMessage | null> {
+function* messagesByKeys(list: GetChatMessageByMessageIdArgs[]): Plan<Array<ChatMessage | null>> {
   const op = 'getChatMessageByMessageId';
   const n = list.length;
   let size = 2;
@@ -64,20 +81,33 @@ function messagesByKeys(ctx: OperationContext, list: GetChatMessageByMessageIdAr
     params[2 * k] = params[2 * n - 2];
     params[2 * k + 1] = params[2 * n - 1];
   }
-  const { stmt, row, columns } = shapedStatement(ctx, byKeysSql(size), MESSAGE_DATES);
-  const chatAt = columns.indexOf('chat_id');
-  const messageAt = columns.indexOf('message_id');
-  const found = new Map<string, unknown[]>();
-  for (const r of stmt.all(params) as unknown[][]) {
-    const key = `${r[chatAt]}\u0000${r[messageAt]}`;
+  const rows = (yield messageQuery(byKeysSql(size), params)) as ChatMessage[];
+  const found = new Map<string, ChatMessage>();
+  for (const r of rows) {
+    const key = `${r.chat_id}\u0000${r.message_id}`;
     if (!found.has(key)) found.set(key, r);
   }
+  const used = new Set<ChatMessage>();
   const out = new Array<ChatMessage | null>(n);
   for (let k = 0; k < n; k++) {
     const r = found.get(`${params[2 * k]}\u0000${params[2 * k + 1]}`);
-    out[k] = r === undefined ? null : (row(r) as unknown as ChatMessage);
+    if (r === undefined) out[k] = null;
+    else if (!used.has(r)) {
+      used.add(r);
+      out[k] = r;
+    } else out[k] = copyMessage(r);
   }
   return out;
+}
+
+/** A second call for the same key gets its own row, Dates included (as if it had run alone). */
+function copyMessage(r: ChatMessage): ChatMessage {
+  const copy = { ...r } as Record<string, unknown>;
+  for (const c of MESSAGE_DATES) {
+    const v = copy[c];
+    if (v instanceof Date) copy[c] = new Date(v.getTime());
+  }
+  return copy as unknown as ChatMessage;
 }
 
 const byKeysSqlCache = new Map<number, string>();
@@ -91,29 +121,15 @@ function byKeysSql(size: number): string {
 }
 
 export const messageOperations = {
-  saveChatMessage: defineOperation('write', (ctx, a: SaveChatMessageArgs): true => {
+  /** The message and its counters, together or not at all (one transaction, as the bot does). */
+  saveChatMessage: defineOperation('write', function* (a: SaveChatMessageArgs, e: EngineContext): Plan<true> {
     const op = 'saveChatMessage';
     const chatId = requireInteger(a.chatId, op, 'chatId');
     const userId = requireInteger(a.userId, op, 'userId');
-    const date = toStoredTimestamp(a.date, op, 'date');
-    const day = `${date.slice(0, 10)} 00:00:00`;
-    const insert = ctx.statement(
-      `INSERT INTO chat_messages (chat_id, message_id, date, user_id, reply_id, thread_id, root_message_id,
-        message_text, message_type, message_category, quote_text, media_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const countUser = ctx.statement(
-      'UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP WHERE chat_id = ? AND user_id = ?',
-    );
-    const chatStats = ctx.statement(
-      `INSERT INTO chat_stats (chat_id, date, messages_count) VALUES (?, ?, 1)
-       ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP`,
-    );
-    const userStats = ctx.statement(
-      `INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) VALUES (?, ?, ?, 1)
-       ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP`,
-    );
-    const params = [
+    const stored = toStoredTimestamp(a.date, op, 'date');
+    const date = e.timestamp(stored);
+    const day = e.timestamp(`${stored.slice(0, 10)} 00:00:00`);
+    const message = [
       chatId,
       toMessageId(a.messageId, op, 'messageId'),
       date,
@@ -127,98 +143,86 @@ export const messageOperations = {
       a.quoteText ?? null,
       a.mediaId ?? null,
     ];
-    // One transaction, as the bot does: the message and its counters land together or not at all.
-    // (Inside db.transaction() better-sqlite3 nests this as a savepoint.) Built once per connection.
-    let save = saveTransactions.get(ctx.db);
-    if (save === undefined) {
-      save = ctx.db.transaction((p: unknown[], chat: number, user: number, d: string) => {
-        insert.run(p);
-        countUser.run(chat, user);
-        chatStats.run(chat, d);
-        userStats.run(chat, user, d);
-      });
-      saveTransactions.set(ctx.db, save);
-    }
-    save.immediate(params, chatId, userId, day);
+    yield {
+      atomic: [
+        runText(INSERT_MESSAGE, message),
+        runText(COUNT_USER_MESSAGE, [chatId, userId]),
+        runText(COUNT_CHAT_DAY, [chatId, day]),
+        runText(COUNT_USER_DAY, [chatId, userId, day]),
+      ],
+    };
     return true;
   }),
 
   /** True when the statement ran, whether or not a message matched (the bot's answer). */
-  updateChatMessageCategory: defineOperation('write', (ctx, a: UpdateChatMessageCategoryArgs): true => {
+  updateChatMessageCategory: defineOperation('write', (a: UpdateChatMessageCategoryArgs) => {
     const op = 'updateChatMessageCategory';
-    ctx
-      .statement('UPDATE chat_messages SET message_category = ? WHERE chat_id = ? AND message_id = ?')
-      .run(
-        requireOneOf(a.messageCategory, MESSAGE_CATEGORIES, op, 'messageCategory'),
-        requireInteger(a.chatId, op, 'chatId'),
-        toMessageId(a.messageId, op, 'messageId'),
-      );
-    return true;
+    return writeOne(SET_CATEGORY, [
+      requireOneOf(a.messageCategory, MESSAGE_CATEGORIES, op, 'messageCategory'),
+      requireInteger(a.chatId, op, 'chatId'),
+      toMessageId(a.messageId, op, 'messageId'),
+    ]);
   }),
 
   getChatMessageByMessageId: defineOperation(
     'read',
-    (ctx, a: GetChatMessageByMessageIdArgs): ChatMessage | null => {
+    function* (a: GetChatMessageByMessageIdArgs): Plan<ChatMessage | null> {
       const op = 'getChatMessageByMessageId';
-      const { stmt, row } = shapedStatement(ctx, BY_MESSAGE_ID, MESSAGE_DATES);
-      const values = stmt.get(requireInteger(a.chatId, op, 'chatId'), toMessageId(a.messageId, op, 'messageId'));
-      return values === undefined ? null : (row(values as unknown[]) as unknown as ChatMessage);
+      const row = yield {
+        text: BY_MESSAGE_ID,
+        params: [requireInteger(a.chatId, op, 'chatId'), toMessageId(a.messageId, op, 'messageId')],
+        mode: 'get',
+        dates: MESSAGE_DATES,
+      };
+      return row === undefined ? null : (row as ChatMessage);
     },
     messagesByKeys,
   ),
 
-  getChatMessagesByUser: defineOperation('read', (ctx, a: GetChatMessagesByUserArgs): ChatMessage[] => {
+  getChatMessagesByUser: defineOperation('read', (a: GetChatMessagesByUserArgs) => {
     const op = 'getChatMessagesByUser';
-    return messageRows(ctx, `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.user_id = ? ORDER BY m.date DESC LIMIT ?`, [
+    return messageRows(BY_USER, [
       requireInteger(a.chatId, op, 'chatId'),
       requireInteger(a.userId, op, 'userId'),
       a.limit ?? 100,
     ]);
   }),
 
-  getChatMessagesSince: defineOperation('read', (ctx, a: GetChatMessagesSinceArgs): ChatMessage[] => {
+  getChatMessagesSince: defineOperation('read', (a: GetChatMessagesSinceArgs, e) => {
     const op = 'getChatMessagesSince';
     const where = ['m.chat_id = ?'];
     const params: unknown[] = [requireInteger(a.chatId, op, 'chatId')];
     if (a.sinceDateTime != null) {
       where.push('m.date > ?');
-      params.push(toStoredTimestamp(a.sinceDateTime, op, 'sinceDateTime'));
+      params.push(e.timestamp(toStoredTimestamp(a.sinceDateTime, op, 'sinceDateTime')));
     }
     if (a.tillDateTime != null) {
       where.push('m.date < ?');
-      params.push(toStoredTimestamp(a.tillDateTime, op, 'tillDateTime'));
+      params.push(e.timestamp(toStoredTimestamp(a.tillDateTime, op, 'tillDateTime')));
     }
     if (a.threadId != null) {
       where.push('m.thread_id = ?');
       params.push(requireInteger(a.threadId, op, 'threadId'));
     }
-    // An empty list matches nothing (the bot sends `IN ()`); only null/undefined means no filter.
+    // An empty list matches nothing (the bot sends `IN ()`, which only SQLite takes): FALSE on both engines.
     if (a.messageCategory != null) {
-      where.push(`m.message_category IN (${a.messageCategory.map(() => '?').join(', ')})`);
+      if (a.messageCategory.length === 0) where.push('FALSE');
+      else where.push(`m.message_category IN (${a.messageCategory.map(() => '?').join(', ')})`);
       for (const c of a.messageCategory) params.push(requireOneOf(c, MESSAGE_CATEGORIES, op, 'messageCategory'));
     }
-    let sql = `${SELECT_MESSAGE} WHERE ${where.join(' AND ')} ORDER BY m.date DESC`;
+    let sql = `${SELECT_MESSAGE} WHERE ${where.join(' AND ')}${NEWEST_FIRST}`;
     if (a.limit != null) {
       sql += ' LIMIT ?';
       params.push(requireInteger(a.limit, op, 'limit'));
     }
-    return messageRows(ctx, sql, params);
+    return messageRows(sql, params);
   }),
 
-  getChatMessagesByRootId: defineOperation('read', (ctx, a: GetChatMessagesByRootIdArgs): ChatMessage[] => {
+  getChatMessagesByRootId: defineOperation('read', (a: GetChatMessagesByRootIdArgs) => {
     const op = 'getChatMessagesByRootId';
     const chatId = requireInteger(a.chatId, op, 'chatId');
     const root = toMessageId(a.rootMessageId, op, 'rootMessageId');
-    if (a.threadId == null) {
-      return messageRows(ctx, `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? ORDER BY m.date ASC`, [
-        chatId,
-        root,
-      ]);
-    }
-    return messageRows(
-      ctx,
-      `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? AND m.thread_id = ? ORDER BY m.date ASC`,
-      [chatId, root, requireInteger(a.threadId, op, 'threadId')],
-    );
+    if (a.threadId == null) return messageRows(BY_ROOT, [chatId, root]);
+    return messageRows(BY_ROOT_IN_THREAD, [chatId, root, requireInteger(a.threadId, op, 'threadId')]);
   }),
 };

@@ -3,7 +3,7 @@
  * spam filter writes bayes_tokens / bayes_classes through the bot's cursor). A write operation:
  * it is refused where writes are (readonly source, SCHEMA_TOO_NEW) and waits like other writes.
  */
-import { defineOperation } from '@pkg/broker/operation';
+import { defineOperation, type Plan, type RunResult } from '@pkg/broker/operation';
 import { InvalidArgumentError } from '@pkg/errors';
 import type { ExecuteArgs, ExecuteResult, SqlParams } from '../types.js';
 import { requireString } from './values.js';
@@ -26,12 +26,15 @@ function toParams(params: SqlParams | undefined): unknown[] {
 }
 
 export const rawSqlOperations = {
-  execute: defineOperation('write', (ctx, a: ExecuteArgs): ExecuteResult => {
-    const stmt = ctx.statement(requireString(a.sql, 'execute', 'sql'));
-    if (stmt.reader) {
-      throw new InvalidArgumentError('execute', 'sql', 'returns rows; read with tx.query / db.query instead');
-    }
-    const info = stmt.run(...toParams(a.params));
-    return { changes: info.changes, lastInsertRowid: Number(info.lastInsertRowid) };
+  /**
+   * The caller's statement, run as it is (SQLite's binding rules). A statement that returns rows is refused
+   * by the engine with INVALID_ARGUMENT (read with tx.query / db.query instead).
+   */
+  execute: defineOperation('write', function* (a: ExecuteArgs): Plan<ExecuteResult> {
+    const sql = requireString(a.sql, 'execute', 'sql');
+    const info = (yield { text: sql, params: toParams(a.params), mode: 'run' }) as RunResult & {
+      lastInsertRowid?: number | bigint;
+    };
+    return { changes: info.changes, lastInsertRowid: Number(info.lastInsertRowid ?? 0) };
   }),
 };

@@ -1,4 +1,4 @@
-import { defineOperation } from '@pkg/broker/operation';
+import { defineOperation, type Plan } from '@pkg/broker/operation';
 import { InvalidArgumentError } from '@pkg/errors';
 import type {
   AddUserDataArgs,
@@ -11,12 +11,40 @@ import type {
   UnsetChatSettingArgs,
   UserDataKey,
 } from '../types.js';
+import { allRows, getRow, writeOne } from './statement.js';
 import { requireInteger, requireString } from './values.js';
 
-function keyValues(rows: unknown[], key: string, value: string): Record<string, string> {
+// The catalog of key/value stores. The bot writes chat settings and settings with INSERT OR REPLACE,
+// which re-creates the row: the upserts below reset created_at too, so a row reads back as it did.
+const SET_CHAT_SETTING = `INSERT INTO chat_settings (chat_id, key, value) VALUES (?, ?, ?)
+  ON CONFLICT (chat_id, key) DO UPDATE SET value = excluded.value,
+    created_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP`;
+const UNSET_CHAT_SETTING = 'DELETE FROM chat_settings WHERE chat_id = ? AND key = ?';
+const CLEAR_CHAT_SETTINGS = 'DELETE FROM chat_settings WHERE chat_id = ?';
+const CHAT_SETTING = { text: 'SELECT value FROM chat_settings WHERE chat_id = ? AND key = ?' };
+const CHAT_SETTINGS = { text: 'SELECT key, value FROM chat_settings WHERE chat_id = ?' };
+const UPSERT_USER_DATA = `INSERT INTO user_data (user_id, chat_id, key, data) VALUES (?, ?, ?, ?)
+  ON CONFLICT (user_id, chat_id, key) DO UPDATE SET data = excluded.data, updated_at = CURRENT_TIMESTAMP`;
+const DELETE_USER_DATA = 'DELETE FROM user_data WHERE user_id = ? AND chat_id = ? AND key = ?';
+const CLEAR_USER_DATA = 'DELETE FROM user_data WHERE user_id = ? AND chat_id = ?';
+const USER_DATA = { text: 'SELECT key, data FROM user_data WHERE user_id = ? AND chat_id = ?' };
+const SET_SETTING = `INSERT INTO settings (key, value) VALUES (?, ?)
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value, created_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP`;
+const SETTING = { text: 'SELECT value FROM settings WHERE key = ?' };
+const SETTINGS = { text: 'SELECT key, value FROM settings' };
+
+/** A key/value read: the rows as one object. */
+function* keyValues(query: ReturnType<typeof allRows>, key: string, value: string): Plan<Record<string, string>> {
+  const rows = (yield query) as Record<string, string>[];
   const out: Record<string, string> = {};
-  for (const r of rows as Record<string, string>[]) out[r[key] as string] = r[value] as string;
+  for (const r of rows) out[r[key] as string] = r[value] as string;
   return out;
+}
+
+/** A single value, or null when the row is missing or holds NULL. */
+function* valueOrNull(query: ReturnType<typeof getRow>): Plan<string | null> {
+  const row = (yield query) as { value: string | null } | undefined;
+  return row?.value ?? null;
 }
 
 /**
@@ -39,119 +67,80 @@ function settingValue(value: unknown, op: string): string | number | bigint | nu
 
 /** Chat settings, per-user data and the global settings table: key/value stores all three. */
 export const settingOperations = {
-  setChatSetting: defineOperation('write', (ctx, a: SetChatSettingArgs): true => {
+  setChatSetting: defineOperation('write', (a: SetChatSettingArgs) => {
     const op = 'setChatSetting';
-    ctx
-      .statement(
-        'INSERT OR REPLACE INTO chat_settings (chat_id, key, value, updated_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP)',
-      )
-      .run(requireInteger(a.chatId, op, 'chatId'), requireString(a.key, op, 'key'), settingValue(a.value, op));
-    return true;
+    return writeOne(SET_CHAT_SETTING, [
+      requireInteger(a.chatId, op, 'chatId'),
+      requireString(a.key, op, 'key'),
+      settingValue(a.value, op),
+    ]);
   }),
 
-  unsetChatSetting: defineOperation('write', (ctx, a: UnsetChatSettingArgs): true => {
+  unsetChatSetting: defineOperation('write', (a: UnsetChatSettingArgs) => {
     const op = 'unsetChatSetting';
-    ctx
-      .statement('DELETE FROM chat_settings WHERE chat_id = ? AND key = ?')
-      .run(requireInteger(a.chatId, op, 'chatId'), requireString(a.key, op, 'key'));
-    return true;
+    return writeOne(UNSET_CHAT_SETTING, [requireInteger(a.chatId, op, 'chatId'), requireString(a.key, op, 'key')]);
   }),
 
-  clearChatSettings: defineOperation('write', (ctx, a: ChatKey): true => {
-    ctx
-      .statement('DELETE FROM chat_settings WHERE chat_id = ?')
-      .run(requireInteger(a.chatId, 'clearChatSettings', 'chatId'));
-    return true;
-  }),
-
-  getChatSetting: defineOperation('read', (ctx, a: GetChatSettingArgs): string | null => {
-    const op = 'getChatSetting';
-    const row = ctx
-      .statement('SELECT value FROM chat_settings WHERE chat_id = ? AND key = ?')
-      .get(requireInteger(a.chatId, op, 'chatId'), requireString(a.setting, op, 'setting')) as
-      | { value: string | null }
-      | undefined;
-    return row?.value ?? null;
-  }),
-
-  getChatSettings: defineOperation(
-    'read',
-    (ctx, a: ChatKey): Record<string, string> =>
-      keyValues(
-        ctx
-          .statement('SELECT key, value FROM chat_settings WHERE chat_id = ?')
-          .all(requireInteger(a.chatId, 'getChatSettings', 'chatId')),
-        'key',
-        'value',
-      ),
+  clearChatSettings: defineOperation('write', (a: ChatKey) =>
+    writeOne(CLEAR_CHAT_SETTINGS, [requireInteger(a.chatId, 'clearChatSettings', 'chatId')]),
   ),
 
-  addUserData: defineOperation('write', (ctx, a: AddUserDataArgs): true => {
+  getChatSetting: defineOperation('read', (a: GetChatSettingArgs) => {
+    const op = 'getChatSetting';
+    return valueOrNull(
+      getRow(CHAT_SETTING, [requireInteger(a.chatId, op, 'chatId'), requireString(a.setting, op, 'setting')]),
+    );
+  }),
+
+  getChatSettings: defineOperation('read', (a: ChatKey) =>
+    keyValues(allRows(CHAT_SETTINGS, [requireInteger(a.chatId, 'getChatSettings', 'chatId')]), 'key', 'value'),
+  ),
+
+  addUserData: defineOperation('write', (a: AddUserDataArgs) => {
     const op = 'addUserData';
-    ctx
-      .statement(
-        `INSERT INTO user_data (user_id, chat_id, key, data) VALUES (?, ?, ?, ?)
-         ON CONFLICT (user_id, chat_id, key) DO UPDATE SET data = excluded.data, updated_at = CURRENT_TIMESTAMP`,
-      )
-      .run(
-        requireInteger(a.userId, op, 'userId'),
-        requireInteger(a.chatId, op, 'chatId'),
-        requireString(a.key, op, 'key'),
-        requireString(a.data, op, 'data'),
-      );
-    return true;
+    return writeOne(UPSERT_USER_DATA, [
+      requireInteger(a.userId, op, 'userId'),
+      requireInteger(a.chatId, op, 'chatId'),
+      requireString(a.key, op, 'key'),
+      requireString(a.data, op, 'data'),
+    ]);
   }),
 
-  deleteUserData: defineOperation('write', (ctx, a: DeleteUserDataArgs): true => {
+  deleteUserData: defineOperation('write', (a: DeleteUserDataArgs) => {
     const op = 'deleteUserData';
-    ctx
-      .statement('DELETE FROM user_data WHERE user_id = ? AND chat_id = ? AND key = ?')
-      .run(
-        requireInteger(a.userId, op, 'userId'),
-        requireInteger(a.chatId, op, 'chatId'),
-        requireString(a.key, op, 'key'),
-      );
-    return true;
+    return writeOne(DELETE_USER_DATA, [
+      requireInteger(a.userId, op, 'userId'),
+      requireInteger(a.chatId, op, 'chatId'),
+      requireString(a.key, op, 'key'),
+    ]);
   }),
 
-  clearUserData: defineOperation('write', (ctx, a: UserDataKey): true => {
+  clearUserData: defineOperation('write', (a: UserDataKey) => {
     const op = 'clearUserData';
-    ctx
-      .statement('DELETE FROM user_data WHERE user_id = ? AND chat_id = ?')
-      .run(requireInteger(a.userId, op, 'userId'), requireInteger(a.chatId, op, 'chatId'));
-    return true;
+    return writeOne(CLEAR_USER_DATA, [requireInteger(a.userId, op, 'userId'), requireInteger(a.chatId, op, 'chatId')]);
   }),
 
-  getUserData: defineOperation('read', (ctx, a: UserDataKey): Record<string, string> => {
+  getUserData: defineOperation('read', (a: UserDataKey) => {
     const op = 'getUserData';
     return keyValues(
-      ctx
-        .statement('SELECT key, data FROM user_data WHERE user_id = ? AND chat_id = ?')
-        .all(requireInteger(a.userId, op, 'userId'), requireInteger(a.chatId, op, 'chatId')),
+      allRows(USER_DATA, [requireInteger(a.userId, op, 'userId'), requireInteger(a.chatId, op, 'chatId')]),
       'key',
       'data',
     );
   }),
 
-  setSetting: defineOperation('write', (ctx, a: SetSettingArgs): true => {
+  setSetting: defineOperation('write', (a: SetSettingArgs) => {
     const op = 'setSetting';
-    ctx
-      .statement('INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP)')
-      .run(requireString(a.key, op, 'key'), requireString(a.value, op, 'value'));
-    return true;
+    return writeOne(SET_SETTING, [requireString(a.key, op, 'key'), requireString(a.value, op, 'value')]);
   }),
 
-  getSetting: defineOperation('read', (ctx, a: GetSettingArgs): string | null => {
-    const row = ctx
-      .statement('SELECT value FROM settings WHERE key = ?')
-      .get(requireString(a.key, 'getSetting', 'key')) as { value: string | null } | undefined;
+  getSetting: defineOperation('read', function* (a: GetSettingArgs): Plan<string | null> {
+    const row = (yield getRow(SETTING, [requireString(a.key, 'getSetting', 'key')])) as
+      | { value: string | null }
+      | undefined;
     // The bot's default applies only to a missing key; a stored NULL stays null.
     return row === undefined ? (a.default ?? null) : row.value;
   }),
 
-  getSettings: defineOperation(
-    'read',
-    (ctx, _a: Record<string, never>): Record<string, string> =>
-      keyValues(ctx.statement('SELECT key, value FROM settings').all(), 'key', 'value'),
-  ),
+  getSettings: defineOperation('read', (_a: Record<string, never>) => keyValues(allRows(SETTINGS, []), 'key', 'value')),
 };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { defineOperation } from '@pkg/broker/operation';
+import { defineOperation, type Plan, type RunResult } from '@pkg/broker/operation';
 import {
   type AddChatSummarizationArgs,
   type AddSpamMessageArgs,
@@ -11,11 +11,40 @@ import {
   SPAM_REASONS,
   type SpamMessage,
 } from '../types.js';
-import { fixTimestamps, requireInteger, requireNumber, requireOneOf, requireString, toMessageId } from './values.js';
+import { type CatalogStatement, readAll, readOne, runText, STAMPS, writeOne } from './statement.js';
+import { requireInteger, requireNumber, requireOneOf, requireString, toMessageId } from './values.js';
 
-function spamRow(row: unknown): SpamMessage {
-  return fixTimestamps<SpamMessage>(row as Record<string, unknown>, 'created_at', 'updated_at');
-}
+// The catalog of summaries and classified messages. Explicit column lists where the PostgreSQL table
+// has a `rowid` column the SQLite one keeps hidden (see postgres-v6.ts): the rows keep SQLite's keys.
+const SUMMARY_COLUMNS =
+  'csid, chat_id, topic_id, first_message_id, last_message_id, prompt, summary, created_at, updated_at';
+const UPDATE_SUMMARY =
+  'UPDATE chat_summarization_cache SET summary = ?, updated_at = CURRENT_TIMESTAMP WHERE csid IN (?, ?)';
+const INSERT_SUMMARY = `INSERT INTO chat_summarization_cache (csid, chat_id, topic_id, first_message_id, last_message_id, prompt, summary)
+  VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (csid) DO UPDATE SET summary = excluded.summary, updated_at = CURRENT_TIMESTAMP`;
+const SUMMARY: CatalogStatement = {
+  text: `SELECT ${SUMMARY_COLUMNS} FROM chat_summarization_cache WHERE csid IN (?, ?) ORDER BY updated_at DESC, rowid DESC LIMIT 1`,
+  dates: STAMPS,
+};
+const SPAM_COLUMNS = 'chat_id, user_id, message_id, text, reason, score, created_at, updated_at';
+const insertClassified = (table: string) =>
+  `INSERT INTO ${table} (chat_id, user_id, message_id, text, reason, score) VALUES (?, ?, ?, ?, ?, ?)`;
+const INSERT_SPAM = insertClassified('spam_messages');
+const INSERT_HAM = insertClassified('ham_messages');
+const DELETE_USER_SPAM = 'DELETE FROM spam_messages WHERE chat_id = ? AND user_id = ?';
+const USER_SPAM: CatalogStatement = {
+  text: `SELECT ${SPAM_COLUMNS} FROM spam_messages WHERE chat_id = ? AND user_id = ? ORDER BY message_id`,
+  dates: STAMPS,
+};
+const SPAM: CatalogStatement = {
+  text: `SELECT ${SPAM_COLUMNS} FROM spam_messages ORDER BY rowid LIMIT ?`,
+  dates: STAMPS,
+};
+const SPAM_BY_TEXT: CatalogStatement = {
+  text: `SELECT ${SPAM_COLUMNS} FROM spam_messages WHERE text = ? ORDER BY rowid`,
+  dates: STAMPS,
+};
 
 /** The bot's cache key: topic printed as Python's None when absent. */
 export function summarizationId(a: ChatSummarizationKey): string {
@@ -42,20 +71,17 @@ function summaryKeys(a: ChatSummarizationKey, op: string): [string, string] {
   return [plain, hashedSummarizationId(plain)];
 }
 
-function addClassified(table: 'spam_messages' | 'ham_messages', op: string) {
-  return defineOperation('write', (ctx, a: AddSpamMessageArgs): true => {
-    ctx
-      .statement(`INSERT INTO ${table} (chat_id, user_id, message_id, text, reason, score) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(
-        requireInteger(a.chatId, op, 'chatId'),
-        requireInteger(a.userId, op, 'userId'),
-        toMessageId(a.messageId, op, 'messageId'),
-        requireString(a.messageText, op, 'messageText'),
-        requireOneOf(a.spamReason, SPAM_REASONS, op, 'spamReason'),
-        requireNumber(a.score, op, 'score'),
-      );
-    return true;
-  });
+function addClassified(text: string, op: string) {
+  return defineOperation('write', (a: AddSpamMessageArgs) =>
+    writeOne(text, [
+      requireInteger(a.chatId, op, 'chatId'),
+      requireInteger(a.userId, op, 'userId'),
+      toMessageId(a.messageId, op, 'messageId'),
+      requireString(a.messageText, op, 'messageText'),
+      requireOneOf(a.spamReason, SPAM_REASONS, op, 'spamReason'),
+      requireNumber(a.score, op, 'score'),
+    ]),
+  );
 }
 
 export const summaryAndSpamOperations = {
@@ -63,71 +89,47 @@ export const summaryAndSpamOperations = {
    * Upsert by the bot's key. A row the later bot wrote (SHA-512 key) is updated in place rather
    * than duplicated under the plain key.
    */
-  addChatSummarization: defineOperation('write', (ctx, a: AddChatSummarizationArgs): true => {
+  addChatSummarization: defineOperation('write', function* (a: AddChatSummarizationArgs): Plan<true> {
     const op = 'addChatSummarization';
     const [plain, hashed] = summaryKeys(a, op);
     const summary = requireString(a.summary, op, 'summary');
-    const updated = ctx
-      .statement('UPDATE chat_summarization_cache SET summary = ?, updated_at = CURRENT_TIMESTAMP WHERE csid IN (?, ?)')
-      .run(summary, plain, hashed).changes;
-    if (updated > 0) return true;
     const first = toMessageId(a.firstMessageId, op, 'firstMessageId');
     const last = toMessageId(a.lastMessageId, op, 'lastMessageId');
-    ctx
-      .statement(
-        `INSERT INTO chat_summarization_cache (csid, chat_id, topic_id, first_message_id, last_message_id, prompt, summary)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (csid) DO UPDATE SET summary = excluded.summary, updated_at = CURRENT_TIMESTAMP`,
-      )
-      .run(plain, requireInteger(a.chatId, op, 'chatId'), a.topicId ?? null, first, last, a.prompt, summary);
+    const chatId = requireInteger(a.chatId, op, 'chatId');
+    const updated = (yield runText(UPDATE_SUMMARY, [summary, plain, hashed])) as RunResult;
+    if (updated.changes > 0) return true;
+    yield runText(INSERT_SUMMARY, [plain, chatId, a.topicId ?? null, first, last, a.prompt, summary]);
     return true;
   }),
 
-  getChatSummarization: defineOperation('read', (ctx, a: ChatSummarizationKey): ChatSummarization | null => {
-    const op = 'getChatSummarization';
+  getChatSummarization: defineOperation('read', (a: ChatSummarizationKey) =>
     // By key, as both bots look it up: the plain key (seed-date bot) or its SHA-512 (later bot).
-    const row = ctx
-      .statement(
-        'SELECT * FROM chat_summarization_cache WHERE csid IN (?, ?) ORDER BY updated_at DESC, rowid DESC LIMIT 1',
-      )
-      .get(...summaryKeys(a, op));
-    return row === undefined
-      ? null
-      : fixTimestamps<ChatSummarization>(row as Record<string, unknown>, 'created_at', 'updated_at');
-  }),
+    readOne<ChatSummarization>(SUMMARY, summaryKeys(a, 'getChatSummarization')),
+  ),
 
-  addSpamMessage: addClassified('spam_messages', 'addSpamMessage'),
-  addHamMessage: addClassified('ham_messages', 'addHamMessage'),
+  addSpamMessage: addClassified(INSERT_SPAM, 'addSpamMessage'),
+  addHamMessage: addClassified(INSERT_HAM, 'addHamMessage'),
 
-  deleteSpamMessagesByUserId: defineOperation('write', (ctx, a: ChatUserKey): true => {
+  deleteSpamMessagesByUserId: defineOperation('write', (a: ChatUserKey) => {
     const op = 'deleteSpamMessagesByUserId';
-    ctx
-      .statement('DELETE FROM spam_messages WHERE chat_id = ? AND user_id = ?')
-      .run(requireInteger(a.chatId, op, 'chatId'), requireInteger(a.userId, op, 'userId'));
-    return true;
+    return writeOne(DELETE_USER_SPAM, [requireInteger(a.chatId, op, 'chatId'), requireInteger(a.userId, op, 'userId')]);
   }),
 
   /** In primary-key order (message ids compare as text), as the bot's query returns them. */
-  getSpamMessagesByUserId: defineOperation('read', (ctx, a: ChatUserKey): SpamMessage[] => {
+  getSpamMessagesByUserId: defineOperation('read', (a: ChatUserKey) => {
     const op = 'getSpamMessagesByUserId';
-    return ctx
-      .statement('SELECT * FROM spam_messages WHERE chat_id = ? AND user_id = ? ORDER BY message_id')
-      .all(requireInteger(a.chatId, op, 'chatId'), requireInteger(a.userId, op, 'userId'))
-      .map(spamRow);
+    return readAll<SpamMessage>(USER_SPAM, [
+      requireInteger(a.chatId, op, 'chatId'),
+      requireInteger(a.userId, op, 'userId'),
+    ]);
   }),
 
   /** In insertion order, like the bot; the wrapper merges sources in configuration order. */
-  getSpamMessages: defineOperation('read', (ctx, a: GetSpamMessagesArgs): SpamMessage[] =>
-    ctx
-      .statement('SELECT * FROM spam_messages ORDER BY rowid LIMIT ?')
-      .all(requireInteger(a.limit ?? 1000, 'getSpamMessages', 'limit'))
-      .map(spamRow),
+  getSpamMessages: defineOperation('read', (a: GetSpamMessagesArgs) =>
+    readAll<SpamMessage>(SPAM, [requireInteger(a.limit ?? 1000, 'getSpamMessages', 'limit')]),
   ),
 
-  getSpamMessagesByText: defineOperation('read', (ctx, a: GetSpamMessagesByTextArgs): SpamMessage[] =>
-    ctx
-      .statement('SELECT * FROM spam_messages WHERE text = ? ORDER BY rowid')
-      .all(requireString(a.text, 'getSpamMessagesByText', 'text'))
-      .map(spamRow),
+  getSpamMessagesByText: defineOperation('read', (a: GetSpamMessagesByTextArgs) =>
+    readAll<SpamMessage>(SPAM_BY_TEXT, [requireString(a.text, 'getSpamMessagesByText', 'text')]),
   ),
 };

@@ -1,4 +1,4 @@
-import { defineOperation } from '@pkg/broker/operation';
+import { defineOperation, type EngineContext, type Plan, type StatementText } from '@pkg/broker/operation';
 import {
   type AddDelayedTaskArgs,
   type AddMediaAttachmentArgs,
@@ -6,23 +6,126 @@ import {
   type CacheEntry,
   type CacheStorageEntry,
   type CacheType,
+  type ClaimDelayedTasksArgs,
   type ClearCacheArgs,
   type DelayedTask,
   type GetCacheEntryArgs,
   type GetMediaAttachmentArgs,
   MEDIA_STATUSES,
   type MediaAttachment,
+  type ReleaseDelayedTasksArgs,
   type SetCacheEntryArgs,
   type SetCacheStorageArgs,
   type UnsetCacheStorageArgs,
   type UpdateDelayedTaskArgs,
   type UpdateMediaAttachmentArgs,
 } from '../types.js';
-import { fixBooleans, fixTimestamps, requireNumber, requireOneOf, requireString } from './values.js';
+import { allRows, type CatalogStatement, readAll, readOne, runText, STAMPS, writeOne } from './statement.js';
+import { requireInteger, requireNumber, requireOneOf, requireString } from './values.js';
+
+// The catalog of system-wide data.
+const INSERT_MEDIA = `INSERT INTO media_attachments (file_unique_id, file_id, file_size, media_type, metadata, status,
+  mime_type, local_url, prompt, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const MEDIA: CatalogStatement = { text: 'SELECT * FROM media_attachments WHERE file_unique_id = ?', dates: STAMPS };
+const INSERT_TASK = 'INSERT INTO delayed_tasks (id, delayed_ts, function, kwargs) VALUES (?, ?, ?, ?)';
+const UPDATE_TASK = 'UPDATE delayed_tasks SET is_done = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?';
+/** delayed_tasks' columns without PostgreSQL's `rowid` (see postgres-v6.ts), in the table's order. */
+const TASK_COLUMNS = 't.id, t.delayed_ts, t.function, t.kwargs, t.is_done, t.created_at, t.updated_at';
+const TASK_ROWS = { dates: STAMPS, flags: ['is_done'] } as const;
+/** In insertion order, as the bot's unordered scan returns them (not by delayed_ts). */
+const PENDING_TASKS: CatalogStatement = {
+  text: `SELECT ${TASK_COLUMNS} FROM delayed_tasks t WHERE t.is_done = FALSE ORDER BY t.rowid`,
+  ...TASK_ROWS,
+};
+
+/**
+ * The library's own table of task claims (not the bot's). On SQLite a file gains it only when claims are
+ * used (the bot ignores tables it does not know); PostgreSQL has it in the v6 DDL, and creating it here too
+ * covers a schema made before it was added.
+ */
+const ENSURE_CLAIMS: StatementText = {
+  sqlite: `CREATE TABLE IF NOT EXISTS delayed_task_claims (task_id TEXT PRIMARY KEY, owner TEXT NOT NULL,
+  claimed_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)`,
+  postgresql: `CREATE TABLE IF NOT EXISTS delayed_task_claims (task_id TEXT COLLATE "C" PRIMARY KEY,
+  owner TEXT COLLATE "C" NOT NULL, claimed_at TIMESTAMPTZ(0) DEFAULT CURRENT_TIMESTAMP)`,
+};
+/** Pending tasks free or already the owner's, first `limit` in insertion order: the ones a claim takes. */
+const CLAIMABLE = `SELECT t.id, c.owner AS claimed_by FROM delayed_tasks t
+  LEFT JOIN delayed_task_claims c ON c.task_id = t.id
+  WHERE t.is_done = FALSE AND (c.owner IS NULL OR c.owner = ?) ORDER BY t.rowid LIMIT ?`;
+/** SQLite, inside BEGIN IMMEDIATE (no other process runs between these statements). */
+const CLAIM_SQLITE = `INSERT INTO delayed_task_claims (task_id, owner)
+  SELECT id, ? FROM (${CLAIMABLE}) WHERE claimed_by IS NULL`;
+const OWNED_TASKS: CatalogStatement = {
+  text: `SELECT ${TASK_COLUMNS} FROM delayed_tasks t JOIN delayed_task_claims c ON c.task_id = t.id
+  WHERE c.owner = ? AND t.is_done = FALSE ORDER BY t.rowid LIMIT ?`,
+  ...TASK_ROWS,
+};
+/**
+ * PostgreSQL, one statement: the tasks picked are locked (SKIP LOCKED: another process's pick is passed
+ * over, not waited for), the free ones claimed, and only the tasks this statement claimed or the owner
+ * already held come back. A task another process claimed and committed after this statement's snapshot
+ * hits the claims' key and is not returned (ON CONFLICT DO NOTHING returns no row for it).
+ */
+const CLAIM_POSTGRES: CatalogStatement = {
+  text: `WITH picked AS (${CLAIMABLE.replace('ORDER BY t.rowid LIMIT ?', 'ORDER BY t.rowid LIMIT ? FOR UPDATE OF t SKIP LOCKED')}),
+  claimed AS (INSERT INTO delayed_task_claims (task_id, owner) SELECT id, ? FROM picked WHERE claimed_by IS NULL
+    ON CONFLICT (task_id) DO NOTHING RETURNING task_id)
+  SELECT ${TASK_COLUMNS} FROM delayed_tasks t
+  WHERE t.id IN (SELECT task_id FROM claimed) OR t.id IN (SELECT id FROM picked WHERE claimed_by IS NOT NULL)
+  ORDER BY t.rowid`,
+  ...TASK_ROWS,
+};
+const RELEASE_TASKS = 'DELETE FROM delayed_task_claims WHERE owner = ?';
+/** `limit` left out: every task (a LIMIT both engines take). */
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+
+const CACHE_STORAGE: CatalogStatement = {
+  // Ties on updated_at (same second) in rowid order: SQLite scans the table in rowid order and its sort
+  // keeps it for equal keys; PostgreSQL's cache_storage has a rowid identity column for the same order.
+  text: 'SELECT namespace, key, value, updated_at FROM cache_storage ORDER BY updated_at DESC, rowid',
+  dates: ['updated_at'],
+};
+// The bot's INSERT OR REPLACE; cache_storage has no created_at to reset.
+const SET_CACHE_STORAGE = `INSERT INTO cache_storage (namespace, key, value) VALUES (?, ?, ?)
+  ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = CURRENT_TIMESTAMP`;
+const UNSET_CACHE_STORAGE = 'DELETE FROM cache_storage WHERE namespace = ? AND key = ?';
+
+interface CacheStatements {
+  entry: CatalogStatement;
+  /** Fresh: at most `?` seconds old, compared at whole seconds as SQLite's datetime() gives them. */
+  fresh: CatalogStatement;
+  set: string;
+  clear: string;
+}
 
 /** Table names come from a closed list, never from the caller's text. */
-function cacheTable(cacheType: unknown, op: string): `cache_${CacheType}` {
-  return `cache_${requireOneOf(cacheType, CACHE_TYPES, op, 'cacheType')}`;
+const CACHES = Object.fromEntries(
+  CACHE_TYPES.map((type): [CacheType, CacheStatements] => {
+    const table = `cache_${type}`;
+    const select = `SELECT * FROM ${table} WHERE key = ?`;
+    return [
+      type,
+      {
+        entry: { text: select, dates: STAMPS },
+        fresh: {
+          text: {
+            // now - ttl, cut to the second (datetime() drops the fraction); an entry exactly ttl old is fresh.
+            sqlite: `${select} AND updated_at >= datetime('now', '-' || ? || ' seconds')`,
+            postgresql: `${select} AND updated_at >= date_trunc('second', CURRENT_TIMESTAMP - make_interval(secs => ?))`,
+          },
+          dates: STAMPS,
+        },
+        set: `INSERT INTO ${table} (key, data) VALUES (?, ?)
+  ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = CURRENT_TIMESTAMP`,
+        clear: `DELETE FROM ${table}`,
+      },
+    ];
+  }),
+) as Record<CacheType, CacheStatements>;
+
+function cache(cacheType: unknown, op: string): CacheStatements {
+  return CACHES[requireOneOf(cacheType, CACHE_TYPES, op, 'cacheType')];
 }
 
 /** Columns updateMediaAttachment may set, by argument name. */
@@ -40,33 +143,27 @@ const MEDIA_FIELDS = {
 /** System-wide data (media, delayed tasks, caches): the default source unless a read names another. */
 export const systemOperations = {
   /** The bot's defaults: status 'new', media type 'image'; fileId is required. */
-  addMediaAttachment: defineOperation('write', (ctx, a: AddMediaAttachmentArgs): true => {
+  addMediaAttachment: defineOperation('write', (a: AddMediaAttachmentArgs) => {
     const op = 'addMediaAttachment';
-    ctx
-      .statement(
-        `INSERT INTO media_attachments (file_unique_id, file_id, file_size, media_type, metadata, status,
-           mime_type, local_url, prompt, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        requireString(a.fileUniqueId, op, 'fileUniqueId'),
-        requireString(a.fileId, op, 'fileId'),
-        a.fileSize ?? null,
-        requireString(a.mediaType ?? 'image', op, 'mediaType'),
-        a.metadata ?? '{}',
-        requireOneOf(a.status ?? 'new', MEDIA_STATUSES, op, 'status'),
-        a.mimeType ?? null,
-        a.localUrl ?? null,
-        a.prompt ?? null,
-        a.description ?? null,
-      );
-    return true;
+    return writeOne(INSERT_MEDIA, [
+      requireString(a.fileUniqueId, op, 'fileUniqueId'),
+      requireString(a.fileId, op, 'fileId'),
+      a.fileSize ?? null,
+      requireString(a.mediaType ?? 'image', op, 'mediaType'),
+      a.metadata ?? '{}',
+      requireOneOf(a.status ?? 'new', MEDIA_STATUSES, op, 'status'),
+      a.mimeType ?? null,
+      a.localUrl ?? null,
+      a.prompt ?? null,
+      a.description ?? null,
+    ]);
   }),
 
   /**
    * Sets the fields given; null or undefined leaves a column as it is (the bot's None). True when
    * the statement ran, whether or not the attachment exists (the bot's answer).
    */
-  updateMediaAttachment: defineOperation('write', (ctx, a: UpdateMediaAttachmentArgs): true => {
+  updateMediaAttachment: defineOperation('write', (a: UpdateMediaAttachmentArgs) => {
     const op = 'updateMediaAttachment';
     const sets: string[] = [];
     const params: unknown[] = [];
@@ -79,112 +176,106 @@ export const systemOperations = {
     }
     params.push(requireString(a.mediaId, op, 'mediaId'));
     const sql = `UPDATE media_attachments SET ${sets.map((s) => `${s}, `).join('')}updated_at = CURRENT_TIMESTAMP WHERE file_unique_id = ?`;
-    ctx.statement(sql).run(params);
-    return true;
+    return writeOne(sql, params);
   }),
 
-  getMediaAttachment: defineOperation('read', (ctx, a: GetMediaAttachmentArgs): MediaAttachment | null => {
-    const row = ctx
-      .statement('SELECT * FROM media_attachments WHERE file_unique_id = ?')
-      .get(requireString(a.mediaId, 'getMediaAttachment', 'mediaId'));
-    return row === undefined
-      ? null
-      : fixTimestamps<MediaAttachment>(row as Record<string, unknown>, 'created_at', 'updated_at');
-  }),
+  getMediaAttachment: defineOperation('read', (a: GetMediaAttachmentArgs) =>
+    readOne<MediaAttachment>(MEDIA, [requireString(a.mediaId, 'getMediaAttachment', 'mediaId')]),
+  ),
 
-  addDelayedTask: defineOperation('write', (ctx, a: AddDelayedTaskArgs): true => {
+  addDelayedTask: defineOperation('write', (a: AddDelayedTaskArgs) => {
     const op = 'addDelayedTask';
-    ctx
-      .statement('INSERT INTO delayed_tasks (id, delayed_ts, function, kwargs) VALUES (?, ?, ?, ?)')
-      .run(
-        requireString(a.taskId, op, 'taskId'),
-        requireNumber(a.delayedTS, op, 'delayedTS'),
-        requireString(a.function, op, 'function'),
-        requireString(a.kwargs, op, 'kwargs'),
-      );
-    return true;
+    return writeOne(INSERT_TASK, [
+      requireString(a.taskId, op, 'taskId'),
+      requireNumber(a.delayedTS, op, 'delayedTS'),
+      requireString(a.function, op, 'function'),
+      requireString(a.kwargs, op, 'kwargs'),
+    ]);
   }),
 
-  updateDelayedTask: defineOperation('write', (ctx, a: UpdateDelayedTaskArgs): true => {
-    ctx
-      .statement('UPDATE delayed_tasks SET is_done = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?')
-      .run(a.isDone ? 1 : 0, requireString(a.id, 'updateDelayedTask', 'id'));
-    return true;
-  }),
+  updateDelayedTask: defineOperation('write', (a: UpdateDelayedTaskArgs, e) =>
+    writeOne(UPDATE_TASK, [e.flag(a.isDone === true), requireString(a.id, 'updateDelayedTask', 'id')]),
+  ),
 
   /** In insertion order, as the bot's unordered scan returns them (not by delayed_ts). */
-  getPendingDelayedTasks: defineOperation('read', (ctx, _a: Record<string, never>): DelayedTask[] =>
-    ctx
-      .statement('SELECT * FROM delayed_tasks WHERE is_done = 0 ORDER BY rowid')
-      .all()
-      .map((row) => {
-        const r = row as Record<string, unknown>;
-        fixBooleans(r, 'is_done');
-        return fixTimestamps<DelayedTask>(r, 'created_at', 'updated_at');
-      }),
+  getPendingDelayedTasks: defineOperation('read', (_a: Record<string, never>) =>
+    readAll<DelayedTask>(PENDING_TASKS, []),
   ),
 
-  getCacheStorage: defineOperation('read', (ctx, _a: Record<string, never>): CacheStorageEntry[] =>
-    ctx
-      .statement('SELECT namespace, key, value, updated_at FROM cache_storage ORDER BY updated_at DESC')
-      .all()
-      .map((r) => fixTimestamps<CacheStorageEntry>(r as Record<string, unknown>, 'updated_at')),
+  /**
+   * Claims pending tasks for `owner`: the free ones and those it already holds (a restarted process with
+   * the same owner gets its tasks back), in insertion order, up to `limit`. Processes sharing a database
+   * never get the same task. The claim is one statement on PostgreSQL (row locks, SKIP LOCKED) and one
+   * IMMEDIATE transaction on SQLite (the file's write lock serialises processes), hence the two bodies.
+   */
+  claimDelayedTasks: defineOperation('write', function* (a: ClaimDelayedTasksArgs, e: EngineContext): Plan<
+    DelayedTask[]
+  > {
+    const op = 'claimDelayedTasks';
+    const owner = requireString(a.owner, op, 'owner');
+    const limit = a.limit == null ? NO_LIMIT : requireInteger(a.limit, op, 'limit');
+    if (e.engine === 'postgresql') {
+      const [, rows] = (yield {
+        atomic: [runText(ENSURE_CLAIMS, []), allRows(CLAIM_POSTGRES, [owner, limit, owner])],
+      }) as [unknown, DelayedTask[]];
+      return rows;
+    }
+    const [, , rows] = (yield {
+      atomic: [
+        runText(ENSURE_CLAIMS, []),
+        runText(CLAIM_SQLITE, [owner, owner, limit]),
+        allRows(OWNED_TASKS, [owner, limit]),
+      ],
+    }) as [unknown, unknown, DelayedTask[]];
+    return rows;
+  }),
+
+  /** Hands every task `owner` claimed back (an operator's step for a process that is gone for good). */
+  releaseDelayedTasks: defineOperation('write', function* (a: ReleaseDelayedTasksArgs): Plan<true> {
+    const owner = requireString(a.owner, 'releaseDelayedTasks', 'owner');
+    yield { atomic: [runText(ENSURE_CLAIMS, []), runText(RELEASE_TASKS, [owner])] };
+    return true;
+  }),
+
+  getCacheStorage: defineOperation('read', (_a: Record<string, never>) =>
+    readAll<CacheStorageEntry>(CACHE_STORAGE, []),
   ),
 
-  setCacheStorage: defineOperation('write', (ctx, a: SetCacheStorageArgs): true => {
+  setCacheStorage: defineOperation('write', (a: SetCacheStorageArgs) => {
     const op = 'setCacheStorage';
-    ctx
-      .statement(
-        'INSERT OR REPLACE INTO cache_storage (namespace, key, value, updated_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP)',
-      )
-      .run(
-        requireString(a.namespace, op, 'namespace'),
-        requireString(a.key, op, 'key'),
-        requireString(a.value, op, 'value'),
-      );
-    return true;
+    return writeOne(SET_CACHE_STORAGE, [
+      requireString(a.namespace, op, 'namespace'),
+      requireString(a.key, op, 'key'),
+      requireString(a.value, op, 'value'),
+    ]);
   }),
 
-  unsetCacheStorage: defineOperation('write', (ctx, a: UnsetCacheStorageArgs): true => {
+  unsetCacheStorage: defineOperation('write', (a: UnsetCacheStorageArgs) => {
     const op = 'unsetCacheStorage';
-    ctx
-      .statement('DELETE FROM cache_storage WHERE namespace = ? AND key = ?')
-      .run(requireString(a.namespace, op, 'namespace'), requireString(a.key, op, 'key'));
-    return true;
+    return writeOne(UNSET_CACHE_STORAGE, [
+      requireString(a.namespace, op, 'namespace'),
+      requireString(a.key, op, 'key'),
+    ]);
   }),
 
-  getCacheEntry: defineOperation('read', (ctx, a: GetCacheEntryArgs): CacheEntry | null => {
+  getCacheEntry: defineOperation('read', function* (a: GetCacheEntryArgs): Plan<CacheEntry | null> {
     const op = 'getCacheEntry';
-    const table = cacheTable(a.cacheType, op);
+    const statements = cache(a.cacheType, op);
     const key = requireString(a.key, op, 'key');
     const ttl = a.ttl == null ? null : requireNumber(a.ttl, op, 'ttl');
     // As the bot: ttl <= 0 can never be fresh; an entry exactly ttl seconds old still is.
     if (ttl !== null && ttl <= 0) return null;
-    const row =
-      ttl !== null
-        ? ctx
-            .statement(`SELECT * FROM ${table} WHERE key = ? AND updated_at >= datetime('now', ?)`)
-            .get(key, `-${ttl} seconds`)
-        : ctx.statement(`SELECT * FROM ${table} WHERE key = ?`).get(key);
-    return row === undefined
-      ? null
-      : fixTimestamps<CacheEntry>(row as Record<string, unknown>, 'created_at', 'updated_at');
+    return yield* readOne<CacheEntry>(
+      ttl === null ? statements.entry : statements.fresh,
+      ttl === null ? [key] : [key, ttl],
+    );
   }),
 
-  setCacheEntry: defineOperation('write', (ctx, a: SetCacheEntryArgs): true => {
+  setCacheEntry: defineOperation('write', (a: SetCacheEntryArgs) => {
     const op = 'setCacheEntry';
-    ctx
-      .statement(
-        `INSERT INTO ${cacheTable(a.cacheType, op)} (key, data) VALUES (?, ?)
-         ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = CURRENT_TIMESTAMP`,
-      )
-      .run(requireString(a.key, op, 'key'), requireString(a.data, op, 'data'));
-    return true;
+    return writeOne(cache(a.cacheType, op).set, [requireString(a.key, op, 'key'), requireString(a.data, op, 'data')]);
   }),
 
   /** The bot returns nothing here; true keeps every write's answer alike. */
-  clearCache: defineOperation('write', (ctx, a: ClearCacheArgs): true => {
-    ctx.statement(`DELETE FROM ${cacheTable(a.cacheType, 'clearCache')}`).run();
-    return true;
-  }),
+  clearCache: defineOperation('write', (a: ClearCacheArgs) => writeOne(cache(a.cacheType, 'clearCache').clear, [])),
 };

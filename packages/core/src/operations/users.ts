@@ -1,4 +1,4 @@
-import { defineOperation } from '@pkg/broker/operation';
+import { defineOperation, type Plan } from '@pkg/broker/operation';
 import type {
   ChatUser,
   ChatUserKey,
@@ -8,81 +8,87 @@ import type {
   UpdateChatUserArgs,
   UpdateUserMetadataArgs,
 } from '../types.js';
-import { fixBooleans, fixTimestamps, requireInteger, requireString, toStoredTimestamp } from './values.js';
+import { type CatalogStatement, readAll, readOne, STAMPS, writeOne } from './statement.js';
+import { requireInteger, requireString, toStoredTimestamp } from './values.js';
 
-function userRow(row: unknown): ChatUser {
-  const r = row as Record<string, unknown>;
-  fixBooleans(r, 'is_spammer');
-  return fixTimestamps<ChatUser>(r, 'created_at', 'updated_at');
-}
+// The catalog of chat users.
+const UPSERT_USER = `INSERT INTO chat_users (chat_id, user_id, username, full_name) VALUES (?, ?, ?, ?)
+  ON CONFLICT (chat_id, user_id) DO UPDATE SET
+    username = excluded.username, full_name = excluded.full_name, updated_at = CURRENT_TIMESTAMP`;
+// The bot leaves updated_at alone here: being flagged is not activity.
+const MARK_SPAMMER = 'UPDATE chat_users SET is_spammer = ? WHERE chat_id = ? AND user_id = ?';
+const SET_METADATA =
+  'UPDATE chat_users SET metadata = ?, updated_at = CURRENT_TIMESTAMP WHERE chat_id = ? AND user_id = ?';
+const USER_ROWS = { dates: STAMPS, flags: ['is_spammer'] } as const;
+const USER: CatalogStatement = { text: 'SELECT * FROM chat_users WHERE chat_id = ? AND user_id = ?', ...USER_ROWS };
+const USER_BY_NAME: CatalogStatement = {
+  text: 'SELECT * FROM chat_users WHERE chat_id = ? AND username = ?',
+  ...USER_ROWS,
+};
+// Ties on updated_at (same second) come in user_id order: SQLite reads the chat's users through the primary
+// key's index (chat_id, user_id) and its sort keeps that order for equal keys; the tie-breaker makes it explicit
+// (same answers on SQLite, the same order on PostgreSQL).
+const USERS: CatalogStatement = {
+  text: 'SELECT * FROM chat_users WHERE chat_id = ? ORDER BY updated_at DESC, user_id LIMIT ?',
+  ...USER_ROWS,
+};
+const USERS_SEEN_SINCE: CatalogStatement = {
+  text: 'SELECT * FROM chat_users WHERE chat_id = ? AND updated_at > ? ORDER BY updated_at DESC, user_id LIMIT ?',
+  ...USER_ROWS,
+};
 
 export const userOperations = {
-  updateChatUser: defineOperation('write', (ctx, a: UpdateChatUserArgs): true => {
+  updateChatUser: defineOperation('write', (a: UpdateChatUserArgs) => {
     const op = 'updateChatUser';
-    ctx
-      .statement(
-        `INSERT INTO chat_users (chat_id, user_id, username, full_name) VALUES (?, ?, ?, ?)
-         ON CONFLICT (chat_id, user_id) DO UPDATE SET
-           username = excluded.username, full_name = excluded.full_name, updated_at = CURRENT_TIMESTAMP`,
-      )
-      .run(
-        requireInteger(a.chatId, op, 'chatId'),
-        requireInteger(a.userId, op, 'userId'),
-        requireString(a.username, op, 'username'),
-        requireString(a.fullName, op, 'fullName'),
-      );
-    return true;
+    return writeOne(UPSERT_USER, [
+      requireInteger(a.chatId, op, 'chatId'),
+      requireInteger(a.userId, op, 'userId'),
+      requireString(a.username, op, 'username'),
+      requireString(a.fullName, op, 'fullName'),
+    ]);
   }),
 
-  markUserIsSpammer: defineOperation('write', (ctx, a: MarkUserIsSpammerArgs): true => {
+  markUserIsSpammer: defineOperation('write', (a: MarkUserIsSpammerArgs, e) => {
     const op = 'markUserIsSpammer';
-    // The bot leaves updated_at alone here: being flagged is not activity.
-    ctx
-      .statement('UPDATE chat_users SET is_spammer = ? WHERE chat_id = ? AND user_id = ?')
-      .run(a.isSpammer ? 1 : 0, requireInteger(a.chatId, op, 'chatId'), requireInteger(a.userId, op, 'userId'));
-    return true;
+    return writeOne(MARK_SPAMMER, [
+      e.flag(a.isSpammer === true),
+      requireInteger(a.chatId, op, 'chatId'),
+      requireInteger(a.userId, op, 'userId'),
+    ]);
   }),
 
-  updateUserMetadata: defineOperation('write', (ctx, a: UpdateUserMetadataArgs): true => {
+  updateUserMetadata: defineOperation('write', (a: UpdateUserMetadataArgs) => {
     const op = 'updateUserMetadata';
-    ctx
-      .statement('UPDATE chat_users SET metadata = ?, updated_at = CURRENT_TIMESTAMP WHERE chat_id = ? AND user_id = ?')
-      .run(
-        requireString(a.metadata, op, 'metadata'),
-        requireInteger(a.chatId, op, 'chatId'),
-        requireInteger(a.userId, op, 'userId'),
-      );
-    return true;
+    return writeOne(SET_METADATA, [
+      requireString(a.metadata, op, 'metadata'),
+      requireInteger(a.chatId, op, 'chatId'),
+      requireInteger(a.userId, op, 'userId'),
+    ]);
   }),
 
-  getChatUser: defineOperation('read', (ctx, a: ChatUserKey): ChatUser | null => {
+  getChatUser: defineOperation('read', (a: ChatUserKey) => {
     const op = 'getChatUser';
-    const row = ctx
-      .statement('SELECT * FROM chat_users WHERE chat_id = ? AND user_id = ?')
-      .get(requireInteger(a.chatId, op, 'chatId'), requireInteger(a.userId, op, 'userId'));
-    return row === undefined ? null : userRow(row);
+    return readOne<ChatUser>(USER, [requireInteger(a.chatId, op, 'chatId'), requireInteger(a.userId, op, 'userId')]);
   }),
 
-  getChatUserByUsername: defineOperation('read', (ctx, a: GetChatUserByUsernameArgs): ChatUser | null => {
+  getChatUserByUsername: defineOperation('read', (a: GetChatUserByUsernameArgs) => {
     const op = 'getChatUserByUsername';
-    const row = ctx
-      .statement('SELECT * FROM chat_users WHERE chat_id = ? AND username = ?')
-      .get(requireInteger(a.chatId, op, 'chatId'), requireString(a.username, op, 'username'));
-    return row === undefined ? null : userRow(row);
+    return readOne<ChatUser>(USER_BY_NAME, [
+      requireInteger(a.chatId, op, 'chatId'),
+      requireString(a.username, op, 'username'),
+    ]);
   }),
 
-  getChatUsers: defineOperation('read', (ctx, a: GetChatUsersArgs): ChatUser[] => {
+  getChatUsers: defineOperation('read', (a: GetChatUsersArgs, e): Plan<ChatUser[]> => {
     const op = 'getChatUsers';
     const chatId = requireInteger(a.chatId, op, 'chatId');
     const limit = requireInteger(a.limit ?? 10, op, 'limit');
-    const rows =
-      a.seenSince == null
-        ? ctx
-            .statement('SELECT * FROM chat_users WHERE chat_id = ? ORDER BY updated_at DESC LIMIT ?')
-            .all(chatId, limit)
-        : ctx
-            .statement('SELECT * FROM chat_users WHERE chat_id = ? AND updated_at > ? ORDER BY updated_at DESC LIMIT ?')
-            .all(chatId, toStoredTimestamp(a.seenSince, op, 'seenSince'), limit);
-    return rows.map(userRow);
+    return a.seenSince == null
+      ? readAll<ChatUser>(USERS, [chatId, limit])
+      : readAll<ChatUser>(USERS_SEEN_SINCE, [
+          chatId,
+          e.timestamp(toStoredTimestamp(a.seenSince, op, 'seenSince')),
+          limit,
+        ]);
   }),
 };

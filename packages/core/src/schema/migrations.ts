@@ -4,7 +4,7 @@
  * writable bot file at versions 0-5, get the bot's own steps up to 6 in one transaction; a
  * failure leaves the file as it was. Readonly sources are never migrated.
  */
-import type { PrepareResult, SourceSpec } from '@pkg/broker';
+import type { PrepareResult, SqliteSourceSpec } from '@pkg/broker';
 import { MigrationError, NotABotDatabaseError, SchemaTooNewError, SourceOpenError } from '@pkg/errors';
 import type { Database } from 'better-sqlite3';
 import { BOT_STEPS } from './bot-steps.js';
@@ -59,7 +59,7 @@ function isoNow(): string {
 }
 
 /** What `on-newer-schema` asked for (config; core passes it as spec.moduleOptions.onNewerSchema). */
-function allowsNewerWrites(spec: SourceSpec): boolean {
+function allowsNewerWrites(spec: SqliteSourceSpec): boolean {
   return spec.moduleOptions?.onNewerSchema === 'allow-writes';
 }
 
@@ -69,7 +69,7 @@ function allowsNewerWrites(spec: SourceSpec): boolean {
  */
 export function prepareSchema(
   db: Database,
-  spec: SourceSpec,
+  spec: SqliteSourceSpec,
   migrations: readonly Migration[] = MIGRATIONS,
 ): PrepareResult {
   const latest = Math.max(...migrations.map((m) => m.version));
@@ -112,7 +112,7 @@ export function prepareSchema(
 }
 
 /** Runs every migration above `from` and records the version, all in one transaction. */
-function migrate(db: Database, spec: SourceSpec, from: number, migrations: readonly Migration[]): void {
+function migrate(db: Database, spec: SqliteSourceSpec, from: number, migrations: readonly Migration[]): void {
   const pending = migrations.filter((m) => m.version > from);
   let current = from;
   try {

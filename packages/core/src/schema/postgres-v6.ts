@@ -1,30 +1,41 @@
 /**
- * INTERNAL, groundwork for PostgreSQL sources (issue #10); not exported from `@pkg/core`: PostgreSQL is
- * not a source type yet. The bot's v6 schema in PostgreSQL: the tables, columns, keys and indexes of
+ * The schema a PostgreSQL source gets (issue #10): the bot's v6 tables, columns, keys and indexes of
  * schema-v6.ts, with SQLite's loose types made exact —
  * - INTEGER -> BIGINT (SQLite integers are 64-bit; chat and user ids exceed 2^31),
- * - TIMESTAMP -> TIMESTAMPTZ (an instant, whatever the session's time zone), BOOLEAN stays BOOLEAN,
- *   FLOAT -> DOUBLE PRECISION,
+ * - TIMESTAMP -> TIMESTAMPTZ(0): an instant, whatever the session's time zone, in whole seconds like the
+ *   text SQLite's CURRENT_TIMESTAMP writes, so the same rows compare, sort and read back alike on both
+ *   engines. (PostgreSQL rounds a fraction to the nearest second where SQLite cuts it: a default
+ *   CURRENT_TIMESTAMP may read up to half a second later than the clock, never with a fraction.)
+ * - BOOLEAN stays BOOLEAN, FLOAT -> DOUBLE PRECISION,
  * - every TEXT column COLLATE "C": SQLite compares text byte by byte (BINARY), so keys sort the same.
  * Two tables differ on purpose: SQLite lets a PRIMARY KEY column hold NULL (bayes_tokens.chat_id,
  * bayes_classes.chat_id are NULL for the global classifier), PostgreSQL does not; there the key is a
  * UNIQUE constraint named `<table>_key` (NULLs distinct, as in SQLite), and the columns stay nullable.
+ * Tables read in insertion order (`ORDER BY rowid`: delayed_tasks, spam_messages, chat_summarization_cache,
+ * cache_storage) get SQLite's hidden rowid as a last column `rowid BIGINT GENERATED ALWAYS AS IDENTITY`, so
+ * the same statement text orders them on both engines; reads of those tables name their columns (the rows
+ * keep SQLite's keys). A copy from SQLite inserts their rows in rowid order, leaving the column out.
+ * The library's own table `delayed_task_claims` (claimDelayedTasks) comes last; it is not a bot table.
  */
 import { DatabaseError, MigrationError, NotABotDatabaseError, SchemaTooNewError } from '@pkg/errors';
-import type { PostgresType, Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import { LAST_RUN_KEY, VERSION_KEY } from './migrations.js';
 import { V6_TABLES } from './schema-v6.js';
 
 export const PG_SCHEMA_VERSION = 6;
 
 const T = 'TEXT COLLATE "C"';
-const TS = 'TIMESTAMPTZ DEFAULT CURRENT_TIMESTAMP';
+/** Whole seconds: see above. */
+const TZ = 'TIMESTAMPTZ(0)';
+const TS = `${TZ} DEFAULT CURRENT_TIMESTAMP`;
+/** SQLite's rowid, for the tables read in insertion order. */
+const ROWID = 'rowid BIGINT GENERATED ALWAYS AS IDENTITY';
 const CACHE_COLUMNS = `key ${T} PRIMARY KEY, data ${T} NOT NULL, created_at ${TS}, updated_at ${TS}`;
 
 /** The v6 schema, one statement per entry, in schema-v6.ts's order. */
 export const POSTGRES_SCHEMA_V6: readonly string[] = [
   `CREATE TABLE settings (key ${T} PRIMARY KEY, value ${T}, created_at ${TS}, updated_at ${TS})`,
-  `CREATE TABLE chat_messages (chat_id BIGINT NOT NULL, message_id ${T} NOT NULL, date TIMESTAMPTZ NOT NULL,
+  `CREATE TABLE chat_messages (chat_id BIGINT NOT NULL, message_id ${T} NOT NULL, date ${TZ} NOT NULL,
     user_id BIGINT NOT NULL, reply_id ${T}, thread_id BIGINT NOT NULL DEFAULT 0, root_message_id ${T},
     message_text ${T} NOT NULL, message_type ${T} DEFAULT 'text' NOT NULL, message_category ${T} DEFAULT 'user' NOT NULL,
     quote_text ${T}, media_id ${T}, created_at ${TS}, PRIMARY KEY (chat_id, message_id))`,
@@ -36,20 +47,20 @@ export const POSTGRES_SCHEMA_V6: readonly string[] = [
     PRIMARY KEY (chat_id, user_id))`,
   `CREATE TABLE chat_info (chat_id BIGINT PRIMARY KEY, title ${T}, username ${T}, type ${T} NOT NULL,
     is_forum BOOLEAN NOT NULL DEFAULT FALSE, created_at ${TS}, updated_at ${TS})`,
-  `CREATE TABLE chat_stats (chat_id BIGINT NOT NULL, date TIMESTAMPTZ NOT NULL, messages_count BIGINT DEFAULT 0 NOT NULL,
+  `CREATE TABLE chat_stats (chat_id BIGINT NOT NULL, date ${TZ} NOT NULL, messages_count BIGINT DEFAULT 0 NOT NULL,
     created_at ${TS}, updated_at ${TS}, PRIMARY KEY (chat_id, date))`,
-  `CREATE TABLE chat_user_stats (chat_id BIGINT NOT NULL, user_id BIGINT NOT NULL, date TIMESTAMPTZ NOT NULL,
+  `CREATE TABLE chat_user_stats (chat_id BIGINT NOT NULL, user_id BIGINT NOT NULL, date ${TZ} NOT NULL,
     messages_count BIGINT DEFAULT 0 NOT NULL, created_at ${TS}, updated_at ${TS}, PRIMARY KEY (chat_id, user_id, date))`,
   `CREATE TABLE media_attachments (file_unique_id ${T} PRIMARY KEY, file_id ${T}, file_size BIGINT,
     media_type ${T} NOT NULL, metadata ${T} NOT NULL, status ${T} NOT NULL DEFAULT 'pending', mime_type ${T},
     local_url ${T}, prompt ${T}, description ${T}, created_at ${TS}, updated_at ${TS})`,
   `CREATE TABLE delayed_tasks (id ${T} PRIMARY KEY NOT NULL, delayed_ts BIGINT NOT NULL, function ${T} NOT NULL,
-    kwargs ${T} NOT NULL, is_done BOOLEAN NOT NULL DEFAULT FALSE, created_at ${TS}, updated_at ${TS})`,
+    kwargs ${T} NOT NULL, is_done BOOLEAN NOT NULL DEFAULT FALSE, created_at ${TS}, updated_at ${TS}, ${ROWID})`,
   `CREATE TABLE user_data (user_id BIGINT NOT NULL, chat_id BIGINT NOT NULL, key ${T} NOT NULL, data ${T} NOT NULL,
     created_at ${TS}, updated_at ${TS}, PRIMARY KEY (user_id, chat_id, key))`,
   `CREATE TABLE spam_messages (chat_id BIGINT NOT NULL, user_id BIGINT NOT NULL, message_id ${T} NOT NULL,
     text ${T} NOT NULL, reason ${T} NOT NULL, score DOUBLE PRECISION NOT NULL, created_at ${TS}, updated_at ${TS},
-    PRIMARY KEY (chat_id, user_id, message_id))`,
+    ${ROWID}, PRIMARY KEY (chat_id, user_id, message_id))`,
   `CREATE TABLE ham_messages (chat_id BIGINT NOT NULL, user_id BIGINT NOT NULL, message_id ${T} NOT NULL,
     text ${T} NOT NULL, reason ${T} NOT NULL, score DOUBLE PRECISION NOT NULL, created_at ${TS}, updated_at ${TS},
     PRIMARY KEY (chat_id, user_id, message_id))`,
@@ -57,7 +68,7 @@ export const POSTGRES_SCHEMA_V6: readonly string[] = [
     icon_custom_emoji_id ${T}, name ${T}, created_at ${TS}, updated_at ${TS}, PRIMARY KEY (chat_id, topic_id))`,
   `CREATE TABLE chat_summarization_cache (csid ${T} PRIMARY KEY, chat_id BIGINT NOT NULL, topic_id BIGINT,
     first_message_id ${T} NOT NULL, last_message_id ${T} NOT NULL, prompt ${T} NOT NULL, summary ${T} NOT NULL,
-    created_at ${TS}, updated_at ${TS})`,
+    created_at ${TS}, updated_at ${TS}, ${ROWID})`,
   `CREATE INDEX chat_summarization_cache_ctfl_index
     ON chat_summarization_cache (chat_id, topic_id, first_message_id, last_message_id, prompt)`,
   `CREATE TABLE bayes_tokens (token ${T} NOT NULL, chat_id BIGINT, spam_count BIGINT DEFAULT 0,
@@ -76,40 +87,28 @@ export const POSTGRES_SCHEMA_V6: readonly string[] = [
   `CREATE TABLE cache_geocode_maps_reverse (${CACHE_COLUMNS})`,
   `CREATE TABLE cache_geocode_maps_lookup (${CACHE_COLUMNS})`,
   `CREATE TABLE cache_storage (namespace ${T} NOT NULL, key ${T} NOT NULL, value ${T} NOT NULL, updated_at ${TS},
-    PRIMARY KEY (namespace, key))`,
+    ${ROWID}, PRIMARY KEY (namespace, key))`,
   'CREATE INDEX idx_cache_namespace ON cache_storage (namespace)',
+  // The library's, not the bot's (see claimDelayedTasks in operations/system.ts).
+  `CREATE TABLE delayed_task_claims (task_id ${T} PRIMARY KEY, owner ${T} NOT NULL, claimed_at ${TS})`,
 ];
+
+/** Tables of the PostgreSQL schema that have the `rowid` column SQLite keeps hidden. */
+export const PG_ROWID_TABLES: readonly string[] = [
+  'delayed_tasks',
+  'spam_messages',
+  'chat_summarization_cache',
+  'cache_storage',
+];
+
+/** The library's own tables in the PostgreSQL schema (not the bot's; not in V6_TABLES). */
+export const PG_LIBRARY_TABLES: readonly string[] = ['delayed_task_claims'];
 
 /** Tables whose SQLite PRIMARY KEY allows NULL: in PostgreSQL a UNIQUE constraint `<table>_key` instead. */
 export const PG_NULLABLE_KEY_TABLES: readonly string[] = ['bayes_tokens', 'bayes_classes'];
 
-/**
- * int8 parser for the `postgres` driver: a BIGINT arrives as a JavaScript number, and a value a number
- * cannot hold exactly (beyond +-2^53-1) is refused rather than rounded (Telegram ids fit; a rounded id
- * would address another chat). Refusing fails the query and the driver drops that connection.
- * Use as `postgres(url, { types: { bigint: PG_INT8_EXACT } })`.
- */
-export const PG_INT8_EXACT: PostgresType<number> = {
-  to: 20,
-  from: [20],
-  serialize: (value: number) => {
-    if (!Number.isSafeInteger(value)) throw int8Error(String(value));
-    return String(value);
-  },
-  parse: (text: string) => {
-    const value = Number(text);
-    if (!Number.isSafeInteger(value)) throw int8Error(text);
-    return value;
-  },
-};
-
-function int8Error(text: string): DatabaseError {
-  return new DatabaseError(
-    'QUERY_FAILED',
-    `PostgreSQL int8 value ${text} is beyond ±2^53-1 and JavaScript cannot hold it exactly: refused instead of rounded. Fix: keep ids and counters within Number.MAX_SAFE_INTEGER.`,
-    { pgType: 'int8', value: text },
-  );
-}
+/** BIGINT as exact numbers (refused beyond ±2^53-1): the broker's parser, the one every PostgreSQL client here uses. */
+export { PG_INT8_EXACT } from '@pkg/broker';
 
 /** What `migratePostgresV6` did. */
 export type PgMigrationOutcome = 'created' | 'unchanged';

@@ -172,6 +172,8 @@ const WRITES = {
   },
   addDelayedTask: { taskId: text, function: text, kwargs: text, delayedTS: req(FINITE_NUMBER) },
   updateDelayedTask: { id: text, isDone: req(BOOLEAN) },
+  claimDelayedTasks: { owner: text, limit: opt(LIMIT_KIND) },
+  releaseDelayedTasks: { owner: text },
 } satisfies Table;
 
 function spamArgs() {
