@@ -246,7 +246,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
     const text = typeof q.text === 'string' ? q.text : q.text.postgresql;
     this.counters.acquired++;
     this.texts.add(text);
-    const pending = target.unsafe(pgText(text), q.params as never[], { prepare: true });
+    const pending = target.unsafe(pgText(text), q.params as never[], { prepare: true }).execute();
     return pending.then((rows) => answer(q, rows));
   }
 
@@ -256,24 +256,22 @@ class PostgresSourceWorker implements SourceWorkerApi {
    * transaction. A failed statement aborts the group; COMMIT of an aborted transaction rolls it back.
    */
   private async atomic(step: Atomic, target: Target, inTx: boolean): Promise<unknown[]> {
-    const open = inTx ? 'SAVEPOINT botdb_atomic' : 'BEGIN';
-    const first = target.unsafe(open);
+    // `execute()` hands each statement to the connection now, in this order (the driver otherwise starts
+    // a statement when it is first awaited, which would put BEGIN after the statements it must precede).
+    const first = target.unsafe(inTx ? 'SAVEPOINT botdb_atomic' : 'BEGIN').execute();
     const queries = step.atomic.map((q) => this.query(q, target));
-    const settled = Promise.allSettled([first, ...queries]);
+    const last = inTx ? null : target.unsafe('COMMIT').execute();
+    const results = await Promise.allSettled([first, ...queries]);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (inTx) {
-      const results = await settled;
-      const failed = results.find((r) => r.status === 'rejected');
       await target.unsafe(
         failed === undefined ? 'RELEASE SAVEPOINT botdb_atomic' : 'ROLLBACK TO SAVEPOINT botdb_atomic',
       );
-      if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
-      return results.slice(1).map((r) => (r as PromiseFulfilledResult<unknown>).value);
+    } else {
+      // After a failed statement PostgreSQL has aborted the transaction; this COMMIT ends it as a ROLLBACK.
+      await last;
     }
-    const commit = target.unsafe('COMMIT');
-    const results = await settled;
-    await commit;
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+    if (failed !== undefined) throw failed.reason;
     return results.slice(1).map((r) => (r as PromiseFulfilledResult<unknown>).value);
   }
 
@@ -296,9 +294,9 @@ class PostgresSourceWorker implements SourceWorkerApi {
     const conn = await this.reserve();
     try {
       const [, rows] = await Promise.all([
-        conn.unsafe('BEGIN READ ONLY'),
-        conn.unsafe(text, params as never[]),
-        conn.unsafe('COMMIT'),
+        conn.unsafe('BEGIN READ ONLY').execute(),
+        conn.unsafe(text, params as never[]).execute(),
+        conn.unsafe('COMMIT').execute(),
       ]);
       return rows;
     } catch (e) {
@@ -371,6 +369,10 @@ class PostgresSourceWorker implements SourceWorkerApi {
       conn.release();
     }
     this.transactions.clear();
+    // A reserved connection is never idle: end() would wait its whole timeout for the writer.
+    const writer = this.writer;
+    this.writer = null;
+    (await writer?.catch(() => null))?.release();
     await this.sql?.end({ timeout: 5 }).catch(() => undefined);
   }
 

@@ -290,7 +290,7 @@ export class SourceClient {
       this.settleAll(this.pending.splice(0).concat(this.txPending.splice(0)), closed);
       this.killWorker(new SourceCrashedError(this.spec.name, `still busy ${limit} ms after close() was called`));
     }
-    this.remote?.[releaseProxy]();
+    this.releaseRemote();
     this.port?.close();
     await stopWorker(this.worker);
   }
@@ -300,6 +300,9 @@ export class SourceClient {
     try {
       worker = new Worker(WORKER_URLS[engineOf(this.spec)], {
         name: `source:${this.spec.name}`,
+        // The bot's node flags, less --input-type (a bot run as `node --input-type=module -e ...`): a worker
+        // loads a file, and node refuses to start one with that flag.
+        execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
         // Out of heap, only this worker dies (SOURCE_CRASHED, restart), not the whole process.
         resourceLimits: {
           maxOldGenerationSizeMb: this.spec.maxMemoryMb,
@@ -503,8 +506,15 @@ export class SourceClient {
     }
   }
 
+  /** Comlink throws on a second release: the handle is dropped with its release. */
+  private releaseRemote(): void {
+    const remote = this.remote;
+    this.remote = undefined;
+    remote?.[releaseProxy]();
+  }
+
   private restart(): void {
-    this.remote?.[releaseProxy]();
+    this.releaseRemote();
     // A worker that dies while opening would die again: its calls get the error instead of a restart loop.
     if (!this.opened) return;
     this.counters.restarts++;

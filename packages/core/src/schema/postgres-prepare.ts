@@ -15,7 +15,16 @@ export async function preparePostgres(sql: Sql, spec: PostgresSourceSpec): Promi
   if (spec.readonly) return checkReadonly(sql, spec, where);
   const [exists] = await sql`SELECT 1 AS found FROM pg_namespace WHERE nspname = ${spec.schema}`;
   // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the database.
-  if (exists === undefined) await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(spec.schema)}`);
+  if (exists === undefined) {
+    try {
+      await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(spec.schema)}`);
+    } catch (e) {
+      // Another process created it at the same moment: IF NOT EXISTS does not cover that race
+      // (duplicate_schema, or a unique violation in the catalog). It exists now, which is all we need.
+      const code = (e as { code?: unknown }).code;
+      if (code !== '42P06' && code !== '23505') throw e;
+    }
+  }
   try {
     await migratePostgresV6(sql, { source: spec.name, where });
   } catch (e) {
