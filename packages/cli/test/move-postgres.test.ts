@@ -4,7 +4,8 @@
  * data is compared at SQL level, every row of every table, normalised (instants as ISO text, flags as booleans).
  */
 import { spawn } from 'node:child_process';
-import { migratePostgresV6 } from '@pkg/core';
+import { DatabaseWrapper, migratePostgresV6 } from '@pkg/core';
+import { collectReferenceReads, readReferenceExpected, readReferenceWrites } from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import type { Sql } from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -32,7 +33,8 @@ interface MoveJson {
 /** The settings keys each database keeps for itself. */
 const OWN_KEYS = ['db-migration-version', 'db-migration-last-run'];
 /** Tables the bot reads in insertion order: PostgreSQL gives them an identity `rowid`. */
-const ORDERED = ['delayed_tasks', 'spam_messages', 'chat_summarization_cache'];
+/** The tables core's PostgreSQL DDL gives an identity rowid (PG_ROWID_TABLES): their insertion order is kept. */
+const ORDERED = ['delayed_tasks', 'spam_messages', 'chat_summarization_cache', 'cache_storage'];
 
 /** A SQLite timestamp text (`YYYY-MM-DD HH:MM:SS`, UTC) as an ISO instant; written here independently of the CLI. */
 const isoOfSqlite = (text: string): string => new Date(`${text.replace(' ', 'T')}Z`).toISOString();
@@ -177,7 +179,7 @@ describePostgres('botdb move to PostgreSQL', (url) => {
     for (const s of schemas) await s.drop();
   });
 
-  it('moves the whole reference database (process in Asia/Tokyo): every row of every table equals the source; a re-run copies nothing', async () => {
+  it('moves the whole reference database (process in Asia/Tokyo): every row of every table equals the source, every read matches the bot’s; a re-run copies nothing', async () => {
     const { ws, sql, schema } = setup();
     await withIdentityRowids(sql, schema);
     // System-wide bayes rows (chat_id NULL in the key: NULLs never conflict) must not double on the re-run.
@@ -226,6 +228,16 @@ describePostgres('botdb move to PostgreSQL', (url) => {
       `SELECT key, value FROM settings WHERE key IN ('${OWN_KEYS.join("', '")}') ORDER BY key`,
     );
     expect(own.map((x) => x.key)).toEqual(['db-migration-last-run', 'db-migration-version']);
+    // And through the library: the PostgreSQL source answers every read of the bot's reference as the bot did.
+    const db = new DatabaseWrapper({
+      config: { default: 'pg', sources: { pg: { type: 'postgresql', url, schema } } },
+    });
+    try {
+      const expected = readReferenceExpected();
+      expect(await collectReferenceReads(db, expected, readReferenceWrites())).toEqual(expected);
+    } finally {
+      await db.close();
+    }
 
     const again = await runCli(moveArgs(ws.config, ['--all']));
     expect(again.code, again.stdout + again.stderr).toBe(0);
@@ -344,10 +356,10 @@ describePostgres('botdb move to PostgreSQL', (url) => {
 
     // Port 1 of 127.0.0.1: nothing listens there.
     const off = makeWorkspace(
-      '[database.sources.off]\ntype = "postgresql"\nurl = "postgres://bot:secret@127.0.0.1:1/botdb"\ntimeout = 5.0\n',
+      '[database.sources.off]\ntype = "postgresql"\nurl = "postgres://bot@127.0.0.1:1/botdb"\npassword-env = "BOTDB_TEST_OFF_PW"\ntimeout = 5.0\n',
     );
     workspaces.push(off);
-    const down = await runCli(moveArgs(off.config, ['--all'], 'off'));
+    const down = await runCli(moveArgs(off.config, ['--all'], 'off'), { env: { BOTDB_TEST_OFF_PW: 'secret' } });
     expect(down.code, down.stdout + down.stderr).toBe(1);
     const unreachable = json<MoveJson>(down).problems[0];
     expect(unreachable?.code).toBe('SOURCE_UNAVAILABLE');

@@ -31,6 +31,8 @@ async function openExample(name: string): Promise<{ config: DatabaseConfig; db: 
   copyFileSync(path.join(EXAMPLES_DIR, name), file);
   const { config } = await loadConfig({ path: file, env: {}, logger: { warn: () => undefined } });
   for (const source of Object.values(config.sources)) {
+    // The examples are SQLite files next to the config.
+    if (source.type === 'postgresql') throw new Error(`example ${name} has a PostgreSQL source`);
     expect(path.dirname(source.path)).toBe(dir.path);
     if (source.readonly) copyReferenceDb(dir.path, path.basename(source.path));
   }

@@ -141,7 +141,7 @@ describe('configurations, arbitrary', () => {
         expect(Object.hasOwn(config.sources, config.default)).toBe(true);
         for (const [name, s] of Object.entries(config.sources)) {
           expect(['__proto__', 'constructor', 'prototype', '']).not.toContain(name.trim());
-          expect(s.path.includes('\u0000')).toBe(false);
+          expect(s.path?.includes('\u0000') ?? false).toBe(false);
           for (const [key, limit] of Object.entries(SETTING_LIMITS)) {
             const value = s[key as keyof typeof SETTING_LIMITS];
             expect(value).toBeGreaterThanOrEqual(limit.min);

@@ -38,6 +38,13 @@ export {
   readReferenceExpected,
   readReferenceWrites,
 } from './reference.js';
+export {
+  asStored,
+  collectReferenceReads,
+  type ReferenceReader,
+  storedText,
+  withoutWallClock,
+} from './reference-reads.js';
 export { replay } from './replay.js';
 export { createTempDir, fileSha256, type TempDir } from './tempdir.js';
 export type { ChatType, JsonObject, JsonPrimitive, JsonRow, JsonValue, WriteOp } from './types.js';
