@@ -1,7 +1,7 @@
 /** Opening configured sources through @pkg/core, one source at a time, each with a bounded wait. */
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DatabaseConfig, SourceConfig } from '@pkg/config';
+import type { DatabaseConfig, PostgresSourceConfig, SourceConfig } from '@pkg/config';
 import { DatabaseWrapper, SourceOpenError, SourceUnavailableError } from '@pkg/core';
 import { withTimeout } from './problems.js';
 
@@ -17,6 +17,26 @@ export function sourceOf(config: DatabaseConfig, name: string): SourceConfig {
   const s = config.sources[name];
   if (s === undefined) throw new Error(`source "${name}" is not configured`);
   return s;
+}
+
+export function isPostgres(source: SourceConfig): source is PostgresSourceConfig {
+  return source.type === 'postgresql';
+}
+
+/** The URL as the configuration has it, minus any password (the config refuses one; this never prints one anyway). */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** Where a source lives, as the library's messages say it: the file path, or the URL without password and the schema. */
+export function sourceLocation(source: SourceConfig): string {
+  return isPostgres(source) ? `${safeUrl(source.url)} schema ${source.schema}` : source.path;
 }
 
 /** The bound on opening every source of `config`. */
@@ -42,11 +62,14 @@ export function fileSizes(path: string): { size: number | null; walSize: number 
  * which a diagnostic command must not do behind the user's back (a wrong path would leave a stray file).
  */
 export function isMissingWritable(source: SourceConfig): boolean {
+  // A PostgreSQL schema is not a file: whether it exists is known only by asking the server (check does).
+  if (isPostgres(source)) return false;
   return !source.readonly && !existsSync(source.path);
 }
 
 /** The folder a missing writable file would be created in does not exist: the bot's open would fail. */
 export function missingFolderError(name: string, source: SourceConfig): SourceOpenError | null {
+  if (isPostgres(source)) return null;
   const folder = dirname(source.path);
   if (existsSync(folder)) return null;
   return new SourceOpenError(
@@ -68,9 +91,9 @@ export async function openAll(config: DatabaseConfig): Promise<DatabaseWrapper> 
       () =>
         new SourceUnavailableError(
           config.default,
-          sourceOf(config, config.default).path,
+          sourceLocation(sourceOf(config, config.default)),
           `the sources did not open within ${bound} ms`,
-          'check that no process holds a lock on the files, then retry.',
+          'check that no process holds a lock on the files and that every PostgreSQL server answers, then retry.',
         ),
     );
     return db;
@@ -80,15 +103,55 @@ export async function openAll(config: DatabaseConfig): Promise<DatabaseWrapper> 
   }
 }
 
-/** A DatabaseWrapper over one source only, so each source's failure is reported on its own. */
-export function openOne(config: DatabaseConfig, name: string): Promise<DatabaseWrapper> {
+/**
+ * A DatabaseWrapper over one source only, so each source's failure is reported on its own.
+ * `inspectOnly`: a PostgreSQL source is opened as a readonly one (read-only sessions at the server, never
+ * migrated), so that looking at a writable source never creates its schema or tables.
+ */
+export function openOne(
+  config: DatabaseConfig,
+  name: string,
+  options: { inspectOnly?: boolean } = {},
+): Promise<DatabaseWrapper> {
+  const source = sourceOf(config, name);
   const single: DatabaseConfig = {
     default: name,
-    sources: { [name]: sourceOf(config, name) },
+    sources: { [name]: options.inspectOnly && isPostgres(source) ? { ...source, readonly: true } : source },
     chatMapping: {},
     unknownDataSource: config.unknownDataSource,
   };
   return openAll(single);
+}
+
+/**
+ * How a PostgreSQL source opened as readonly (openOne's `inspectOnly`) says that its schema holds no bot
+ * table at all: for a writable source that is a database the bot will create on first open, not a fault.
+ * The library's wording; the check test of a writable source on an empty schema keeps the two in step.
+ */
+export function isNoBotTables(error: unknown): boolean {
+  return error instanceof SourceOpenError && /holds no bot tables/.test(error.message);
+}
+
+/**
+ * The writable PostgreSQL sources whose schema holds no bot tables yet (opening them as the bot does would
+ * create the tables), found through read-only sessions. Other failures are left to the caller's own open.
+ */
+export async function emptyWritablePostgres(config: DatabaseConfig): Promise<string[]> {
+  const names = sourceNames(config).filter((n) => {
+    const s = sourceOf(config, n);
+    return isPostgres(s) && !s.readonly;
+  });
+  const empty = await Promise.all(
+    names.map(async (n) => {
+      try {
+        await closeQuietly(await openOne(config, n, { inspectOnly: true }));
+        return false;
+      } catch (error) {
+        return isNoBotTables(error);
+      }
+    }),
+  );
+  return names.filter((_, i) => empty[i]);
 }
 
 /** Close, bounded; a close that fails after a failed open has nothing left to report. */

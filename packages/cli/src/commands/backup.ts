@@ -12,7 +12,7 @@ import { SQL } from '../bot-schema.js';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { EXIT, formatBytes, out, type Problem, problemLines } from '../output.js';
 import { toProblem, UsageError, withTimeout } from '../problems.js';
-import { sourceNames } from '../sources.js';
+import { isPostgres, safeUrl, sourceLocation, sourceNames } from '../sources.js';
 import { type FileReport, verifyFile } from '../sqlite-file.js';
 
 export interface BackupOptions extends ConfigOption {
@@ -28,6 +28,11 @@ function report(opts: BackupOptions, body: Record<string, unknown>, problems: Pr
   if (opts.json) out.json({ ok: problems.length === 0, ...body, problems });
   else for (const p of problems) for (const l of problemLines(p)) out.line(l);
   return problems.length === 0 ? EXIT.ok : EXIT.problems;
+}
+
+/** A word as it can be pasted into a shell: as is when plain, else single-quoted (`?` and `&` appear in URLs). */
+function shellWord(text: string): string {
+  return /^[\w@%:/.=+,-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 function removeWithSidecars(file: string): void {
@@ -62,6 +67,18 @@ export async function runBackup(sourceName: string, fileArg: string, opts: Backu
     );
   }
   const dest = resolve(fileArg);
+  if (isPostgres(source)) {
+    // SQLite's backup API has no PostgreSQL counterpart here: the server's own dump tool is the right one.
+    const url = safeUrl(source.url);
+    const env = source.passwordEnv === null ? '' : `PGPASSWORD="$${source.passwordEnv}" `;
+    return report(opts, { source: sourceName, type: 'postgresql', location: sourceLocation(source), file: dest }, [
+      {
+        code: 'BACKUP_NOT_SUPPORTED',
+        source: sourceName,
+        message: `Source "${sourceName}" (${sourceLocation(source)}) is a PostgreSQL source; botdb backup copies SQLite files only. Fix: dump it with PostgreSQL's own tool: ${env}pg_dump --schema=${source.schema} ${shellWord(url)} > ${shellWord(fileArg)} (restore with psql), or copy it into a SQLite source the bot can read with botdb move --from ${sourceName} --to <sqlite source> --all.`,
+      },
+    ]);
+  }
   if (dest === resolve(source.path)) {
     throw new UsageError(`the backup file is the source's own file (${dest}); name another file.`);
   }

@@ -9,27 +9,42 @@ import {
   closeQuietly,
   fileSizes,
   isMissingWritable,
+  isNoBotTables,
+  isPostgres,
   missingFolderError,
   openOne,
+  safeUrl,
+  sourceLocation,
   sourceNames,
   sourceOf,
 } from '../sources.js';
 
 export interface SourceReport {
   name: string;
-  type: 'sqlite';
-  path: string;
+  type: 'sqlite' | 'postgresql';
+  /** The SQLite file; null for a PostgreSQL source (see `location`). */
+  path: string | null;
+  /** The file path, or the PostgreSQL URL without password and the schema: what the library's messages name. */
+  location: string;
+  /** PostgreSQL only: the URL without password, and the schema. */
+  url?: string;
+  schema?: string;
   mode: 'readonly' | 'writable';
   default: boolean;
   /** Chats mapped to this source in [database.chatMapping]. */
   mappedChats: number;
-  exists: boolean;
+  /** The file exists; for PostgreSQL, the schema holds the bot's tables (null: the server could not tell). */
+  exists: boolean | null;
+  /** File and WAL sizes; null for PostgreSQL. */
   size: number | null;
   walSize: number | null;
   schemaVersion: number | null;
   chats: number | null;
   messages: number | null;
-  /** opened; or not opened because the file does not exist yet (a writable source creates it); or failed. */
+  /**
+   * opened; or not opened because the file (PostgreSQL: the schema's tables) does not exist yet and a
+   * writable source creates it; or failed.
+   */
   status: 'ok' | 'not-created' | 'failed';
   note?: string;
 }
@@ -40,15 +55,17 @@ export interface CheckOptions extends ConfigOption {
 
 async function inspectSource(config: DatabaseConfig, name: string, problems: Problem[]): Promise<SourceReport> {
   const s = sourceOf(config, name);
-  const sizes = fileSizes(s.path);
+  const sizes = isPostgres(s) ? { size: null, walSize: null } : fileSizes(s.path);
   const report: SourceReport = {
     name,
-    type: 'sqlite',
-    path: s.path,
+    type: isPostgres(s) ? 'postgresql' : 'sqlite',
+    path: isPostgres(s) ? null : s.path,
+    location: sourceLocation(s),
+    ...(isPostgres(s) ? { url: safeUrl(s.url), schema: s.schema } : {}),
     mode: s.readonly ? 'readonly' : 'writable',
     default: name === config.default,
     mappedChats: Object.values(config.chatMapping).filter((v) => v === name).length,
-    exists: sizes.size !== null,
+    exists: isPostgres(s) ? null : sizes.size !== null,
     ...sizes,
     schemaVersion: null,
     chats: null,
@@ -69,7 +86,10 @@ async function inspectSource(config: DatabaseConfig, name: string, problems: Pro
 
   let db: Awaited<ReturnType<typeof openOne>> | undefined;
   try {
-    db = await openOne(config, name);
+    // A PostgreSQL source is looked at through read-only sessions: a writable source's own open would
+    // create its schema and tables, which a diagnostic must not do (see isMissingWritable for files).
+    db = await openOne(config, name, { inspectOnly: true });
+    if (isPostgres(s)) report.exists = true;
     const one = async (sql: string): Promise<unknown> => {
       const rows = (await (db as NonNullable<typeof db>).query({ sql, dataSource: name })) as Record<string, unknown>[];
       const row = rows[0];
@@ -81,12 +101,22 @@ async function inspectSource(config: DatabaseConfig, name: string, problems: Pro
     if (report.schemaVersion !== null && report.schemaVersion > SCHEMA_VERSION) {
       // It opens, but a writable source refusing writes is a broken bot: say so before the bot finds out.
       if (!s.readonly && s.onNewerSchema === 'refuse-writes') {
-        problems.push(toProblem(new SchemaTooNewError(name, s.path, report.schemaVersion, SCHEMA_VERSION), name));
+        problems.push(
+          toProblem(new SchemaTooNewError(name, sourceLocation(s), report.schemaVersion, SCHEMA_VERSION), name),
+        );
       } else {
         report.note = `schema version ${report.schemaVersion} is newer than ${SCHEMA_VERSION}`;
       }
     }
   } catch (error) {
+    if (isPostgres(s) && isNoBotTables(error)) {
+      report.exists = false;
+      if (!s.readonly) {
+        report.status = 'not-created';
+        report.note = `schema "${s.schema}" holds no bot tables yet; the bot creates them (schema version ${SCHEMA_VERSION}) on first open`;
+        return report;
+      }
+    }
     report.status = 'failed';
     problems.push(toProblem(error, name));
   } finally {
@@ -104,8 +134,8 @@ function printText(loaded: LoadedConfig, sources: SourceReport[], problems: Prob
       .filter((t) => t !== null)
       .join(', ');
     out.line(`${mark} ${c.bold(s.name)}${tags === '' ? '' : ` (${tags})`}`);
-    out.line(`    type ${s.type}, ${s.mode}, ${s.path}`);
-    if (s.exists) {
+    out.line(`    type ${s.type}, ${s.mode}, ${s.location}`);
+    if (s.type === 'sqlite' && s.exists) {
       const wal = s.walSize === null ? '' : ` (+ ${formatBytes(s.walSize)} WAL)`;
       out.line(`    size ${formatBytes(s.size ?? 0)}${wal}`);
     }

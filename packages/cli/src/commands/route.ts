@@ -4,7 +4,7 @@ import { DatabaseError, type RouteDecision, Router } from '@pkg/core';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { EXIT, out, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
-import { sourceOf } from '../sources.js';
+import { isPostgres, safeUrl, sourceLocation, sourceOf } from '../sources.js';
 
 export interface RouteOptions extends ConfigOption {
   json?: boolean;
@@ -12,7 +12,14 @@ export interface RouteOptions extends ConfigOption {
 
 interface Leg {
   source: string;
-  path: string;
+  type: 'sqlite' | 'postgresql';
+  /** The SQLite file; null for a PostgreSQL source. */
+  path: string | null;
+  /** The file path, or the PostgreSQL URL without password and the schema. */
+  location: string;
+  /** PostgreSQL only. */
+  url?: string;
+  schema?: string;
   reason: RouteDecision['reason'];
   readonly: boolean;
   refused: boolean;
@@ -51,9 +58,15 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
   // The Router is exactly what DatabaseWrapper.routeFor explains with; using it directly answers
   // without starting a worker per source (which would open, and possibly create, every file).
   const router = new Router(config);
+  const where = (name: string): Pick<Leg, 'type' | 'path' | 'location' | 'url' | 'schema'> => {
+    const s = sourceOf(config, name);
+    return isPostgres(s)
+      ? { type: 'postgresql', path: null, location: sourceLocation(s), url: safeUrl(s.url), schema: s.schema }
+      : { type: 'sqlite', path: s.path, location: s.path };
+  };
   const leg = (decision: RouteDecision): Leg => ({
     source: decision.source,
-    path: sourceOf(config, decision.source).path,
+    ...where(decision.source),
     reason: decision.reason,
     readonly: decision.readonly,
     refused: false,
@@ -69,7 +82,7 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
     const owner = router.ownerOf(chatId);
     write = {
       source: owner,
-      path: sourceOf(config, owner).path,
+      ...where(owner),
       reason: String(chatId) in config.chatMapping ? 'chatMapping' : 'default',
       readonly: true,
       refused: true,
@@ -84,13 +97,13 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
   const c = out.c;
   out.line(`${c.bold('chat')} ${chatId}`);
   out.line(`  read  -> ${c.bold(read.source)}${read.readonly ? ' (readonly)' : ''}: ${WHY[read.reason]}`);
-  out.line(`           ${read.path}`);
+  out.line(`           ${read.location}`);
   if (write.refused) {
     out.line(`  write -> ${c.red('refused')}: routes to ${c.bold(write.source)}, which is readonly`);
     out.line(`           ${write.error?.code}: ${write.error?.message}`);
   } else {
     out.line(`  write -> ${c.bold(write.source)}: ${WHY[write.reason]}`);
-    out.line(`           ${write.path}`);
+    out.line(`           ${write.location}`);
   }
   return EXIT.ok;
 }

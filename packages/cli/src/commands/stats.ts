@@ -4,7 +4,15 @@ import type { DatabaseWrapper, SourceStats } from '@pkg/core';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { EXIT, out, type Problem, problemLines } from '../output.js';
 import { toProblem } from '../problems.js';
-import { closeQuietly, isMissingWritable, openAll, sourceNames, sourceOf } from '../sources.js';
+import {
+  closeQuietly,
+  emptyWritablePostgres,
+  isMissingWritable,
+  openAll,
+  sourceLocation,
+  sourceNames,
+  sourceOf,
+} from '../sources.js';
 
 export interface StatsOptions extends ConfigOption {
   json?: boolean;
@@ -33,16 +41,22 @@ export async function runStats(opts: StatsOptions): Promise<number> {
     return fail(opts, [toProblem(error)]);
   }
   const { config } = loaded;
-  const missing = sourceNames(config).filter((n) => isMissingWritable(sourceOf(config, n)));
-  if (missing.length > 0) {
-    return fail(
-      opts,
-      missing.map((n) => ({
+  const missingFiles = sourceNames(config).filter((n) => isMissingWritable(sourceOf(config, n)));
+  // Same rule for PostgreSQL: a writable source's open would create its tables in an empty schema.
+  const emptySchemas = await emptyWritablePostgres(config);
+  if (missingFiles.length > 0 || emptySchemas.length > 0) {
+    return fail(opts, [
+      ...missingFiles.map((n) => ({
         code: 'SOURCE_MISSING',
         source: n,
-        message: `${sourceOf(config, n).path} does not exist; stats opens existing files only (opening would create it). Fix: check the path, or let the bot create it.`,
+        message: `${sourceLocation(sourceOf(config, n))} does not exist; stats opens existing files only (opening would create it). Fix: check the path, or let the bot create it.`,
       })),
-    );
+      ...emptySchemas.map((n) => ({
+        code: 'SOURCE_MISSING',
+        source: n,
+        message: `${sourceLocation(sourceOf(config, n))} holds no bot tables; stats opens existing databases only (opening would create them). Fix: check url and schema, or let the bot create them.`,
+      })),
+    ]);
   }
   let db: DatabaseWrapper;
   try {
