@@ -111,7 +111,12 @@ class PostgresSourceWorker implements SourceWorkerApi {
     let waiting = 0;
     let started = false;
     const answered = () => {
-      if (--waiting === 0 && started) post(out);
+      if (--waiting === 0 && started) finish();
+    };
+    const finish = () => {
+      // Failures arrive in completion order; the main thread reads them in request order.
+      out.errors?.sort((a, b) => a[0] - b[0]);
+      post(out);
     };
     for (let i = 0; i < requests.length; i++) {
       const req = requests[i] as WorkerRequest;
@@ -140,7 +145,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
       );
     }
     started = true;
-    if (waiting === 0) post(out);
+    if (waiting === 0) finish();
   }
 
   /** One request, started now; never throws synchronously. */

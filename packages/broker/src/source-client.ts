@@ -615,7 +615,7 @@ export class SourceClient {
     let e = 0;
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i] as PendingCall;
-      if (late !== null && late.includes(i)) {
+      if (late?.includes(i)) {
         this.parkLate(`${batch}:${i}`, call);
         continue;
       }

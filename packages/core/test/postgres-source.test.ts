@@ -165,6 +165,24 @@ describePostgres('a PostgreSQL source', (url) => {
     expect((await db.getChatUser({ chatId, userId: 1 }))?.messages_count).toBe(1);
   });
 
+  it('answers each call of a batch with its own result when failures finish out of order', async () => {
+    // One tick, one batch: the slow failure finishes last, the fast one first.
+    const [slow, ok, fast] = await Promise.allSettled([
+      db.query({ sql: 'SELECT 1 / (count(*) - count(*)) AS v FROM (SELECT pg_sleep(0.3)) s' }),
+      db.query({ sql: 'SELECT 2 AS v' }),
+      db.query({ sql: 'SELEC 3' }),
+    ]);
+    expect(slow).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'QUERY_FAILED', details: { sqlstate: '22012' } },
+    });
+    expect(ok).toEqual({ status: 'fulfilled', value: [{ v: 2 }] });
+    expect(fast).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'QUERY_FAILED', details: { sqlstate: '42601' } },
+    });
+  });
+
   it('stops a statement at the source timeout with QUERY_TIMEOUT, and the source keeps working', async () => {
     const slow = wrapper(pgSource(url, schema.name, { timeout: 1 }));
     try {
