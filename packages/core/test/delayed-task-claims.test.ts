@@ -49,7 +49,9 @@ describe('claimDelayedTasks (SQLite file)', () => {
     const all = Array.from({ length: 40 }, (_, i) => `task-${String.fromCharCode(122 - (i % 26))}-${i}`);
     await addTasks(a, all);
     const rounds = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).claimDelayedTasks({ owner: i % 2 === 0 ? 'a' : 'b', limit: 4 })),
+      Array.from({ length: 12 }, (_, i) =>
+        (i % 2 === 0 ? a : b).claimDelayedTasks({ owner: i % 2 === 0 ? 'a' : 'b', limit: 4 }),
+      ),
     );
     const byA = rounds.filter((_, i) => i % 2 === 0).flatMap(ids);
     const byB = rounds.filter((_, i) => i % 2 === 1).flatMap(ids);
