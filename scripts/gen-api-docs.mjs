@@ -205,14 +205,9 @@ function readOperations() {
       if (ts.isFunctionDeclaration(s) && s.name) functions.set(s.name.text, s);
       if (ts.isVariableStatement(s)) {
         for (const d of s.declarationList.declarations) {
-          const init = d.initializer;
-          if (
-            ts.isIdentifier(d.name) &&
-            init &&
-            (ts.isStringLiteral(init) || ts.isNoSubstitutionTemplateLiteral(init))
-          ) {
-            constants.set(d.name.text, init.text);
-          }
+          // The catalog: a statement's text, or a catalog entry `{ text }` (per engine: the SQLite text).
+          const sql = ts.isIdentifier(d.name) && d.initializer ? catalogText(d.initializer, constants) : undefined;
+          if (sql !== undefined) constants.set(d.name.text, sql);
         }
       }
     }
@@ -233,6 +228,9 @@ function readOperations() {
             fn.parameters.forEach((param, i) => {
               const arg = call.arguments[i];
               if (arg && ts.isStringLiteral(arg)) substitutions.set(param.name.getText(), arg.text);
+              else if (arg && ts.isIdentifier(arg) && constants.has(arg.text)) {
+                substitutions.set(param.name.getText(), constants.get(arg.text));
+              }
             });
           }
           ops.set(p.name.getText(), analyseOperation(body, substitutions));
@@ -241,6 +239,29 @@ function readOperations() {
     }
   }
   return ops;
+}
+
+/** The SQL text a catalog constant holds, resolving the constants it is built from; undefined if none. */
+function catalogText(node, constants) {
+  if (ts.isAsExpression(node) || ts.isSatisfiesExpression?.(node)) return catalogText(node.expression, constants);
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (ts.isTemplateExpression(node)) {
+    let s = node.head.text;
+    for (const span of node.templateSpans) {
+      const expr = text(span.expression);
+      s += constants.get(expr) ?? `<${expr}>`;
+      s += span.literal.text;
+    }
+    return s;
+  }
+  if (ts.isObjectLiteralExpression(node)) {
+    for (const p of node.properties) {
+      if (!ts.isPropertyAssignment(p)) continue;
+      const name = p.name.getText();
+      if (name === 'text' || name === 'sqlite') return catalogText(p.initializer, constants);
+    }
+  }
+  return undefined;
 }
 
 function analyseOperation(root, substitutions) {
@@ -258,14 +279,21 @@ function analyseOperation(root, substitutions) {
         defaults.set(left.name.text, text(node.right));
       }
     }
+    // A flag bound as `e.flag(a.x === true)`: left out means false.
     if (
-      ts.isConditionalExpression(node) &&
-      ts.isPropertyAccessExpression(node.condition) &&
-      text(node.condition.expression) === 'a' &&
-      text(node.whenTrue) === '1' &&
-      text(node.whenFalse) === '0'
+      ts.isCallExpression(node) &&
+      /\.flag$/.test(text(node.expression)) &&
+      node.arguments[0] &&
+      ts.isBinaryExpression(node.arguments[0]) &&
+      ts.isPropertyAccessExpression(node.arguments[0].left) &&
+      text(node.arguments[0].left.expression) === 'a' &&
+      text(node.arguments[0].right) === 'true'
     ) {
-      defaults.set(node.condition.name.text, 'false');
+      defaults.set(node.arguments[0].left.name.text, 'false');
+    }
+    // A catalog constant named in the operation: its statement.
+    if (ts.isIdentifier(node) && substitutions.has(node.text) && !ts.isPropertyAccessExpression(node.parent)) {
+      sql.push(substitutions.get(node.text));
     }
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) sql.push(node.text);
     if (ts.isTemplateExpression(node)) {
@@ -288,7 +316,15 @@ function analyseOperation(root, substitutions) {
     const q = squash(s);
     let m = /^INSERT (OR REPLACE )?INTO ([\w<>]+)/i.exec(q);
     if (m) {
-      add(m[1] ? 'replace' : /ON CONFLICT .* DO UPDATE/i.test(q) ? 'upsert' : 'insert', m[2]);
+      // INSERT ... SELECT (claims): rows picked so that no key repeats; not a plain insert of the caller's key.
+      const verb = m[1]
+        ? 'replace'
+        : /ON CONFLICT .* DO UPDATE/i.test(q)
+          ? 'upsert'
+          : /\)\s*SELECT\b/i.test(q)
+            ? 'upsert'
+            : 'insert';
+      add(verb, m[2]);
       continue;
     }
     m = /^UPDATE ([\w<>]+)/i.exec(q);
@@ -424,11 +460,11 @@ const NOTES = {
     'One source, as the bot reads it: `dataSource`, else the default (not merged across sources). Its first `limit` rows in insertion order.',
   getSpamMessagesByText: 'One source, like `getSpamMessages`; rows in insertion order.',
   setSetting:
-    'Replaces the whole row (`INSERT OR REPLACE`). The keys `db-migration-version` and `db-migration-last-run` hold the schema marker: leave them alone.',
+    'Writes the whole row as the bot’s `INSERT OR REPLACE` does: the value, and `created_at` and `updated_at` both new. The keys `db-migration-version` and `db-migration-last-run` hold the schema marker: leave them alone.',
   getSetting: '`default` (else `null`) when the key is missing.',
   getSettings: '`{ key: value }` of the whole `settings` table, the schema marker included.',
   getCacheStorage: 'Every entry of every namespace, by `updated_at`.',
-  setCacheStorage: 'Replaces the whole row (`INSERT OR REPLACE`).',
+  setCacheStorage: 'Writes the whole row as the bot’s `INSERT OR REPLACE` does (the value and a new `updated_at`).',
   getCacheEntry:
     'Reads table `cache_<cacheType>`; age is measured from `updated_at` with SQLite’s clock, in whole seconds. As the bot: an entry exactly `ttl` seconds old is still returned (`updated_at >= now - ttl`); `ttl` <= 0 returns `null`; no `ttl` (or null): any age.',
   setCacheEntry: 'Upsert into `cache_<cacheType>`: an existing key gets the new `data`.',
@@ -1133,7 +1169,8 @@ function describeExport(e) {
     RouteDecision: 'Result of `db.routeFor`.',
     RouteReason:
       "`'dataSource' | 'chatMapping' | 'default' | 'fallback'` (`fallback`: the dataSource named no configured source).",
-    RouteRequest: 'Argument of `Router.route` / `explain` and `db.routeFor` (`operation` only names the call in a refusal).',
+    RouteRequest:
+      'Argument of `Router.route` / `explain` and `db.routeFor` (`operation` only names the call in a refusal).',
     Router:
       'The routing rules on their own: `new Router(config, onUnknownSource?)`, `route(req)`, `explain(req)`, `ownerOf(chatId)`, `isReadonly(source)`, `sourceNames`.',
     SCHEMA_VERSION: 'The schema version this library creates and writes (6).',

@@ -353,15 +353,17 @@ export abstract class DataApi {
     return this.read('getPendingDelayedTasks', args, undefined);
   }
   /**
-   * For several bot processes sharing one database: atomically claims the pending tasks that are free or
-   * already `owner`'s, in insertion order, up to `limit` (default: all), and returns them as
-   * getPendingDelayedTasks does. No two owners ever get the same task; a process restarted under the same
-   * owner name gets its claimed tasks back. Default source, like addDelayedTask.
+   * For several bot processes sharing one database: atomically claims the pending tasks that are unclaimed or
+   * already claimed by `owner`, in insertion order, up to `limit` (default: all; its own tasks count first),
+   * and returns them like `getPendingDelayedTasks`. No two owners ever get the same task; a process restarted
+   * under the same `owner` gets its tasks back. Each process calls this instead of `getPendingDelayedTasks`
+   * and marks tasks done with `updateDelayedTask` as before. Claims live in the library's table
+   * `delayed_task_claims` (created in a SQLite file on first use; the bot ignores it).
    */
   claimDelayedTasks(args: Write<ClaimDelayedTasksArgs>): Promise<DelayedTask[]> {
     return this.write('claimDelayedTasks', args, undefined);
   }
-  /** Hands back every task `owner` claimed, for another process to claim (e.g. that process is gone). True. */
+  /** Hands back every task `owner` claimed, for any process to claim (an operator's step for a process gone for good). Resolves true. */
   releaseDelayedTasks(args: Write<ReleaseDelayedTasksArgs>): Promise<boolean> {
     return this.write('releaseDelayedTasks', args, undefined);
   }

@@ -421,13 +421,13 @@ export interface UpdateDelayedTaskArgs {
 }
 /** Several bot processes sharing one database: each claims its own tasks (see claimDelayedTasks). */
 export interface ClaimDelayedTasksArgs {
-  /** This process's name, stable across its restarts (a restarted process gets its claimed tasks back). */
+  /** This process's name, stable across its restarts (e.g. host and service name): a restarted process gets its tasks back. */
   owner: string;
-  /** At most this many tasks; left out: every claimable task. */
+  /** At most this many tasks (its own claimed ones first); left out: every claimable task. */
   limit?: number;
 }
 export interface ReleaseDelayedTasksArgs {
-  /** The process whose claimed tasks go back to the pool. */
+  /** The `owner` whose claims are dropped. */
   owner: string;
 }
 

@@ -1,4 +1,4 @@
-import { defineOperation, type Plan } from '@pkg/broker/operation';
+import { defineOperation, type EngineContext, type Plan } from '@pkg/broker/operation';
 import { InvalidArgumentError } from '@pkg/errors';
 import type {
   AddUserDataArgs,
@@ -52,27 +52,30 @@ function* valueOrNull(query: ReturnType<typeof getRow>): Plan<string | null> {
  * booleans and integers bind as INTEGER (the TEXT column keeps "1", "0", "5"), other numbers as
  * REAL (SQLite's own text form, e.g. "0.1"). JavaScript cannot tell 3.0 from 3: both give "3".
  */
-function settingValue(value: unknown, op: string): string | number | bigint | null {
+function settingValue(value: unknown, op: string, e: EngineContext): string | number | bigint | null {
   if (value === null || typeof value === 'string') return value;
-  if (typeof value === 'boolean') return value ? 1n : 0n;
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return Number.isSafeInteger(value) ? BigInt(value) : value;
+  if (typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value))) {
+    throw new InvalidArgumentError(
+      op,
+      'value',
+      `must be a string, a finite number, a boolean or null (got ${JSON.stringify(value)})`,
+    );
   }
-  throw new InvalidArgumentError(
-    op,
-    'value',
-    `must be a string, a finite number, a boolean or null (got ${JSON.stringify(value)})`,
-  );
+  // PostgreSQL's TEXT column takes text only: for integers and booleans the text SQLite stores; other
+  // numbers in JavaScript's shortest exact form (SQLite's own REAL text may differ in the last digits).
+  if (e.engine === 'postgresql') return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  if (typeof value === 'boolean') return value ? 1n : 0n;
+  return Number.isSafeInteger(value) ? BigInt(value) : value;
 }
 
 /** Chat settings, per-user data and the global settings table: key/value stores all three. */
 export const settingOperations = {
-  setChatSetting: defineOperation('write', (a: SetChatSettingArgs) => {
+  setChatSetting: defineOperation('write', (a: SetChatSettingArgs, e) => {
     const op = 'setChatSetting';
     return writeOne(SET_CHAT_SETTING, [
       requireInteger(a.chatId, op, 'chatId'),
       requireString(a.key, op, 'key'),
-      settingValue(a.value, op),
+      settingValue(a.value, op, e),
     ]);
   }),
 

@@ -28,10 +28,10 @@ const SUMMARY: CatalogStatement = {
   dates: STAMPS,
 };
 const SPAM_COLUMNS = 'chat_id, user_id, message_id, text, reason, score, created_at, updated_at';
-const insertClassified = (table: string) =>
-  `INSERT INTO ${table} (chat_id, user_id, message_id, text, reason, score) VALUES (?, ?, ?, ?, ?, ?)`;
-const INSERT_SPAM = insertClassified('spam_messages');
-const INSERT_HAM = insertClassified('ham_messages');
+const INSERT_SPAM =
+  'INSERT INTO spam_messages (chat_id, user_id, message_id, text, reason, score) VALUES (?, ?, ?, ?, ?, ?)';
+const INSERT_HAM =
+  'INSERT INTO ham_messages (chat_id, user_id, message_id, text, reason, score) VALUES (?, ?, ?, ?, ?, ?)';
 const DELETE_USER_SPAM = 'DELETE FROM spam_messages WHERE chat_id = ? AND user_id = ?';
 const USER_SPAM: CatalogStatement = {
   text: `SELECT ${SPAM_COLUMNS} FROM spam_messages WHERE chat_id = ? AND user_id = ? ORDER BY message_id`,

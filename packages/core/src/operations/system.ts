@@ -91,41 +91,46 @@ const SET_CACHE_STORAGE = `INSERT INTO cache_storage (namespace, key, value) VAL
   ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = CURRENT_TIMESTAMP`;
 const UNSET_CACHE_STORAGE = 'DELETE FROM cache_storage WHERE namespace = ? AND key = ?';
 
-interface CacheStatements {
-  entry: CatalogStatement;
-  /** Fresh: at most `?` seconds old, compared at whole seconds as SQLite's datetime() gives them. */
-  fresh: CatalogStatement;
-  set: string;
-  clear: string;
+/** The cache statements name their table `cache_<cacheType>`; each cache type gets its own copy. */
+const CACHE_TABLE = 'cache_<cacheType>';
+const CACHE_ENTRY: CatalogStatement = { text: 'SELECT * FROM cache_<cacheType> WHERE key = ?', dates: STAMPS };
+/** Fresh: at most `?` seconds old, now - ttl cut to the second (SQLite's datetime() drops the fraction). */
+const FRESH_CACHE_ENTRY: CatalogStatement = {
+  text: {
+    sqlite: `SELECT * FROM cache_<cacheType> WHERE key = ? AND updated_at >= datetime('now', '-' || ? || ' seconds')`,
+    postgresql: `SELECT * FROM cache_<cacheType> WHERE key = ?
+  AND updated_at >= date_trunc('second', CURRENT_TIMESTAMP - make_interval(secs => ?))`,
+  },
+  dates: STAMPS,
+};
+const SET_CACHE_ENTRY = `INSERT INTO cache_<cacheType> (key, data) VALUES (?, ?)
+  ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = CURRENT_TIMESTAMP`;
+const CLEAR_CACHE_ENTRIES = 'DELETE FROM cache_<cacheType>';
+
+const inTable = (text: string, type: CacheType) => text.replace(CACHE_TABLE, `cache_${type}`);
+function perCacheType(s: CatalogStatement): Record<CacheType, CatalogStatement> {
+  const copy = (type: CacheType): CatalogStatement => ({
+    ...s,
+    text:
+      typeof s.text === 'string'
+        ? inTable(s.text, type)
+        : { sqlite: inTable(s.text.sqlite, type), postgresql: inTable(s.text.postgresql, type) },
+  });
+  return Object.fromEntries(CACHE_TYPES.map((type) => [type, copy(type)])) as Record<CacheType, CatalogStatement>;
 }
+/** Each statement above, per cache type, built once. Table names come from a closed list, never the caller's text. */
+const CACHES = new Map<CatalogStatement | string, Record<CacheType, CatalogStatement>>([
+  [CACHE_ENTRY, perCacheType(CACHE_ENTRY)],
+  [FRESH_CACHE_ENTRY, perCacheType(FRESH_CACHE_ENTRY)],
+  [SET_CACHE_ENTRY, perCacheType({ text: SET_CACHE_ENTRY })],
+  [CLEAR_CACHE_ENTRIES, perCacheType({ text: CLEAR_CACHE_ENTRIES })],
+]);
 
-/** Table names come from a closed list, never from the caller's text. */
-const CACHES = Object.fromEntries(
-  CACHE_TYPES.map((type): [CacheType, CacheStatements] => {
-    const table = `cache_${type}`;
-    const select = `SELECT * FROM ${table} WHERE key = ?`;
-    return [
-      type,
-      {
-        entry: { text: select, dates: STAMPS },
-        fresh: {
-          text: {
-            // now - ttl, cut to the second (datetime() drops the fraction); an entry exactly ttl old is fresh.
-            sqlite: `${select} AND updated_at >= datetime('now', '-' || ? || ' seconds')`,
-            postgresql: `${select} AND updated_at >= date_trunc('second', CURRENT_TIMESTAMP - make_interval(secs => ?))`,
-          },
-          dates: STAMPS,
-        },
-        set: `INSERT INTO ${table} (key, data) VALUES (?, ?)
-  ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = CURRENT_TIMESTAMP`,
-        clear: `DELETE FROM ${table}`,
-      },
-    ];
-  }),
-) as Record<CacheType, CacheStatements>;
-
-function cache(cacheType: unknown, op: string): CacheStatements {
-  return CACHES[requireOneOf(cacheType, CACHE_TYPES, op, 'cacheType')];
+/** `statement` (a catalog entry above, or its text) for the table of `cacheType`. */
+function forCache(statement: CatalogStatement | string, cacheType: unknown, op: string): CatalogStatement {
+  return (CACHES.get(statement) as Record<CacheType, CatalogStatement>)[
+    requireOneOf(cacheType, CACHE_TYPES, op, 'cacheType')
+  ];
 }
 
 /** Columns updateMediaAttachment may set, by argument name. */
@@ -260,22 +265,25 @@ export const systemOperations = {
 
   getCacheEntry: defineOperation('read', function* (a: GetCacheEntryArgs): Plan<CacheEntry | null> {
     const op = 'getCacheEntry';
-    const statements = cache(a.cacheType, op);
+    const entry = forCache(CACHE_ENTRY, a.cacheType, op);
     const key = requireString(a.key, op, 'key');
     const ttl = a.ttl == null ? null : requireNumber(a.ttl, op, 'ttl');
     // As the bot: ttl <= 0 can never be fresh; an entry exactly ttl seconds old still is.
     if (ttl !== null && ttl <= 0) return null;
-    return yield* readOne<CacheEntry>(
-      ttl === null ? statements.entry : statements.fresh,
-      ttl === null ? [key] : [key, ttl],
-    );
+    if (ttl === null) return yield* readOne<CacheEntry>(entry, [key]);
+    return yield* readOne<CacheEntry>(forCache(FRESH_CACHE_ENTRY, a.cacheType, op), [key, ttl]);
   }),
 
   setCacheEntry: defineOperation('write', (a: SetCacheEntryArgs) => {
     const op = 'setCacheEntry';
-    return writeOne(cache(a.cacheType, op).set, [requireString(a.key, op, 'key'), requireString(a.data, op, 'data')]);
+    return writeOne(forCache(SET_CACHE_ENTRY, a.cacheType, op).text, [
+      requireString(a.key, op, 'key'),
+      requireString(a.data, op, 'data'),
+    ]);
   }),
 
   /** The bot returns nothing here; true keeps every write's answer alike. */
-  clearCache: defineOperation('write', (a: ClearCacheArgs) => writeOne(cache(a.cacheType, 'clearCache').clear, [])),
+  clearCache: defineOperation('write', (a: ClearCacheArgs) =>
+    writeOne(forCache(CLEAR_CACHE_ENTRIES, a.cacheType, 'clearCache').text, []),
+  ),
 };
