@@ -1,12 +1,12 @@
 /**
  * Several bot processes sharing one database: claimDelayedTasks hands each pending task to one owner only.
- * Each wrapper here stands for a process (its own broker, its own worker and connections on the same file).
- * Written against a config object so the same cases can run on a PostgreSQL source.
+ * Each wrapper here stands for a process (its own broker, its own worker and connections on the same
+ * database), on each engine: a SQLite file, and a PostgreSQL schema.
  */
 import { type DatabaseConfigInput, DatabaseWrapper } from '@pkg/core';
-import { createTempDir, type TempDir } from '@pkg/testkit';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEngines } from './engines.js';
 
 /** One source of the configuration (a SQLite file here; a PostgreSQL source's settings later). */
 type SourceConfig = DatabaseConfigInput['sources'][string];
@@ -24,9 +24,9 @@ async function addTasks(db: DatabaseWrapper, ids: string[]): Promise<void> {
 
 const ids = (tasks: Array<{ id: string }>) => tasks.map((t) => t.id);
 
-describe('claimDelayedTasks (SQLite file)', () => {
-  let dir: TempDir;
+describeEngines('claimDelayedTasks', (h) => {
   let source: SourceConfig;
+  let n = 0;
   const opened: DatabaseWrapper[] = [];
   const process = () => {
     const db = open(source);
@@ -35,15 +35,13 @@ describe('claimDelayedTasks (SQLite file)', () => {
   };
 
   beforeEach(() => {
-    dir = createTempDir('core-claims-');
-    source = { path: dir.file('bot.db') };
+    source = h.fresh(`claims-${++n}`);
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((db) => db.close()));
-    dir.cleanup();
   });
 
-  it('two processes on one file claim disjoint sets that cover every pending task, in insertion order', async () => {
+  it('two processes on one database claim disjoint sets that cover every pending task, in insertion order', async () => {
     const a = process();
     const b = process();
     const all = Array.from({ length: 40 }, (_, i) => `task-${String.fromCharCode(122 - (i % 26))}-${i}`);
@@ -98,25 +96,28 @@ describe('claimDelayedTasks (SQLite file)', () => {
     expect(await db.releaseDelayedTasks({ owner: 'nobody' })).toBe(true);
   });
 
-  it('the file gains the claims table only once claims are used, and still opens as a bot database', async () => {
-    const db = process();
-    await addTasks(db, ['t1']);
-    const tables = () => {
-      const raw = new Database(dir.file('bot.db'), { readonly: true });
-      try {
-        return raw.prepare(`SELECT name FROM sqlite_master WHERE name = 'delayed_task_claims'`).pluck().all();
-      } finally {
-        raw.close();
-      }
-    };
-    expect(tables()).toEqual([]);
-    await db.claimDelayedTasks({ owner: 'a' });
-    expect(tables()).toEqual(['delayed_task_claims']);
-    await db.close();
-    const again = process();
-    expect(ids(await again.getPendingDelayedTasks())).toEqual(['t1']);
-    expect(ids(await again.claimDelayedTasks({ owner: 'a' }))).toEqual(['t1']);
-  });
+  it.runIf(h.engine === 'sqlite')(
+    'the file gains the claims table only once claims are used, and still opens as a bot database',
+    async () => {
+      const db = process();
+      await addTasks(db, ['t1']);
+      const tables = () => {
+        const raw = new Database((source as { path: string }).path, { readonly: true });
+        try {
+          return raw.prepare(`SELECT name FROM sqlite_master WHERE name = 'delayed_task_claims'`).pluck().all();
+        } finally {
+          raw.close();
+        }
+      };
+      expect(tables()).toEqual([]);
+      await db.claimDelayedTasks({ owner: 'a' });
+      expect(tables()).toEqual(['delayed_task_claims']);
+      await db.close();
+      const again = process();
+      expect(ids(await again.getPendingDelayedTasks())).toEqual(['t1']);
+      expect(ids(await again.claimDelayedTasks({ owner: 'a' }))).toEqual(['t1']);
+    },
+  );
 
   it('checks its arguments and is refused on a readonly source', async () => {
     const db = process();
