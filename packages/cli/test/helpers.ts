@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { copyReferenceDb, createTempDir, type TempDir } from '@pkg/testkit';
+import type { StepResult } from '../src/move/copy.js';
 
 /** The built bin (turbo builds the package before its tests run). */
 export const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -101,4 +102,14 @@ export function writeConfig(dir: TempDir, toml: string, name = 'botdb.config.tom
   const file = dir.file(name);
   writeFileSync(file, toml);
   return file;
+}
+
+/** What `botdb move --json` prints. */
+export interface MoveJson {
+  ok: boolean;
+  copied: number;
+  chats: number[];
+  chatMapping: string[];
+  tables: StepResult[];
+  problems: { code: string; message: string }[];
 }

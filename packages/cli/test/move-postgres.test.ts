@@ -9,26 +9,8 @@ import { collectReferenceReads, readReferenceExpected, readReferenceWrites } fro
 import Database from 'better-sqlite3';
 import type { Sql } from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { ARCHIVED_CHAT, BIN, json, makeWorkspace, runCli, type Workspace } from './helpers.js';
+import { ARCHIVED_CHAT, BIN, json, type MoveJson, makeWorkspace, runCli, type Workspace } from './helpers.js';
 import { describePostgres, fileSchema, pgClient } from './pg-harness.js';
-
-interface MoveJson {
-  ok: boolean;
-  copied: number;
-  chats: number[];
-  chatMapping: string[];
-  tables: {
-    table: string;
-    chatId?: number | null;
-    source: number;
-    destinationBefore: number;
-    copied: number;
-    alreadyPresent: number;
-    destination: number;
-    ok: boolean;
-  }[];
-  problems: { code: string; message: string }[];
-}
 
 /** The settings keys each database keeps for itself. */
 const OWN_KEYS = ['db-migration-version', 'db-migration-last-run'];

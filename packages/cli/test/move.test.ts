@@ -3,25 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { DatabaseWrapper, MAX_LIMIT } from '@pkg/core';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ARCHIVED_CHAT, BIN, json, makeWorkspace, runCli, type Workspace } from './helpers.js';
-
-interface MoveJson {
-  ok: boolean;
-  copied: number;
-  chats: number[];
-  chatMapping: string[];
-  tables: {
-    table: string;
-    chatId?: number | null;
-    source: number;
-    destinationBefore: number;
-    copied: number;
-    alreadyPresent: number;
-    destination: number;
-    ok: boolean;
-  }[];
-  problems: { code: string; message: string }[];
-}
+import { ARCHIVED_CHAT, BIN, json, type MoveJson, makeWorkspace, runCli, type Workspace } from './helpers.js';
 
 /** The chat moved in these tests: a group (negative id) of the reference database. */
 const CHAT = ARCHIVED_CHAT;
