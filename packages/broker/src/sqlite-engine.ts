@@ -93,18 +93,19 @@ function exec(conn: PooledConnection, name: string, q: Query): unknown {
   const text = typeof q.text === 'string' ? q.text : q.text.sqlite;
   if (q.mode !== 'run' && (q.dates !== undefined || q.flags !== undefined)) {
     const shaped = shapedStatement(conn, text, q.dates, q.flags);
+    // An array binds as the anonymous parameters (no spread on the hot path).
     if (q.mode === 'get') {
-      const values = shaped.stmt.get(...q.params) as unknown[] | undefined;
+      const values = shaped.stmt.get(q.params) as unknown[] | undefined;
       return values === undefined ? undefined : shaped.row(values);
     }
-    const raw = shaped.stmt.all(...q.params) as unknown[][];
+    const raw = shaped.stmt.all(q.params) as unknown[][];
     const rows = new Array<Record<string, unknown>>(raw.length);
     for (let i = 0; i < raw.length; i++) rows[i] = shaped.row(raw[i] as unknown[]);
     return rows;
   }
   const stmt = conn.statement(text);
-  if (q.mode === 'get') return stmt.get(...q.params);
-  if (q.mode === 'all') return stmt.all(...q.params);
+  if (q.mode === 'get') return stmt.get(q.params);
+  if (q.mode === 'all') return stmt.all(q.params);
   // A `run` of a statement that returns rows is the caller's mistake (execute's SQL), not SQLite's.
   if (stmt.reader) throw new InvalidArgumentError(name, 'sql', 'returns rows; read with tx.query / db.query instead');
   const info = stmt.run(...q.params);

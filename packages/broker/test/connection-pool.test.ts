@@ -81,3 +81,47 @@ describe('the connection pool of a source', () => {
     }
   });
 });
+
+describe('plans on the SQLite engine', () => {
+  let dir: TempDir;
+  beforeEach(() => {
+    dir = createTempDir('broker-plans-');
+  });
+  afterEach(() => dir.cleanup());
+
+  it('an Atomic step applies all its statements or none, inside a transaction too (a savepoint)', async () => {
+    const b = broker([spec('a', dir.file('a.db'))]);
+    try {
+      expect(await b.call('a', 'putPair', { a: 'x', b: 'y' })).toEqual([1, 1, 2]);
+      await expect(b.call('a', 'putPair', { a: 'p', b: 'q', fail: true })).rejects.toMatchObject({
+        code: 'QUERY_FAILED',
+      });
+      expect(await b.call('a', 'get', { k: 'p' })).toBeNull();
+      await b.transaction('a', async (tx) => {
+        await tx.call('put', { k: 'kept', v: '1' });
+        await expect(tx.call('putPair', { a: 'p', b: 'q', fail: true })).rejects.toMatchObject({
+          code: 'QUERY_FAILED',
+        });
+        // Only the failed step's savepoint was rolled back.
+        expect(await tx.call('get', { k: 'kept' })).toBe('1');
+        expect(await tx.call('get', { k: 'p' })).toBeNull();
+      });
+      expect(await b.call('a', 'count', {})).toBe(3);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('gives plans the SQLite bindings and converts the dates and flags named on a query', async () => {
+    const b = broker([spec('a', dir.file('a.db'))]);
+    try {
+      expect(await b.call('a', 'engineInfo', {})).toEqual({
+        engine: 'sqlite',
+        source: 'a',
+        row: { t: 'sqlite text', f: true, ts: new Date(Date.UTC(2025, 0, 2, 3, 4, 5)) },
+      });
+    } finally {
+      await b.close();
+    }
+  });
+});
