@@ -1,57 +1,15 @@
 /**
- * The operations' one body and their catalog on both engines: the same calls on a SQLite file (through the
- * wrapper) and on PostgreSQL give the same answers, stamps aside. On PostgreSQL the plans run through a small
- * driver of this file (numbered placeholders, Atomic steps in a transaction), standing in for the PostgreSQL
- * worker until the broker has it; what it checks is the SQL of every statement and the rows' shapes.
+ * The operations' one body and their catalog on both engines: the same calls, in the same order, through a
+ * wrapper on a SQLite file and through a wrapper on a PostgreSQL source give the same answers (stamps
+ * aside), with the same keys in the same order: every operation, its edge cases, its ordering ties.
  */
-import type { EngineContext, Plan, Query, Step } from '@pkg/broker';
 import { DatabaseWrapper } from '@pkg/core';
 import { createTempDir, type TempDir } from '@pkg/testkit';
-import type { Sql } from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { operations } from '../src/operations/index.js';
-import { migratePostgresV6 } from '../src/schema/postgres-v6.js';
-import { createFileSchema, describePostgres, pgClient } from './pg-harness.js';
+import type { operations } from '../src/operations/index.js';
+import { createFileSchema, describePostgres } from './pg-harness.js';
 
 type Call = [name: keyof typeof operations, args: Record<string, unknown>];
-
-const POSTGRES: EngineContext = {
-  engine: 'postgresql',
-  source: 'pg',
-  readonly: false,
-  timestamp: (stored: string) => new Date(`${stored.replace(' ', 'T')}Z`),
-  flag: (value: boolean) => value,
-};
-
-async function query(sql: Sql, q: Query): Promise<unknown> {
-  const text = typeof q.text === 'string' ? q.text : q.text.postgresql;
-  let n = 0;
-  const rows = await sql.unsafe(
-    text.replace(/\?/g, () => `$${++n}`),
-    q.params as never[],
-  );
-  if (q.mode === 'run') return { changes: rows.count };
-  const plain = rows.map((r) => ({ ...r }));
-  return q.mode === 'get' ? plain[0] : plain;
-}
-
-async function run(sql: Sql, name: Call[0], args: unknown): Promise<unknown> {
-  const plan = (operations[name].plan as (a: unknown, e: EngineContext) => Plan<unknown>)(args, POSTGRES);
-  let r = plan.next();
-  while (r.done !== true) {
-    const step: Step = r.value;
-    const answer =
-      'atomic' in step
-        ? await sql.begin(async (tx) => {
-            const out: unknown[] = [];
-            for (const q of step.atomic) out.push(await query(tx as unknown as Sql, q));
-            return out;
-          })
-        : await query(sql, step);
-    r = plan.next(answer);
-  }
-  return r.value;
-}
 
 /** Stamps written by the server's clock differ between the two runs; every other value must not. */
 function withoutStamps(value: unknown): unknown {
@@ -161,29 +119,31 @@ const CALLS: Call[] = [
 
 describePostgres('the operations on PostgreSQL answer as on SQLite', (url) => {
   let schema: { name: string; drop(): Promise<void> };
-  let sql: Sql;
   let dir: TempDir;
   let db: DatabaseWrapper;
+  let pg: DatabaseWrapper;
 
   beforeAll(async () => {
     schema = await createFileSchema(url, 'postgres-operations');
-    sql = pgClient(url, schema.name, { connection: { TimeZone: 'UTC' } });
-    await migratePostgresV6(sql);
+    pg = new DatabaseWrapper({
+      config: { default: 'pg', sources: { pg: { type: 'postgresql', url, schema: schema.name } } },
+    });
     dir = createTempDir('core-pg-ops-');
     db = new DatabaseWrapper({ dbPath: dir.file('bot.db') });
   });
   afterAll(async () => {
     await db?.close();
+    await pg?.close();
     dir?.cleanup();
-    await sql?.end({ timeout: 5 });
     await schema?.drop();
   });
 
   it('every call, in order: same answer, same keys in the same order', async () => {
-    const api = db as unknown as Record<string, (a: unknown) => Promise<unknown>>;
+    const call = (w: DatabaseWrapper, name: string, args: unknown) =>
+      (w as unknown as Record<string, (a: unknown) => Promise<unknown>>)[name]?.call(w, args);
     for (const [name, args] of CALLS) {
-      const onSqlite = withoutStamps(await (api[name] as (a: unknown) => Promise<unknown>).call(db, args));
-      const onPostgres = withoutStamps(await run(sql, name, args));
+      const onSqlite = withoutStamps(await call(db, name, args));
+      const onPostgres = withoutStamps(await call(pg, name, args));
       expect([name, args, onPostgres]).toEqual([name, args, onSqlite]);
       if (onSqlite !== null && typeof onSqlite === 'object') {
         const keys = (v: unknown) =>
