@@ -781,7 +781,7 @@ const WRAPPER_DOCS = {
       'The normalised configuration: absolute paths, every setting filled in, only mappings to defined sources. With `dbPath`, one source `"default"`.',
     ],
     errors: [],
-    expand: ['DatabaseConfig', 'SourceConfig'],
+    expand: ['DatabaseConfig', 'SqliteSourceConfig', 'PostgresSourceConfig'],
   },
   sources: {
     prose: ['Then the others in configuration order: the order in which cross-chat reads merge.'],
@@ -1175,6 +1175,11 @@ function describeExport(e) {
       'The routing rules on their own: `new Router(config, onUnknownSource?)`, `route(req)`, `explain(req)`, `ownerOf(chatId)`, `isReadonly(source)`, `sourceNames`.',
     SCHEMA_VERSION: 'The schema version this library creates and writes (6).',
     MAX_LIMIT: 'The largest `limit` any method accepts (100000); see [arguments.md](arguments.md).',
+    migratePostgresV6:
+      '`migratePostgresV6(sql, { source, where })`: creates the v6 schema in the `postgres` client’s current schema under an advisory lock (what a writable PostgreSQL source does on open; `botdb move` uses it for a new destination). Resolves `created` or `unchanged`.',
+    PG_INT8_EXACT:
+      'The `postgres` driver’s BIGINT parser the library uses: exact numbers, refused (never rounded) beyond ±2^53-1. `postgres(url, { types: { bigint: PG_INT8_EXACT } })`.',
+    PG_SCHEMA_VERSION: 'The schema version of the PostgreSQL DDL (6, the bot’s).',
   };
   if (!(e.name in known)) fail(`describe the export ${e.name} in describeExport`);
   return known[e.name];
