@@ -81,7 +81,8 @@ class PostgresSourceWorker implements SourceWorkerApi {
         idle_timeout: 0,
         ...(password === null ? {} : { password }),
         onnotice: () => {},
-        fetch_types: false,
+        // fetch_types stays on: with it off, postgres 3.4.x never resolves a reserve() that has to open a
+        // new connection (porsager/postgres#751), which would hang the first transaction or db.query.
         // BIGINT as exact numbers (a value beyond 2^53 is refused, never rounded).
         types: { bigint: PG_INT8_EXACT },
         connection: {

@@ -33,6 +33,22 @@ import {
 } from './protocol.js';
 import { createWatchdogBuffer, WatchdogSampler } from './watchdog.js';
 
+/**
+ * The workers inherit the bot's node flags, except for a bot run as `node --input-type=module -e ...`: a
+ * worker loads a file, and node refuses to start one with --input-type. Only then are the flags given
+ * explicitly, without it and without V8 flags (`--expose-gc`, `--max-old-space-size`...), which node
+ * accepts inherited but refuses in an explicit list.
+ */
+const WORKER_EXEC_ARGV: { execArgv?: string[] } = process.execArgv.some((flag) => flag.startsWith('--input-type'))
+  ? { execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type') && !isV8Flag(flag)) }
+  : {};
+
+function isV8Flag(flag: string): boolean {
+  return /^--(expose[-_]gc|max[-_]old[-_]space[-_]size|max[-_]semi[-_]space[-_]size|stack[-_]size|v8-options|harmony)/.test(
+    flag,
+  );
+}
+
 /** One worker entry per engine; both speak protocol.ts. */
 const WORKER_URLS = {
   sqlite: new URL('./source-worker.js', import.meta.url),
@@ -300,9 +316,7 @@ export class SourceClient {
     try {
       worker = new Worker(WORKER_URLS[engineOf(this.spec)], {
         name: `source:${this.spec.name}`,
-        // The bot's node flags, less --input-type (a bot run as `node --input-type=module -e ...`): a worker
-        // loads a file, and node refuses to start one with that flag.
-        execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
+        ...WORKER_EXEC_ARGV,
         // Out of heap, only this worker dies (SOURCE_CRASHED, restart), not the whole process.
         resourceLimits: {
           maxOldGenerationSizeMb: this.spec.maxMemoryMb,

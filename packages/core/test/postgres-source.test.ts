@@ -183,6 +183,19 @@ describePostgres('a PostgreSQL source', (url) => {
     });
   });
 
+  it('opens a new connection for a transaction or db.query while the writer holds the only open one', async () => {
+    // A fresh source: its one open connection becomes the writer; the next reserve() must connect anew.
+    const fresh = wrapper(pgSource(url, schema.name, { timeout: 5 }));
+    try {
+      await fresh.updateChatUser({ chatId: -100600, userId: 1, username: '@a', fullName: 'A' });
+      expect(await fresh.query({ sql: 'SELECT 1 AS x' })).toEqual([{ x: 1 }]);
+      const user = await fresh.transaction({ chatId: -100600 }, (tx) => tx.getChatUser({ chatId: -100600, userId: 1 }));
+      expect(user?.username).toBe('@a');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('stops a statement at the source timeout with QUERY_TIMEOUT, and the source keeps working', async () => {
     const slow = wrapper(pgSource(url, schema.name, { timeout: 1 }));
     try {
