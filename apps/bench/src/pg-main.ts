@@ -6,6 +6,7 @@
  * fresh schema through the library and drops it after. Writes results/pg-latest.json; exits non-zero when a
  * target is missed. BENCH_ROUNDS / BENCH_ROUND_MS shorten a run while developing.
  */
+import os from 'node:os';
 import { PG_INT8_EXACT } from '@pkg/broker';
 import { DatabaseWrapper } from '@pkg/core';
 import { postgresTestAvailable, startTestPostgres } from '@pkg/testkit';
@@ -156,6 +157,7 @@ async function main(): Promise<number> {
     const file = writeJson(new URL('../results/', import.meta.url), 'pg-latest.json', {
       timestamp: new Date().toISOString(),
       machine: host,
+      loadAvgAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
       server: { origin: server.origin, version: serverVersion },
       settings: {
         rounds: ROUNDS,
@@ -172,6 +174,12 @@ async function main(): Promise<number> {
       targets,
       passed: failed.length === 0,
     });
+    console.log(
+      `\nLoad average at the start ${host.loadAvgAtStart.join(' ')}, at the end ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}.`,
+    );
     console.log(`\n${failed.length === 0 ? 'All targets met' : `${failed.length} target(s) missed`}; wrote ${file}`);
     return failed.length === 0 ? 0 : 1;
   } finally {
