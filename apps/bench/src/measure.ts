@@ -3,6 +3,8 @@
  * for asynchronous contenders, per-call latency; the scenarios run several rounds and keep the median.
  */
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export interface RoundResult {
   ops: number;
@@ -12,7 +14,20 @@ export interface RoundResult {
   latencyUs?: { p50: number; p99: number };
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
+/**
+ * `gc` from --expose-gc, else exposed here: the library's source workers start with the process's node flags,
+ * and node refuses a worker started with --expose-gc, so a bench that opens PostgreSQL sources runs without it.
+ */
+const gc = (globalThis as { gc?: () => void }).gc ?? exposeGc();
+
+function exposeGc(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A full GC when node runs with --expose-gc, so one contender's garbage is not billed to the next. */
 export function collectGarbage(): void {
