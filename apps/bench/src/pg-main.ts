@@ -47,7 +47,6 @@ function openDirect(url: string, schema: string): Sql {
     idle_timeout: 0,
     connect_timeout: 30,
     onnotice: () => {},
-    fetch_types: false,
     types: { bigint: PG_INT8_EXACT },
     connection: {
       application_name: 'botdb-bench:direct',
