@@ -1180,6 +1180,9 @@ function describeExport(e) {
     PG_INT8_EXACT:
       'The `postgres` driver’s BIGINT parser the library uses: exact numbers, refused (never rounded) beyond ±2^53-1. `postgres(url, { types: { bigint: PG_INT8_EXACT } })`.',
     PG_SCHEMA_VERSION: 'The schema version of the PostgreSQL DDL (6, the bot’s).',
+    postgresLocation:
+      '`postgresLocation(url, schema)`: where a PostgreSQL source lives as the library’s messages name it (the URL without its password, and the schema).',
+    urlWithoutPassword: '`urlWithoutPassword(url)`: a connection URL as it may be shown or logged, its password removed.',
   };
   if (!(e.name in known)) fail(`describe the export ${e.name} in describeExport`);
   return known[e.name];

@@ -14,6 +14,7 @@ export {
   type Plan,
   type PostgresSourceSpec,
   type PrepareResult,
+  postgresLocation,
   type Query,
   type QueryMode,
   type ResultOf,
@@ -24,6 +25,7 @@ export {
   type StatementText,
   type Step,
   sourceLocation,
+  urlWithoutPassword,
 } from './operation.js';
 export { PG_INT8_EXACT } from './pg-engine.js';
 export type { PoolStats, SqlMode } from './protocol.js';

@@ -65,13 +65,22 @@ export function engineOf(spec: SourceSpec): EngineName {
 
 /** Where a source lives, for messages: the file path, or the URL without its password. */
 export function sourceLocation(spec: SourceSpec): string {
-  if (spec.engine !== 'postgresql') return spec.path;
+  return spec.engine === 'postgresql' ? postgresLocation(spec.url, spec.schema) : spec.path;
+}
+
+/** A PostgreSQL schema's place, for messages and output: the URL with any password removed, and the schema. */
+export function postgresLocation(url: string, schema: string): string {
+  return `${urlWithoutPassword(url)} schema ${schema}`;
+}
+
+/** A connection URL as it may be shown: any password removed (an unparsable one is not echoed at all). */
+export function urlWithoutPassword(url: string): string {
   try {
-    const url = new URL(spec.url);
-    url.password = '';
-    return `${url.toString()} schema ${spec.schema}`;
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString();
   } catch {
-    return `(unparsable URL) schema ${spec.schema}`;
+    return '(unparsable URL)';
   }
 }
 

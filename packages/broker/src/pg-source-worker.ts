@@ -10,7 +10,7 @@
  * its own as soon as it is done (what fills a batch may be waiting for the transaction to end).
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import { DatabaseError, InvalidArgumentError, type SerializedError } from '@pkg/errors';
+import { DatabaseError, InvalidArgumentError, type SerializedError, TransactionEndedError } from '@pkg/errors';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import postgres, { type ReservedSql, type Sql } from 'postgres';
@@ -29,17 +29,20 @@ import {
 } from './operation.js';
 import { isConnectionLost, PG_INT8_EXACT, pgOpenError, pgPassword, toPgError } from './pg-engine.js';
 import { pgText } from './pg-text.js';
-import type {
-  BatchMessage,
-  BatchOutcome,
-  DataAnswer,
-  LateAnswer,
-  OpenOptions,
-  OpenOutcome,
-  PoolStats,
-  SourceWorkerApi,
-  WorkerRequest,
+import {
+  type BatchMessage,
+  type BatchOutcome,
+  type DataAnswer,
+  describeRequest,
+  isSerializedError,
+  type LateAnswer,
+  type OpenOptions,
+  type OpenOutcome,
+  type PoolStats,
+  type SourceWorkerApi,
+  type WorkerRequest,
 } from './protocol.js';
+import { toDate } from './stored-timestamp.js';
 
 /** A connection statements can run on: the pool, the writer, or a transaction's reserved connection. */
 type Target = Sql | ReservedSql;
@@ -68,7 +71,8 @@ class PostgresSourceWorker implements SourceWorkerApi {
       engine: 'postgresql',
       source: spec.name,
       readonly: spec.readonly,
-      timestamp: storedToDate,
+      // Stored UTC text -> an instant, by the parser the SQLite engine reads rows with.
+      timestamp: toDate,
       flag: (value: boolean) => value,
     };
     try {
@@ -352,13 +356,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
 
   private txConnection(tx: number): ReservedSql {
     const conn = this.transactions.get(tx);
-    if (conn === undefined) {
-      throw new DatabaseError(
-        'TRANSACTION_ENDED',
-        `The transaction on source "${this.spec.name}" has already ended (committed, rolled back, or lost with its connection). Fix: make every call through tx inside the transaction callback and await it.`,
-        { source: this.spec.name },
-      );
-    }
+    if (conn === undefined) throw new TransactionEndedError(this.spec.name);
     return conn;
   }
 
@@ -406,19 +404,6 @@ function answer(q: Query, rows: Record<string, unknown>[] & { count?: number }):
   const out = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) out[i] = rows[i];
   return out;
-}
-
-/** Stored UTC text `YYYY-MM-DD HH:MM:SS` -> Date (bound as an instant; never read in the process zone). */
-function storedToDate(stored: string): Date {
-  return new Date(`${stored.slice(0, 10)}T${stored.slice(11, 19)}Z`);
-}
-
-function describeRequest(req: WorkerRequest): string {
-  return req.type === 'op' ? req.op : req.type === 'sql' ? `SQL "${req.sql}"` : req.type;
-}
-
-function isSerializedError(e: unknown): e is SerializedError {
-  return typeof e === 'object' && e !== null && 'code' in e && 'details' in e && !(e instanceof Error);
 }
 
 if (parentPort === null) throw new Error('pg-source-worker must run inside a worker_thread');

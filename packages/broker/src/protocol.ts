@@ -33,6 +33,16 @@ export function isTransactionBound(req: WorkerRequest): boolean {
   );
 }
 
+/** A request as error messages name it: the operation, the SQL text, or begin/commit/rollback. */
+export function describeRequest(req: WorkerRequest): string {
+  return req.type === 'op' ? req.op : req.type === 'sql' ? `SQL "${req.sql}"` : req.type;
+}
+
+/** An error already in its wire form (a worker rethrows one it was given, e.g. a source's refuseWrites). */
+export function isSerializedError(e: unknown): e is SerializedError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'details' in e && !(e instanceof Error);
+}
+
 /** Main thread to worker, on the data port: run these requests in order. */
 export interface BatchMessage {
   batch: number;

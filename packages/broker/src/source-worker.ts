@@ -24,6 +24,8 @@ import {
   type BatchMessage,
   type BatchOutcome,
   type DataAnswer,
+  describeRequest,
+  isSerializedError,
   isTransactionBound,
   type LateAnswer,
   type OpenOptions,
@@ -522,14 +524,6 @@ function callerError(e: unknown, argument: 'sql' | 'params'): unknown {
   if (!(e instanceof RangeError || e instanceof TypeError)) return e;
   const arg = argument === 'params' && /does not return data/.test(e.message) ? 'sql' : argument;
   return new InvalidArgumentError('query', arg, `was refused by SQLite: ${e.message}`);
-}
-
-function describeRequest(req: WorkerRequest): string {
-  return req.type === 'op' ? req.op : req.type === 'sql' ? `SQL "${req.sql}"` : req.type;
-}
-
-function isSerializedError(e: unknown): e is SerializedError {
-  return typeof e === 'object' && e !== null && 'code' in e && 'details' in e && !(e instanceof Error);
 }
 
 if (parentPort === null) throw new Error('source-worker must run inside a worker_thread');

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseConfig, PostgresSourceConfig, SourceConfig } from '@pkg/config';
-import { DatabaseWrapper, SourceOpenError, SourceUnavailableError } from '@pkg/core';
+import { DatabaseWrapper, postgresLocation, SourceOpenError, SourceUnavailableError } from '@pkg/core';
 import { withTimeout } from './problems.js';
 
 /** How long an open may take beyond the source's own busy timeout before the CLI gives up on it. */
@@ -24,19 +24,12 @@ export function isPostgres(source: SourceConfig): source is PostgresSourceConfig
 }
 
 /** The URL as the configuration has it, minus any password (the config refuses one; this never prints one anyway). */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
+/** A URL as it may be printed (the library's own redaction). */
+export { urlWithoutPassword as safeUrl } from '@pkg/core';
 
 /** Where a source lives, as the library's messages say it: the file path, or the URL without password and the schema. */
 export function sourceLocation(source: SourceConfig): string {
-  return isPostgres(source) ? `${safeUrl(source.url)} schema ${source.schema}` : source.path;
+  return isPostgres(source) ? postgresLocation(source.url, source.schema) : source.path;
 }
 
 /** The bound on opening every source of `config`. */
@@ -125,11 +118,11 @@ export function openOne(
 
 /**
  * How a PostgreSQL source opened as readonly (openOne's `inspectOnly`) says that its schema holds no bot
- * table at all: for a writable source that is a database the bot will create on first open, not a fault.
- * The library's wording; the check test of a writable source on an empty schema keeps the two in step.
+ * table at all (`details.emptySchema`): for a writable source that is a database the bot will create on
+ * first open, not a fault.
  */
 export function isNoBotTables(error: unknown): boolean {
-  return error instanceof SourceOpenError && /holds no bot tables/.test(error.message);
+  return error instanceof SourceOpenError && error.details.emptySchema === true;
 }
 
 /**

@@ -1,4 +1,4 @@
-export type { SourceStats } from '@pkg/broker';
+export { postgresLocation, type SourceStats, urlWithoutPassword } from '@pkg/broker';
 export { type DatabaseConfig, type DatabaseConfigInput, loadConfig } from '@pkg/config';
 export * from '@pkg/errors';
 export type { ConfigWatcher, WatchConfigOptions } from './config-watcher.js';

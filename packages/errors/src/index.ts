@@ -142,8 +142,10 @@ export class SourceClosedError extends DatabaseError {
 }
 
 export class SourceOpenError extends DatabaseError {
-  constructor(source: string, path: string, reason: string, fix: string) {
+  /** `extra`: details a caller may branch on (e.g. `emptySchema: true`), beside `source` and `path`. */
+  constructor(source: string, path: string, reason: string, fix: string, extra: Record<string, unknown> = {}) {
     super('SOURCE_OPEN_FAILED', `Cannot open source "${source}" (${path}): ${reason}. Fix: ${fix}`, {
+      ...extra,
       source,
       path,
     });

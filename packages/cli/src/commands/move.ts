@@ -5,12 +5,12 @@
  */
 import { resolve } from 'node:path';
 import type { LoadedConfig, SourceConfig } from '@pkg/config';
-import { SourceOpenError } from '@pkg/core';
+import { postgresLocation, SourceOpenError } from '@pkg/core';
 import cliProgress from 'cli-progress';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { chatsOf, commonTables, copyStep, plan, type StepResult } from '../move/copy.js';
 import type { MoveReader, MoveWriter } from '../move/engine.js';
-import { PgReader, PgWriter, pgLocation } from '../move/pg-engine.js';
+import { PgReader, PgWriter } from '../move/pg-engine.js';
 import { SqliteReader, SqliteWriter } from '../move/sqlite-engine.js';
 import { type MoveTarget, targetOf } from '../move/targets.js';
 import { EXIT, out, type Problem, problemLines } from '../output.js';
@@ -49,13 +49,17 @@ function known(config: LoadedConfig['config'], name: string): SourceConfig {
 
 /** Where a target lives, for messages: the SQLite file, or the PostgreSQL URL (no password) and schema. */
 function locationOf(target: MoveTarget): string {
-  return target.engine === 'postgresql' ? pgLocation(target) : target.path;
+  return target.engine === 'postgresql' ? postgresLocation(target.url, target.schema) : target.path;
 }
 
 /** Two targets naming the same data: one file, or one server database and schema. */
 function sameData(a: MoveTarget, b: MoveTarget): boolean {
   if (a.engine === 'sqlite' && b.engine === 'sqlite') return resolve(a.path) === resolve(b.path);
-  return a.engine === 'postgresql' && b.engine === 'postgresql' && pgLocation(a) === pgLocation(b);
+  return (
+    a.engine === 'postgresql' &&
+    b.engine === 'postgresql' &&
+    postgresLocation(a.url, a.schema) === postgresLocation(b.url, b.schema)
+  );
 }
 
 /** Opening a SQLite file, its failure typed: a missing file names the path. */

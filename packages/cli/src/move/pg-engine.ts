@@ -9,6 +9,7 @@ import {
   DatabaseError,
   migratePostgresV6,
   PG_INT8_EXACT,
+  postgresLocation,
   SourceOpenError,
   SourceUnavailableError,
   VERSION_KEY,
@@ -37,17 +38,6 @@ const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 /** Beyond the server's own statement timeout: a lost network must not hang the command either. */
 const CALL_GRACE_MS = 10_000;
 
-/** Where a PostgreSQL source lives, for messages: the URL without its password, and the schema. */
-export function pgLocation(target: Pick<PgTarget, 'url' | 'schema'>): string {
-  try {
-    const url = new URL(target.url);
-    url.password = '';
-    return `${url.toString()} schema ${target.schema}`;
-  } catch {
-    return `(unparsable URL) schema ${target.schema}`;
-  }
-}
-
 /** Connection failures the driver reports with a Node error code: the server cannot be reached. */
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
@@ -66,7 +56,7 @@ const UNREACHABLE = new Set([
 function pgError(target: PgTarget, doing: string, error: unknown): DatabaseError {
   if (error instanceof DatabaseError) return error;
   const e = error as { code?: string; message?: string };
-  const where = pgLocation(target);
+  const where = postgresLocation(target.url, target.schema);
   const reason = `${doing}: ${e.message ?? String(error)}${e.code === undefined ? '' : ` (${e.code})`}`;
   if (e.code !== undefined && UNREACHABLE.has(e.code)) {
     return new SourceUnavailableError(
@@ -105,7 +95,7 @@ function connect(target: PgTarget): Sql {
     if (password === undefined || password === '') {
       throw new SourceOpenError(
         target.name,
-        pgLocation(target),
+        postgresLocation(target.url, target.schema),
         `the environment variable ${target.passwordEnv} (password-env) is not set`,
         `export ${target.passwordEnv}=<password> before running botdb, or remove password-env to use PGPASSWORD / ~/.pgpass.`,
       );
@@ -280,7 +270,7 @@ class PgSide {
         () =>
           new SourceUnavailableError(
             this.target.name,
-            pgLocation(this.target),
+            postgresLocation(this.target.url, this.target.schema),
             `${doing} did not finish within ${bound} ms`,
             'check the server and the network, then run the same move again.',
           ),
@@ -409,7 +399,10 @@ export class PgWriter extends PgSide implements MoveWriter {
       if ((error as DatabaseError).details?.sqlState !== '23505') throw error;
     });
     await this.call('creating the bot tables', () =>
-      migratePostgresV6(this.sql, { source: this.target.name, where: pgLocation(this.target) }),
+      migratePostgresV6(this.sql, {
+        source: this.target.name,
+        where: postgresLocation(this.target.url, this.target.schema),
+      }),
     );
   }
 
