@@ -4,11 +4,9 @@
  * at once create them once); a readonly source is never changed, only checked.
  */
 import { type PostgresSourceSpec, type PrepareResult, sourceLocation } from '@pkg/broker';
-import { NotABotDatabaseError, SchemaTooNewError, SourceOpenError } from '@pkg/errors';
-import type { Sql } from 'postgres';
-import { VERSION_KEY } from './migrations.js';
-import { migratePostgresV6, PG_SCHEMA_VERSION } from './postgres-v6.js';
-import { V6_TABLES } from './schema-v6.js';
+import { SchemaTooNewError, SourceOpenError } from '@pkg/errors';
+import type { Sql, TransactionSql } from 'postgres';
+import { botTablesIn, checkPostgresV6, migratePostgresV6 } from './postgres-v6.js';
 
 export async function preparePostgres(sql: Sql, spec: PostgresSourceSpec): Promise<PrepareResult> {
   const where = sourceLocation(spec);
@@ -37,10 +35,13 @@ export async function preparePostgres(sql: Sql, spec: PostgresSourceSpec): Promi
 }
 
 async function checkReadonly(sql: Sql, spec: PostgresSourceSpec, where: string): Promise<PrepareResult> {
-  const present = await sql<{ name: string }[]>`
-    SELECT table_name AS name FROM information_schema.tables
-    WHERE table_schema = ${spec.schema} AND table_name IN ${sql(V6_TABLES as string[])}`;
-  if (present.length === 0) {
+  // One snapshot for the table list and the version marker.
+  return sql.begin((tx) => checkReadonlyIn(tx, spec, where));
+}
+
+async function checkReadonlyIn(sql: TransactionSql, spec: PostgresSourceSpec, where: string): Promise<PrepareResult> {
+  const present = await botTablesIn(sql);
+  if (present.size === 0) {
     throw new SourceOpenError(
       spec.name,
       where,
@@ -50,24 +51,9 @@ async function checkReadonly(sql: Sql, spec: PostgresSourceSpec, where: string):
       { emptySchema: true },
     );
   }
-  const names = new Set(present.map((r) => r.name));
-  const missing = V6_TABLES.filter((t) => !names.has(t));
-  const marker = names.has('settings')
-    ? await sql<{ value: string | null }[]>`SELECT value FROM settings WHERE key = ${VERSION_KEY}`
-    : [];
-  const version = marker[0]?.value == null ? null : Number.parseInt(marker[0].value, 10);
-  if (version !== null && version > PG_SCHEMA_VERSION) {
-    // Reads of a newer schema work; a readonly source writes nothing anyway.
-    return { refuseWrites: new SchemaTooNewError(spec.name, where, version, PG_SCHEMA_VERSION).toJSON() };
-  }
-  if (version !== PG_SCHEMA_VERSION || missing.length > 0) {
-    throw new NotABotDatabaseError(
-      spec.name,
-      where,
-      missing.length > 0 ? missing : [`settings.${VERSION_KEY} = ${PG_SCHEMA_VERSION}`],
-    );
-  }
-  return {};
+  // Reads of a newer schema work; a readonly source writes nothing anyway.
+  const tooNew = await checkPostgresV6(sql, present, { source: spec.name, where });
+  return tooNew === null ? {} : { refuseWrites: tooNew.toJSON() };
 }
 
 /** An SQL identifier in double quotes (the config allows only letters, digits and underscores anyway). */

@@ -18,7 +18,7 @@
  * The library's own table `delayed_task_claims` (claimDelayedTasks) comes last; it is not a bot table.
  */
 import { DatabaseError, MigrationError, NotABotDatabaseError, SchemaTooNewError } from '@pkg/errors';
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 import { LAST_RUN_KEY, VERSION_KEY } from './migrations.js';
 import { V6_TABLES } from './schema-v6.js';
 
@@ -136,32 +136,16 @@ export async function migratePostgresV6(
     await sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(hashtext('botdb:schema:' || current_schema()))`;
       // Read after the lock: under READ COMMITTED each statement sees what the lock holder committed.
-      const present = await tx<{ name: string }[]>`
-        SELECT table_name AS name FROM information_schema.tables
-        WHERE table_schema = current_schema() AND table_name IN ${tx(V6_TABLES as string[])}`;
-      const names = new Set(present.map((r) => r.name));
-      if (names.size === 0) {
+      const present = await botTablesIn(tx);
+      if (present.size === 0) {
         for (const statement of POSTGRES_SCHEMA_V6) await tx.unsafe(statement);
         await tx`INSERT INTO settings (key, value) VALUES
           (${VERSION_KEY}, ${String(PG_SCHEMA_VERSION)}), (${LAST_RUN_KEY}, ${new Date().toISOString()})`;
         outcome = 'created';
         return;
       }
-      const missing = V6_TABLES.filter((t) => !names.has(t));
-      const marker = names.has('settings')
-        ? await tx<{ value: string | null }[]>`SELECT value FROM settings WHERE key = ${VERSION_KEY}`
-        : [];
-      const version = marker[0]?.value == null ? null : Number.parseInt(marker[0].value, 10);
-      if (version !== null && version > PG_SCHEMA_VERSION) {
-        throw new SchemaTooNewError(target.source, target.where, version, PG_SCHEMA_VERSION);
-      }
-      if (version !== PG_SCHEMA_VERSION || missing.length > 0) {
-        throw new NotABotDatabaseError(
-          target.source,
-          target.where,
-          missing.length > 0 ? missing : [`settings.${VERSION_KEY} = ${PG_SCHEMA_VERSION}`],
-        );
-      }
+      const tooNew = await checkPostgresV6(tx, present, target);
+      if (tooNew !== null) throw tooNew;
     });
   } catch (error) {
     if (error instanceof DatabaseError) throw error;
@@ -173,4 +157,39 @@ export async function migratePostgresV6(
     );
   }
   return outcome;
+}
+
+/** The bot's v6 tables present in the session's current schema (search_path). */
+export async function botTablesIn(sql: TransactionSql): Promise<Set<string>> {
+  const present = await sql<{ name: string }[]>`
+    SELECT table_name AS name FROM information_schema.tables
+    WHERE table_schema = current_schema() AND table_name IN ${sql(V6_TABLES as string[])}`;
+  return new Set(present.map((r) => r.name));
+}
+
+/**
+ * A schema holding some bot tables: NOT_A_BOT_DATABASE (thrown) when a table or the version marker is missing
+ * or the version is older; the SCHEMA_TOO_NEW error (returned, the caller decides) when it is newer; null at v6.
+ */
+export async function checkPostgresV6(
+  sql: TransactionSql,
+  present: ReadonlySet<string>,
+  target: PgMigrationTarget,
+): Promise<SchemaTooNewError | null> {
+  const missing = V6_TABLES.filter((t) => !present.has(t));
+  const marker = present.has('settings')
+    ? await sql<{ value: string | null }[]>`SELECT value FROM settings WHERE key = ${VERSION_KEY}`
+    : [];
+  const version = marker[0]?.value == null ? null : Number.parseInt(marker[0].value, 10);
+  if (version !== null && version > PG_SCHEMA_VERSION) {
+    return new SchemaTooNewError(target.source, target.where, version, PG_SCHEMA_VERSION);
+  }
+  if (version !== PG_SCHEMA_VERSION || missing.length > 0) {
+    throw new NotABotDatabaseError(
+      target.source,
+      target.where,
+      missing.length > 0 ? missing : [`settings.${VERSION_KEY} = ${PG_SCHEMA_VERSION}`],
+    );
+  }
+  return null;
 }
