@@ -6,6 +6,7 @@
  * 10,000-row read is answered, library and direct alternating.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { toDate } from '@pkg/broker';
 import type { DatabaseWrapper, SaveChatMessageArgs } from '@pkg/core';
 import type { Sql } from 'postgres';
 import { KEY_MASK, type Key } from '../dataset.js';
@@ -13,6 +14,9 @@ import { fmt, fmtInt, progress } from '../log.js';
 import { collectGarbage, concurrentRound, median, type RoundResult, type Summary, summarize } from '../measure.js';
 import { PG } from '../pg-sql.js';
 import type { PgDataset } from './pg-dataset.js';
+import { directInsertParams, messageFactory, type Posters } from './writes-common.js';
+
+const posters = (data: PgDataset): Posters => ({ chatIds: data.chats.map((c) => c.chatId), userIds: data.userIds });
 
 export type PgContender = 'library' | 'direct';
 
@@ -47,25 +51,6 @@ export interface StallResult {
   direct: StallStats;
 }
 
-/** Stored UTC text -> Date, as the library's worker binds a timestamp. */
-const toDate = (stored: string) => new Date(`${stored.slice(0, 10)}T${stored.slice(11, 19)}Z`);
-
-/** Messages for the write cells: ids of their own per contender, senders that exist, one a second. */
-function messages(data: PgDataset, firstId: number): () => SaveChatMessageArgs {
-  let n = 0;
-  const base = Date.UTC(2025, 0, 1);
-  return () => {
-    const i = n++;
-    return {
-      chatId: (data.chats[i % data.chats.length] as PgDataset['chats'][number]).chatId,
-      userId: data.userIds[(i * 7) % data.userIds.length] as number,
-      messageId: String(firstId + i),
-      date: new Date(base + i * 1000).toISOString().slice(0, 19).replace('T', ' '),
-      messageText: `benchmark message ${i} with a few words of text`,
-    };
-  };
-}
-
 /** saveChatMessage's four statements in one transaction, pipelined (sql.begin with an array), as the worker does. */
 function directSave(sql: Sql, a: SaveChatMessageArgs): Promise<unknown> {
   const stored = a.date as string;
@@ -73,24 +58,7 @@ function directSave(sql: Sql, a: SaveChatMessageArgs): Promise<unknown> {
   const day = toDate(`${stored.slice(0, 10)} 00:00:00`);
   const opts = { prepare: true };
   return sql.begin((tx) => [
-    tx.unsafe(
-      PG.insertMessage,
-      [
-        a.chatId,
-        String(a.messageId),
-        date,
-        a.userId,
-        null,
-        0,
-        null,
-        a.messageText ?? '',
-        'text',
-        'unspecified',
-        null,
-        null,
-      ] as never[],
-      opts,
-    ),
+    tx.unsafe(PG.insertMessage, directInsertParams(a, date) as never[], opts),
     tx.unsafe(PG.countUserMessage, [a.chatId, a.userId], opts),
     tx.unsafe(PG.countChatDay, [a.chatId, day] as never[], opts),
     tx.unsafe(PG.countUserDay, [a.chatId, a.userId, day] as never[], opts),
@@ -125,8 +93,8 @@ export async function runPgCells(
   const keys = data.keys;
   await checkSameRows(db, sql, keys);
   progress('pg: the library rows match the direct rows on 256 keys (same SQL, same server)');
-  const libMsg = messages(data, 10_000_000);
-  const directMsg = messages(data, 20_000_000);
+  const libMsg = messageFactory(posters(data), 10_000_000);
+  const directMsg = messageFactory(posters(data), 20_000_000);
   type Plan = Omit<PgCell, 'summary' | 'mainBusyUsPerOp'> & { call(i: number): Promise<unknown> };
   const reads: Plan[] = [1, 64].flatMap((inFlight) => [
     {

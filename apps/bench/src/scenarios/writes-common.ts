@@ -1,10 +1,15 @@
 /** Messages the write scenarios save: unique ids per contender, senders that exist, stored-format dates. */
 import type { SaveChatMessageArgs } from '@pkg/core';
-import type { Dataset } from '../dataset.js';
 
 const BASE = Date.UTC(2025, 0, 1);
 
-export function messageFactory(data: Dataset, firstId: number): () => SaveChatMessageArgs {
+/** Who may post: chats and the senders known in them (a SQLite or a PostgreSQL dataset). */
+export interface Posters {
+  chatIds: readonly number[];
+  userIds: readonly number[];
+}
+
+export function messageFactory(data: Posters, firstId: number): () => SaveChatMessageArgs {
   let n = 0;
   return () => {
     const i = n++;
@@ -17,4 +22,25 @@ export function messageFactory(data: Dataset, firstId: number): () => SaveChatMe
       messageText: `benchmark message ${i} with a few words of text`,
     };
   };
+}
+
+/**
+ * The direct peers' INSERT parameters for one message, with the bot's defaults (no reply, thread 0, type text,
+ * category unspecified), in the statement's column order; `date` as the engine binds it.
+ */
+export function directInsertParams(a: SaveChatMessageArgs, date: unknown): unknown[] {
+  return [
+    a.chatId,
+    String(a.messageId),
+    date,
+    a.userId,
+    null,
+    0,
+    null,
+    a.messageText ?? '',
+    'text',
+    'unspecified',
+    null,
+    null,
+  ];
 }

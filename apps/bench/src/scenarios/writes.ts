@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import type { Dataset } from '../dataset.js';
 import { fmtInt, progress } from '../log.js';
 import { collectGarbage, concurrentRound, type RoundResult, type Summary, summarize, syncRound } from '../measure.js';
-import { messageFactory } from './writes-common.js';
+import { directInsertParams, messageFactory } from './writes-common.js';
 
 export interface WriteCell {
   contender: 'broker' | 'direct';
@@ -47,20 +47,7 @@ function openDirectWriter(path: string) {
   const save = db.transaction((a: SaveChatMessageArgs) => {
     const date = a.date as string;
     const day = `${date.slice(0, 10)} 00:00:00`;
-    insert.run(
-      a.chatId,
-      a.messageId,
-      date,
-      a.userId,
-      null,
-      0,
-      null,
-      a.messageText ?? '',
-      'text',
-      'unspecified',
-      null,
-      null,
-    );
+    insert.run(directInsertParams(a, date));
     countUser.run(a.chatId, a.userId);
     chatStats.run(a.chatId, day);
     userStats.run(a.chatId, a.userId, day);
