@@ -113,3 +113,24 @@ export interface MoveJson {
   tables: StepResult[];
   problems: { code: string; message: string }[];
 }
+
+/**
+ * Starts `botdb <args>` and SIGKILLs it as soon as `landed()` sees rows at the destination (or after 20 s):
+ * a move killed midway. `landed` may throw while the destination is still being created.
+ */
+export async function killOnceRowsLand(args: string[], landed: () => number | Promise<number>): Promise<void> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let partial = 0;
+  const deadline = Date.now() + 20_000;
+  while (partial === 0 && Date.now() < deadline && child.exitCode === null) {
+    await new Promise((r) => setTimeout(r, 5));
+    try {
+      partial = await landed();
+    } catch {
+      // The destination is being created: try again.
+    }
+  }
+  child.kill('SIGKILL');
+  await exited;
+}

@@ -1,15 +1,22 @@
 /**
  * `botdb move` into (and out of) PostgreSQL, through the built bin in a child process, against the test
- * server of pg-global-setup.ts. Reading back through DatabaseWrapper waits for the PostgreSQL engine: the
- * data is compared at SQL level, every row of every table, normalised (instants as ISO text, flags as booleans).
+ * server of pg-global-setup.ts: every row of every table compared at SQL level, normalised (instants as ISO
+ * text, flags as booleans), and the reference reads answered through the library afterwards.
  */
-import { spawn } from 'node:child_process';
 import { DatabaseWrapper, migratePostgresV6 } from '@pkg/core';
 import { collectReferenceReads, readReferenceExpected, readReferenceWrites } from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import type { Sql } from 'postgres';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { ARCHIVED_CHAT, BIN, json, type MoveJson, makeWorkspace, runCli, type Workspace } from './helpers.js';
+import {
+  ARCHIVED_CHAT,
+  json,
+  killOnceRowsLand,
+  type MoveJson,
+  makeWorkspace,
+  runCli,
+  type Workspace,
+} from './helpers.js';
 import { describePostgres, fileSchema, pgClient } from './pg-harness.js';
 
 /** The settings keys each database keeps for itself. */
@@ -272,20 +279,7 @@ describePostgres('botdb move to PostgreSQL', (url) => {
     db.close();
     const total = sqliteCount(ws.archive, 'chat_messages', ARCHIVED_CHAT);
     const args = moveArgs(ws.config, ['--chat', String(ARCHIVED_CHAT), '--batch', '10']).filter((a) => a !== '--json');
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let partial = 0;
-    const deadline = Date.now() + 20_000;
-    while (partial === 0 && Date.now() < deadline && child.exitCode === null) {
-      await new Promise((r) => setTimeout(r, 5));
-      try {
-        partial = await pgCount(sql, 'chat_messages', ARCHIVED_CHAT);
-      } catch {
-        // The schema or table is being created: try again.
-      }
-    }
-    child.kill('SIGKILL');
-    await exited;
+    await killOnceRowsLand(args, () => pgCount(sql, 'chat_messages', ARCHIVED_CHAT));
     const afterKill = await pgCount(sql, 'chat_messages', ARCHIVED_CHAT);
     expect(afterKill).toBeGreaterThan(0);
     expect(afterKill).toBeLessThan(total);

@@ -1,9 +1,16 @@
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { DatabaseWrapper, MAX_LIMIT } from '@pkg/core';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ARCHIVED_CHAT, BIN, json, type MoveJson, makeWorkspace, runCli, type Workspace } from './helpers.js';
+import {
+  ARCHIVED_CHAT,
+  json,
+  killOnceRowsLand,
+  type MoveJson,
+  makeWorkspace,
+  runCli,
+  type Workspace,
+} from './helpers.js';
 
 /** The chat moved in these tests: a group (negative id) of the reference database. */
 const CHAT = ARCHIVED_CHAT;
@@ -192,9 +199,10 @@ describe('botdb move', () => {
   });
 
   it('a run killed midway, then re-run, completes with the counts of the source and no duplicates', async () => {
-    ws = workspace();
-    grow(ws.archive, CHAT, 20_000);
-    const total = countRows(ws.archive, 'chat_messages', CHAT);
+    const w = workspace();
+    ws = w;
+    grow(w.archive, CHAT, 20_000);
+    const total = countRows(w.archive, 'chat_messages', CHAT);
     const args = [
       'move',
       '--from',
@@ -208,20 +216,7 @@ describe('botdb move', () => {
       '--config',
       ws.config,
     ];
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let partial = 0;
-    const deadline = Date.now() + 20_000;
-    while (partial === 0 && Date.now() < deadline && child.exitCode === null) {
-      await new Promise((r) => setTimeout(r, 5));
-      try {
-        if (existsSync(ws.moved)) partial = countRows(ws.moved, 'chat_messages', CHAT);
-      } catch {
-        // The file is being created: try again.
-      }
-    }
-    child.kill('SIGKILL');
-    await exited;
+    await killOnceRowsLand(args, () => (existsSync(w.moved) ? countRows(w.moved, 'chat_messages', CHAT) : 0));
     const afterKill = countRows(ws.moved, 'chat_messages', CHAT);
     // Killed midway: some pages committed, not all.
     expect(afterKill).toBeGreaterThan(0);
