@@ -755,7 +755,7 @@ const WRAPPER_DOCS = {
   constructor: {
     expand: ['LegacyOptions', 'MultiSourceOptions', 'Logger', 'BrokerOptions'],
     prose: [
-      'Pass exactly one of `dbPath` (the existing bot’s constructor: one writable file, served as a source named `"default"`) or `config` (several sources). The configuration is validated at once; the workers start at once and open their files in the background. Calls made before they are ready wait for them.',
+      'Pass exactly one of `dbPath` (the existing bot’s constructor: one writable file, served as a source named `"default"`) or `config` (several sources). The configuration is validated at once. Each source’s worker starts on its first call (or `ready()`, which starts them all) and opens its file or connects then; calls made before it is ready wait for it.',
       "With `config`, relative source paths resolve against `baseDir` (default: the current directory); with `dbPath`, against the current directory. A configuration from `loadConfig()` already has absolute paths. `logger` takes a pino logger, or any object with `warn` (and optionally `debug`, `info`, `error`); every line is `logger.<level>(fields, message)`, pino's order, so a console-like logger prints both. Routing decisions go to `debug`, fallbacks, worker restarts and configuration warnings to `warn`, rejected reconfigurations to `error` ([operations.md](operations.md#logs) lists the events and their fields). Without a logger, warnings become Node warnings (code `BOTDB`) and debug lines go to `util.debuglog('botdb')`: set `NODE_DEBUG=botdb` to see them.",
       'The config shapes (`DatabaseConfigInput`, `DatabaseConfig`) are described in [configuration.md](configuration.md#configuring-in-code).',
     ],
