@@ -62,7 +62,7 @@ interface VirtualFile {
   /** Signature blocks write parameter defaults, which a declaration may not have. */
   allowInitializers?: boolean;
   /** Maps a 0-based line of the virtual file to the Markdown line to report, and may reword. */
-  locate: (line: number) => { line: number; message?: string } | null;
+  locate: (line: number) => { line: number; message?: string; context?: boolean };
 }
 
 export function checkBlocks(blocks: readonly CodeBlock[], options: CheckOptions): BlockProblem[] {
@@ -74,12 +74,12 @@ export function checkBlocks(blocks: readonly CodeBlock[], options: CheckOptions)
     if (block.skip !== undefined) return;
     const name = path.join(options.resolveFrom, `__doc_${index}.mts`);
     const kind = classify(block.code);
-    if (kind.kind === 'example') {
+    if (kind === 'example') {
       files.push({ name, block, text: `${block.code}\nexport {};\n`, locate: (l) => ({ line: block.line + l }) });
       return;
     }
     exports ??= referenceExports(reference, options.resolveFrom, options.referenceTypes);
-    files.push({ name, block, ...(kind.kind === 'signatures' ? signatureFile : declarationFile)(block, exports) });
+    files.push({ name, block, ...(kind === 'signatures' ? signatureFile : declarationFile)(block, exports) });
   });
 
   const host = virtualHost(files);
@@ -100,25 +100,25 @@ export function checkBlocks(blocks: readonly CodeBlock[], options: CheckOptions)
     for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
       if (d.code === INITIALIZER_IN_DECLARATION && file.allowInitializers === true) continue;
       const where = file.locate(lineOf(d));
-      if (where === null) continue;
-      problems.push({ file: file.block.file, line: where.line, message: where.message ?? format(d) });
+      // An error in the context written around a reference block (imports, helpers, reference types)
+      // must not pass unseen: it is reported at the block, saying where it is.
+      const message = where.message ?? (where.context === true ? `in the checker's context: ${format(d)}` : format(d));
+      problems.push({ file: file.block.file, line: where.line, message });
     }
   }
   return problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
 
-type Kind = { kind: 'example' } | { kind: 'signatures' } | { kind: 'declarations' };
-
-function classify(code: string): Kind {
+function classify(code: string): 'example' | 'signatures' | 'declarations' {
   if (!hasSyntaxErrors(code)) {
     const sf = ts.createSourceFile('block.ts', code, ts.ScriptTarget.Latest);
     const onlyTypes =
       sf.statements.length > 0 &&
       sf.statements.every((s) => ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s));
-    return { kind: onlyTypes ? 'declarations' : 'example' };
+    return onlyTypes ? 'declarations' : 'example';
   }
   // Not statements: API reference lines are class members (a constructor written `new Name(...)`).
-  return hasSyntaxErrors(asClassBody(code)) ? { kind: 'example' } : { kind: 'signatures' };
+  return hasSyntaxErrors(asClassBody(code)) ? 'example' : 'signatures';
 }
 
 function hasSyntaxErrors(code: string): boolean {
@@ -261,10 +261,11 @@ function wrapped(
     allowInitializers: open.startsWith('declare class'),
     text,
     locate: (l) => {
-      if (l < 2) return null;
-      if (l < 2 + codeLines) return { line: block.line + l - 2 };
+      if (l >= 2 && l < 2 + codeLines) return { line: block.line + l - 2 };
       const check = checks[l - firstCheck];
-      return check === undefined ? null : { line: block.line + check.line, message: check.message };
+      return check === undefined
+        ? { line: block.line, context: true }
+        : { line: block.line + check.line, message: check.message };
     },
   };
 }

@@ -3,11 +3,13 @@
  * or passing a wrong argument, a reference signature or type that is not the code's, and a skip
  * without a reason. Each problem names the Markdown file and the line of the offending code.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type BlockProblem, checkMarkdownFiles, formatProblem, markdownCodeBlocks } from '../src/index.js';
+import { checkBlocks } from '../src/check-blocks.js';
+import { type BlockProblem, checkMarkdownFiles, formatProblem, markdownCodeBlocks, PREAMBLE } from '../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = 'fixtures/drifted.md';
@@ -70,6 +72,22 @@ describe('API reference blocks', () => {
     expect(at('new DatabaseWrapper(options: string)')).toEqual([
       'the constructor documented here is not that of `DatabaseWrapper`',
     ]);
+  });
+
+  it('an error in the context around a reference block is reported at the block, not dropped', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'docs-check-'));
+    try {
+      const referenceTypes = path.join(dir, 'reference-types.ts');
+      writeFileSync(referenceTypes, 'export type Read<A> = A & NoSuchType;\n');
+      const md = '# API\n\n```ts\ngetChatSettings(args: Read<ChatKey>): Promise<Record<string, string>>\n```\n';
+      const { blocks } = markdownCodeBlocks('api.md', md);
+      const found = checkBlocks(blocks, { resolveFrom: path.resolve(here, '..'), preamble: PREAMBLE, referenceTypes });
+      expect(found.map(formatProblem)).toContainEqual(
+        expect.stringMatching(/^api\.md:4: in the checker's context: TS2304: Cannot find name 'NoSuchType'/),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a type alias must be the type the package exports under its name', () => {
