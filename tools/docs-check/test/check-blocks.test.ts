@@ -30,6 +30,13 @@ describe('example blocks', () => {
     }
   });
 
+  it('@ts-expect-error shows a deliberate mistake, and fails when there is none', () => {
+    expect(at("value: 'gpt', dataSource: 'archive'")).toEqual([]);
+    expect(at('// @ts-expect-error: not a mistake')).toEqual([
+      expect.stringMatching(/TS2578: Unused '@ts-expect-error'/),
+    ]);
+  });
+
   it('a method that does not exist fails at its line', () => {
     expect(at('db.saveChatMesage(')).toEqual([
       expect.stringMatching(/TS2551: Property 'saveChatMesage' does not exist/),
@@ -37,7 +44,9 @@ describe('example blocks', () => {
   });
 
   it('an argument that does not exist, or of the wrong type, fails at its line', () => {
-    expect(at("key: 'model'")).toEqual([expect.stringMatching(/TS2353: .*'key' does not exist in type/)]);
+    expect(at('getChatSetting({ chatId, key')).toEqual([
+      expect.stringMatching(/TS2353: .*'key' does not exist in type/),
+    ]);
     expect(at("userId: '42'")).toEqual([
       expect.stringMatching(/TS2322: Type 'string' is not assignable to type 'number'/),
     ]);
@@ -104,8 +113,9 @@ it('every problem names the file and the line', () => {
   // Nothing else is reported: the js block is not TypeScript and the skipped block is not checked.
   const expected = new Set(
     [
+      '// @ts-expect-error: not a mistake',
       'db.saveChatMesage(',
-      "key: 'model'",
+      'getChatSetting({ chatId, key',
       "userId: '42'",
       'maxConections',
       'docs-check: skip -->',
