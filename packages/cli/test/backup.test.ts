@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { DatabaseWrapper } from '@pkg/core';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -145,5 +145,53 @@ describe('botdb backup', () => {
     const r = await runCli(['backup', 'primary', ws.primary, '--config', ws.config, '--force']);
     expect(r.code).toBe(2);
     expect(messages(ws.primary)).toBeGreaterThan(0);
+  });
+
+  it('--force never replaces the live source, whatever path names it: a symlinked folder, a hard link, its WAL', async () => {
+    ws = makeWorkspace();
+    const before = messages(ws.primary);
+    const linked = ws.dir.file('linked'); // a folder that is the workspace, under another name
+    symlinkSync(ws.dir.path, linked, 'dir');
+    const hard = ws.dir.file('hard.db');
+    const bot = new DatabaseWrapper({ dbPath: ws.primary });
+    await bot.ready();
+    linkSync(ws.primary, hard);
+    let written = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        await bot.saveChatMessage({
+          date: new Date(),
+          chatId: WRITER_CHAT,
+          userId: WRITER_USER,
+          messageId: writerId(written + 1),
+          messageText: `acknowledged ${written + 1}`,
+        });
+        written++;
+      }
+    })();
+    writer.catch(() => undefined); // awaited below; a failed write must fail the test there, not as unhandled
+    try {
+      while (written < 20) await new Promise((r) => setTimeout(r, 5));
+      for (const dest of [`${linked}/bot.db`, hard, `${linked}/bot.db-wal`]) {
+        const atStart = written;
+        const r = await runCli(['backup', 'primary', dest, '--config', ws.config, '--force', '--json']);
+        expect(r.code, `${dest}: ${r.stdout}${r.stderr}`).toBe(2);
+        const body = json<{ error: { code: string; message: string } }>(r);
+        expect(body.error.code).toBe('BACKUP_IS_SOURCE');
+        expect(body.error.message).toContain(ws.primary);
+        expect(body.error.message).toContain('Fix:');
+        while (written < atStart + 5) await new Promise((r) => setTimeout(r, 5)); // the bot kept writing
+      }
+      writing = false;
+      await writer;
+      // Every acknowledged write is still in the live file.
+      expect(messages(ws.primary)).toBe(before + written);
+      expect(readdirSync(ws.dir.path).filter((f) => f.includes('.partial-'))).toEqual([]);
+    } finally {
+      writing = false;
+      await writer.catch(() => undefined);
+      await bot.close();
+    }
   });
 });
