@@ -17,6 +17,7 @@ interface CheckJson {
     chats: number | null;
     messages: number | null;
     status: string;
+    note?: string;
   }[];
   problems: { code: string; source?: string; message: string; issues?: { key: string }[] }[];
 }
@@ -173,5 +174,22 @@ path = "foreign.db"
       expect(readFileSync(f).equals(before[i]?.bytes as Buffer), f).toBe(true);
       expect(statSync(f).mtimeMs, f).toBe(before[i]?.mtimeMs);
     });
+  });
+
+  it('a writable file at an older schema version is reported as the bot will migrate it, and left unmigrated', async () => {
+    ws = makeWorkspace();
+    const old = new Database(ws.primary);
+    old.prepare(`UPDATE settings SET value = '5' WHERE key = 'db-migration-version'`).run();
+    old.close();
+    const past = new Date('2020-01-01T00:00:00Z');
+    utimesSync(ws.primary, past, past);
+    const bytes = readFileSync(ws.primary);
+    const r = await runCli(['check', '--config', ws.config, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const primary = json<CheckJson>(r).sources.find((s) => s.name === 'primary');
+    expect(primary).toMatchObject({ status: 'ok', schemaVersion: 5, messages: expect.any(Number) });
+    expect(primary?.note).toContain('migrates it to 6');
+    expect(readFileSync(ws.primary).equals(bytes)).toBe(true);
+    expect(statSync(ws.primary).mtimeMs).toBe(past.getTime());
   });
 });

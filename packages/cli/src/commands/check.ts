@@ -18,6 +18,7 @@ import {
   sourceNames,
   sourceOf,
 } from '../sources.js';
+import { verifyFile } from '../sqlite-file.js';
 
 export interface SourceReport {
   name: string;
@@ -82,6 +83,19 @@ async function inspectSource(config: DatabaseConfig, name: string, problems: Pro
       report.note = `the file does not exist yet; the bot creates it (schema version ${SCHEMA_VERSION}) on first open`;
     }
     return report;
+  }
+
+  if (!isPostgres(s) && !s.readonly) {
+    // A writable file at an older version is one the bot migrates when it opens it; the readonly look
+    // below would refuse it (a readonly source is never migrated), so it is read here, as it is.
+    const file = verifyFile(s.path, { integrity: false, busyTimeoutMs: Math.round(s.timeout * 1000) });
+    if (file.schemaVersion !== null && file.schemaVersion < SCHEMA_VERSION) {
+      report.schemaVersion = file.schemaVersion;
+      report.chats = file.chats;
+      report.messages = file.messages;
+      report.note = `schema version ${file.schemaVersion}; the bot migrates it to ${SCHEMA_VERSION} when it opens it (check does not)`;
+      return report;
+    }
   }
 
   let db: Awaited<ReturnType<typeof openOne>> | undefined;
