@@ -38,8 +38,8 @@ const USAGE_CODES: Record<string, string> = {
 
 /** The help of the whole command: enough to use it without any other document. */
 const PROGRAM_HELP = `${examples('botdb check', 'botdb route -1001234567890', 'botdb backup primary backups/bot-$(date +%F).db')}
-Configuration: --config FILE, else $BOTDB_CONFIG, else botdb.config.toml (or the other names the
-library searches for) from this folder upwards, else the built-in defaults.
+Configuration: --config FILE, else $BOTDB_CONFIG, else botdb.config.toml (or .botdbrc, ...) from
+this folder up to the project's package.json folder, else the built-in defaults.
 
 Output: results on stdout, progress and diagnostics on stderr. With --json, stdout holds exactly one
 JSON object, also on failure: { "ok": false, "error": { "code", "message" }, "problems": [...] }.
@@ -70,7 +70,7 @@ export function buildProgram(): Command {
   program
     .command('check')
     .description(
-      'validate the configuration and open every source: type, path, mode, schema version, size, chats, messages',
+      'validate the configuration and look at every source, readonly (never writes): type, path, mode, schema version, size, chats, messages',
     )
     .addOption(configOption())
     .addOption(jsonOption())
@@ -95,7 +95,9 @@ export function buildProgram(): Command {
 
   program
     .command('stats')
-    .description('open every source and print db.stats(): per source calls, queue, pool, latency')
+    .description(
+      "open every source in this process and print its db.stats(): per source calls, queue, pool, latency (this process's own counters, not a running bot's)",
+    )
     .addOption(configOption())
     .addOption(jsonOption())
     .addHelpText('after', examples('botdb stats', 'botdb stats --json | jq .sources.primary'))
