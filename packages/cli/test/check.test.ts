@@ -2,7 +2,7 @@ import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { REFERENCE_CHAT_IDS } from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { json, makeWorkspace, runCli, type Workspace, writeConfig } from './helpers.js';
+import { json, makeWorkspace, primaryConfig, runCli, type Workspace, writeConfig } from './helpers.js';
 
 interface CheckJson {
   ok: boolean;
@@ -89,13 +89,9 @@ pool-size = 0
   it('lists every source that cannot open, each with its typed code', async () => {
     ws = makeWorkspace();
     writeFileSync(ws.dir.file('notes.db'), 'these are notes, not a database');
-    const cfg = writeConfig(
+    const cfg = primaryConfig(
       ws.dir,
-      `[database]
-default = "primary"
-[database.sources.primary]
-path = "bot.db"
-[database.sources.gone]
+      `[database.sources.gone]
 path = "missing.db"
 readonly = true
 [database.sources.notes]
@@ -149,13 +145,9 @@ path = "fresh.db"
     const past = new Date('2020-01-01T00:00:00Z');
     for (const f of files) utimesSync(f, past, past);
     const before = files.map((f) => ({ bytes: readFileSync(f), mtimeMs: statSync(f).mtimeMs }));
-    const cfg = writeConfig(
+    const cfg = primaryConfig(
       ws.dir,
-      `[database]
-default = "primary"
-[database.sources.primary]
-path = "bot.db"
-[database.sources.empty]
+      `[database.sources.empty]
 path = "empty.db"
 [database.sources.foreign]
 path = "foreign.db"
