@@ -236,7 +236,9 @@ export async function runMove(opts: MoveOptions): Promise<number> {
     bar?.start(total, 0, { table: '' });
     const results: StepResult[] = [];
     for (const step of steps) {
-      results.push(await copyStep(reader, writer, step, batch, (n) => bar?.increment(n, { table: step.table.name })));
+      results.push(
+        await copyStep(reader, writer, step, batch, (n) => bar?.increment(n, { table: printable(step.table.name) })),
+      );
     }
     bar?.stop();
 
