@@ -824,7 +824,7 @@ const WRAPPER_DOCS = {
   stats: {
     expand: ['DatabaseSourceStats', 'SourceStats', 'LatencyPercentiles'],
     prose: [
-      'The same figures as Prometheus metrics: `registerBotdbMetrics(db, { registry })` from `@pkg/metrics` ([operations.md](operations.md#metrics)). `errorsByCode` is counted by the wrapper and includes routing refusals (`READONLY_SOURCE`, `UNKNOWN_SOURCE`); `state` is `running`, `not started` (its worker is still opening it) or `unavailable`.',
+      'The same figures as Prometheus metrics: `registerBotdbMetrics(db, { registry })` from `@pkg/metrics` ([operations.md](operations.md#metrics)). `errorsByCode` is counted by the wrapper and includes routing refusals (`READONLY_SOURCE`, `UNKNOWN_SOURCE`); `state` is `running`, `not started` (no worker has the source open: before its first call, after an idle stop, or while opening) or `unavailable`.',
       'Keyed by source name. Never rejects: a source that failed to open, or is closed, reports its main-thread figures and zeros for the pool. The pool figures (`connections*`, `statementsPrepared`) come from the live worker and start again after a restart; the others (calls, errors, queue, batches, restarts, latency of the last 8192 calls) are kept by the main thread for the wrapper’s lifetime. `errors` counts calls that failed in or on the way to the worker (including `SOURCE_OVERLOADED`), not routing refusals such as `READONLY_SOURCE`.',
     ],
     errors: [],
@@ -1041,7 +1041,7 @@ for (const m of txClass.members) {
   if (doc) w(doc, '');
   if (name === 'query') {
     w(
-      "Runs the statement on the transaction’s connection and returns its rows (`.all()`), as SQLite returns them, and sees the transaction’s uncommitted writes. A statement that returns no rows (plain `INSERT`/`UPDATE`/`DELETE`) fails with `QUERY_FAILED` (`sqliteCode: 'INTERNAL'`, “This statement does not return data”). Make writes through the domain methods, or `tx.execute` for the bot’s own tables.",
+      'Runs the statement on the transaction’s connection and returns its rows, as the engine returns them (unconverted, as `db.query`), and sees the transaction’s uncommitted writes. A statement that would write (`INSERT`/`UPDATE`/`DELETE`, ...) is refused with `INVALID_ARGUMENT` before it runs. Make writes through the domain methods, or `tx.execute` for the bot’s own tables.',
       '',
     );
   }

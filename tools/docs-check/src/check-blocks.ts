@@ -70,9 +70,17 @@ export function checkBlocks(blocks: readonly CodeBlock[], options: CheckOptions)
   const files: VirtualFile[] = [];
   const problems: BlockProblem[] = [];
   let exports: ReferenceExports | undefined;
+  // Each Markdown file's blocks sit in a folder of their own (below resolveFrom, whose node_modules
+  // resolve their imports), so a block named by `file` is what the others of that file import.
+  const folders = new Map<string, string>();
   blocks.forEach((block, index) => {
     if (block.skip !== undefined) return;
-    const name = path.join(options.resolveFrom, `__doc_${index}.mts`);
+    let folder = folders.get(block.file);
+    if (folder === undefined) {
+      folder = path.join(options.resolveFrom, `__docs_${folders.size}`);
+      folders.set(block.file, folder);
+    }
+    const name = path.join(folder, block.fileName ?? `__doc_${index}.mts`);
     const kind = classify(block.code);
     if (kind === 'example') {
       files.push({ name, block, text: `${block.code}\nexport {};\n`, locate: (l) => ({ line: block.line + l }) });
@@ -280,6 +288,9 @@ function virtualHost(files: readonly Pick<VirtualFile, 'name' | 'text'>[]): ts.C
       ? getSourceFile(name, language, ...rest)
       : ts.createSourceFile(name, text, language, true);
   };
+  const folders = new Set([...byName.keys()].map((name) => path.dirname(name)));
+  const { directoryExists } = host;
+  host.directoryExists = (name) => folders.has(path.normalize(name)) || (directoryExists?.(name) ?? false);
   host.fileExists = (name) => byName.has(path.normalize(name)) || fileExists(name);
   host.readFile = (name) => byName.get(path.normalize(name)) ?? readFile(name);
   return host;

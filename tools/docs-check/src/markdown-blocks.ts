@@ -12,6 +12,9 @@ export interface CodeBlock {
   code: string;
   /** `skip` when the author marked the block as deliberately not checked. */
   skip?: { reason: string };
+  /** The file the block is (`<!-- docs-check: file kv-operations.ts -->`): the other blocks of the same
+   * Markdown file import it by that name (`./kv-operations.js`), as the reader's code would. */
+  fileName?: string;
 }
 
 export interface DirectiveProblem {
@@ -42,24 +45,36 @@ export function markdownCodeBlocks(file: string, text: string): { blocks: CodeBl
       const block: CodeBlock = { file, line: i + 2, code };
       const directive = directiveBefore(lines, i);
       if (directive !== null) {
-        const skip = /^skip\b\s*[:\u2014-]?\s*(.*)$/.exec(directive.text);
-        if (skip === null) {
-          problems.push({
-            file,
-            line: directive.line,
-            message: `unknown docs-check directive "${directive.text}"; the only one is "skip: <why>"`,
-          });
-        } else if ((skip[1] ?? '').trim() === '') {
-          problems.push({ file, line: directive.line, message: 'docs-check: skip needs a reason ("skip: <why>")' });
-        } else {
-          block.skip = { reason: (skip[1] ?? '').trim() };
-        }
+        const problem = applyDirective(block, directive.text);
+        if (problem !== null) problems.push({ file, line: directive.line, message: problem });
       }
       blocks.push(block);
     }
     i = end;
   }
   return { blocks, problems };
+}
+
+const FILE_NAME = /^[\w.-]+\.m?ts$/;
+
+/** Sets what the directive says on the block; returns what is wrong with it, if anything. */
+function applyDirective(block: CodeBlock, text: string): string | null {
+  const skip = /^skip\b\s*[:\u2014-]?\s*(.*)$/.exec(text);
+  if (skip !== null) {
+    const reason = (skip[1] ?? '').trim();
+    if (reason === '') return 'docs-check: skip needs a reason ("skip: <why>")';
+    block.skip = { reason };
+    return null;
+  }
+  const file = /^file\b\s*(.*)$/.exec(text);
+  if (file !== null) {
+    const name = file[1] ?? '';
+    if (!FILE_NAME.test(name))
+      return `docs-check: "file ${name}" needs a plain file name ending in .ts ("file kv-operations.ts")`;
+    block.fileName = name;
+    return null;
+  }
+  return `unknown docs-check directive "${text}"; the directives are "skip: <why>" and "file <name>.ts"`;
 }
 
 function closes(line: string, fence: string): boolean {

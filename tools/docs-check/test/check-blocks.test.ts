@@ -65,6 +65,31 @@ describe('directives', () => {
     expect(at('docs-check: ignore')).toEqual([expect.stringMatching(/unknown docs-check directive "ignore"/)]);
   });
 
+  it('a block named by `file` is what the other blocks of its page import', () => {
+    expect(markdownCodeBlocks(FIXTURE, text).blocks.filter((b) => b.fileName !== undefined)).toEqual([
+      expect.objectContaining({ fileName: 'greeting.ts' }),
+    ]);
+    expect(at("import { greeting } from './greeting.js'")).toEqual([]);
+    expect(at("greeting('ann').toUpperCase()")).toEqual([]);
+    expect(at('greeting(42)')).toEqual([expect.stringMatching(/TS2345: .*'number' is not assignable .*'string'/)]);
+    expect(at('docs-check: file not/a-name')).toEqual([
+      expect.stringMatching(/"file not\/a-name" needs a plain file name ending in \.ts/),
+    ]);
+  });
+
+  it("another page's blocks do not see a page's named file", () => {
+    const named = markdownCodeBlocks('a.md', '<!-- docs-check: file shared.ts -->\n```ts\nexport const x = 1;\n```\n');
+    const other = markdownCodeBlocks('b.md', "```ts\nimport { x } from './shared.js';\n```\n");
+    const found = checkBlocks([...named.blocks, ...other.blocks], {
+      resolveFrom: path.resolve(here, '..'),
+      preamble: PREAMBLE,
+      referenceTypes: path.resolve(here, '../preamble/reference-types.ts'),
+    });
+    expect(found.map(formatProblem)).toEqual([
+      expect.stringMatching(/^b\.md:2: TS2307: Cannot find module '\.\/shared\.js'/),
+    ]);
+  });
+
   it('a block marked skip without a reason is still checked', () => {
     expect(at('db.skippedOnPurpose')).toEqual([]);
     expect(at('db.skippedWithoutReason')).toContainEqual(expect.stringMatching(/TS2339: .*'skippedWithoutReason'/));
@@ -125,6 +150,8 @@ it('every problem names the file and the line', () => {
       'saveChatMesage(args: Write',
       'new DatabaseWrapper(options: string)',
       'type Timestamp = Date;',
+      'greeting(42)',
+      'docs-check: file not/a-name',
     ].map(lineOf),
   );
   const unexpected = problems.filter((p) => !expected.has(p.line));

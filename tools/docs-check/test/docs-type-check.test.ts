@@ -1,10 +1,10 @@
 /**
- * Every ts block of README.md and docs/*.md type-checks (strict) against the BUILT packages, as a
+ * Every ts block of README.md, docs/*.md and the package READMEs type-checks (strict) against the BUILT packages, as a
  * bot that installed them would compile it; docs/api.md is what its generator makes of the code.
  * A failure lists each offending block by file and line. Conventions: tools/docs-check/README.md.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
@@ -26,9 +26,17 @@ it.each(FILES)('the ts blocks of %s type-check against the built packages', (fil
   ).toEqual([]);
 });
 
-it('the checker sees the blocks (the README, the guides and the API reference all have some)', () => {
+it('the checked files include the README of every package (npm ships it with the package)', () => {
+  const packages = readdirSync(path.join(ROOT, 'packages')).filter((d) =>
+    existsSync(path.join(ROOT, 'packages', d, 'README.md')),
+  );
+  expect(packages).toContain('core');
+  for (const p of packages) expect(FILES).toContain(`packages/${p}/README.md`);
+});
+
+it('the checker sees the blocks (the README, the guides, the API reference and package READMEs all have some)', () => {
   const blocks = FILES.flatMap((f) => markdownCodeBlocks(f, readFileSync(path.join(ROOT, f), 'utf8')).blocks);
-  for (const file of ['README.md', 'docs/api.md', 'docs/configuration.md']) {
+  for (const file of ['README.md', 'docs/api.md', 'docs/configuration.md', 'packages/broker/README.md']) {
     expect(blocks.filter((b) => b.file === file && b.skip === undefined).length, file).toBeGreaterThan(0);
   }
 });
