@@ -30,8 +30,9 @@ const IN_FLIGHT = 64;
 const FAULT_CODES = new Set(['SOURCE_UNAVAILABLE', 'QUERY_TIMEOUT', 'SOURCE_OVERLOADED']);
 const SOURCE = 'main';
 
-function open(source: SourceConfigInput): DatabaseWrapper {
+function open(source: SourceConfigInput, broker: { stopIdleWorkerAfterMs?: number } = {}): DatabaseWrapper {
   return new DatabaseWrapper({
+    broker,
     config: {
       default: SOURCE,
       sources: { [SOURCE]: { ...source, timeout: TIMEOUT_S, transactionTimeout: 30 } as SourceConfigInput },
@@ -133,6 +134,15 @@ class Traffic {
   }
 }
 
+/** Polls `check` until it holds (rejects after 60 s). */
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`waitFor: still false after 60 s: ${check}`);
+    await sleep(100);
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -226,6 +236,26 @@ function serverFaultTests(t: FaultTarget, server: ServerFaults): void {
       await sleep(1_500);
       await server.start();
     });
+  }, 240_000);
+
+  it('an outage while the worker is stopped (idle): the source opens again once the server is back', async () => {
+    const db = open(t.fresh('reopen'), { stopIdleWorkerAfterMs: 100 });
+    try {
+      await db.updateChatUser({ chatId: 1, userId: 1, username: '@u', fullName: 'U' });
+      await waitFor(async () => (await db.stats())[SOURCE]?.running === false);
+      await server.stop();
+      try {
+        // The worker starts again for this call and cannot reach the server: a typed failure, at once.
+        const down = await timed(() => db.getChatUser({ chatId: 1, userId: 1 }));
+        expect(down.code, down.message).toBe('SOURCE_OPEN_FAILED');
+      } finally {
+        await server.start();
+      }
+      // Never "failed for good": a later call opens the source again.
+      await waitFor(async () => (await timed(() => db.getChatUser({ chatId: 1, userId: 1 }))).value != null);
+    } finally {
+      await db.close();
+    }
   }, 240_000);
 
   it('an idle source after a restart: reads are retried on a fresh connection, writes reconnect', async () => {
