@@ -271,9 +271,21 @@ class PostgresSourceWorker implements SourceWorkerApi {
   private write<T>(fn: () => Promise<T>): Promise<T> {
     this.writesInFlight++;
     const generation = this.writerGeneration;
-    return fn().finally(() => {
-      if (generation === this.writerGeneration) this.writesInFlight--;
-    });
+    return fn().then(
+      (value) => {
+        if (generation === this.writerGeneration) this.writesInFlight--;
+        return value;
+      },
+      (e) => {
+        if (generation === this.writerGeneration) {
+          this.writesInFlight--;
+          // Its writer failed (its close may come later): the next write reserves another. A write of an
+          // earlier, already replaced writer leaves the current one alone.
+          if (isConnectionLost(e) && this.writerHeld !== null) this.abandon(this.writerHeld);
+        }
+        throw e;
+      },
+    );
   }
 
   private read(plan: () => Plan<unknown>): Promise<unknown> {
@@ -575,10 +587,6 @@ class PostgresSourceWorker implements SourceWorkerApi {
   private serialize(e: unknown, req: WorkerRequest): SerializedError {
     if (e instanceof DatabaseError) return e.toJSON();
     if (isSerializedError(e)) return e;
-    if (isConnectionLost(e) && isWrite(req, this.operations) && this.writerHeld !== null) {
-      // The writer may be the connection that failed (its close may come later): the next write reserves another.
-      this.abandon(this.writerHeld);
-    }
     return toPgError(this.spec, describeRequest(req), e).toJSON();
   }
 }
