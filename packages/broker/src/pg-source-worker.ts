@@ -8,9 +8,24 @@
  * - a transaction reserves a connection of its own (BEGIN on it, COMMIT or ROLLBACK, then released).
  * A batch is answered once its calls are done, except a transaction's calls and BEGIN, each answered on
  * its own as soon as it is done (what fills a batch may be waiting for the transaction to end).
+ *
+ * Under server faults (see docs/postgresql.md, "When the server fails"):
+ * - every call settles within `timeout` + DEADLINE_MARGIN_MS, whatever the server does (callDeadline);
+ * - a reserved connection (the writer, a transaction's) that closes is never used or released again: the
+ *   driver would write to a null socket (a TypeError that kills the worker) or hand it to the pool as open.
+ *   The next write reserves a new writer; a transaction on it fails (its COMMIT never turns into success);
+ * - a read lost with its connection runs once more on a fresh one; a write never does (it may have been applied);
+ * - each call of a transaction runs in a savepoint, so a caught error leaves the transaction usable (as on SQLite).
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import { DatabaseError, InvalidArgumentError, type SerializedError, TransactionEndedError } from '@pkg/errors';
+import {
+  DatabaseError,
+  InvalidArgumentError,
+  QueryFailedError,
+  type SerializedError,
+  SourceUnavailableError,
+  TransactionEndedError,
+} from '@pkg/errors';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import postgres, { type ReservedSql, type Sql } from 'postgres';
@@ -26,6 +41,7 @@ import {
   type SourceModule,
   type SourceSpec,
   type Step,
+  sourceLocation,
 } from './operation.js';
 import { isConnectionLost, PG_INT8_EXACT, pgOpenError, pgPassword, toPgError } from './pg-engine.js';
 import { pgText } from './pg-text.js';
@@ -47,6 +63,20 @@ import { toDate } from './stored-timestamp.js';
 /** A connection statements can run on: the pool, the writer, or a transaction's reserved connection. */
 type Target = Sql | ReservedSql;
 
+/**
+ * The driver's connection behind a reserved handle, as the driver's own `sql.begin` reaches it (the
+ * `onexecute` query option): `onclose` is called once when its socket closes; `terminate` ends it.
+ */
+interface DriverConnection {
+  onclose: ((e: unknown) => void) | null;
+  terminate(): void;
+}
+
+/** A call gets this long past the source's timeout (connect and statement) before it fails on its own. */
+const DEADLINE_MARGIN_MS = 1_000;
+/** Every call of a transaction runs inside this savepoint (pipelined with it: no extra round trip). */
+const CALL_SAVEPOINT = 'botdb_call';
+
 class PostgresSourceWorker implements SourceWorkerApi {
   private spec!: PostgresSourceSpec;
   private sql!: Sql;
@@ -55,8 +85,15 @@ class PostgresSourceWorker implements SourceWorkerApi {
   private engine!: EngineContext;
   /** The connection every write runs on, in order; reserved on the first write. */
   private writer: Promise<ReservedSql> | null = null;
+  /** `writer` once it has arrived (so its loss is seen at once, not a microtask later). */
+  private writerHeld: ReservedSql | null = null;
+  /** Writes in flight on the current writer (`writerGeneration`): those of a lost one never count again. */
   private writesInFlight = 0;
+  private writerGeneration = 0;
   private readonly transactions = new Map<number, ReservedSql>();
+  /** Reserved connections whose socket closed: never used nor released again. */
+  private readonly lost = new WeakSet<ReservedSql>();
+  private readonly driverConnections = new WeakMap<ReservedSql, DriverConnection>();
   private nextTx = 1;
   private readonly counters = { acquired: 0, reserved: 0 };
   private readonly texts = new Set<string>();
@@ -87,6 +124,10 @@ class PostgresSourceWorker implements SourceWorkerApi {
         // the driver its type declarations leave out.)
         ...({ max_pipeline: 100_000 } as object),
         connect_timeout: Math.max(1, Math.ceil(spec.timeoutMs / 1000)),
+        // After connections fail (an outage), the driver waits before reconnecting: by default up to 20 s,
+        // growing with every failure, which outlasts the server's return and every call's deadline. Here
+        // at most a quarter of the timeout, so the first call after the server is back gets a connection.
+        backoff: (failures: number) => Math.min(0.05 * 2 ** failures, spec.timeoutMs / 4000),
         idle_timeout: 0,
         ...(password === null ? {} : { password }),
         onnotice: () => {},
@@ -118,6 +159,8 @@ class PostgresSourceWorker implements SourceWorkerApi {
   /** Starts every request of the batch; answers the batch once its calls are done (see the header). */
   private run(batch: number, requests: WorkerRequest[]): void {
     const out: BatchOutcome = { batch, values: new Array(requests.length), errors: null, late: null };
+    // Calls of this batch not yet settled; past the deadline they settle with callDeadline's error.
+    const open = new Set<number>();
     let waiting = 0;
     let started = false;
     const answered = () => {
@@ -128,34 +171,69 @@ class PostgresSourceWorker implements SourceWorkerApi {
       out.errors?.sort((a, b) => a[0] - b[0]);
       post(out);
     };
+    const settle = (i: number, late: boolean, value: unknown, error: SerializedError | null) => {
+      if (!open.delete(i)) {
+        // Already failed by the deadline. A transaction that began meanwhile has nobody to end it.
+        if ((requests[i] as WorkerRequest).type === 'begin' && error === null) {
+          this.end(value as number, 'rollback').catch(noop);
+        }
+        return;
+      }
+      if (open.size === 0) clearTimeout(timer);
+      if (late) {
+        post({ lateAnswer: true, batch, index: i, ...(error === null ? { value } : { error }) } satisfies LateAnswer);
+        return;
+      }
+      if (error === null) out.values[i] = value;
+      else {
+        if (out.errors === null) out.errors = [];
+        out.errors.push([i, error]);
+      }
+      answered();
+    };
+    const timer = setTimeout(() => {
+      for (const i of [...open]) {
+        const req = requests[i] as WorkerRequest;
+        settle(i, isLate(req), undefined, this.callDeadline(req).toJSON());
+      }
+    }, this.spec.timeoutMs + DEADLINE_MARGIN_MS);
     for (let i = 0; i < requests.length; i++) {
       const req = requests[i] as WorkerRequest;
-      const late = req.type === 'begin' || req.type === 'commit' || req.type === 'rollback' || req.tx !== undefined;
+      const late = isLate(req);
+      open.add(i);
       const work = this.start(req);
       if (late) {
         if (out.late === null) out.late = [];
         out.late.push(i);
-        work.then(
-          (value) => post({ lateAnswer: true, batch, index: i, value } satisfies LateAnswer),
-          (e) => post({ lateAnswer: true, batch, index: i, error: this.serialize(e, req) } satisfies LateAnswer),
-        );
-        continue;
-      }
-      waiting++;
+      } else waiting++;
       work.then(
-        (value) => {
-          out.values[i] = value;
-          answered();
-        },
-        (e) => {
-          if (out.errors === null) out.errors = [];
-          out.errors.push([i, this.serialize(e, req)]);
-          answered();
-        },
+        (value) => settle(i, late, value, null),
+        (e) => settle(i, late, undefined, this.serialize(e, req)),
       );
     }
     started = true;
     if (waiting === 0) finish();
+    if (open.size === 0) clearTimeout(timer);
+  }
+
+  /**
+   * A call the server did not answer within timeout + margin (statement_timeout would have stopped a slow
+   * statement by then, and connecting is bounded by the timeout): its connection is taken as dead. A
+   * writer or transaction connection is ended (what waits on it fails, the next write gets a new one).
+   */
+  private callDeadline(req: WorkerRequest): DatabaseError {
+    const conn = req.type === 'begin' ? null : req.tx !== undefined ? this.transactions.get(req.tx) : undefined;
+    if (conn !== undefined && conn !== null) this.abandon(conn);
+    else if (conn === undefined && isWrite(req, this.operations) && this.writerHeld !== null) {
+      this.abandon(this.writerHeld);
+    }
+    const limit = (this.spec.timeoutMs + DEADLINE_MARGIN_MS) / 1000;
+    return new SourceUnavailableError(
+      this.spec.name,
+      sourceLocation(this.spec),
+      `${describeRequest(req)} got no answer from PostgreSQL within ${limit} s (the source's timeout plus ${DEADLINE_MARGIN_MS / 1000} s)${isWrite(req, this.operations) ? '; the write may have been applied' : ''}`,
+      `check that the server is up and answering; raise timeout for "${this.spec.name}" if its statements are legitimately slow`,
+    );
   }
 
   /** One request, started now; never throws synchronously. */
@@ -167,14 +245,17 @@ class PostgresSourceWorker implements SourceWorkerApi {
           if (op === undefined) return Promise.reject(new Error(`unknown operation "${req.op}"`));
           if (op.kind === 'write' && this.refuseWrites !== null) return Promise.reject(this.refuseWrites);
           const plan = () => op.plan(req.args, this.engine) as Plan<unknown>;
-          if (req.tx !== undefined) return this.drive(plan(), this.txConnection(req.tx), true);
+          if (req.tx !== undefined) {
+            const tx = req.tx;
+            return this.isolated(tx, () => this.drive(plan(), this.txConnection(tx), true));
+          }
           if (op.kind === 'write') {
             return this.write(() => this.writerConnection().then((w) => this.drive(plan(), w, false)));
           }
           return this.read(plan);
         }
         case 'sql':
-          return this.runSql(req);
+          return req.tx === undefined ? this.runSql(req) : this.isolated(req.tx, () => this.runSql(req));
         case 'begin':
           return this.begin();
         case 'commit':
@@ -189,15 +270,31 @@ class PostgresSourceWorker implements SourceWorkerApi {
   /** Counts the write in flight while it runs (reads meanwhile follow it on the writer connection). */
   private write<T>(fn: () => Promise<T>): Promise<T> {
     this.writesInFlight++;
-    return fn().finally(() => {
-      this.writesInFlight--;
-    });
+    const generation = this.writerGeneration;
+    return fn().then(
+      (value) => {
+        if (generation === this.writerGeneration) this.writesInFlight--;
+        return value;
+      },
+      (e) => {
+        if (generation === this.writerGeneration) {
+          this.writesInFlight--;
+          // Its writer failed (its close may come later): the next write reserves another. A write of an
+          // earlier, already replaced writer leaves the current one alone.
+          if (isConnectionLost(e) && this.writerHeld !== null) this.abandon(this.writerHeld);
+        }
+        throw e;
+      },
+    );
   }
 
   private read(plan: () => Plan<unknown>): Promise<unknown> {
-    if (this.writesInFlight > 0) return this.writerConnection().then((w) => this.drive(plan(), w, false));
-    // A read is safe to run twice: once more (the pool opens a fresh connection) when its connection was lost.
-    return this.drive(plan(), this.sql, false).catch((e) => {
+    const first =
+      this.writesInFlight > 0
+        ? this.writerConnection().then((w) => this.drive(plan(), w, false))
+        : this.drive(plan(), this.sql, false);
+    // A read is safe to run twice: once more on the pool (a fresh connection) when its connection was lost.
+    return first.catch((e) => {
       if (!isConnectionLost(e)) throw e;
       return this.drive(plan(), this.sql, false);
     });
@@ -207,10 +304,15 @@ class PostgresSourceWorker implements SourceWorkerApi {
     if (this.writer === null) {
       const reserving = this.reserve();
       this.writer = reserving;
-      // A writer that failed to reserve is asked for again next time.
-      reserving.catch(() => {
-        if (this.writer === reserving) this.writer = null;
-      });
+      reserving.then(
+        (c) => {
+          if (this.writer === reserving) this.writerHeld = c;
+        },
+        // A writer that failed to reserve is asked for again next time.
+        () => {
+          if (this.writer === reserving) this.writer = null;
+        },
+      );
     }
     return this.writer;
   }
@@ -222,7 +324,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
     return new Promise<ReservedSql>((resolve, reject) => {
       const timer = setTimeout(() => {
         // Given back as soon as it arrives: nobody waits for it any more.
-        void reserving.then((c) => c.release()).catch(() => undefined);
+        void reserving.then((c) => c.release()).catch(noop);
         reject(
           new DatabaseError(
             'SOURCE_OVERLOADED',
@@ -234,6 +336,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
       reserving.then(
         (c) => {
           clearTimeout(timer);
+          this.watch(c);
           resolve(c);
         },
         (e) => {
@@ -242,6 +345,71 @@ class PostgresSourceWorker implements SourceWorkerApi {
         },
       );
     });
+  }
+
+  /**
+   * Learns of a reserved connection's end: a marker statement reaches the driver's connection (as sql.begin
+   * does), whose `onclose` marks the handle lost. A lost handle refuses statements (the driver would write
+   * them to a null socket, or to the connection after the pool reopened it for others) and is never
+   * released (the driver already counts it closed; release() would hand it to the pool as open).
+   */
+  private watch(conn: ReservedSql): void {
+    const onexecute = (c: DriverConnection) => {
+      this.driverConnections.set(conn, c);
+      c.onclose = () => this.markLost(conn);
+      return true; // the connection may take the next statement at once
+    };
+    conn
+      .unsafe('SELECT 1', [], { onexecute } as object)
+      .execute()
+      .catch(noop);
+    const unsafe = conn.unsafe.bind(conn);
+    conn.unsafe = ((...args: Parameters<ReservedSql['unsafe']>) =>
+      this.lost.has(conn) ? refusedQuery() : unsafe(...args)) as ReservedSql['unsafe'];
+    const release = conn.release.bind(conn);
+    conn.release = () => {
+      if (this.lost.has(conn)) return;
+      const c = this.driverConnections.get(conn);
+      if (c !== undefined && c.onclose !== null) c.onclose = null;
+      release();
+    };
+  }
+
+  private markLost(conn: ReservedSql): void {
+    this.lost.add(conn);
+    if (conn === this.writerHeld) {
+      // The next write reserves a new writer. Writes stuck on the lost one may never settle: uncounted.
+      this.writer = null;
+      this.writerHeld = null;
+      this.writerGeneration++;
+      this.writesInFlight = 0;
+    }
+  }
+
+  /** Ends a reserved connection no longer trusted: what waits on it fails, and it counts as lost from now. */
+  private abandon(conn: ReservedSql): void {
+    if (this.lost.has(conn)) return;
+    this.markLost(conn);
+    this.driverConnections.get(conn)?.terminate();
+  }
+
+  /**
+   * Runs one call of a transaction inside a savepoint, sent with it (no round trip of its own): a failed
+   * call is rolled back to it and the transaction goes on, as on SQLite, instead of PostgreSQL aborting it.
+   */
+  private async isolated<T>(tx: number, fn: () => Promise<T>): Promise<T> {
+    const conn = this.txConnection(tx);
+    conn.unsafe(`SAVEPOINT ${CALL_SAVEPOINT}`).execute().catch(noop);
+    try {
+      const value = await fn();
+      conn.unsafe(`RELEASE SAVEPOINT ${CALL_SAVEPOINT}`).execute().catch(noop);
+      return value;
+    } catch (e) {
+      // Awaited: were it refused, the transaction stays aborted and COMMIT refuses to report success (end()).
+      await conn.unsafe(`ROLLBACK TO SAVEPOINT ${CALL_SAVEPOINT}`).catch(noop);
+      conn.unsafe(`RELEASE SAVEPOINT ${CALL_SAVEPOINT}`).execute().catch(noop);
+      throw e;
+    }
   }
 
   /**
@@ -338,16 +506,36 @@ class PostgresSourceWorker implements SourceWorkerApi {
       conn.release();
       throw e;
     }
+    if (this.lost.has(conn)) throw connectionLost();
     const id = this.nextTx++;
     this.transactions.set(id, conn);
     return id;
   }
 
   private async end(tx: number, how: 'commit' | 'rollback'): Promise<undefined> {
-    const conn = this.txConnection(tx);
+    const conn = this.transactions.get(tx);
+    if (conn === undefined) throw new TransactionEndedError(this.spec.name);
     this.transactions.delete(tx);
+    // The server rolled back the transaction of a connection that ended: nothing left to roll back.
+    if (this.lost.has(conn)) {
+      if (how === 'rollback') return undefined;
+      throw this.txLost();
+    }
     try {
-      await conn.unsafe(how === 'commit' ? 'COMMIT' : 'ROLLBACK');
+      const result = await conn.unsafe(how === 'commit' ? 'COMMIT' : 'ROLLBACK');
+      // COMMIT of an aborted transaction "succeeds" as ROLLBACK: never report that as committed.
+      if (how === 'commit' && result.command === 'ROLLBACK') {
+        throw new QueryFailedError(
+          this.spec.name,
+          'commit',
+          '25P02',
+          'the transaction had been aborted by an earlier error, so PostgreSQL rolled it back instead of committing',
+          'PostgreSQL',
+        );
+      }
+    } catch (e) {
+      if (how === 'commit' && this.lost.has(conn)) throw this.txLost();
+      throw e;
     } finally {
       conn.release();
     }
@@ -357,7 +545,17 @@ class PostgresSourceWorker implements SourceWorkerApi {
   private txConnection(tx: number): ReservedSql {
     const conn = this.transactions.get(tx);
     if (conn === undefined) throw new TransactionEndedError(this.spec.name);
+    if (this.lost.has(conn)) throw this.txLost();
     return conn;
+  }
+
+  private txLost(): DatabaseError {
+    return new SourceUnavailableError(
+      this.spec.name,
+      sourceLocation(this.spec),
+      'the connection of the transaction was lost (the server ended it or went away), so the server rolled the transaction back',
+      'run the transaction again once the server is back; nothing of it was committed',
+    );
   }
 
   poolStats(): PoolStats {
@@ -381,6 +579,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
     // A reserved connection is never idle: end() would wait its whole timeout for the writer.
     const writer = this.writer;
     this.writer = null;
+    this.writerHeld = null;
     (await writer?.catch(() => null))?.release();
     await this.sql?.end({ timeout: 5 }).catch(() => undefined);
   }
@@ -388,13 +587,35 @@ class PostgresSourceWorker implements SourceWorkerApi {
   private serialize(e: unknown, req: WorkerRequest): SerializedError {
     if (e instanceof DatabaseError) return e.toJSON();
     if (isSerializedError(e)) return e;
-    if (isConnectionLost(e) && req.type === 'op' && this.writer !== null) {
-      // The writer may be the connection that was lost: the next write reserves another.
-      this.writer = null;
-    }
     return toPgError(this.spec, describeRequest(req), e).toJSON();
   }
 }
+
+/** Requests answered one by one (LateAnswer): a transaction's calls, BEGIN, COMMIT, ROLLBACK. */
+function isLate(req: WorkerRequest): boolean {
+  return req.type === 'begin' || req.type === 'commit' || req.type === 'rollback' || req.tx !== undefined;
+}
+
+/** A request that writes outside a transaction: lost with its connection, it may have been applied. */
+function isWrite(req: WorkerRequest, operations: OperationMap): boolean {
+  if (req.type === 'begin' || req.type === 'commit' || req.type === 'rollback' || req.tx !== undefined) return false;
+  return req.type === 'sql' ? req.readOnly !== true : operations[req.op]?.kind === 'write';
+}
+
+/** What a statement on a reserved connection that already closed fails with (isConnectionLost sees it). */
+function connectionLost(): Error {
+  return Object.assign(new Error('the connection was closed by the server or the network'), {
+    code: 'CONNECTION_CLOSED',
+  });
+}
+
+/** A statement refused on a lost connection, shaped like the driver's pending query (`execute()`, awaitable). */
+function refusedQuery(): ReturnType<ReservedSql['unsafe']> {
+  const refused = Promise.reject(connectionLost());
+  return Object.assign(refused, { execute: () => refused }) as unknown as ReturnType<ReservedSql['unsafe']>;
+}
+
+function noop(): void {}
 
 /** A step's answer in the contract's shape: the first row, plain rows, or the count of rows changed. */
 function answer(q: Query, rows: Record<string, unknown>[] & { count?: number }): unknown {

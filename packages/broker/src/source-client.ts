@@ -126,6 +126,8 @@ export class SourceClient {
   private readonly running = new Map<number, PendingCall[]>();
   /** How the current worker's open went (see openState). */
   private readyState: Exclude<SourceState, 'not started'> = 'starting';
+  /** When the current worker failed to open (see mayReopen). */
+  private failedAt = 0;
   /** Batch numbers sent outside the slots (a transaction's own): their answer frees no slot. */
   private readonly unslotted = new Set<number>();
   private readonly watchdogBuffer = createWatchdogBuffer();
@@ -185,7 +187,7 @@ export class SourceClient {
 
   /** Starts the worker if it is not running; resolves when it has opened the source, else rejects why not. */
   whenReady(): Promise<void> {
-    if (this.ready === null) {
+    if (this.ready === null || this.mayReopen()) {
       // While closing, only the calls queued before close() may still start the worker.
       if (this.state === 'closed' || (this.state === 'closing' && this.isDrained())) {
         return Promise.reject(new SourceClosedError(this.spec.name));
@@ -193,6 +195,21 @@ export class SourceClient {
       this.start();
     }
     return this.ready as Promise<void>;
+  }
+
+  /**
+   * A PostgreSQL source that failed to open tries again on a call at least REOPEN_AFTER_MS later: the server
+   * may be back (an outage while its worker was restarting or idle must not fail the source for good). A
+   * SQLite source's failure stays: its file is not coming back by itself.
+   */
+  private mayReopen(): boolean {
+    if (this.readyState !== 'failed' || engineOf(this.spec) !== 'postgresql') return false;
+    if (performance.now() - this.failedAt < REOPEN_AFTER_MS) return false;
+    const failed = this.worker;
+    this.worker = undefined;
+    this.releaseRemote();
+    void stopWorker(failed);
+    return true;
   }
 
   /** Whether a worker runs (or is starting) for this source. */
@@ -369,7 +386,9 @@ export class SourceClient {
         if (this.ready === ready) this.readyState = 'running';
       },
       () => {
-        if (this.ready === ready) this.readyState = 'failed';
+        if (this.ready !== ready) return;
+        this.readyState = 'failed';
+        this.failedAt = performance.now();
       },
     );
     let lastError = '';
@@ -666,6 +685,8 @@ export class SourceClient {
 const RESOLVED = Promise.resolve();
 /** stats() waits at most this long for a busy worker's pool figures. */
 const STATS_WAIT_MS = 1_000;
+/** A PostgreSQL source that failed to open is tried again on a call this long after (see mayReopen). */
+const REOPEN_AFTER_MS = 1_000;
 /** close() waits this long beyond the transaction and query limits. */
 const CLOSE_GRACE_MS = 1_000;
 /**

@@ -20,9 +20,12 @@ export {
   PG_MISSING_REASON,
   PG_SKIP_LINE,
   PG_URL_ENV,
+  type PgStopMode,
   postgresTestAvailable,
+  startTestCluster,
   startTestPostgres,
   type TestPostgres,
+  type TestPostgresCluster,
   testSchemaName,
 } from './postgres.js';
 export {

@@ -144,6 +144,38 @@ function run(file: string, args: string[], user: RunAs | undefined, cwd: string)
 export async function startTestPostgres(): Promise<TestPostgres> {
   const envUrl = process.env[PG_URL_ENV];
   if (envUrl) return { url: envUrl, origin: 'env', dir: null, stop: async () => {} };
+  return startTestCluster();
+}
+
+/** How pg_ctl stops a server: `fast` ends every session cleanly, `immediate` is a crash (recovery on start). */
+export type PgStopMode = 'fast' | 'immediate';
+
+/**
+ * A throwaway cluster this process owns, and the server faults a test may cause on it (restart, stop, start).
+ * Always its own: a test that stops its server never disturbs test files sharing another one.
+ */
+export interface TestPostgresCluster extends TestPostgres {
+  origin: 'throwaway';
+  dir: string;
+  /** The data directory (`pg_ctl -D`). */
+  dataDir: string;
+  /** The pg_ctl binary driving it. */
+  pgCtl: string;
+  /** `pg_ctl restart -m <mode>`: every session ends, the server comes back on the same port. */
+  restart(mode?: PgStopMode): Promise<void>;
+  /** `pg_ctl stop -m <mode>`: the server is down (connections refused) until `start()`. */
+  stopServer(mode?: PgStopMode): Promise<void>;
+  /** Starts the server again after `stopServer` (same port, same data). */
+  startServer(): Promise<void>;
+}
+
+/**
+ * Starts a throwaway cluster of its own, whatever `BOTDB_TEST_PG_URL` says (a server fault needs a server the
+ * test owns). Rejects without PostgreSQL binaries, saying what to do. `crashSafe`: keep synchronous_commit on,
+ * so a commit the server acknowledged survives `stopServer('immediate')` (off by default: faster, and the
+ * shared cluster is never crashed).
+ */
+export async function startTestCluster(options: { crashSafe?: boolean } = {}): Promise<TestPostgresCluster> {
   const bin = findPostgresBinDir();
   if (!bin) throw new Error(`startTestPostgres: ${PG_MISSING_REASON}`);
   const user = runAsUser();
@@ -152,24 +184,43 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
   const pgCtl = join(bin, 'pg_ctl');
-  let started = false;
-  const stopArgs = ['stop', '-D', data, '-m', 'immediate', '-w', '-t', PG_CTL_WAIT_S];
+  let running = false;
+  let serverOptions = '';
+  const stopArgs = (mode: PgStopMode) => ['stop', '-D', data, '-m', mode, '-w', '-t', PG_CTL_WAIT_S];
+  const startArgs = () => ['start', '-D', data, '-l', log, '-w', '-t', PG_CTL_WAIT_S, '-o', serverOptions];
   // A run interrupted before its teardown must not leave a server behind: stop it as the process exits.
   const stopOnExit = (): void => {
-    if (started)
-      spawnSync(pgCtl, stopArgs, { cwd: dir, stdio: 'ignore', timeout: COMMAND_TIMEOUT_MS, ...(user ?? {}) });
-    started = false;
+    if (running)
+      spawnSync(pgCtl, stopArgs('immediate'), {
+        cwd: dir,
+        stdio: 'ignore',
+        timeout: COMMAND_TIMEOUT_MS,
+        ...(user ?? {}),
+      });
+    running = false;
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stopOnExit);
   const stop = async (): Promise<void> => {
     process.removeListener('exit', stopOnExit);
     try {
-      if (started) await run(pgCtl, stopArgs, user, dir);
+      if (running) await run(pgCtl, stopArgs('immediate'), user, dir);
     } finally {
-      started = false;
+      running = false;
       rmSync(dir, { recursive: true, force: true });
     }
+  };
+  const stopServer = async (mode: PgStopMode = 'fast'): Promise<void> => {
+    await run(pgCtl, stopArgs(mode), user, dir);
+    running = false;
+  };
+  const startServer = async (): Promise<void> => {
+    await run(pgCtl, startArgs(), user, dir);
+    running = true;
+  };
+  const restart = async (mode: PgStopMode = 'fast'): Promise<void> => {
+    await stopServer(mode);
+    await startServer();
   };
   try {
     // Local, throwaway, test-only: trust auth, no fsync. The server listens on 127.0.0.1 only.
@@ -180,21 +231,31 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       dir,
     );
     let lastError: unknown;
-    for (let attempt = 0; attempt < 3 && !started; attempt++) {
+    for (let attempt = 0; attempt < 3 && !running; attempt++) {
       const port = await freePort();
-      const options = [
+      serverOptions = [
         `-p ${port}`,
         "-c listen_addresses='127.0.0.1'",
         `-c unix_socket_directories='${dir}'`,
         '-c fsync=off',
-        '-c synchronous_commit=off',
+        // fsync off only risks data on an OS crash; an immediate stop loses only commits not yet in the WAL.
+        ...(options.crashSafe ? [] : ['-c synchronous_commit=off']),
         '-c full_page_writes=off',
         '-c max_connections=50',
       ].join(' ');
       try {
-        await run(pgCtl, ['start', '-D', data, '-l', log, '-w', '-t', PG_CTL_WAIT_S, '-o', options], user, dir);
-        started = true;
-        return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, origin: 'throwaway', dir, stop };
+        await startServer();
+        return {
+          url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+          origin: 'throwaway',
+          dir,
+          dataDir: data,
+          pgCtl,
+          stop,
+          restart,
+          stopServer,
+          startServer,
+        };
       } catch (error) {
         // Another process may have taken the port between asking and binding: try a new one.
         lastError = error;
