@@ -53,6 +53,7 @@ import type {
   UnsetChatSettingArgs,
   UpdateChatInfoArgs,
   UpdateChatMessageCategoryArgs,
+  UpdateChatMessageTextArgs,
   UpdateChatTopicInfoArgs,
   UpdateChatUserArgs,
   UpdateDelayedTaskArgs,
@@ -152,6 +153,23 @@ export abstract class DataApi {
    */
   saveChatMessage(args: Write<SaveChatMessageArgs>): Promise<boolean> {
     return this.write('saveChatMessage', args, 'chatId');
+  }
+  /**
+   * saveChatMessage for a message that may be stored already (Telegram re-delivers an update its webhook
+   * did not acknowledge): resolves `true` when stored, `false` when the chat already has a message with
+   * this messageId, leaving it and every counter untouched. Atomic on every engine: of two concurrent
+   * calls for one message, one resolves `true`.
+   */
+  saveChatMessageIfNew(args: Write<SaveChatMessageArgs>): Promise<boolean> {
+    return this.write('saveChatMessageIfNew', args, 'chatId');
+  }
+  /**
+   * Stores an edited message's new text (Telegram's `edited_message`): `true` when the message exists,
+   * `false` when the chat has no message with this messageId. The edit date is not stored: the bot's v6
+   * schema has no column for it (see docs/migration-guide.md).
+   */
+  updateChatMessageText(args: Write<UpdateChatMessageTextArgs>): Promise<boolean> {
+    return this.write('updateChatMessageText', args, 'chatId');
   }
   /** True when the statement ran, whether or not a message matched (as the bot). */
   updateChatMessageCategory(args: Write<UpdateChatMessageCategoryArgs>): Promise<boolean> {
