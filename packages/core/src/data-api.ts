@@ -4,6 +4,7 @@
  * only how a call reaches a source.
  */
 import type { ArgsOf, ResultOf } from '@pkg/broker';
+import { DatabaseError } from '@pkg/errors';
 import { type CrossSourceParts, type CrossSourceRows, mergeChats } from './cross-source.js';
 import type { CoreOperations } from './operations/index.js';
 import type {
@@ -103,45 +104,44 @@ export abstract class DataApi {
    * table (INVALID_ARGUMENT, never a TypeError; a dataSource only where the method takes one),
    * then hand the checked copy on. `by` names the argument that routes the call ('chatId'), or is
    * undefined for system-wide data. None of them throws: a refusal is a rejected promise.
+   *
+   * They are async and await the call, so that a failure gets the caller's frames: an error revived
+   * from a worker was made by a message handler (no caller on its stack), and V8 records the awaiting
+   * async functions (the bot's own) only for a stack captured inside one (see withCallerStack).
    */
-  private read<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
-    let a: Record<string, unknown>;
+  private async read<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
     try {
-      a = validateArgs(op as MethodName, args);
+      const a = validateArgs(op as MethodName, args);
+      return await this.readOne(op, a as Read<Args<K>>, by === undefined ? undefined : (a.chatId as number));
     } catch (e) {
-      return Promise.reject(e);
+      throw withCallerStack(e);
     }
-    return this.readOne(op, a as Read<Args<K>>, by === undefined ? undefined : (a.chatId as number));
   }
 
-  private readMessageRows<K extends OpName>(op: K, args: unknown, _by: 'chatId'): Promise<Result<K>> {
-    let a: Record<string, unknown>;
+  private async readMessageRows<K extends OpName>(op: K, args: unknown): Promise<Result<K>> {
     try {
-      a = validateArgs(op as MethodName, args);
+      const a = validateArgs(op as MethodName, args);
+      return await this.readMessages(op, a as Read<Args<K>>, a.chatId as number);
     } catch (e) {
-      return Promise.reject(e);
+      throw withCallerStack(e);
     }
-    return this.readMessages(op, a as Read<Args<K>>, a.chatId as number);
   }
 
-  private readEvery<K extends OpName>(op: K, args: unknown): Promise<CrossSourceParts<Result<K>>> {
-    let a: Record<string, unknown>;
+  private async readEvery<K extends OpName>(op: K, args: unknown): Promise<CrossSourceParts<Result<K>>> {
     try {
-      a = validateArgs(op as MethodName, args);
+      return await this.readAll(op, validateArgs(op as MethodName, args) as Read<Args<K>>);
     } catch (e) {
-      return Promise.reject(e);
+      throw withCallerStack(e);
     }
-    return this.readAll(op, a as Read<Args<K>>);
   }
 
-  private write<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
-    let a: Record<string, unknown>;
+  private async write<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
     try {
-      a = validateArgs(op as MethodName, args);
+      const a = validateArgs(op as MethodName, args);
+      return await this.writeOne(op, a as Args<K>, by === undefined ? undefined : (a.chatId as number));
     } catch (e) {
-      return Promise.reject(e);
+      throw withCallerStack(e);
     }
-    return this.writeOne(op, a as Args<K>, by === undefined ? undefined : (a.chatId as number));
   }
 
   // ---- chat messages ----------------------------------------------------------------------
@@ -176,19 +176,22 @@ export abstract class DataApi {
     return this.write('updateChatMessageCategory', args, 'chatId');
   }
   getChatMessageByMessageId(args: Read<GetChatMessageByMessageIdArgs>): Promise<ChatMessage | null> {
-    return this.readMessageRows('getChatMessageByMessageId', args, 'chatId');
+    return this.readMessageRows('getChatMessageByMessageId', args);
   }
-  /** Newest first; `limit` defaults to 100. */
+  /**
+   * Newest first (same-second messages: the higher message id first, compared as a number); `limit`
+   * defaults to 100.
+   */
   getChatMessagesByUser(args: Read<GetChatMessagesByUserArgs>): Promise<ChatMessage[]> {
-    return this.readMessageRows('getChatMessagesByUser', args, 'chatId');
+    return this.readMessageRows('getChatMessagesByUser', args);
   }
-  /** Newest first, strictly between the bounds given. */
+  /** Newest first (ties as getChatMessagesByUser), strictly between the bounds given. */
   getChatMessagesSince(args: Read<GetChatMessagesSinceArgs>): Promise<ChatMessage[]> {
-    return this.readMessageRows('getChatMessagesSince', args, 'chatId');
+    return this.readMessageRows('getChatMessagesSince', args);
   }
-  /** Oldest first: a thread of replies. */
+  /** Oldest first: a thread of replies (same-second messages: the lower message id first, as a number). */
   getChatMessagesByRootId(args: Read<GetChatMessagesByRootIdArgs>): Promise<ChatMessage[]> {
-    return this.readMessageRows('getChatMessagesByRootId', args, 'chatId');
+    return this.readMessageRows('getChatMessagesByRootId', args);
   }
 
   // ---- chat users -------------------------------------------------------------------------
@@ -385,4 +388,14 @@ export abstract class DataApi {
   releaseDelayedTasks(args: Write<ReleaseDelayedTasksArgs>): Promise<boolean> {
     return this.write('releaseDelayedTasks', args, undefined);
   }
+}
+
+/**
+ * Gives a failed call's error the stack of the async function catching it: V8 appends the awaiting
+ * callers (`at async handleUpdate (bot.ts:12)`), which the worker's message handler that made the error
+ * never had. Only failures pay for it; the message, code and details stay as they were.
+ */
+function withCallerStack(e: unknown): unknown {
+  if (e instanceof DatabaseError) Error.captureStackTrace(e, withCallerStack);
+  return e;
 }

@@ -1,6 +1,6 @@
 /**
  * The domain API bound to one open transaction: every call runs on the transaction's reserved
- * connection, and a call that routes anywhere else is refused (one transaction, one file).
+ * connection, and a call that routes anywhere else is refused (one transaction, one source).
  */
 import type { BrokerTransaction } from '@pkg/broker';
 import { CrossSourceTransactionError, ReadonlySourceError } from '@pkg/errors';

@@ -127,6 +127,17 @@ describeEngines('re-deliveries, edits and same-second messages', (h) => {
     }
   });
 
+  it("a transaction touching another source says so in the engine's terms", async () => {
+    const e = await db
+      .transaction({ chatId: CHAT }, (tx) => tx.getChatInfo({ chatId: ARCHIVED }))
+      .then(
+        () => null,
+        (err: unknown) => err as DatabaseError,
+      );
+    expect(e).toMatchObject({ code: 'CROSS_SOURCE_TRANSACTION' });
+    expect(e?.message).toContain('one SQLite file, or one PostgreSQL schema');
+  });
+
   it('same-second messages come newest first by numeric id, and oldest first in a thread', async () => {
     for (const id of [999, 1000, 998]) await db.saveChatMessage({ ...message(id), rootMessageId: 1 });
     await db.saveChatMessage(message(2, '2025-03-01 11:59:59'));
