@@ -118,7 +118,7 @@ export abstract class DataApi {
     }
   }
 
-  private async readMessageRows<K extends OpName>(op: K, args: unknown): Promise<Result<K>> {
+  private async readMessageRows<K extends OpName>(op: K, args: unknown, _by: 'chatId'): Promise<Result<K>> {
     try {
       const a = validateArgs(op as MethodName, args);
       return await this.readMessages(op, a as Read<Args<K>>, a.chatId as number);
@@ -176,22 +176,22 @@ export abstract class DataApi {
     return this.write('updateChatMessageCategory', args, 'chatId');
   }
   getChatMessageByMessageId(args: Read<GetChatMessageByMessageIdArgs>): Promise<ChatMessage | null> {
-    return this.readMessageRows('getChatMessageByMessageId', args);
+    return this.readMessageRows('getChatMessageByMessageId', args, 'chatId');
   }
   /**
    * Newest first (same-second messages: the higher message id first, compared as a number); `limit`
    * defaults to 100.
    */
   getChatMessagesByUser(args: Read<GetChatMessagesByUserArgs>): Promise<ChatMessage[]> {
-    return this.readMessageRows('getChatMessagesByUser', args);
+    return this.readMessageRows('getChatMessagesByUser', args, 'chatId');
   }
   /** Newest first (ties as getChatMessagesByUser), strictly between the bounds given. */
   getChatMessagesSince(args: Read<GetChatMessagesSinceArgs>): Promise<ChatMessage[]> {
-    return this.readMessageRows('getChatMessagesSince', args);
+    return this.readMessageRows('getChatMessagesSince', args, 'chatId');
   }
   /** Oldest first: a thread of replies (same-second messages: the lower message id first, as a number). */
   getChatMessagesByRootId(args: Read<GetChatMessagesByRootIdArgs>): Promise<ChatMessage[]> {
-    return this.readMessageRows('getChatMessagesByRootId', args);
+    return this.readMessageRows('getChatMessagesByRootId', args, 'chatId');
   }
 
   // ---- chat users -------------------------------------------------------------------------

@@ -68,16 +68,14 @@ const COUNT_USER_DAY = `INSERT INTO chat_user_stats (chat_id, user_id, date, mes
  * statement whose counters read the insert's RETURNING, so a conflict (or a concurrent winner) counts nothing.
  */
 const ABSENT = 'NOT EXISTS (SELECT 1 FROM chat_messages WHERE chat_id = ? AND message_id = ?)';
-const SAVE_IF_NEW_SQLITE = [
-  `UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP
-    WHERE chat_id = ? AND user_id = ? AND ${ABSENT}`,
-  `INSERT INTO chat_stats (chat_id, date, messages_count) SELECT ?, ?, 1 WHERE ${ABSENT}
-    ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = chat_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`,
-  `INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) SELECT ?, ?, ?, 1 WHERE ${ABSENT}
-    ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = chat_user_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`,
-  `${INSERT_MESSAGE} ON CONFLICT (chat_id, message_id) DO NOTHING`,
-] as const;
-const SAVE_IF_NEW_POSTGRES = `WITH stored AS (${INSERT_MESSAGE} ON CONFLICT (chat_id, message_id) DO NOTHING RETURNING 1),
+const COUNT_USER_MESSAGE_IF_NEW = `UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP
+  WHERE chat_id = ? AND user_id = ? AND ${ABSENT}`;
+const COUNT_CHAT_DAY_IF_NEW = `INSERT INTO chat_stats (chat_id, date, messages_count) SELECT ?, ?, 1 WHERE ${ABSENT}
+  ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = chat_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
+const COUNT_USER_DAY_IF_NEW = `INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) SELECT ?, ?, ?, 1 WHERE ${ABSENT}
+  ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = chat_user_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
+const INSERT_MESSAGE_IF_NEW = `${INSERT_MESSAGE} ON CONFLICT (chat_id, message_id) DO NOTHING`;
+const SAVE_IF_NEW_POSTGRES = `WITH stored AS (${INSERT_MESSAGE_IF_NEW} RETURNING 1),
   user_count AS (UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP
     WHERE chat_id = ? AND user_id = ? AND EXISTS (SELECT 1 FROM stored)),
   chat_day AS (INSERT INTO chat_stats (chat_id, date, messages_count) SELECT ?, ?, 1 FROM stored
@@ -202,13 +200,12 @@ export const messageOperations = {
       const [row] = (yield { atomic: [{ text: SAVE_IF_NEW_POSTGRES, params, mode: 'get' }] }) as [{ stored: number }];
       return row.stored === 1;
     }
-    const [user, chat, userDay, insert] = SAVE_IF_NEW_SQLITE;
     const answers = (yield {
       atomic: [
-        runText(user, [chatId, userId, ...key]),
-        runText(chat, [chatId, day, ...key]),
-        runText(userDay, [chatId, userId, day, ...key]),
-        runText(insert, message),
+        runText(COUNT_USER_MESSAGE_IF_NEW, [chatId, userId, ...key]),
+        runText(COUNT_CHAT_DAY_IF_NEW, [chatId, day, ...key]),
+        runText(COUNT_USER_DAY_IF_NEW, [chatId, userId, day, ...key]),
+        runText(INSERT_MESSAGE_IF_NEW, message),
       ],
     }) as RunResult[];
     return (answers[3] as RunResult).changes === 1;
