@@ -9,22 +9,13 @@ import { createTempDir, type TempDir } from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { toOpenError } from '../src/open-errors.js';
-import { spec } from './helpers.js';
+import { spec, thrown } from './helpers.js';
 
 let dir: TempDir;
 beforeAll(() => {
   dir = createTempDir('broker-binding-');
 });
 afterAll(() => dir.cleanup());
-
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a failure');
-}
 
 function explained(e: unknown) {
   const err = toOpenError(spec('main', dir.file('bot.db')), e);
