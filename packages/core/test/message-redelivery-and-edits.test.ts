@@ -17,18 +17,20 @@ describeEngines('re-deliveries, edits and same-second messages', (h) => {
   let db: DatabaseWrapper;
   let n = 0;
   let archive: SourceConfig;
+  let main: SourceConfig;
 
   beforeEach(async () => {
     const label = `redeliver-${++n}`;
     // The archive exists (schema created) before it is opened readonly.
     archive = h.fresh(`${label}-archive`);
+    main = h.fresh(label);
     const writer = new DatabaseWrapper({ config: { default: 'main', sources: { main: archive } } });
     await writer.ready();
     await writer.close();
     db = new DatabaseWrapper({
       config: {
         default: 'main',
-        sources: { main: h.fresh(label), archive: { ...archive, readonly: true } },
+        sources: { main, archive: { ...archive, readonly: true } },
         chatMapping: { [ARCHIVED]: 'archive' },
       },
     });
@@ -73,6 +75,19 @@ describeEngines('re-deliveries, edits and same-second messages', (h) => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => db.saveChatMessageIfNew(message(5))));
     expect(answers.filter(Boolean)).toHaveLength(1);
     expect(await counters()).toEqual({ user: 1, chatDay: 1, userDay: 1 });
+  });
+
+  it('two bot processes (two wrappers, own workers and connections) delivering one update: one stores it', async () => {
+    const other = new DatabaseWrapper({ config: { default: 'main', sources: { main } } });
+    try {
+      for (let id = 20; id < 30; id++) {
+        const answers = await Promise.all([db, other, db, other].map((w) => w.saveChatMessageIfNew(message(id))));
+        expect(answers.filter(Boolean)).toHaveLength(1);
+      }
+    } finally {
+      await other.close();
+    }
+    expect(await counters()).toEqual({ user: 10, chatDay: 10, userDay: 10 });
   });
 
   it('tx.saveChatMessageIfNew and tx.updateChatMessageText run inside a transaction and roll back with it', async () => {
