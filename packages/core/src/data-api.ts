@@ -4,7 +4,6 @@
  * only how a call reaches a source.
  */
 import type { ArgsOf, ResultOf } from '@pkg/broker';
-import { DatabaseError } from '@pkg/errors';
 import { type CrossSourceParts, type CrossSourceRows, mergeChats } from './cross-source.js';
 import type { CoreOperations } from './operations/index.js';
 import type {
@@ -104,44 +103,45 @@ export abstract class DataApi {
    * table (INVALID_ARGUMENT, never a TypeError; a dataSource only where the method takes one),
    * then hand the checked copy on. `by` names the argument that routes the call ('chatId'), or is
    * undefined for system-wide data. None of them throws: a refusal is a rejected promise.
-   *
-   * They are async and await the call, so that a failure gets the caller's frames: an error revived
-   * from a worker was made by a message handler (no caller on its stack), and V8 records the awaiting
-   * async functions (the bot's own) only for a stack captured inside one (see withCallerStack).
    */
-  private async read<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
+  private read<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
+    let a: Record<string, unknown>;
     try {
-      const a = validateArgs(op as MethodName, args);
-      return await this.readOne(op, a as Read<Args<K>>, by === undefined ? undefined : (a.chatId as number));
+      a = validateArgs(op as MethodName, args);
     } catch (e) {
-      throw withCallerStack(e);
+      return Promise.reject(e);
     }
+    return this.readOne(op, a as Read<Args<K>>, by === undefined ? undefined : (a.chatId as number));
   }
 
-  private async readMessageRows<K extends OpName>(op: K, args: unknown, _by: 'chatId'): Promise<Result<K>> {
+  private readMessageRows<K extends OpName>(op: K, args: unknown, _by: 'chatId'): Promise<Result<K>> {
+    let a: Record<string, unknown>;
     try {
-      const a = validateArgs(op as MethodName, args);
-      return await this.readMessages(op, a as Read<Args<K>>, a.chatId as number);
+      a = validateArgs(op as MethodName, args);
     } catch (e) {
-      throw withCallerStack(e);
+      return Promise.reject(e);
     }
+    return this.readMessages(op, a as Read<Args<K>>, a.chatId as number);
   }
 
-  private async readEvery<K extends OpName>(op: K, args: unknown): Promise<CrossSourceParts<Result<K>>> {
+  private readEvery<K extends OpName>(op: K, args: unknown): Promise<CrossSourceParts<Result<K>>> {
+    let a: Record<string, unknown>;
     try {
-      return await this.readAll(op, validateArgs(op as MethodName, args) as Read<Args<K>>);
+      a = validateArgs(op as MethodName, args);
     } catch (e) {
-      throw withCallerStack(e);
+      return Promise.reject(e);
     }
+    return this.readAll(op, a as Read<Args<K>>);
   }
 
-  private async write<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
+  private write<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
+    let a: Record<string, unknown>;
     try {
-      const a = validateArgs(op as MethodName, args);
-      return await this.writeOne(op, a as Args<K>, by === undefined ? undefined : (a.chatId as number));
+      a = validateArgs(op as MethodName, args);
     } catch (e) {
-      throw withCallerStack(e);
+      return Promise.reject(e);
     }
+    return this.writeOne(op, a as Args<K>, by === undefined ? undefined : (a.chatId as number));
   }
 
   // ---- chat messages ----------------------------------------------------------------------
@@ -388,14 +388,4 @@ export abstract class DataApi {
   releaseDelayedTasks(args: Write<ReleaseDelayedTasksArgs>): Promise<boolean> {
     return this.write('releaseDelayedTasks', args, undefined);
   }
-}
-
-/**
- * Gives a failed call's error the stack of the async function catching it: V8 appends the awaiting
- * callers (`at async handleUpdate (bot.ts:12)`), which the worker's message handler that made the error
- * never had. Only failures pay for it; the message, code and details stay as they were.
- */
-function withCallerStack(e: unknown): unknown {
-  if (e instanceof DatabaseError) Error.captureStackTrace(e, withCallerStack);
-  return e;
 }
