@@ -1,6 +1,7 @@
 /**
- * A failed call's stack shows the bot's own code: the error revived from the worker is given the stack of
- * the awaiting wrapper method, so V8's async stack trace reaches the functions that awaited the call.
+ * A failed call's stack shows the bot's own code: the error revived from the worker is given a stack
+ * captured in the call's rejection handler, where V8's async stack trace reaches the functions that
+ * awaited the call.
  */
 import { DatabaseError, DatabaseWrapper } from '@pkg/core';
 import { createTempDir, type TempDir } from '@pkg/testkit';
