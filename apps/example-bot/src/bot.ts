@@ -68,7 +68,10 @@ export function createBot(token: string, db: DatabaseWrapper, config?: BotConfig
 
   bot.command('historysize', async (ctx) => {
     const size = Number.parseInt(ctx.match, 10);
-    if (!(size >= 1 && size <= 50)) return void (await ctx.reply('Usage: /historysize 1..50'));
+    if (!(size >= 1 && size <= 50)) {
+      await ctx.reply('Usage: /historysize 1..50');
+      return;
+    }
     await db.setChatSetting({ chatId: ctx.chat.id, key: HISTORY_SIZE, value: size });
     await ctx.reply(`/history now shows ${size} messages.`);
   });
