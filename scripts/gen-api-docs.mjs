@@ -233,7 +233,7 @@ function readOperations() {
               }
             });
           }
-          ops.set(p.name.getText(), analyseOperation(body, substitutions));
+          ops.set(p.name.getText(), analyseOperation(body, substitutions, functions));
         }
       }
     }
@@ -264,11 +264,20 @@ function catalogText(node, constants) {
   return undefined;
 }
 
-function analyseOperation(root, substitutions) {
+function analyseOperation(root, substitutions, functions) {
   let kind;
   const defaults = new Map();
   const sql = [];
+  const followed = new Set();
   const visit = (node) => {
+    // A helper of the same file called with the operation's arguments (`messageRow(a, e, op)`): its defaults count.
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.arguments.some((x) => text(x) === 'a')) {
+      const helper = functions.get(node.expression.text);
+      if (helper !== undefined && !followed.has(helper)) {
+        followed.add(helper);
+        visit(helper);
+      }
+    }
     if (ts.isCallExpression(node) && text(node.expression) === 'defineOperation') {
       const k = node.arguments[0];
       if (k && ts.isStringLiteral(k)) kind = k.text;
@@ -319,11 +328,13 @@ function analyseOperation(root, substitutions) {
       // INSERT ... SELECT (claims): rows picked so that no key repeats; not a plain insert of the caller's key.
       const verb = m[1]
         ? 'replace'
-        : /ON CONFLICT .* DO UPDATE/i.test(q)
-          ? 'upsert'
-          : /\)\s*SELECT\b/i.test(q)
+        : /ON CONFLICT .* DO NOTHING/i.test(q)
+          ? 'insert-if-absent'
+          : /ON CONFLICT .* DO UPDATE/i.test(q)
             ? 'upsert'
-            : 'insert';
+            : /\)\s*SELECT\b/i.test(q)
+              ? 'upsert'
+              : 'insert';
       add(verb, m[2]);
       continue;
     }
@@ -658,6 +669,8 @@ function storageLine(m) {
         return `inserts into ${tbl}`;
       case 'upsert':
         return `upserts into ${tbl}`;
+      case 'insert-if-absent':
+        return `inserts into ${tbl} unless the key is there`;
       case 'replace':
         return `replaces in ${tbl}`;
       case 'update':
@@ -1182,7 +1195,8 @@ function describeExport(e) {
     PG_SCHEMA_VERSION: 'The schema version of the PostgreSQL DDL (6, the bot’s).',
     postgresLocation:
       '`postgresLocation(url, schema)`: where a PostgreSQL source lives as the library’s messages name it (the URL without its password, and the schema).',
-    urlWithoutPassword: '`urlWithoutPassword(url)`: a connection URL as it may be shown or logged, its password removed.',
+    urlWithoutPassword:
+      '`urlWithoutPassword(url)`: a connection URL as it may be shown or logged, its password removed.',
   };
   if (!(e.name in known)) fail(`describe the export ${e.name} in describeExport`);
   return known[e.name];

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { POINT_READ_SQL, SELECT_MESSAGE } from './sql.js';
 
 /** getChatMessagesSince with only chatId and limit (the 10,000-row read). */
-const NEWEST_FIRST = ' ORDER BY m.date DESC, m.message_id';
+const NEWEST_FIRST = ' ORDER BY m.date DESC, length(m.message_id) DESC, m.message_id DESC';
 const SINCE_BY_CHAT_SQL = `${SELECT_MESSAGE} WHERE m.chat_id = ?${NEWEST_FIRST} LIMIT ?`;
 
 /** saveChatMessage's four statements (PostgreSQL needs the table name in the upserts' SET; SQLite takes it too). */

@@ -12,6 +12,8 @@ export function toOpenError(spec: SqliteSourceSpec, e: unknown): DatabaseError {
   const message = e instanceof Error ? e.message : String(e);
   const code = String((e as { code?: unknown })?.code ?? '');
   const open = (reason: string, fix: string) => new SourceOpenError(spec.name, spec.path, reason, fix);
+  const binding = bindingProblem(message, code);
+  if (binding !== null) return open(binding, BINDING_FIX);
   if (spec.readonly && /does not exist/i.test(message)) {
     return open(
       'the file does not exist, and a readonly source is never created',
@@ -64,6 +66,25 @@ export function toOpenError(spec: SqliteSourceSpec, e: unknown): DatabaseError {
     code === '' ? message : `${code}: ${message}`,
     'check that the path exists and is readable (and writable for a writable source)',
   );
+}
+
+/** Rebuilding fetches a prebuilt binary for this Node.js, or compiles one (needs python3, make and a C++ compiler). */
+const BINDING_FIX =
+  'build it for this Node.js: `npm rebuild better-sqlite3` (pnpm: `pnpm rebuild better-sqlite3`, after allowing its install script with `pnpm approve-builds`); a PostgreSQL-only configuration does not need it';
+
+/**
+ * better-sqlite3 loads its native part on the first open, so a binding that was never built (install
+ * scripts skipped) or was built for another Node.js fails here, before SQLite sees the path: name the
+ * package, not the file.
+ */
+function bindingProblem(message: string, code: string): string | null {
+  if (/Could not locate the bindings file/i.test(message)) {
+    return 'the SQLite driver better-sqlite3 is installed without its native binding (its install script did not run or failed)';
+  }
+  if (code === 'ERR_DLOPEN_FAILED' || /NODE_MODULE_VERSION|better_sqlite3\.node/.test(message)) {
+    return `the SQLite driver better-sqlite3's native binding does not load in Node.js ${process.version} (${message.split('\n')[0]})`;
+  }
+  return null;
 }
 
 /**

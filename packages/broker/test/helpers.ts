@@ -22,3 +22,13 @@ export function spec(name: string, path: string, overrides: Partial<SqliteSource
 export function broker(specs: SqliteSourceSpec[], options?: BrokerOptions): Broker {
   return new Broker(specs, options);
 }
+
+/** What `fn` throws (synchronously); fails the test when it throws nothing. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a throw');
+}

@@ -2,7 +2,7 @@ import { Broker } from '@pkg/broker';
 import { ConfigError } from '@pkg/errors';
 import { createTempDir, type TempDir } from '@pkg/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spec } from './helpers.js';
+import { spec, thrown } from './helpers.js';
 
 describe('the Broker constructor', () => {
   let dir: TempDir;
@@ -10,15 +10,6 @@ describe('the Broker constructor', () => {
     dir = createTempDir('broker-options-');
   });
   afterEach(() => dir.cleanup());
-
-  function thrown(fn: () => unknown): unknown {
-    try {
-      fn();
-    } catch (e) {
-      return e;
-    }
-    throw new Error('expected the constructor to throw');
-  }
 
   it('refuses maxBatchesInFlight out of range with CONFIG_INVALID naming the option and the range', () => {
     for (const bad of [0, -1, 1.5, Number.NaN, 1_000]) {

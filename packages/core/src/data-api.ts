@@ -53,6 +53,7 @@ import type {
   UnsetChatSettingArgs,
   UpdateChatInfoArgs,
   UpdateChatMessageCategoryArgs,
+  UpdateChatMessageTextArgs,
   UpdateChatTopicInfoArgs,
   UpdateChatUserArgs,
   UpdateDelayedTaskArgs,
@@ -153,6 +154,23 @@ export abstract class DataApi {
   saveChatMessage(args: Write<SaveChatMessageArgs>): Promise<boolean> {
     return this.write('saveChatMessage', args, 'chatId');
   }
+  /**
+   * saveChatMessage for a message that may be stored already (Telegram re-delivers an update its webhook
+   * did not acknowledge): resolves `true` when stored, `false` when the chat already has a message with
+   * this messageId, leaving it and every counter untouched. Atomic on every engine: of two concurrent
+   * calls for one message, one resolves `true`.
+   */
+  saveChatMessageIfNew(args: Write<SaveChatMessageArgs>): Promise<boolean> {
+    return this.write('saveChatMessageIfNew', args, 'chatId');
+  }
+  /**
+   * Stores an edited message's new text (Telegram's `edited_message`): `true` when the message exists,
+   * `false` when the chat has no message with this messageId. The edit date is not stored: the bot's v6
+   * schema has no column for it (see docs/migration-guide.md).
+   */
+  updateChatMessageText(args: Write<UpdateChatMessageTextArgs>): Promise<boolean> {
+    return this.write('updateChatMessageText', args, 'chatId');
+  }
   /** True when the statement ran, whether or not a message matched (as the bot). */
   updateChatMessageCategory(args: Write<UpdateChatMessageCategoryArgs>): Promise<boolean> {
     return this.write('updateChatMessageCategory', args, 'chatId');
@@ -160,15 +178,18 @@ export abstract class DataApi {
   getChatMessageByMessageId(args: Read<GetChatMessageByMessageIdArgs>): Promise<ChatMessage | null> {
     return this.readMessageRows('getChatMessageByMessageId', args, 'chatId');
   }
-  /** Newest first; `limit` defaults to 100. */
+  /**
+   * Newest first (same-second messages: the higher message id first, compared as a number); `limit`
+   * defaults to 100.
+   */
   getChatMessagesByUser(args: Read<GetChatMessagesByUserArgs>): Promise<ChatMessage[]> {
     return this.readMessageRows('getChatMessagesByUser', args, 'chatId');
   }
-  /** Newest first, strictly between the bounds given. */
+  /** Newest first (ties as getChatMessagesByUser), strictly between the bounds given. */
   getChatMessagesSince(args: Read<GetChatMessagesSinceArgs>): Promise<ChatMessage[]> {
     return this.readMessageRows('getChatMessagesSince', args, 'chatId');
   }
-  /** Oldest first: a thread of replies. */
+  /** Oldest first: a thread of replies (same-second messages: the lower message id first, as a number). */
   getChatMessagesByRootId(args: Read<GetChatMessagesByRootIdArgs>): Promise<ChatMessage[]> {
     return this.readMessageRows('getChatMessagesByRootId', args, 'chatId');
   }

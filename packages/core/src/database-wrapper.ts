@@ -5,6 +5,7 @@
 import { Broker, type BrokerOptions, type SourceSpec, type SourceStats, sourceLocation } from '@pkg/broker';
 import { type DatabaseConfig, type DatabaseConfigInput, validateDatabaseConfig } from '@pkg/config';
 import { ConfigError, DatabaseError, type ErrorCode, SourceClosedError } from '@pkg/errors';
+import { withCallerStack } from './caller-stack.js';
 import { type ConfigWatcher, type WatchConfigOptions, watchConfigFile } from './config-watcher.js';
 import type { CrossSourceParts, SkippedSource } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
@@ -229,11 +230,14 @@ export class DatabaseWrapper extends DataApi {
     return router;
   }
 
-  /** One call to a source's worker; only a failure runs the handler (count by code, log a restart). */
+  /**
+   * One call to a source's worker; only a failure runs the handler (count by code, log a restart, and
+   * give the error the awaiting caller's frames).
+   */
   private send<K extends OpName>(source: string, op: K, args: never) {
     return this.broker.call(source, op, args).then(undefined, (e: unknown) => {
       this.failed(source, op, e);
-      throw e;
+      throw withCallerStack(e);
     });
   }
 

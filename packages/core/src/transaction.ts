@@ -1,9 +1,10 @@
 /**
  * The domain API bound to one open transaction: every call runs on the transaction's reserved
- * connection, and a call that routes anywhere else is refused (one transaction, one file).
+ * connection, and a call that routes anywhere else is refused (one transaction, one source).
  */
 import type { BrokerTransaction } from '@pkg/broker';
 import { CrossSourceTransactionError, ReadonlySourceError } from '@pkg/errors';
+import { withCallerStack } from './caller-stack.js';
 import type { CrossSourceParts } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
 import type { CoreOperations } from './operations/index.js';
@@ -61,7 +62,7 @@ export class Transaction extends DataApi {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.tx.call(op, args);
+    return this.tx.call(op, args).then(undefined, rethrowWithCallerStack);
   }
 
   protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
@@ -71,16 +72,22 @@ export class Transaction extends DataApi {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.tx.call(op, args);
+    return this.tx.call(op, args).then(undefined, rethrowWithCallerStack);
   }
 
   /** Inside a transaction a cross-source read covers the transaction's source only. */
   protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }): Promise<CrossSourceParts<never>> {
     if (args.dataSource) this.onSource(this.router.route({ dataSource: args.dataSource }), undefined);
-    return { parts: [{ source: this.tx.source, rows: (await this.tx.call(op, args as never)) as never }], skipped: [] };
+    const rows = await this.tx.call(op, args as never).then(undefined, rethrowWithCallerStack);
+    return { parts: [{ source: this.tx.source, rows: rows as never }], skipped: [] };
   }
 
   protected ownerOf(chatId: number): string {
     return this.router.ownerOf(chatId);
   }
+}
+
+/** A transaction's calls have no rejection handler of their own to give errors the caller's frames in. */
+function rethrowWithCallerStack(e: unknown): never {
+  throw withCallerStack(e);
 }

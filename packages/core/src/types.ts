@@ -213,6 +213,12 @@ export interface UpdateChatMessageCategoryArgs {
   messageId: MessageId;
   messageCategory: MessageCategory;
 }
+export interface UpdateChatMessageTextArgs {
+  chatId: number;
+  messageId: MessageId;
+  /** The edited text (Telegram's `edited_message.text` or `.caption`). */
+  messageText: string;
+}
 export interface GetChatMessageByMessageIdArgs {
   chatId: number;
   messageId: MessageId;

@@ -330,6 +330,19 @@ describe('bad arguments are refused at the API boundary', () => {
       'chat_id',
       /Did you mean "chatId"/,
     );
+    // A name carried over from the sibling method: setChatSetting / unsetChatSetting take `key`.
+    await refused(
+      () => db.getChatSetting({ chatId: CHAT, key: 'model' } as never),
+      'getChatSetting',
+      'key',
+      /Did you mean "setting"/,
+    );
+    await refused(
+      () => db.unsetChatSetting({ chatId: CHAT, setting: 'model' } as never),
+      'unsetChatSetting',
+      'setting',
+      /Did you mean "key"/,
+    );
     await refused(
       () =>
         db.addSpamMessage({

@@ -107,7 +107,7 @@ export class CrossSourceTransactionError extends DatabaseError {
   constructor(txSource: string, otherSource: string, chatId?: number) {
     super(
       'CROSS_SOURCE_TRANSACTION',
-      `A transaction on source "${txSource}" cannot touch source "${otherSource}"${chatId === undefined ? '' : ` (chat ${chatId})`}: one transaction runs on one SQLite file. Fix: keep the transaction to chats of one source, or run two transactions.`,
+      `A transaction on source "${txSource}" cannot touch source "${otherSource}"${chatId === undefined ? '' : ` (chat ${chatId})`}: a transaction runs on one source's connection (one SQLite file, or one PostgreSQL schema). Fix: keep the transaction to chats of one source, or run two transactions.`,
       { txSource, otherSource, chatId },
     );
   }

@@ -46,6 +46,7 @@ export {
   collectReferenceReads,
   type ReferenceReader,
   storedText,
+  withLibraryTieOrder,
   withoutWallClock,
 } from './reference-reads.js';
 export { replay } from './replay.js';

@@ -1,4 +1,4 @@
-import { defineOperation, type EngineContext, type Plan, type Query } from '@pkg/broker/operation';
+import { defineOperation, type EngineContext, type Plan, type Query, type RunResult } from '@pkg/broker/operation';
 import {
   type ChatMessage,
   type GetChatMessageByMessageIdArgs,
@@ -9,9 +9,17 @@ import {
   MESSAGE_TYPES,
   type SaveChatMessageArgs,
   type UpdateChatMessageCategoryArgs,
+  type UpdateChatMessageTextArgs,
 } from '../types.js';
 import { runText, writeOne } from './statement.js';
-import { requireInteger, requireOneOf, toMessageId, toMessageIdOrNull, toStoredTimestamp } from './values.js';
+import {
+  requireInteger,
+  requireOneOf,
+  requireString,
+  toMessageId,
+  toMessageIdOrNull,
+  toStoredTimestamp,
+} from './values.js';
 
 // The catalog of messages.
 /** Message rows carry the sender (inner join: only senders known in the chat) and the media. */
@@ -30,13 +38,16 @@ const BY_MESSAGE_ID = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.message_id = 
 const MESSAGE_DATES = ['date', 'created_at', 'media_created_at', 'media_updated_at'] as const;
 
 /**
- * Ties on the date come in message_id order (text order, ascending even when the dates are descending):
- * SQLite reads the chat's messages through the primary key's index (chat_id, message_id) and its sort keeps
- * that order for equal dates. The tie-breaker only says so: the answers on SQLite stay the same, and
- * PostgreSQL (C collation) gives the same order.
+ * Newest first, and newest first within one second (Telegram dates are whole seconds): ties on the date
+ * break by message_id, newest first. Ids are TEXT; comparing length, then text, is numeric order for the
+ * non-negative integer ids Telegram gives (999 before 1000), on both engines (PostgreSQL's TEXT columns are
+ * COLLATE "C", byte order like SQLite's). Other ids still come in one fixed order: shorter first, then byte
+ * order. The bot left ties in SQLite's scan order (ascending text); docs/migration-guide.md lists the
+ * difference. No index serves the date order either way (v6 has only the primary key): the chat's rows are
+ * found through (chat_id, message_id) and sorted, so the longer key costs the sort alone.
  */
-const NEWEST_FIRST = ' ORDER BY m.date DESC, m.message_id';
-const OLDEST_FIRST = ' ORDER BY m.date ASC, m.message_id';
+const NEWEST_FIRST = ' ORDER BY m.date DESC, length(m.message_id) DESC, m.message_id DESC';
+const OLDEST_FIRST = ' ORDER BY m.date ASC, length(m.message_id) ASC, m.message_id ASC';
 const BY_USER = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.user_id = ?${NEWEST_FIRST} LIMIT ?`;
 const BY_ROOT = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ?${OLDEST_FIRST}`;
 const BY_ROOT_IN_THREAD = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? AND m.thread_id = ?${OLDEST_FIRST}`;
@@ -50,6 +61,29 @@ const COUNT_CHAT_DAY = `INSERT INTO chat_stats (chat_id, date, messages_count) V
   ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = chat_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
 const COUNT_USER_DAY = `INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) VALUES (?, ?, ?, 1)
   ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = chat_user_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
+/**
+ * saveChatMessageIfNew: the message and its counters only when no message has its (chat_id, message_id),
+ * atomically. SQLite (one writer at a time, BEGIN IMMEDIATE) counts only while the message is absent, then
+ * inserts it. PostgreSQL must decide on the insert itself, or two sessions could both see it absent: one
+ * statement whose counters read the insert's RETURNING, so a conflict (or a concurrent winner) counts nothing.
+ */
+const ABSENT = 'NOT EXISTS (SELECT 1 FROM chat_messages WHERE chat_id = ? AND message_id = ?)';
+const COUNT_USER_MESSAGE_IF_NEW = `UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP
+  WHERE chat_id = ? AND user_id = ? AND ${ABSENT}`;
+const COUNT_CHAT_DAY_IF_NEW = `INSERT INTO chat_stats (chat_id, date, messages_count) SELECT ?, ?, 1 WHERE ${ABSENT}
+  ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = chat_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
+const COUNT_USER_DAY_IF_NEW = `INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) SELECT ?, ?, ?, 1 WHERE ${ABSENT}
+  ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = chat_user_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
+const INSERT_MESSAGE_IF_NEW = `${INSERT_MESSAGE} ON CONFLICT (chat_id, message_id) DO NOTHING`;
+const SAVE_IF_NEW_POSTGRES = `WITH stored AS (${INSERT_MESSAGE_IF_NEW} RETURNING 1),
+  user_count AS (UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP
+    WHERE chat_id = ? AND user_id = ? AND EXISTS (SELECT 1 FROM stored)),
+  chat_day AS (INSERT INTO chat_stats (chat_id, date, messages_count) SELECT ?, ?, 1 FROM stored
+    ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = chat_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP),
+  user_day AS (INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) SELECT ?, ?, ?, 1 FROM stored
+    ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = chat_user_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP)
+SELECT count(*)::int AS stored FROM stored`;
+const SET_TEXT = 'UPDATE chat_messages SET message_text = ? WHERE chat_id = ? AND message_id = ?';
 const SET_CATEGORY = 'UPDATE chat_messages SET message_category = ? WHERE chat_id = ? AND message_id = ?';
 
 function messageQuery(text: string, params: unknown[]): Query {
@@ -120,29 +154,32 @@ function byKeysSql(size: number): string {
   return sql;
 }
 
+/** saveChatMessage's arguments as the message row and the counters' keys. */
+function messageRow(a: SaveChatMessageArgs, e: EngineContext, op: string) {
+  const chatId = requireInteger(a.chatId, op, 'chatId');
+  const userId = requireInteger(a.userId, op, 'userId');
+  const stored = toStoredTimestamp(a.date, op, 'date');
+  const message = [
+    chatId,
+    toMessageId(a.messageId, op, 'messageId'),
+    e.timestamp(stored),
+    userId,
+    toMessageIdOrNull(a.replyId, op, 'replyId'),
+    a.threadId ?? 0,
+    toMessageIdOrNull(a.rootMessageId, op, 'rootMessageId'),
+    a.messageText ?? '',
+    requireOneOf(a.messageType ?? 'text', MESSAGE_TYPES, op, 'messageType'),
+    requireOneOf(a.messageCategory ?? 'unspecified', MESSAGE_CATEGORIES, op, 'messageCategory'),
+    a.quoteText ?? null,
+    a.mediaId ?? null,
+  ];
+  return { message, chatId, userId, day: e.timestamp(`${stored.slice(0, 10)} 00:00:00`) };
+}
+
 export const messageOperations = {
   /** The message and its counters, together or not at all (one transaction, as the bot does). */
   saveChatMessage: defineOperation('write', function* (a: SaveChatMessageArgs, e: EngineContext): Plan<true> {
-    const op = 'saveChatMessage';
-    const chatId = requireInteger(a.chatId, op, 'chatId');
-    const userId = requireInteger(a.userId, op, 'userId');
-    const stored = toStoredTimestamp(a.date, op, 'date');
-    const date = e.timestamp(stored);
-    const day = e.timestamp(`${stored.slice(0, 10)} 00:00:00`);
-    const message = [
-      chatId,
-      toMessageId(a.messageId, op, 'messageId'),
-      date,
-      userId,
-      toMessageIdOrNull(a.replyId, op, 'replyId'),
-      a.threadId ?? 0,
-      toMessageIdOrNull(a.rootMessageId, op, 'rootMessageId'),
-      a.messageText ?? '',
-      requireOneOf(a.messageType ?? 'text', MESSAGE_TYPES, op, 'messageType'),
-      requireOneOf(a.messageCategory ?? 'unspecified', MESSAGE_CATEGORIES, op, 'messageCategory'),
-      a.quoteText ?? null,
-      a.mediaId ?? null,
-    ];
+    const { message, chatId, userId, day } = messageRow(a, e, 'saveChatMessage');
     yield {
       atomic: [
         runText(INSERT_MESSAGE, message),
@@ -152,6 +189,37 @@ export const messageOperations = {
       ],
     };
     return true;
+  }),
+
+  /** saveChatMessage for a message not stored yet: true when stored, false (nothing counted) when it was. */
+  saveChatMessageIfNew: defineOperation('write', function* (a: SaveChatMessageArgs, e: EngineContext): Plan<boolean> {
+    const { message, chatId, userId, day } = messageRow(a, e, 'saveChatMessageIfNew');
+    const key = [chatId, message[1]];
+    if (e.engine === 'postgresql') {
+      const params = [...message, chatId, userId, chatId, day, chatId, userId, day];
+      const [row] = (yield { atomic: [{ text: SAVE_IF_NEW_POSTGRES, params, mode: 'get' }] }) as [{ stored: number }];
+      return row.stored === 1;
+    }
+    const answers = (yield {
+      atomic: [
+        runText(COUNT_USER_MESSAGE_IF_NEW, [chatId, userId, ...key]),
+        runText(COUNT_CHAT_DAY_IF_NEW, [chatId, day, ...key]),
+        runText(COUNT_USER_DAY_IF_NEW, [chatId, userId, day, ...key]),
+        runText(INSERT_MESSAGE_IF_NEW, message),
+      ],
+    }) as RunResult[];
+    return (answers[3] as RunResult).changes === 1;
+  }),
+
+  /** An edited message's text: true when the message exists (and now has it), false when none does. */
+  updateChatMessageText: defineOperation('write', function* (a: UpdateChatMessageTextArgs): Plan<boolean> {
+    const op = 'updateChatMessageText';
+    const params = [
+      requireString(a.messageText, op, 'messageText'),
+      requireInteger(a.chatId, op, 'chatId'),
+      toMessageId(a.messageId, op, 'messageId'),
+    ];
+    return ((yield runText(SET_TEXT, params)) as RunResult).changes > 0;
   }),
 
   /** True when the statement ran, whether or not a message matched (the bot's answer). */

@@ -102,20 +102,9 @@ const WRITES_WITH_SOURCE = {
 
 /** Writes that go where their chat (or the default source) is: `dataSource` is refused. */
 const WRITES = {
-  saveChatMessage: {
-    date: req(TIMESTAMP_KIND),
-    chatId,
-    userId,
-    messageId: req(MESSAGE_ID_KIND),
-    replyId: opt(MESSAGE_ID_KIND),
-    threadId: opt(SAFE_INTEGER),
-    messageText: optText,
-    messageType: opt(MESSAGE_TYPE),
-    messageCategory: opt(MESSAGE_CATEGORY),
-    rootMessageId: opt(MESSAGE_ID_KIND),
-    quoteText: optText,
-    mediaId: optText,
-  },
+  saveChatMessage: messageArgs(),
+  saveChatMessageIfNew: messageArgs(),
+  updateChatMessageText: { chatId, messageId: req(MESSAGE_ID_KIND), messageText: text },
   updateChatMessageCategory: { chatId, messageId: req(MESSAGE_ID_KIND), messageCategory: req(MESSAGE_CATEGORY) },
   updateChatUser: { chatId, userId, username: text, fullName: text },
   markUserIsSpammer: { chatId, userId, isSpammer: req(BOOLEAN) },
@@ -175,6 +164,23 @@ const WRITES = {
   claimDelayedTasks: { owner: text, limit: opt(LIMIT_KIND) },
   releaseDelayedTasks: { owner: text },
 } satisfies Table;
+
+function messageArgs() {
+  return {
+    date: req(TIMESTAMP_KIND),
+    chatId,
+    userId,
+    messageId: req(MESSAGE_ID_KIND),
+    replyId: opt(MESSAGE_ID_KIND),
+    threadId: opt(SAFE_INTEGER),
+    messageText: optText,
+    messageType: opt(MESSAGE_TYPE),
+    messageCategory: opt(MESSAGE_CATEGORY),
+    rootMessageId: opt(MESSAGE_ID_KIND),
+    quoteText: optText,
+    mediaId: optText,
+  };
+}
 
 function spamArgs() {
   return {

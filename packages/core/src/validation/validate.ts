@@ -63,13 +63,30 @@ function unknownArgument(op: string, spec: MethodSpec, key: string): InvalidArgu
       'is not accepted by writes: a write goes to the source its chat maps to',
     );
   }
-  const near = closest(key, spec.names);
+  const near = closest(key, spec.names) ?? counterpart(key, spec);
   const hint = near === undefined ? '' : ` Did you mean "${near}"?`;
   return new InvalidArgumentError(
     op,
     key,
     `is not an argument of ${op}.${hint} Its arguments: ${spec.names.join(', ') || 'none'}.`,
   );
+}
+
+/**
+ * The argument of this method that plays the role `key` plays in a sibling method: another method whose
+ * arguments are this one's with exactly one name swapped (getChatSetting's `setting` is unsetChatSetting's
+ * `key`). Catches a name carried over from the method next door, which no edit distance would.
+ */
+function counterpart(key: string, spec: MethodSpec): string | undefined {
+  const mine = spec.names.filter((n) => n !== 'dataSource');
+  for (const other of Object.values(METHODS)) {
+    if (!(key in other.args)) continue;
+    const theirs = other.names.filter((n) => n !== 'dataSource');
+    const onlyMine = mine.filter((n) => !theirs.includes(n));
+    const onlyTheirs = theirs.filter((n) => !mine.includes(n));
+    if (onlyMine.length === 1 && onlyTheirs.length === 1 && onlyTheirs[0] === key) return onlyMine[0];
+  }
+  return undefined;
 }
 
 /** A getter or proxy that throws while being read is the caller's bad argument, not our failure. */
