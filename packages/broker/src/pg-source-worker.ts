@@ -91,6 +91,8 @@ class PostgresSourceWorker implements SourceWorkerApi {
   private writesInFlight = 0;
   private writerGeneration = 0;
   private readonly transactions = new Map<number, ReservedSql>();
+  /** Each open transaction's last call: the next one starts after it settles (see isolated()). */
+  private readonly txTails = new Map<number, Promise<void>>();
   /** Reserved connections whose socket closed: never used nor released again. */
   private readonly lost = new WeakSet<ReservedSql>();
   private readonly driverConnections = new WeakMap<ReservedSql, DriverConnection>();
@@ -397,7 +399,21 @@ class PostgresSourceWorker implements SourceWorkerApi {
    * Runs one call of a transaction inside a savepoint, sent with it (no round trip of its own): a failed
    * call is rolled back to it and the transaction goes on, as on SQLite, instead of PostgreSQL aborting it.
    */
-  private async isolated<T>(tx: number, fn: () => Promise<T>): Promise<T> {
+  private isolated<T>(tx: number, fn: () => Promise<T>): Promise<T> {
+    // One call at a time per transaction (as SQLite's synchronous worker runs them): calls started together
+    // (Promise.all on tx) would otherwise interleave their statements between one another's savepoint and
+    // release, and one call's rollback could undo another's acknowledged work.
+    const previous = this.txTails.get(tx) ?? Promise.resolve();
+    const run = previous.then(() => this.inSavepoint(tx, fn));
+    const tail = run.then(noop, noop);
+    this.txTails.set(tx, tail);
+    void tail.then(() => {
+      if (this.txTails.get(tx) === tail) this.txTails.delete(tx);
+    });
+    return run;
+  }
+
+  private async inSavepoint<T>(tx: number, fn: () => Promise<T>): Promise<T> {
     const conn = this.txConnection(tx);
     conn.unsafe(`SAVEPOINT ${CALL_SAVEPOINT}`).execute().catch(noop);
     try {
@@ -515,6 +531,8 @@ class PostgresSourceWorker implements SourceWorkerApi {
   private async end(tx: number, how: 'commit' | 'rollback'): Promise<undefined> {
     const conn = this.transactions.get(tx);
     if (conn === undefined) throw new TransactionEndedError(this.spec.name);
+    // A call still running (the callback did not await it) ends before COMMIT/ROLLBACK is sent after it.
+    await this.txTails.get(tx);
     this.transactions.delete(tx);
     // The server rolled back the transaction of a connection that ended: nothing left to roll back.
     if (this.lost.has(conn)) {

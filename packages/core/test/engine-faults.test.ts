@@ -330,6 +330,38 @@ describeEngines('a source under faults', (h) => {
     }
   }, 240_000);
 
+  it('calls started together inside a transaction, one failing: the others are kept (no shared savepoint)', async () => {
+    const source = t.fresh('together');
+    const db = open(source);
+    try {
+      const m = (id: string) => ({ date: '2025-01-01 00:00:00', chatId: 3, userId: 1, messageId: id });
+      await db.updateChatUser({ chatId: 3, userId: 1, username: '@u', fullName: 'U' });
+      const settled = await db.transaction({ chatId: 3 }, (tx) =>
+        Promise.allSettled([
+          tx.saveChatMessage(m('a')),
+          tx.execute('INSERT INTO no_such_table VALUES (1)'),
+          tx.saveChatMessage(m('b')),
+          tx.execute("INSERT INTO chat_settings (chat_id, key, value) VALUES (3, 'k', 'v')"),
+          tx.saveChatMessage(m('a')), // duplicate key: rolled back alone
+          tx.saveChatMessage(m('c')),
+        ]),
+      );
+      expect(settled.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect(await t.messageIds(source, 3)).toEqual(new Set(['a', 'b', 'c']));
+      expect(await db.getChatSetting({ chatId: 3, setting: 'k' })).toBe('v');
+      expect((await db.getChatUser({ chatId: 3, userId: 1 }))?.messages_count).toBe(3); // the duplicate counted nothing
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
   if (t.server !== null) {
     const server = t.server;
     describe('server faults', () => serverFaultTests(t, server));
