@@ -1,5 +1,5 @@
 export { Broker, type BrokerOptions, type BrokerTransaction } from './broker.js';
-export type { LatencyPercentiles } from './latency-recorder.js';
+export { LATENCY_BUCKETS_US, type LatencyHistogram, type LatencyPercentiles } from './latency-recorder.js';
 export {
   type ArgsOf,
   type Atomic,
