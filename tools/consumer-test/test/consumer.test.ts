@@ -32,6 +32,14 @@ let root = '';
 let registry: Registry | null = null;
 let packed: Packed[] = [];
 let skipReason: string | null = null;
+/** A failed setup fails every test (a throwing beforeAll would only mark them skipped). */
+let setupError: unknown = null;
+
+/** Each test starts here: skipped only without CI and without a registry; a setup failure is its failure. */
+function setUp(ctx: { skip(): void }): void {
+  if (setupError !== null) throw setupError;
+  if (skipReason !== null) ctx.skip();
+}
 
 /** A fresh npm project outside the workspace, installing from the throwaway registry. */
 function project(name: string): string {
@@ -50,6 +58,14 @@ const npm = (cwd: string, args: string[], timeoutMs = INSTALL_TIMEOUT) =>
   });
 
 beforeAll(async () => {
+  try {
+    await setUpRegistry();
+  } catch (e) {
+    setupError = e;
+  }
+}, 20 * MINUTE);
+
+async function setUpRegistry(): Promise<void> {
   root = mkdtempSync(join(tmpdir(), 'botdb-consumer-'));
   const upstream = (
     await run('npm', ['config', 'get', 'registry'], { cwd: root, env: npmEnv, timeoutMs: MINUTE })
@@ -69,7 +85,7 @@ beforeAll(async () => {
   packed = await packAll(workspace, join(root, 'tarballs'), 5 * MINUTE);
   writeFileSync(join(root, 'tarballs', '.npmrc'), `registry=${registry.url}\n${registry.authLine}\n`);
   await publishAll(packed, join(root, 'tarballs'), npmEnv, 5 * MINUTE);
-}, 20 * MINUTE);
+}
 
 afterAll(async () => {
   await registry?.stop();
@@ -80,7 +96,7 @@ describe('the published packages, installed with npm into a project outside the 
   let bot = '';
 
   it('each tarball has its license, readme, changelog and typed entry point, and no workspace: range', (ctx) => {
-    if (skipReason !== null) ctx.skip();
+    setUp(ctx);
     expect(packed.map((p) => p.name)).toEqual([
       '@pkg/errors',
       '@pkg/config',
@@ -103,7 +119,7 @@ describe('the published packages, installed with npm into a project outside the 
   it(
     'npm install @pkg/core: a smoke script saves a message and reads it back',
     async (ctx) => {
-      if (skipReason !== null) ctx.skip();
+      setUp(ctx);
       bot = project('bot');
       await npm(bot, ['install', '@pkg/core']);
       const installed = JSON.parse(readFileSync(join(bot, 'node_modules/@pkg/core/package.json'), 'utf8'));
@@ -122,7 +138,7 @@ describe('the published packages, installed with npm into a project outside the 
   it(
     'tsc --strict, skipLibCheck false, exactOptionalPropertyTypes: a file importing core, metrics and cli',
     async (ctx) => {
-      if (skipReason !== null) ctx.skip();
+      setUp(ctx);
       // The only @types a Node project has anyway: @types/node. No @types/better-sqlite3.
       await npm(bot, ['install', '@pkg/cli', '@pkg/metrics', 'prom-client']);
       await npm(bot, ['install', '--save-dev', 'typescript@~5.9.3', '@types/node@^20.19.0']);
@@ -144,7 +160,7 @@ describe('the published packages, installed with npm into a project outside the 
   it(
     'npx botdb --version prints the published version; botdb check opens the bot file',
     async (ctx) => {
-      if (skipReason !== null) ctx.skip();
+      setUp(ctx);
       const version = await run('npx', ['botdb', '--version'], { cwd: bot, env: npmEnv, timeoutMs: 2 * MINUTE });
       expect(version.stdout.trim()).toBe(packed.find((p) => p.name === '@pkg/cli')?.version);
       cpSync(join(fixture, 'botdb.config.toml'), join(bot, 'botdb.config.toml'));
@@ -166,7 +182,7 @@ describe('installed without better-sqlite3 (its build skipped or failed)', () =>
   it(
     'npm install --omit=optional leaves it out; botdb --version still runs',
     async (ctx) => {
-      if (skipReason !== null) ctx.skip();
+      setUp(ctx);
       lean = project('postgres-only-bot');
       await npm(lean, ['install', '--omit=optional', '@pkg/core', '@pkg/cli']);
       expect(existsSync(join(lean, 'node_modules/better-sqlite3'))).toBe(false);
@@ -182,7 +198,7 @@ describe('installed without better-sqlite3 (its build skipped or failed)', () =>
   it(
     'a SQLite source fails SOURCE_OPEN_FAILED naming the package to install',
     async (ctx) => {
-      if (skipReason !== null) ctx.skip();
+      setUp(ctx);
       cpSync(join(fixture, 'no-driver.mjs'), join(lean, 'no-driver.mjs'));
       const { stdout } = await run('node', ['no-driver.mjs', join(lean, 'bot.db')], {
         cwd: lean,
@@ -200,7 +216,7 @@ describe('installed without better-sqlite3 (its build skipped or failed)', () =>
     it(
       'a PostgreSQL source saves and reads a message',
       async (ctx) => {
-        if (skipReason !== null) ctx.skip();
+        setUp(ctx);
         const { stdout } = await run('node', ['no-driver.mjs', join(lean, 'bot.db'), pgUrl, 'consumer_pg_only'], {
           cwd: lean,
           timeoutMs: 2 * MINUTE,
@@ -214,7 +230,7 @@ describe('installed without better-sqlite3 (its build skipped or failed)', () =>
   it(
     'installed with --ignore-scripts (binding never built): the fix is npm rebuild better-sqlite3',
     async (ctx) => {
-      if (skipReason !== null) ctx.skip();
+      setUp(ctx);
       await npm(lean, ['install', '--ignore-scripts', 'better-sqlite3']);
       const { stdout } = await run('node', ['no-driver.mjs', join(lean, 'bot.db')], {
         cwd: lean,
