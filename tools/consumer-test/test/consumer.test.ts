@@ -23,9 +23,13 @@ const MINUTE = 60_000;
 /** npm installs compile better-sqlite3 from source on a busy 2-core machine: generous bounds. */
 const INSTALL_TIMEOUT = 15 * MINUTE;
 
-/** npm as a user runs it: none of the npm_* settings pnpm passes to the scripts it runs. */
-const npmEnv: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|INIT_CWD$)/i.test(k)),
+/**
+ * The environment of a user's shell: none of the npm_* settings pnpm passes to the scripts it runs,
+ * and no NODE_PATH (pnpm's bin shims point it into this workspace, where require would find its
+ * better-sqlite3).
+ */
+const userEnv: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|INIT_CWD$|NODE_PATH$)/i.test(k)),
 );
 
 let root = '';
@@ -53,7 +57,7 @@ function project(name: string): string {
 const npm = (cwd: string, args: string[], timeoutMs = INSTALL_TIMEOUT) =>
   run('npm', [...args, '--no-audit', '--no-fund', `--cache=${join(root, 'npm-cache')}`], {
     cwd,
-    env: npmEnv,
+    env: userEnv,
     timeoutMs,
   });
 
@@ -68,7 +72,7 @@ beforeAll(async () => {
 async function setUpRegistry(): Promise<void> {
   root = mkdtempSync(join(tmpdir(), 'botdb-consumer-'));
   const upstream = (
-    await run('npm', ['config', 'get', 'registry'], { cwd: root, env: npmEnv, timeoutMs: MINUTE })
+    await run('npm', ['config', 'get', 'registry'], { cwd: root, env: userEnv, timeoutMs: MINUTE })
   ).stdout.trim();
   try {
     await fetch(new URL('typescript', upstream), { method: 'HEAD', signal: AbortSignal.timeout(20_000) });
@@ -84,7 +88,7 @@ async function setUpRegistry(): Promise<void> {
   mkdirSync(join(root, 'tarballs'));
   packed = await packAll(workspace, join(root, 'tarballs'), 5 * MINUTE);
   writeFileSync(join(root, 'tarballs', '.npmrc'), `registry=${registry.url}\n${registry.authLine}\n`);
-  await publishAll(packed, join(root, 'tarballs'), npmEnv, 5 * MINUTE);
+  await publishAll(packed, join(root, 'tarballs'), userEnv, 5 * MINUTE);
 }
 
 afterAll(async () => {
@@ -128,6 +132,7 @@ describe('the published packages, installed with npm into a project outside the 
       mkdirSync(join(bot, 'data'));
       const { stdout } = await run('node', ['smoke.mjs', join(bot, 'data/bot.db')], {
         cwd: bot,
+        env: userEnv,
         timeoutMs: 2 * MINUTE,
       });
       expect(JSON.parse(stdout.trim())).toEqual(['hi from npm']);
@@ -147,7 +152,7 @@ describe('the published packages, installed with npm into a project outside the 
       cpSync(join(fixture, 'tsconfig.json'), join(bot, 'tsconfig.json'));
       const tsc = await run('npx', ['tsc', '-p', 'tsconfig.json'], {
         cwd: bot,
-        env: npmEnv,
+        env: userEnv,
         timeoutMs: 5 * MINUTE,
         allowFailure: true,
       });
@@ -161,11 +166,12 @@ describe('the published packages, installed with npm into a project outside the 
     'npx botdb --version prints the published version; botdb check opens the bot file',
     async (ctx) => {
       setUp(ctx);
-      const version = await run('npx', ['botdb', '--version'], { cwd: bot, env: npmEnv, timeoutMs: 2 * MINUTE });
+      const version = await run('npx', ['botdb', '--version'], { cwd: bot, env: userEnv, timeoutMs: 2 * MINUTE });
       expect(version.stdout.trim()).toBe(packed.find((p) => p.name === '@pkg/cli')?.version);
       cpSync(join(fixture, 'botdb.config.toml'), join(bot, 'botdb.config.toml'));
       const check = await run(join(bot, 'node_modules/.bin/botdb'), ['check', '--json'], {
         cwd: bot,
+        env: userEnv,
         timeoutMs: 2 * MINUTE,
       });
       expect(check.stdout).toContain('primary');
@@ -179,6 +185,16 @@ describe('installed without better-sqlite3 (its build skipped or failed)', () =>
   let lean = '';
   const pgUrl = postgresUrlOrExplain();
 
+  /** Runs fixture/no-driver.mjs in the project: a SQLite source, and a PostgreSQL one when given. */
+  const noDriver = async (...postgres: string[]) => {
+    const { stdout } = await run('node', ['no-driver.mjs', join(lean, 'bot.db'), ...postgres], {
+      cwd: lean,
+      env: userEnv,
+      timeoutMs: 2 * MINUTE,
+    });
+    return JSON.parse(stdout.trim()) as { sqlite: { code?: string; message?: string }; postgresql?: string[] };
+  };
+
   it(
     'npm install --omit=optional leaves it out; botdb --version still runs',
     async (ctx) => {
@@ -188,6 +204,7 @@ describe('installed without better-sqlite3 (its build skipped or failed)', () =>
       expect(existsSync(join(lean, 'node_modules/better-sqlite3'))).toBe(false);
       const version = await run(join(lean, 'node_modules/.bin/botdb'), ['--version'], {
         cwd: lean,
+        env: userEnv,
         timeoutMs: 2 * MINUTE,
       });
       expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
@@ -200,11 +217,7 @@ describe('installed without better-sqlite3 (its build skipped or failed)', () =>
     async (ctx) => {
       setUp(ctx);
       cpSync(join(fixture, 'no-driver.mjs'), join(lean, 'no-driver.mjs'));
-      const { stdout } = await run('node', ['no-driver.mjs', join(lean, 'bot.db')], {
-        cwd: lean,
-        timeoutMs: 2 * MINUTE,
-      });
-      const { sqlite } = JSON.parse(stdout.trim());
+      const { sqlite } = await noDriver();
       expect(sqlite.code).toBe('SOURCE_OPEN_FAILED');
       expect(sqlite.message).toContain('better-sqlite3 is not installed');
       expect(sqlite.message).toContain('Fix: npm install better-sqlite3');
@@ -217,11 +230,7 @@ describe('installed without better-sqlite3 (its build skipped or failed)', () =>
       'a PostgreSQL source saves and reads a message',
       async (ctx) => {
         setUp(ctx);
-        const { stdout } = await run('node', ['no-driver.mjs', join(lean, 'bot.db'), pgUrl, 'consumer_pg_only'], {
-          cwd: lean,
-          timeoutMs: 2 * MINUTE,
-        });
-        expect(JSON.parse(stdout.trim()).postgresql).toEqual(['pg only']);
+        expect((await noDriver(pgUrl, 'consumer_pg_only')).postgresql).toEqual(['pg only']);
       },
       5 * MINUTE,
     );
@@ -232,11 +241,7 @@ describe('installed without better-sqlite3 (its build skipped or failed)', () =>
     async (ctx) => {
       setUp(ctx);
       await npm(lean, ['install', '--ignore-scripts', 'better-sqlite3']);
-      const { stdout } = await run('node', ['no-driver.mjs', join(lean, 'bot.db')], {
-        cwd: lean,
-        timeoutMs: 2 * MINUTE,
-      });
-      const { sqlite } = JSON.parse(stdout.trim());
+      const { sqlite } = await noDriver();
       expect(sqlite.code).toBe('SOURCE_OPEN_FAILED');
       expect(sqlite.message).toContain('native binding is missing');
       expect(sqlite.message).toContain('Fix: npm rebuild better-sqlite3');
