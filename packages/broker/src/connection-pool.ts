@@ -5,10 +5,11 @@
  * transaction, which holds its connection until commit or rollback.
  */
 
+import type Database from 'better-sqlite3';
 import type { Statement, Transaction } from 'better-sqlite3';
-import Database from 'better-sqlite3';
 import type { Query, SqliteSourceSpec } from './operation.js';
 import type { PoolStats } from './protocol.js';
+import { openSqlite } from './sqlite-driver.js';
 import type { ShapedStatement } from './sqlite-engine.js';
 
 export class PooledConnection {
@@ -22,7 +23,7 @@ export class PooledConnection {
 
   constructor(pool: ConnectionPool, spec: SqliteSourceSpec, wal: boolean, mustExist: boolean, snapshot: Buffer | null) {
     this.pool = pool;
-    this.db = snapshot === null ? openConnection(spec, wal, mustExist) : openSnapshot(snapshot);
+    this.db = snapshot === null ? openConnection(spec, wal, mustExist) : openSnapshot(spec, snapshot);
   }
 
   /** The cached prepared statement for `sql` on this connection. */
@@ -44,7 +45,7 @@ export class PooledConnection {
 }
 
 function openConnection(spec: SqliteSourceSpec, wal: boolean, mustExist: boolean): Database.Database {
-  const db = new Database(spec.path, {
+  const db = openSqlite(spec.name, spec.path, {
     readonly: spec.readonly,
     fileMustExist: spec.readonly || mustExist,
     // Opening (schema check, migration) may wait for a lock; once open, see acceptFirst.
@@ -61,8 +62,8 @@ function openConnection(spec: SqliteSourceSpec, wal: boolean, mustExist: boolean
 }
 
 /** A readonly connection on an in-memory copy of the file (see archive-snapshot.ts). */
-function openSnapshot(bytes: Buffer): Database.Database {
-  const db = new Database(bytes, { readonly: true });
+function openSnapshot(spec: SqliteSourceSpec, bytes: Buffer): Database.Database {
+  const db = openSqlite(spec.name, spec.path, { readonly: true }, bytes);
   db.pragma('query_only = ON');
   return db;
 }

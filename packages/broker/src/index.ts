@@ -1,5 +1,5 @@
 export { Broker, type BrokerOptions, type BrokerTransaction } from './broker.js';
-export type { LatencyPercentiles } from './latency-recorder.js';
+export { LATENCY_BUCKETS_US, type LatencyHistogram, type LatencyPercentiles } from './latency-recorder.js';
 export {
   type ArgsOf,
   type Atomic,
@@ -21,7 +21,10 @@ export {
   type RunResult,
   type SourceModule,
   type SourceSpec,
+  type SqliteConnection,
+  type SqliteRunResult,
   type SqliteSourceSpec,
+  type SqliteStatement,
   type StatementText,
   type Step,
   sourceLocation,
@@ -30,5 +33,4 @@ export {
 export { PG_INT8_EXACT } from './pg-engine.js';
 export type { PoolStats, SqlMode } from './protocol.js';
 export type { SourceState, SourceStats } from './source-client.js';
-export type { SqliteRunResult } from './sqlite-engine.js';
 export { toDate, toDateOrNull } from './stored-timestamp.js';

@@ -11,7 +11,6 @@
  */
 
 import type { SerializedError } from '@pkg/errors';
-import type { Database } from 'better-sqlite3';
 import type { Sql } from 'postgres';
 
 export type EngineName = 'sqlite' | 'postgresql';
@@ -170,10 +169,36 @@ export function defineOperation<Args, Result>(
   return planMany === undefined || kind !== 'read' ? { kind, plan } : { kind, plan, planMany };
 }
 
+/** What a `run` step answers on SQLite: the contract's `changes`, and the rowid `execute` reports. */
+export interface SqliteRunResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
 /** What opening a source decided (e.g. after checking the schema version). */
 export interface PrepareResult {
   /** When set, every write operation on this source fails with this error; reads still run. */
   refuseWrites?: SerializedError;
+}
+
+/**
+ * The part of a SQLite connection an operations module's `prepareSource` may use. Our own type, so
+ * the public declarations name no driver type: a bot type-checks without `@types/better-sqlite3`.
+ * better-sqlite3's `Database` is one.
+ */
+export interface SqliteConnection {
+  exec(sql: string): unknown;
+  prepare(sql: string): SqliteStatement;
+  /** Wraps `fn` in a transaction; `.immediate()` runs it under BEGIN IMMEDIATE. */
+  transaction(fn: () => void): { immediate(): void };
+  readonly inTransaction: boolean;
+}
+
+/** A prepared statement of a `SqliteConnection`: positional parameters. */
+export interface SqliteStatement {
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
 }
 
 /** The shape of the module named by `SourceSpec.operationsModule`. */
@@ -183,7 +208,7 @@ export interface SourceModule<Ops extends OperationMap = OperationMap> {
    * SQLite: runs once per worker, on the first connection, before any call: check or migrate the
    * schema. Throw a DatabaseError to refuse the source.
    */
-  prepareSource?(db: Database, spec: SqliteSourceSpec): PrepareResult;
+  prepareSource?(db: SqliteConnection, spec: SqliteSourceSpec): PrepareResult;
   /** PostgreSQL: the same, once per worker before any call (create the schema, or check its version). */
   preparePostgres?(sql: Sql, spec: PostgresSourceSpec): Promise<PrepareResult>;
 }

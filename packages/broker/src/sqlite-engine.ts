@@ -18,6 +18,7 @@ import {
   type Operation,
   type Plan,
   type Query,
+  type SqliteRunResult,
   type SqliteSourceSpec,
   type Step,
 } from './operation.js';
@@ -28,12 +29,6 @@ export interface ShapedStatement {
   readonly stmt: Statement;
   /** Array row -> the API's row object. */
   readonly row: (values: unknown[]) => Record<string, unknown>;
-}
-
-/** What a `run` step answers on SQLite: the contract's `changes`, and the rowid `execute` reports. */
-export interface SqliteRunResult {
-  changes: number;
-  lastInsertRowid: number | bigint;
 }
 
 /** One per worker: the plans' EngineContext and the driver of their steps. */

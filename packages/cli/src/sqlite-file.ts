@@ -1,7 +1,8 @@
 /** Checking a SQLite file on disk with better-sqlite3 directly: used by `verify` and after `backup`. */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { openSqlite } from '@pkg/broker/sqlite-driver';
 import { SCHEMA_VERSION, V6_TABLES } from '@pkg/core';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { parseVersion, SQL } from './bot-schema.js';
 import type { Problem } from './output.js';
 
@@ -76,7 +77,7 @@ export function verifyFile(file: string, options: { busyTimeoutMs?: number; inte
 
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
+    db = openSqlite(file, file, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
   } catch (error) {
     return problem('SOURCE_OPEN_FAILED', `Cannot open ${file}: ${sqliteMessage(error)}.`);
   }

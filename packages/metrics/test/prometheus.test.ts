@@ -2,9 +2,9 @@
  * The metrics a bot's /metrics serves: a real DatabaseWrapper over temp files, real calls (some of
  * them failing), then the registry's Prometheus text is scraped and its lines checked.
  */
-import { DatabaseWrapper } from '@pkg/core';
+import { type DatabaseSourceStats, DatabaseWrapper } from '@pkg/core';
 import { createTempDir, type TempDir } from '@pkg/testkit';
-import { Registry } from 'prom-client';
+import { AggregatorRegistry, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAMES, registerBotdbMetrics } from '../src/index.js';
 
@@ -61,16 +61,71 @@ describe('registerBotdbMetrics', () => {
     expect(line('botdb_errors_total', 'source="primary",code="QUERY_FAILED"')).toBe(1);
     expect(line('botdb_queue_depth', 'source="primary"')).toBe(0);
     expect(line('botdb_in_flight', 'source="primary"')).toBe(0);
-    const p50 = line('botdb_call_latency_seconds', 'source="primary",quantile="0.5"');
-    const p99 = line('botdb_call_latency_seconds', 'source="primary",quantile="0.99"');
-    expect(p50).toBeGreaterThan(0);
-    expect(p50).toBeLessThan(1);
-    expect(p99).toBeGreaterThanOrEqual(p50);
+    expect(text).toContain('# TYPE botdb_call_latency_seconds histogram');
+    const calls = line('botdb_calls_total', 'source="primary"');
+    const count = line('botdb_call_latency_seconds_count', 'source="primary"');
+    // calls_total counts answers from the worker; the histogram also times calls refused on the way.
+    expect(count).toBeGreaterThanOrEqual(calls);
+    expect(line('botdb_call_latency_seconds_bucket', 'le="+Inf",source="primary"')).toBe(count);
+    expect(line('botdb_call_latency_seconds_bucket', 'le="30",source="primary"')).toBe(count);
+    const sum = line('botdb_call_latency_seconds_sum', 'source="primary"');
+    expect(sum / count).toBeGreaterThan(0);
+    expect(sum / count).toBeLessThan(1);
     expect(line('botdb_connection_reuse_ratio', 'source="primary"')).toBeGreaterThan(0.5);
     expect(line('botdb_worker_restarts_total', 'source="primary"')).toBe(0);
     expect(line('botdb_source_state', 'source="primary",state="running"')).toBe(1);
     expect(line('botdb_source_state', 'source="primary",state="unavailable"')).toBe(0);
     expect(line('botdb_source_state', 'source="archive",state="running"')).toBe(1);
+  });
+
+  it("latency buckets, _sum and _count equal the wrapper's own histogram, and grow by the calls made between scrapes", async () => {
+    await registry.metrics();
+    for (let i = 0; i < 7; i++) await db.getSetting({ key: `k${i}` });
+    const { latency } = (await db.stats()).primary as DatabaseSourceStats;
+    const json = await registry.getMetricsAsJSON();
+    const histogram = json.find((m) => m.name === 'botdb_call_latency_seconds');
+    expect(histogram?.type).toBe('histogram');
+    const value = (metricName: string, le?: number | string) =>
+      (histogram?.values as Array<{ metricName: string; labels: Record<string, unknown>; value: number }>).find(
+        (v) => v.metricName === metricName && v.labels.source === 'primary' && (le === undefined || v.labels.le === le),
+      )?.value;
+    const total = latency.histogram.counts.reduce((a, b) => a + b, 0);
+    const sumUs = latency.histogram.sumsUs.reduce((a, b) => a + b, 0);
+    expect(value('botdb_call_latency_seconds_count')).toBe(total);
+    expect(value('botdb_call_latency_seconds_sum')).toBeCloseTo(sumUs / 1e6, 6);
+    let below = 0;
+    latency.histogram.boundsUs.forEach((us, i) => {
+      below += latency.histogram.counts[i] ?? 0;
+      expect(value('botdb_call_latency_seconds_bucket', us / 1e6), `le=${us / 1e6}`).toBe(below);
+    });
+  });
+
+  it('adds up across processes: two registries aggregated give the sum of their counts', async () => {
+    // A second process of the same bot: the same source name, its own registry.
+    const other = new DatabaseWrapper({
+      config: { default: 'primary', sources: { primary: { path: dir.file('other.db') } } },
+    });
+    const second = new Registry();
+    registerBotdbMetrics(other, { registry: second });
+    try {
+      for (let i = 0; i < 5; i++) await other.setSetting({ key: `o${i}`, value: 'x' });
+      const first = await registry.getMetricsAsJSON();
+      const answer = await second.getMetricsAsJSON();
+      const countOf = (metrics: Awaited<ReturnType<Registry['getMetricsAsJSON']>>) =>
+        metrics
+          .find((m) => m.name === 'botdb_call_latency_seconds')
+          ?.values.find(
+            (v) =>
+              (v as { metricName?: string }).metricName === 'botdb_call_latency_seconds_count' &&
+              v.labels.source === 'primary',
+          )?.value ?? Number.NaN;
+      // What prom-client's cluster aggregation (AggregatorRegistry) does with one registry per process.
+      const merged = await AggregatorRegistry.aggregate([first, answer]).getMetricsAsJSON();
+      expect(countOf(merged)).toBe(countOf(first) + countOf(answer));
+      expect(countOf(answer)).toBeGreaterThanOrEqual(5);
+    } finally {
+      await other.close();
+    }
   });
 
   it('the snapshot is db.stats(): errorsByCode and state per source', async () => {

@@ -4,9 +4,10 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { openSqlite } from '@pkg/broker/sqlite-driver';
 import type { LoadedConfig } from '@pkg/config';
 import { SourceOpenError } from '@pkg/core';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import cliProgress from 'cli-progress';
 import { SQL } from '../bot-schema.js';
 import { type ConfigOption, loadCliConfig } from '../config.js';
@@ -117,7 +118,7 @@ export async function runBackup(sourceName: string, fileArg: string, opts: Backu
   // Read-only connection: the backup never writes to the bot's file, and the bot keeps writing.
   let src: Database.Database;
   try {
-    src = new Database(source.path, {
+    src = openSqlite(sourceName, source.path, {
       readonly: true,
       fileMustExist: true,
       timeout: Math.round(source.timeout * 1000),
@@ -187,7 +188,7 @@ export async function runBackup(sourceName: string, fileArg: string, opts: Backu
   // The copy carries the source's WAL flag; a standalone file is easier to move and open readonly
   // (the bot switches it back to WAL when it opens it as a source).
   try {
-    const copy = new Database(partial, { fileMustExist: true });
+    const copy = openSqlite(sourceName, partial, { fileMustExist: true });
     copy.pragma('journal_mode = DELETE');
     copy.close();
   } catch (error) {

@@ -1,6 +1,8 @@
 /** The SQLite side of `botdb move`: better-sqlite3 connections, the source opened readonly. */
+
+import { openSqlite } from '@pkg/broker/sqlite-driver';
 import { VERSION_KEY } from '@pkg/core';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { MoveReader, MoveWriter, Row, Scope, TableShape } from './engine.js';
 
 const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
@@ -92,7 +94,7 @@ export function toSqliteValue(value: unknown): unknown {
 export class SqliteReader implements MoveReader {
   private readonly db: Database.Database;
   constructor(path: string, timeoutMs: number) {
-    this.db = new Database(path, { readonly: true, fileMustExist: true, timeout: timeoutMs });
+    this.db = openSqlite(path, path, { readonly: true, fileMustExist: true, timeout: timeoutMs });
   }
   async beginSnapshot(): Promise<void> {
     // A deferred BEGIN takes its snapshot at the first read; read once now so it is taken here.
@@ -149,7 +151,7 @@ export class SqliteWriter implements MoveWriter {
   private readonly db: Database.Database;
   private readonly inserts = new Map<string, Database.Statement>();
   constructor(path: string, timeoutMs: number) {
-    this.db = new Database(path, { fileMustExist: true, timeout: timeoutMs });
+    this.db = openSqlite(path, path, { fileMustExist: true, timeout: timeoutMs });
   }
   async tables(): Promise<TableShape[]> {
     return readTables(this.db);

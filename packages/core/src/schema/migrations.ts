@@ -4,9 +4,8 @@
  * writable bot file at versions 0-5, get the bot's own steps up to 6 in one transaction; a
  * failure leaves the file as it was. Readonly sources are never migrated.
  */
-import type { PrepareResult, SqliteSourceSpec } from '@pkg/broker';
+import type { PrepareResult, SqliteConnection, SqliteSourceSpec } from '@pkg/broker';
 import { MigrationError, NotABotDatabaseError, SchemaTooNewError, SourceOpenError } from '@pkg/errors';
-import type { Database } from 'better-sqlite3';
 import { BOT_STEPS } from './bot-steps.js';
 import { V6_TABLES } from './schema-v6.js';
 
@@ -16,7 +15,7 @@ export const LAST_RUN_KEY = 'db-migration-last-run';
 export interface Migration {
   version: number;
   description: string;
-  up(db: Database): void;
+  up(db: SqliteConnection): void;
 }
 
 /**
@@ -27,19 +26,19 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = BOT_STEPS.map((step) => ({
   version: step.version,
   description: step.description,
-  up(db: Database) {
+  up(db: SqliteConnection) {
     for (const sql of step.statements) db.exec(sql);
   },
 }));
 
 export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
-function tableNames(db: Database): Set<string> {
+function tableNames(db: SqliteConnection): Set<string> {
   const rows = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
   return new Set(rows.map((r) => r.name));
 }
 
-export function readSchemaVersion(db: Database): number | null {
+export function readSchemaVersion(db: SqliteConnection): number | null {
   if (!tableNames(db).has('settings')) return null;
   const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(VERSION_KEY) as { value: string } | undefined;
   if (row === undefined) return null;
@@ -68,7 +67,7 @@ function allowsNewerWrites(spec: SqliteSourceSpec): boolean {
  * Readonly sources are never migrated.
  */
 export function prepareSchema(
-  db: Database,
+  db: SqliteConnection,
   spec: SqliteSourceSpec,
   migrations: readonly Migration[] = MIGRATIONS,
 ): PrepareResult {
@@ -112,7 +111,7 @@ export function prepareSchema(
 }
 
 /** Runs every migration above `from` and records the version, all in one transaction. */
-function migrate(db: Database, spec: SqliteSourceSpec, from: number, migrations: readonly Migration[]): void {
+function migrate(db: SqliteConnection, spec: SqliteSourceSpec, from: number, migrations: readonly Migration[]): void {
   const pending = migrations.filter((m) => m.version > from);
   let current = from;
   try {
