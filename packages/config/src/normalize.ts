@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { ConfigError } from '@pkg/errors';
-import { type Context, issue, warn } from './context.js';
+import { type Context, issue } from './context.js';
 import {
   fileKeyOf,
   IMPLIED_DEFAULT_NAMES,
@@ -263,7 +263,7 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
   };
 }
 
-/** Chat id -> source name; a chat mapped to an undefined source is dropped with a warning (an error under strict). */
+/** Chat id -> source name; a chat mapped to an undefined source is an error (strict or not). */
 function validateChatMapping(
   rawMapping: unknown,
   mappingName: string,
@@ -297,16 +297,16 @@ function validateChatMapping(
       if (sourceNames.includes(target)) {
         chatMapping.set(chat, target);
       } else {
+        // Always an error, also in code and with strict off: the chat's writes would land in the default source.
         const typo = closestName(target, sourceNames);
-        warn(
+        issue(
           ctx,
           key,
           `chat ${chat} is mapped to source "${target}", which is not defined (defined sources: ${defined}); ` +
-            `the mapping is ignored and the chat uses the default source "${defaultName}".`,
+            `its writes would land in the default source${defaultName === undefined ? '' : ` "${defaultName}"`} instead.`,
           typo !== undefined
-            ? `did you mean "${typo}"? Map it to a defined source, or add [database.sources.${keyOf([target])}].`
-            : `map it to a defined source, or add [database.sources.${keyOf([target])}].`,
-          true,
+            ? `did you mean "${typo}"? Map the chat to a defined source, or add [database.sources.${keyOf([target])}].`
+            : `map the chat to one of ${defined}, or add [database.sources.${keyOf([target])}].`,
         );
       }
     }

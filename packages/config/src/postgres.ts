@@ -251,7 +251,8 @@ const URL_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
 /** Why a parameter botdb sets itself is refused, and what to write instead. */
 const OWN_PARAMETERS: Readonly<Record<string, string>> = {
   search_path: 'botdb sets the search_path to the source\'s schema: set schema = "..." on the source instead',
-  options: 'options can set search_path and other session settings botdb sets itself: set schema = "..." on the source instead',
+  options:
+    'options can set search_path and other session settings botdb sets itself: set schema = "..." on the source instead',
   currentschema: 'botdb sets the search_path to the source\'s schema: set schema = "..." on the source instead',
   connect_timeout: "botdb derives it from the source's timeout: set timeout = 30.0 on the source instead",
   application_name: 'botdb names each session "botdb:<source>" so operators can find them: leave it out',

@@ -4,7 +4,7 @@
  */
 import { Broker, type BrokerOptions, type SourceSpec, type SourceStats, sourceLocation } from '@pkg/broker';
 import { type DatabaseConfig, type DatabaseConfigInput, validateDatabaseConfig } from '@pkg/config';
-import { ConfigError, DatabaseError, type ErrorCode, SourceClosedError } from '@pkg/errors';
+import { ConfigError, DatabaseError, type ErrorCode, InvalidArgumentError, SourceClosedError } from '@pkg/errors';
 import { type ConfigWatcher, type WatchConfigOptions, watchConfigFile } from './config-watcher.js';
 import type { CrossSourceParts, SkippedSource } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
@@ -57,6 +57,16 @@ export interface DatabaseSourceStats extends SourceStats, RoutingStats {
   errorsByCode: Record<string, number>;
   /** `not started`: its worker is still opening it; `unavailable`: it could not, or its file went away. */
   state: 'running' | 'not started' | 'unavailable';
+}
+
+/** How `reconfigure` may change the running sources. */
+export interface ReconfigureOptions {
+  /**
+   * Remove a source although chats are mapped to it in the running configuration (their mapping goes
+   * with it, so their writes go to the default source from then on). Without it such a configuration
+   * is refused with CONFIG_INVALID: a half-written file that lost a source must not move a chat's writes.
+   */
+  allowDroppingMappedSources?: boolean;
 }
 
 /** What `reconfigure` changed. */
@@ -122,9 +132,14 @@ export class DatabaseWrapper extends DataApi {
    * readonly, pool, limits) finishes its calls, then a new worker takes over (calls made meanwhile
    * wait for it). Resolves when all that is done; rejects with the first source that failed to
    * open (the configuration stays applied, as with `ready()`). Reconfigurations run one at a time.
+   * A configuration that removes a source chats are mapped to is refused unless
+   * `options.allowDroppingMappedSources` (see ReconfigureOptions).
    */
-  reconfigure(config: DatabaseConfigInput | DatabaseConfig): Promise<ReconfigureResult> {
-    const run = () => this.applyConfig(config);
+  reconfigure(
+    config: DatabaseConfigInput | DatabaseConfig,
+    options: ReconfigureOptions = {},
+  ): Promise<ReconfigureResult> {
+    const run = () => this.applyConfig(config, options);
     const outcome = this.reconfiguring === null ? run() : this.reconfiguring.then(run, run);
     const settled: Promise<unknown> = outcome.then(
       () => undefined,
@@ -139,8 +154,10 @@ export class DatabaseWrapper extends DataApi {
 
   /**
    * Watches a configuration file (TOML, JSON, YAML, as `loadConfig` reads it) and reconfigures when it
-   * changes, `debounceMs` (default 200) after the last change. A file that does not load or validate
-   * is logged at error and changes nothing. Stops with `watcher.close()` or `db.close()`.
+   * changes: `debounceMs` (default 200) after the last change event, once the file stayed unchanged for
+   * `settleMs` (default 500; a half-written file is never read), waiting at most `maxSettleMs`
+   * (default 30,000). A file that does not load or validate, or that removes a source chats are mapped
+   * to, is logged at error and changes nothing. Stops with `watcher.close()` or `db.close()`.
    */
   watchConfig(file: string, options: WatchConfigOptions = {}): ConfigWatcher {
     const watcher = watchConfigFile(
@@ -154,14 +171,19 @@ export class DatabaseWrapper extends DataApi {
     return watcher;
   }
 
-  private async applyConfig(input: DatabaseConfigInput | DatabaseConfig): Promise<ReconfigureResult> {
+  private async applyConfig(
+    input: DatabaseConfigInput | DatabaseConfig,
+    options: ReconfigureOptions,
+  ): Promise<ReconfigureResult> {
     if (this.closed) throw new SourceClosedError(this.router.defaultSource);
     let config: DatabaseConfig;
     let specs: SourceSpec[];
     let router: Router;
     try {
+      const allowDropping = checkReconfigureOptions(options);
       const validated = validateDatabaseConfig(input, { baseDir: this.baseDir });
       config = validated.config;
+      if (!allowDropping) refuseDroppingMappedSources(this.current, config);
       router = this.routerFor(config);
       specs = sourceSpecs(config, router.sourceNames);
       this.broker.checkSources(specs);
@@ -549,6 +571,48 @@ const UNAVAILABLE_CODES: ReadonlySet<ErrorCode> = new Set([
 
 function isUnavailable(e: unknown): e is DatabaseError {
   return e instanceof DatabaseError && UNAVAILABLE_CODES.has(e.code);
+}
+
+/** The one option of `reconfigure`, checked (INVALID_ARGUMENT). */
+function checkReconfigureOptions(options: unknown): boolean {
+  const ok =
+    typeof options === 'object' &&
+    options !== null &&
+    Object.keys(options).every((k) => k === 'allowDroppingMappedSources');
+  const allow = ok ? (options as ReconfigureOptions).allowDroppingMappedSources : undefined;
+  if (!ok || (allow !== undefined && typeof allow !== 'boolean')) {
+    throw new InvalidArgumentError(
+      'reconfigure',
+      'options',
+      'must be { allowDroppingMappedSources?: boolean } or left out',
+    );
+  }
+  return allow === true;
+}
+
+/**
+ * A new configuration must not remove a source that the running one maps chats to: a file saved
+ * half-way (or a slip in code) would otherwise move those chats' writes to the default source.
+ */
+function refuseDroppingMappedSources(running: DatabaseConfig, next: DatabaseConfig): void {
+  const orphans = new Map<string, string[]>();
+  for (const [chat, source] of Object.entries(running.chatMapping)) {
+    if (Object.hasOwn(next.sources, source)) continue;
+    orphans.set(source, [...(orphans.get(source) ?? []), chat]);
+  }
+  if (orphans.size === 0) return;
+  throw new ConfigError(
+    [...orphans].map(([source, chats]) => ({
+      key: `database.sources.${source}`,
+      message:
+        `source "${source}" would be removed, but chat${chats.length === 1 ? '' : 's'} ${chats.slice(0, 5).join(', ')}` +
+        `${chats.length > 5 ? ` and ${chats.length - 5} more` : ''} ${chats.length === 1 ? 'is' : 'are'} mapped to it in the running configuration; ` +
+        `their writes would go to the default source "${next.default}".`,
+      fix:
+        `keep [database.sources.${source}], or first map those chats to another source (or remove their chatMapping entries) and apply that, then remove the source; ` +
+        'from code, pass { allowDroppingMappedSources: true } to reconfigure.',
+    })),
+  );
 }
 
 function resolveConfig(options: DatabaseWrapperOptions, log: Log): DatabaseConfig {

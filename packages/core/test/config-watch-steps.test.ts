@@ -1,0 +1,150 @@
+/**
+ * Issue #16 item 5: a configuration file saved in steps. Editors and `cp` write a file in pieces, and a
+ * piece can be a valid prefix (here: cut after `[database.sources.a]`, so source b and every chat's
+ * mapping are missing). `watchConfig` must never apply such a prefix while writes go on: it waits until
+ * the file is stable, and a prefix that lingers is still refused because it drops a source chats are
+ * mapped to. Every write must land in its chat's source.
+ */
+import { writeFileSync } from 'node:fs';
+import { DatabaseWrapper, type LogFields, loadConfig } from '@pkg/core';
+import { createTempDir, type TempDir } from '@pkg/testkit';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+const ON_A = -601;
+const ON_B = -602;
+
+const PREFIX = `[database]
+default = "main"
+[database.sources.main]
+path = "main.db"
+[database.sources.a]
+path = "a.db"
+`;
+const REST = `[database.sources.b]
+path = "b.db"
+[database.chatMapping]
+${ON_A} = "a"
+${ON_B} = "b"
+`;
+/** The whole file, with source c added so its application can be seen. */
+const NEXT = `${PREFIX}[database.sources.c]\npath = "c.db"\n${REST}`;
+
+let dir: TempDir;
+let db: DatabaseWrapper | undefined;
+beforeEach(() => {
+  dir = createTempDir('core-config-watch-steps-');
+});
+afterEach(async () => {
+  await db?.close();
+  db = undefined;
+  dir.cleanup();
+});
+
+/** Chat ids of the settings rows in a file, with their count. */
+function chatsIn(file: string): Record<string, number> {
+  const sqlite = new Database(file, { readonly: true });
+  try {
+    const rows = sqlite.prepare('SELECT chat_id, count(*) AS n FROM chat_settings GROUP BY chat_id').all() as {
+      chat_id: number;
+      n: number;
+    }[];
+    return Object.fromEntries(rows.map((r) => [String(r.chat_id), r.n]));
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** Writes for both chats, one after another per chat, until stopped; resolves with how many each made. */
+function writeUntil(db: DatabaseWrapper, stop: () => boolean): Promise<number[]> {
+  return Promise.all(
+    [ON_A, ON_B].map(async (chatId) => {
+      let n = 0;
+      while (!stop()) {
+        await db.setChatSetting({ chatId, key: String(n), value: 'v' });
+        n++;
+      }
+      return n;
+    }),
+  );
+}
+
+async function open(file: string, logs: Array<[string, LogFields, string]>): Promise<DatabaseWrapper> {
+  writeFileSync(file, PREFIX + REST);
+  const opened = new DatabaseWrapper({
+    config: (await loadConfig({ path: file, env: {} })).config,
+    logger: {
+      warn: (f, m) => logs.push(['warn', f, m]),
+      error: (f, m) => logs.push(['error', f, m]),
+      info: (f, m) => logs.push(['info', f, m]),
+    },
+  });
+  await opened.ready();
+  return opened;
+}
+
+const events = (logs: Array<[string, LogFields, string]>, event: string) => logs.filter(([, f]) => f.event === event);
+
+describe('watchConfig and a file written in steps', () => {
+  it('never applies a valid prefix that is followed by the rest within the settle time', async () => {
+    const file = dir.file('botdb.config.toml');
+    const logs: Array<[string, LogFields, string]> = [];
+    db = await open(file, logs);
+    const current = db;
+    current.watchConfig(file, { debounceMs: 20, settleMs: 2_000 });
+    let stopped = false;
+    const writing = writeUntil(current, () => stopped);
+
+    writeFileSync(file, PREFIX);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    writeFileSync(file, NEXT);
+    await vi.waitFor(() => expect(current.sources).toContain('c'), { timeout: 30_000, interval: 50 });
+    stopped = true;
+    const [onA, onB] = await writing;
+
+    // One reconfiguration: the whole file's, adding c and removing nothing.
+    expect(events(logs, 'reconfigured').map(([, f]) => [f.added, f.removed])).toEqual([[['c'], []]]);
+    expect(events(logs, 'reconfigure-rejected')).toEqual([]);
+    expect(current.routeFor({ chatId: ON_B }).source).toBe('b');
+    await current.close();
+    expect(onA).toBeGreaterThan(0);
+    expect(chatsIn(dir.file('a.db'))).toEqual({ [ON_A]: onA });
+    expect(chatsIn(dir.file('b.db'))).toEqual({ [ON_B]: onB });
+    expect(chatsIn(dir.file('main.db'))).toEqual({});
+  }, 60_000);
+
+  it('refuses a prefix that stays long enough to settle, because it drops a source chats are mapped to', async () => {
+    const file = dir.file('botdb.config.toml');
+    const logs: Array<[string, LogFields, string]> = [];
+    db = await open(file, logs);
+    const current = db;
+    current.watchConfig(file, { debounceMs: 20, settleMs: 50 });
+    let stopped = false;
+    const writing = writeUntil(current, () => stopped);
+
+    writeFileSync(file, PREFIX);
+    await vi.waitFor(() => expect(events(logs, 'reconfigure-rejected')).toHaveLength(1), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    expect(events(logs, 'reconfigure-rejected')[0]?.[2]).toMatch(
+      /source "b" would be removed, but chat -602 is mapped to it/,
+    );
+    // A prefix cut right after the table's header does not even validate.
+    writeFileSync(file, `${PREFIX}[database.sources.b]\n`);
+    await vi.waitFor(() => expect(events(logs, 'config-reload-failed')).toHaveLength(1), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    writeFileSync(file, NEXT);
+    await vi.waitFor(() => expect(current.sources).toContain('c'), { timeout: 30_000, interval: 50 });
+    stopped = true;
+    const [onA, onB] = await writing;
+
+    expect(events(logs, 'reconfigured').map(([, f]) => [f.added, f.removed])).toEqual([[['c'], []]]);
+    await current.close();
+    expect(chatsIn(dir.file('a.db'))).toEqual({ [ON_A]: onA });
+    expect(chatsIn(dir.file('b.db'))).toEqual({ [ON_B]: onB });
+    expect(chatsIn(dir.file('main.db'))).toEqual({});
+  }, 60_000);
+});
