@@ -72,12 +72,24 @@ const UNKNOWN_DATA_SOURCE: Field = {
   names: ['unknown-data-source', 'unknownDataSource'],
   codeName: 'unknownDataSource',
 };
+const CROSS_SOURCE: readonly Field[] = [
+  {
+    field: 'crossSourceConcurrency',
+    names: ['cross-source-concurrency', 'crossSourceConcurrency'],
+    codeName: 'crossSourceConcurrency',
+  },
+  {
+    field: 'crossSourceTimeout',
+    names: ['cross-source-timeout', 'crossSourceTimeout'],
+    codeName: 'crossSourceTimeout',
+  },
+];
 const DEFAULT: Field = { field: 'default', names: ['default', 'default_source'] };
 const CHAT_MAPPING: Field = { field: 'chatMapping', names: ['chatMapping', 'chat_mapping'] };
 
 /** Our dialect (and the design document's): `[database]` with `sources`. */
 export const DATABASE_RULES: TableRules = {
-  fields: [DEFAULT, { field: 'sources', names: ['sources'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE],
+  fields: [DEFAULT, { field: 'sources', names: ['sources'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
   unknown: 'error',
 };
 
@@ -105,13 +117,21 @@ export const OPTIONS_RULES: TableRules = {
 
 /** The seed-date bot: `[database]` is the one source (`path`, `max_connections`, `timeout`). */
 export const SINGLE_RULES: TableRules = {
-  fields: [PATH, READONLY, SETTING_FIELDS[0] as Field, TIMEOUT, ...SETTING_FIELDS.slice(1), UNKNOWN_DATA_SOURCE],
+  fields: [
+    PATH,
+    READONLY,
+    SETTING_FIELDS[0] as Field,
+    TIMEOUT,
+    ...SETTING_FIELDS.slice(1),
+    UNKNOWN_DATA_SOURCE,
+    ...CROSS_SOURCE,
+  ],
   unknown: 'warn',
 };
 
 /** The later bot: `[database]` with `default`, `providers`, `chatMapping`. */
 export const PROVIDERS_DATABASE_RULES: TableRules = {
-  fields: [DEFAULT, { field: 'providers', names: ['providers'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE],
+  fields: [DEFAULT, { field: 'providers', names: ['providers'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
   unknown: 'warn',
 };
 

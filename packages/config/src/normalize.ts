@@ -6,10 +6,13 @@ import path from 'node:path';
 import { ConfigError } from '@pkg/errors';
 import { type Context, issue } from './context.js';
 import {
+  CROSS_SOURCE_DEFAULTS,
+  CROSS_SOURCE_LIMITS,
   fileKeyOf,
   IMPLIED_DEFAULT_NAMES,
   rangeText,
   SETTING_LIMITS,
+  type SettingLimit,
   SOURCE_DEFAULTS,
   SOURCE_TYPES,
   type SourceSettings,
@@ -253,6 +256,8 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
     );
   }
 
+  const crossSource = validateCrossSource(picked, ctx);
+
   if (ctx.issues.length > 0 || defaultName === undefined) return undefined;
   return {
     default: defaultName,
@@ -260,7 +265,40 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
     sources: Object.fromEntries(sources),
     chatMapping,
     unknownDataSource: rawUnknown as DatabaseConfig['unknownDataSource'],
+    ...crossSource,
   };
+}
+
+/** `cross-source-concurrency` and `cross-source-timeout`, each within its range, else its default. */
+function validateCrossSource(
+  picked: Picked,
+  ctx: Context,
+): Required<Pick<DatabaseConfig, keyof typeof CROSS_SOURCE_LIMITS>> {
+  const out = { ...CROSS_SOURCE_DEFAULTS };
+  for (const field of Object.keys(CROSS_SOURCE_LIMITS) as Array<keyof typeof CROSS_SOURCE_LIMITS>) {
+    const value = picked.values[field];
+    if (value === undefined) continue;
+    const limit: SettingLimit = CROSS_SOURCE_LIMITS[field];
+    const ok =
+      typeof value === 'number' &&
+      value >= limit.min &&
+      value <= limit.max &&
+      (!limit.integer || Number.isInteger(value)) &&
+      (limit.unit !== 'seconds' || Math.round(value * 1000) >= 1);
+    if (ok) {
+      out[field] = value as never;
+      continue;
+    }
+    const written = picked.names[field] ?? (ctx.spelling === 'code' ? field : fileKeyOf(field));
+    const what = limit.integer ? `a whole number of ${limit.unit}` : `a number of ${limit.unit}`;
+    issue(
+      ctx,
+      keyOf(picked.paths[field] ?? ['database', written]),
+      `must be ${what} from ${rangeText(limit)}, got ${describe(value)}.`,
+      `set ${written} to ${what} from ${rangeText(limit)}, e.g. ${written} = ${CROSS_SOURCE_DEFAULTS[field]} (the default).`,
+    );
+  }
+  return out;
 }
 
 /** Chat id -> source name; a chat mapped to an undefined source is an error (strict or not). */

@@ -27,6 +27,8 @@ function expected(dir: string) {
     },
     chatMapping: { '-100': 'main' },
     unknownDataSource: 'fallback',
+    crossSourceConcurrency: 8,
+    crossSourceTimeout: 30,
   };
 }
 
@@ -89,6 +91,8 @@ describe('loadConfig: search', () => {
       },
       chatMapping: {},
       unknownDataSource: 'fallback',
+      crossSourceConcurrency: 8,
+      crossSourceTimeout: 30,
     });
   });
 

@@ -58,6 +58,8 @@ describe('normalizeConfig', () => {
       },
       chatMapping: {},
       unknownDataSource: 'fallback',
+      crossSourceConcurrency: 8,
+      crossSourceTimeout: 30,
     });
   });
 

@@ -70,6 +70,8 @@ describe('a valid PostgreSQL source', () => {
       },
       chatMapping: { '-1001': 'local' },
       unknownDataSource: 'fallback',
+      crossSourceConcurrency: 8,
+      crossSourceTimeout: 30,
     });
     // SQLite output keeps today's shape: no type key.
     expect(Object.hasOwn(config.sources.local as object, 'type')).toBe(false);

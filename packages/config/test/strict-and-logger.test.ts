@@ -69,8 +69,8 @@ describe('strict mode', () => {
       colour: 'blue',
     };
     configError(() => normalizeConfig({ database: db }));
-    expect(validateDatabaseConfig(db).warnings.map((w) => w.key)).toEqual(['database.colour']);
-    configError(() => validateDatabaseConfig(db, { strict: true }));
+    expect(validateDatabaseConfig(db as never).warnings.map((w) => w.key)).toEqual(['database.colour']);
+    configError(() => validateDatabaseConfig(db as never, { strict: true }));
   });
 });
 

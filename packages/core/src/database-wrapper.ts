@@ -3,10 +3,15 @@
  * this class only decides where a call goes and forwards it.
  */
 import { Broker, type BrokerOptions, type SourceSpec, type SourceStats, sourceLocation } from '@pkg/broker';
-import { type DatabaseConfig, type DatabaseConfigInput, validateDatabaseConfig } from '@pkg/config';
+import {
+  CROSS_SOURCE_DEFAULTS,
+  type DatabaseConfig,
+  type DatabaseConfigInput,
+  validateDatabaseConfig,
+} from '@pkg/config';
 import { ConfigError, DatabaseError, type ErrorCode, InvalidArgumentError, SourceClosedError } from '@pkg/errors';
 import { type ConfigWatcher, type WatchConfigOptions, watchConfigFile } from './config-watcher.js';
-import type { CrossSourceParts, SkippedSource } from './cross-source.js';
+import type { CrossSourcePart, SkippedSource } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
 import { ErrorCounts } from './error-counts.js';
 import { type Log, type Logger, toLog } from './logging.js';
@@ -521,37 +526,115 @@ export class DatabaseWrapper extends DataApi {
   }
 
   /**
-   * Every source at once; a source that cannot answer is skipped (and reported), other failures
-   * fail the read, and so does a read no source answered. A named dataSource reads that source
-   * alone, with the single-source fallback to the default.
+   * Every source, at most `cross-source-concurrency` at once (each may have to start its worker), each
+   * answer handed to `take` as it arrives. A source that cannot answer is skipped (and reported), other
+   * failures fail the read, and so does a read no source answered. After `cross-source-timeout` the read
+   * answers with the sources that did; the others are skipped with QUERY_TIMEOUT. A named dataSource
+   * reads that source alone, with the single-source fallback to the default.
    */
-  protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }): Promise<CrossSourceParts<never>> {
+  protected async readAll<K extends OpName>(
+    op: K,
+    args: { dataSource?: string },
+    take: (part: CrossSourcePart<never>) => void,
+  ): Promise<SkippedSource[]> {
     const named = args.dataSource !== undefined && args.dataSource !== '';
-    const router = this.router;
+    const { router, current: config } = this;
     const names = named ? [router.route({ dataSource: args.dataSource })] : router.sourceNames;
-    const settled = await Promise.allSettled(
-      names.map((source) => this.retriedAfterCrash(this.send(source, op, args as never), source, op, args as never)),
-    );
-    const parts: CrossSourceParts<never>['parts'] = [];
-    const skipped: SkippedSource[] = [];
-    for (let i = 0; i < names.length; i++) {
-      const source = names[i] as string;
-      const outcome = settled[i] as PromiseSettledResult<never>;
-      if (outcome.status === 'fulfilled') parts.push({ source, rows: outcome.value });
-      else if (isUnavailable(outcome.reason)) {
-        this.noteUnavailable(source, outcome.reason, named ? 'fallbackReads' : 'skippedReads', op);
-        skipped.push({ source, code: outcome.reason.code, message: outcome.reason.message });
-      } else throw outcome.reason;
+    const limit = config.crossSourceConcurrency ?? CROSS_SOURCE_DEFAULTS.crossSourceConcurrency;
+    const timeoutMs = Math.round((config.crossSourceTimeout ?? CROSS_SOURCE_DEFAULTS.crossSourceTimeout) * 1000);
+    const skipped: Array<SkippedSource & { index: number; error?: DatabaseError }> = [];
+    /** Sources asked and not answered yet, by index. */
+    const waiting = new Set<number>();
+    let answered = 0;
+    let next = 0;
+    /** Failures other than "cannot answer": they fail the read (the first in merge order is thrown). */
+    const failures: Array<{ index: number; error: unknown }> = [];
+    let expired = false;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => {
+        expired = true;
+        resolve(TIMED_OUT);
+      }, timeoutMs);
+    });
+
+    // Each lane asks one source at a time: at most `limit` sources (and workers started for this read) at once.
+    const lane = async () => {
+      while (next < names.length && failures.length === 0 && !expired) {
+        const index = next++;
+        const source = names[index] as string;
+        waiting.add(index);
+        const read = this.retriedAfterCrash(this.send(source, op, args as never), source, op, args as never);
+        const outcome = await Promise.race([
+          read.then(
+            (rows) => ({ rows }),
+            (error: unknown) => ({ error }),
+          ),
+          timedOut,
+        ]);
+        // Out of time: a late answer is dropped (a failure was counted by send()).
+        if (outcome === TIMED_OUT) return;
+        waiting.delete(index);
+        if ('rows' in outcome) {
+          answered++;
+          take({ source, index, rows: outcome.rows as never });
+        } else if (isUnavailable(outcome.error)) {
+          this.noteUnavailable(source, outcome.error, named ? 'fallbackReads' : 'skippedReads', op);
+          skipped.push({
+            source,
+            code: outcome.error.code,
+            message: outcome.error.message,
+            index,
+            error: outcome.error,
+          });
+        } else {
+          failures.push({ index, error: outcome.error });
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(limit, names.length) }, lane));
+    } finally {
+      clearTimeout(timer);
     }
-    if (parts.length > 0) return { parts, skipped };
+    if (failures.length > 0) throw failures.sort((a, b) => a.index - b.index)[0]?.error;
+    const late = [...waiting, ...Array.from({ length: names.length - next }, (_, i) => next + i)];
+    if (late.length > 0) this.noteTimedOut(op, late, names, timeoutMs, skipped);
+    skipped.sort((a, b) => a.index - b.index);
+    const report = skipped.map(({ source, code, message }) => ({ source, code, message }));
+    if (answered > 0) return report;
     // A named source that cannot answer: the default answers, as for any single-source read.
     const fallback = router.defaultSource;
-    if (named && names[0] !== fallback) {
-      const rows = (await this.send(fallback, op, args as never)) as never;
-      return { parts: [{ source: fallback, rows }], skipped };
+    if (named && names[0] !== fallback && late.length === 0) {
+      take({ source: fallback, index: 0, rows: (await this.send(fallback, op, args as never)) as never });
+      return report;
     }
     // Nothing answered: an empty list would hide the outage.
-    throw (settled[0] as PromiseRejectedResult).reason;
+    throw late.length === 0 ? skipped[0]?.error : crossSourceTimeout(op, names.length, timeoutMs);
+  }
+
+  /** Sources a cross-source read stopped waiting for: skipped with QUERY_TIMEOUT, counted, one warning per read. */
+  private noteTimedOut(
+    op: string,
+    late: number[],
+    names: readonly string[],
+    timeoutMs: number,
+    skipped: Array<SkippedSource & { index: number }>,
+  ): void {
+    const message = `${op}: no answer within the cross-source read's ${timeoutMs / 1000} s limit (cross-source-timeout); left out.`;
+    const sources = late.map((index) => names[index] as string);
+    for (const [i, source] of sources.entries()) {
+      skipped.push({ source, code: 'QUERY_TIMEOUT', message, index: late[i] as number });
+      const counts = this.degraded.get(source) ?? { fallbackReads: 0, skippedReads: 0 };
+      this.degraded.set(source, counts);
+      counts.skippedReads++;
+    }
+    this.log.warn(
+      { event: 'cross-source-timeout', operation: op, skipped: sources.length, timeoutMs },
+      `${op}: ${sources.length} source(s) had not answered after ${timeoutMs / 1000} s and were left out ` +
+        `(${sources.slice(0, 5).join(', ')}${sources.length > 5 ? ', …' : ''}); the answer's sources.skipped lists them. ` +
+        'Fix: raise [database] cross-source-timeout or cross-source-concurrency, or set broker.stopIdleWorkerAfterMs and keep the sources warm.',
+    );
   }
 
   protected ownerOf(chatId: number): string {
@@ -568,6 +651,18 @@ const UNAVAILABLE_CODES: ReadonlySet<ErrorCode> = new Set([
   'SOURCE_UNAVAILABLE',
   'SOURCE_CRASHED',
 ]);
+
+const TIMED_OUT = Symbol('timed out');
+
+/** No source of a cross-source read answered within its time bound. */
+function crossSourceTimeout(op: string, sources: number, timeoutMs: number): DatabaseError {
+  return new DatabaseError(
+    'QUERY_TIMEOUT',
+    `${op}: none of the ${sources} source(s) answered within the cross-source read's ${timeoutMs / 1000} s limit. ` +
+      'Fix: raise [database] cross-source-timeout (or cross-source-concurrency), or check the sources with db.stats().',
+    { operation: op, timeoutMs },
+  );
+}
 
 function isUnavailable(e: unknown): e is DatabaseError {
   return e instanceof DatabaseError && UNAVAILABLE_CODES.has(e.code);
