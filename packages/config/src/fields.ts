@@ -87,6 +87,15 @@ const CROSS_SOURCE: readonly Field[] = [
 const DEFAULT: Field = { field: 'default', names: ['default', 'default_source'] };
 const CHAT_MAPPING: Field = { field: 'chatMapping', names: ['chatMapping', 'chat_mapping'] };
 
+/** A SQLite source's keys, in the order they are listed to the user. */
+const SQLITE_SOURCE: readonly Field[] = [
+  PATH,
+  READONLY,
+  SETTING_FIELDS[0] as Field,
+  TIMEOUT,
+  ...SETTING_FIELDS.slice(1),
+];
+
 /** Our dialect (and the design document's): `[database]` with `sources`. */
 export const DATABASE_RULES: TableRules = {
   fields: [DEFAULT, { field: 'sources', names: ['sources'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
@@ -95,17 +104,7 @@ export const DATABASE_RULES: TableRules = {
 
 /** `[database.sources.<name>]`. `options` is the design document's nested table (see OPTIONS_RULES). */
 export const SOURCE_RULES: TableRules = {
-  fields: [
-    PATH,
-    READONLY,
-    SETTING_FIELDS[0] as Field,
-    TIMEOUT,
-    ...SETTING_FIELDS.slice(1),
-    TYPE,
-    ...POSTGRES_FIELDS,
-    ...POSTGRES_PARTS,
-    { field: 'options', names: ['options'] },
-  ],
+  fields: [...SQLITE_SOURCE, TYPE, ...POSTGRES_FIELDS, ...POSTGRES_PARTS, { field: 'options', names: ['options'] }],
   unknown: 'error',
 };
 
@@ -117,15 +116,7 @@ export const OPTIONS_RULES: TableRules = {
 
 /** The seed-date bot: `[database]` is the one source (`path`, `max_connections`, `timeout`). */
 export const SINGLE_RULES: TableRules = {
-  fields: [
-    PATH,
-    READONLY,
-    SETTING_FIELDS[0] as Field,
-    TIMEOUT,
-    ...SETTING_FIELDS.slice(1),
-    UNKNOWN_DATA_SOURCE,
-    ...CROSS_SOURCE,
-  ],
+  fields: [...SQLITE_SOURCE, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
   unknown: 'warn',
 };
 

@@ -69,7 +69,15 @@ function writeUntil(db: DatabaseWrapper, stop: () => boolean): Promise<number[]>
   );
 }
 
-async function open(file: string, logs: Array<[string, LogFields, string]>): Promise<DatabaseWrapper> {
+type Logs = Array<[string, LogFields, string]>;
+
+/**
+ * A wrapper opened on the whole file, watching it with `settleMs`, with writes for both chats going on
+ * until `stop()`, which resolves with how many each chat made.
+ */
+async function watchedUnderWrites(settleMs: number) {
+  const file = dir.file('botdb.config.toml');
+  const logs: Logs = [];
   writeFileSync(file, PREFIX + REST);
   const opened = new DatabaseWrapper({
     config: (await loadConfig({ path: file, env: {} })).config,
@@ -79,49 +87,47 @@ async function open(file: string, logs: Array<[string, LogFields, string]>): Pro
       info: (f, m) => logs.push(['info', f, m]),
     },
   });
+  db = opened;
   await opened.ready();
-  return opened;
+  opened.watchConfig(file, { debounceMs: 20, settleMs });
+  let stopped = false;
+  const writing = writeUntil(opened, () => stopped);
+  const stop = () => {
+    stopped = true;
+    return writing;
+  };
+  return { file, logs, db: opened, stop };
 }
 
-const events = (logs: Array<[string, LogFields, string]>, event: string) => logs.filter(([, f]) => f.event === event);
+/** Every write landed in its chat's source, none in the default. */
+function expectEveryWriteAtHome([onA, onB]: number[]): void {
+  expect(onA).toBeGreaterThan(0);
+  expect(chatsIn(dir.file('a.db'))).toEqual({ [ON_A]: onA });
+  expect(chatsIn(dir.file('b.db'))).toEqual({ [ON_B]: onB });
+  expect(chatsIn(dir.file('main.db'))).toEqual({});
+}
+
+const events = (logs: Logs, event: string) => logs.filter(([, f]) => f.event === event);
 
 describe('watchConfig and a file written in steps', () => {
   it('never applies a valid prefix that is followed by the rest within the settle time', async () => {
-    const file = dir.file('botdb.config.toml');
-    const logs: Array<[string, LogFields, string]> = [];
-    db = await open(file, logs);
-    const current = db;
-    current.watchConfig(file, { debounceMs: 20, settleMs: 2_000 });
-    let stopped = false;
-    const writing = writeUntil(current, () => stopped);
-
+    const { file, logs, db: current, stop } = await watchedUnderWrites(2_000);
     writeFileSync(file, PREFIX);
     await new Promise((resolve) => setTimeout(resolve, 150));
     writeFileSync(file, NEXT);
     await vi.waitFor(() => expect(current.sources).toContain('c'), { timeout: 30_000, interval: 50 });
-    stopped = true;
-    const [onA, onB] = await writing;
+    const counts = await stop();
 
     // One reconfiguration: the whole file's, adding c and removing nothing.
     expect(events(logs, 'reconfigured').map(([, f]) => [f.added, f.removed])).toEqual([[['c'], []]]);
     expect(events(logs, 'reconfigure-rejected')).toEqual([]);
     expect(current.routeFor({ chatId: ON_B }).source).toBe('b');
     await current.close();
-    expect(onA).toBeGreaterThan(0);
-    expect(chatsIn(dir.file('a.db'))).toEqual({ [ON_A]: onA });
-    expect(chatsIn(dir.file('b.db'))).toEqual({ [ON_B]: onB });
-    expect(chatsIn(dir.file('main.db'))).toEqual({});
+    expectEveryWriteAtHome(counts);
   }, 60_000);
 
   it('refuses a prefix that stays long enough to settle, because it drops a source chats are mapped to', async () => {
-    const file = dir.file('botdb.config.toml');
-    const logs: Array<[string, LogFields, string]> = [];
-    db = await open(file, logs);
-    const current = db;
-    current.watchConfig(file, { debounceMs: 20, settleMs: 50 });
-    let stopped = false;
-    const writing = writeUntil(current, () => stopped);
-
+    const { file, logs, db: current, stop } = await watchedUnderWrites(50);
     writeFileSync(file, PREFIX);
     await vi.waitFor(() => expect(events(logs, 'reconfigure-rejected')).toHaveLength(1), {
       timeout: 30_000,
@@ -138,13 +144,10 @@ describe('watchConfig and a file written in steps', () => {
     });
     writeFileSync(file, NEXT);
     await vi.waitFor(() => expect(current.sources).toContain('c'), { timeout: 30_000, interval: 50 });
-    stopped = true;
-    const [onA, onB] = await writing;
+    const counts = await stop();
 
     expect(events(logs, 'reconfigured').map(([, f]) => [f.added, f.removed])).toEqual([[['c'], []]]);
     await current.close();
-    expect(chatsIn(dir.file('a.db'))).toEqual({ [ON_A]: onA });
-    expect(chatsIn(dir.file('b.db'))).toEqual({ [ON_B]: onB });
-    expect(chatsIn(dir.file('main.db'))).toEqual({});
+    expectEveryWriteAtHome(counts);
   }, 60_000);
 });
