@@ -110,6 +110,15 @@ function expectEveryWriteAtHome([onA, onB]: number[]): void {
 const events = (logs: Logs, event: string) => logs.filter(([, f]) => f.event === event);
 
 describe('watchConfig and a file written in steps', () => {
+  it('refuses settle options out of range before watching anything', async () => {
+    const { file, db: current, stop } = await watchedUnderWrites(50);
+    await stop();
+    expect(() => current.watchConfig(file, { settleMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('options.settleMs') }),
+    );
+    expect(() => current.watchConfig(file, { maxSettleMs: 1.5 })).toThrow(/options\.maxSettleMs/);
+  }, 60_000);
+
   it('never applies a valid prefix that is followed by the rest within the settle time', async () => {
     const { file, logs, db: current, stop } = await watchedUnderWrites(2_000);
     writeFileSync(file, PREFIX);
