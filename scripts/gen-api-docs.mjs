@@ -755,7 +755,7 @@ const WRAPPER_DOCS = {
   constructor: {
     expand: ['LegacyOptions', 'MultiSourceOptions', 'Logger', 'BrokerOptions'],
     prose: [
-      'Pass exactly one of `dbPath` (the existing bot’s constructor: one writable file, served as a source named `"default"`) or `config` (several sources). The configuration is validated at once; the workers start at once and open their files in the background. Calls made before they are ready wait for them.',
+      'Pass exactly one of `dbPath` (the existing bot’s constructor: one writable file, served as a source named `"default"`) or `config` (several sources). The configuration is validated at once. Each source’s worker starts on its first call (or `ready()`, which starts them all) and opens its file or connects then; calls made before it is ready wait for it.',
       "With `config`, relative source paths resolve against `baseDir` (default: the current directory); with `dbPath`, against the current directory. A configuration from `loadConfig()` already has absolute paths. `logger` takes a pino logger, or any object with `warn` (and optionally `debug`, `info`, `error`); every line is `logger.<level>(fields, message)`, pino's order, so a console-like logger prints both. Routing decisions go to `debug`, fallbacks, worker restarts and configuration warnings to `warn`, rejected reconfigurations to `error` ([operations.md](operations.md#logs) lists the events and their fields). Without a logger, warnings become Node warnings (code `BOTDB`) and debug lines go to `util.debuglog('botdb')`: set `NODE_DEBUG=botdb` to see them.",
       'The config shapes (`DatabaseConfigInput`, `DatabaseConfig`) are described in [configuration.md](configuration.md#configuring-in-code).',
     ],
@@ -800,12 +800,12 @@ const WRAPPER_DOCS = {
   },
   query: {
     prose: [
-      'Rows come back as SQLite returns them: timestamps as text, flags as 0/1 (no conversion). Statements are prepared once per connection and reused. Use it for reads the domain methods do not offer; it cannot write.',
+      'Rows come back as the engine returns them, unconverted: on SQLite timestamps as text and flags as 0/1 (statements are prepared once per connection and reused); on PostgreSQL as the `postgres` driver parses them (`TIMESTAMPTZ` as `Date`, `BOOLEAN` as booleans), with `$1` parameters. Use it for reads the domain methods do not offer; it cannot write.',
     ],
     errors: [
       '`UNKNOWN_SOURCE`: `dataSource` names no source.',
-      '`INVALID_ARGUMENT`: the statement would write (checked by SQLite before it runs).',
-      '`QUERY_FAILED`: SQLite rejected the statement (e.g. `SQLITE_ERROR` for a syntax error or unknown table).',
+      '`INVALID_ARGUMENT`: the statement would write (checked by SQLite before it runs; on PostgreSQL it runs in a `READ ONLY` transaction, which the server enforces).',
+      '`QUERY_FAILED`: the engine rejected the statement (e.g. `SQLITE_ERROR`, or SQLSTATE `42P01` on PostgreSQL, for a syntax error or unknown table).',
     ],
   },
   transaction: {
@@ -824,7 +824,7 @@ const WRAPPER_DOCS = {
   stats: {
     expand: ['DatabaseSourceStats', 'SourceStats', 'LatencyPercentiles'],
     prose: [
-      'The same figures as Prometheus metrics: `registerBotdbMetrics(db, { registry })` from `@pkg/metrics` ([operations.md](operations.md#metrics)). `errorsByCode` is counted by the wrapper and includes routing refusals (`READONLY_SOURCE`, `UNKNOWN_SOURCE`); `state` is `running`, `not started` (its worker is still opening it) or `unavailable`.',
+      'The same figures as Prometheus metrics: `registerBotdbMetrics(db, { registry })` from `@pkg/metrics` ([operations.md](operations.md#metrics)). `errorsByCode` is counted by the wrapper and includes routing refusals (`READONLY_SOURCE`, `UNKNOWN_SOURCE`); `state` is `running`, `not started` (no worker has the source open: before its first call, after an idle stop, or while opening) or `unavailable`.',
       'Keyed by source name. Never rejects: a source that failed to open, or is closed, reports its main-thread figures and zeros for the pool. The pool figures (`connections*`, `statementsPrepared`) come from the live worker and start again after a restart; the others (calls, errors, queue, batches, restarts, latency of the last 8192 calls) are kept by the main thread for the wrapper’s lifetime. `errors` counts calls that failed in or on the way to the worker (including `SOURCE_OVERLOADED`), not routing refusals such as `READONLY_SOURCE`.',
     ],
     errors: [],
@@ -972,7 +972,7 @@ w(
   '',
 );
 w(
-  'Routing never looks at the data: it uses only the call’s `chatId`, its `dataSource` and the configuration. `db.routeFor()` shows the decision for given arguments. The library routes chats to files; it does not move data between them.',
+  'Routing never looks at the data: it uses only the call’s `chatId`, its `dataSource` and the configuration. `db.routeFor()` shows the decision for given arguments. The library routes chats to sources; its calls never move data between them (`botdb move` copies chats to another source: [cli.md](cli.md)).',
   '',
 );
 
@@ -995,7 +995,7 @@ w(
       ['`SOURCE_CLOSED`', '`close()` was called before this call.'],
       [
         '`QUERY_FAILED`',
-        'SQLite failed the statement (`details.sqliteCode`, e.g. `SQLITE_BUSY` after the busy timeout, `SQLITE_CONSTRAINT_PRIMARYKEY`).',
+        'The engine failed the statement: `details.sqliteCode` on SQLite (e.g. `SQLITE_BUSY` after the busy timeout, `SQLITE_CONSTRAINT_PRIMARYKEY`), `details.sqlstate` on PostgreSQL (e.g. `23505`); `details.constraint` is true for a constraint violation on either.',
       ],
       [
         '`INVALID_ARGUMENT`',
@@ -1042,7 +1042,7 @@ for (const m of txClass.members) {
   if (doc) w(doc, '');
   if (name === 'query') {
     w(
-      "Runs the statement on the transaction’s connection and returns its rows (`.all()`), as SQLite returns them, and sees the transaction’s uncommitted writes. A statement that returns no rows (plain `INSERT`/`UPDATE`/`DELETE`) fails with `QUERY_FAILED` (`sqliteCode: 'INTERNAL'`, “This statement does not return data”). Make writes through the domain methods, or `tx.execute` for the bot’s own tables.",
+      'Runs the statement on the transaction’s connection and returns its rows, as the engine returns them (unconverted, as `db.query`), and sees the transaction’s uncommitted writes. A statement that would write (`INSERT`/`UPDATE`/`DELETE`, ...) is refused with `INVALID_ARGUMENT` before it runs. Make writes through the domain methods, or `tx.execute` for the bot’s own tables.',
       '',
     );
   }

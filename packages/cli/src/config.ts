@@ -1,5 +1,6 @@
 /** Loading the configuration the way the bot does (file option, else BOTDB_CONFIG, else the search). */
 import { type LoadedConfig, loadConfig } from '@pkg/config';
+import { err, printable } from './output.js';
 
 export interface ConfigOption {
   config?: string;
@@ -8,6 +9,6 @@ export interface ConfigOption {
 /** Loads the configuration; its warnings (e.g. an old spelling) go to stderr, so stdout stays clean. */
 export async function loadCliConfig(opts: ConfigOption): Promise<LoadedConfig> {
   const loaded = await loadConfig(opts.config === undefined ? {} : { path: opts.config });
-  for (const w of loaded.warnings) process.stderr.write(`warning: ${w.key}: ${w.message}\n`);
+  for (const w of loaded.warnings) err.line(`warning: ${printable(w.key)}: ${printable(w.message)}`);
   return loaded;
 }

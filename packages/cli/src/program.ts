@@ -1,12 +1,13 @@
 /** The command tree: arguments, options, help with an example per command, and exit codes. */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { runBackup } from './commands/backup.js';
 import { runCheck } from './commands/check.js';
-import { DEFAULT_BATCH, runMove } from './commands/move.js';
+import { chatsWithOperands, DEFAULT_BATCH, type MoveOptions, runMove } from './commands/move.js';
 import { runRoute } from './commands/route.js';
 import { runStats } from './commands/stats.js';
 import { runVerify } from './commands/verify.js';
-import { EXIT, err, out, problemLines } from './output.js';
+import { EXIT, err, out, printable, problemLines } from './output.js';
 import { toProblem, UsageError } from './problems.js';
 
 const configOption = (): Option =>
@@ -17,24 +18,59 @@ function examples(...lines: string[]): string {
   return `\nExample:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
+/** The package's own version: package.json ships with every install, next to dist/. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** What commander's usage errors are called in --json output (`error.code`); anything else is BAD_USAGE. */
+const USAGE_CODES: Record<string, string> = {
+  'commander.unknownCommand': 'UNKNOWN_COMMAND',
+  'commander.unknownOption': 'UNKNOWN_OPTION',
+  'commander.missingArgument': 'MISSING_ARGUMENT',
+  'commander.excessArguments': 'TOO_MANY_ARGUMENTS',
+  'commander.missingMandatoryOptionValue': 'MISSING_OPTION',
+  'commander.optionMissingArgument': 'MISSING_OPTION_VALUE',
+  'commander.invalidArgument': 'INVALID_ARGUMENT',
+  'commander.conflictingOption': 'CONFLICTING_OPTIONS',
+};
+
+/** The help of the whole command: enough to use it without any other document. */
+const PROGRAM_HELP = `${examples('botdb check', 'botdb route -1001234567890', 'botdb backup primary backups/bot-$(date +%F).db')}
+Configuration: --config FILE, else $BOTDB_CONFIG, else botdb.config.toml (or .botdbrc, ...) from
+this folder up to the project's package.json folder, else the built-in defaults.
+
+Output: results on stdout, progress and diagnostics on stderr. With --json, stdout holds exactly one
+JSON object, also on failure: { "ok": false, "error": { "code", "message" }, "problems": [...] }.
+
+Exit codes: 0 ok, 1 problems found, 2 bad usage.
+
+Every command has its own help with examples: botdb <command> --help. The full reference is the
+README.md of this package (node_modules/@pkg/cli/README.md).
+`;
+
 /** The code the command resolved with, set by the action and read by `run`. */
 let exitCode: number = EXIT.ok;
 
 export function buildProgram(): Command {
   const program = new Command('botdb')
-    .description("Inspect, route, back up, verify and move the bot's databases (see docs/cli.md).")
+    .description("Inspect, route, back up, verify and move the bot's databases.")
+    .version(packageVersion(), '-V, --version', 'print the version of botdb')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
-    .addHelpText(
-      'after',
-      `${examples('botdb check', 'botdb route -1001234567890', 'botdb backup primary backups/bot-$(date +%F).db')}\nExit codes: 0 ok, 1 problems found, 2 bad usage.\n`,
-    );
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      writeOut: (s) => process.stdout.write(s),
+      // A usage error quotes what was typed: shown escaped, like every other value.
+      outputError: (s, write) => write(s.split('\n').map(printable).join('\n')),
+    })
+    .addHelpText('after', PROGRAM_HELP);
 
   program
     .command('check')
     .description(
-      'validate the configuration and open every source: type, path, mode, schema version, size, chats, messages',
+      'validate the configuration and look at every source, readonly (never writes): type, path, mode, schema version, size, chats, messages',
     )
     .addOption(configOption())
     .addOption(jsonOption())
@@ -59,7 +95,9 @@ export function buildProgram(): Command {
 
   program
     .command('stats')
-    .description('open every source and print db.stats(): per source calls, queue, pool, latency')
+    .description(
+      "open every source in this process and print its db.stats(): per source calls, queue, pool, latency (this process's own counters, not a running bot's)",
+    )
     .addOption(configOption())
     .addOption(jsonOption())
     .addHelpText('after', examples('botdb stats', 'botdb stats --json | jq .sources.primary'))
@@ -110,10 +148,13 @@ export function buildProgram(): Command {
     .option('--batch <rows>', 'rows per destination transaction', String(DEFAULT_BATCH))
     .addOption(configOption())
     .addOption(jsonOption())
+    // Only for the ids after `--chat --` (see chatsWithOperands); any other word is still refused.
+    .allowExcessArguments()
     .addHelpText(
       'after',
       `${examples(
         'botdb move --from primary --to archive2 --chat -1001234567890',
+        'botdb move --from primary --to archive2 --chat -- -1001234567890 -1001234567891',
         'botdb move --from primary --to archive2 --chat -1001234567890 --chat 100100 --json',
         'botdb move --from old --to new --all',
       )}
@@ -122,8 +163,8 @@ destination already holds (by primary key) are kept as they are, only missing on
 Then add the printed lines under [database.chatMapping]; the source's copy can be cleaned up later.
 `,
     )
-    .action(async (opts) => {
-      exitCode = await runMove(opts);
+    .action(async (opts: MoveOptions, command: Command) => {
+      exitCode = await runMove({ ...opts, chat: chatsWithOperands(opts.chat, command.args) });
     });
 
   return program;
@@ -147,11 +188,14 @@ export async function run(argv: readonly string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
         return EXIT.ok;
       }
+      // Commander has said it on stderr; a script reading --json output gets it on stdout as well.
+      const message = error.message.replace(/^error: /, '');
+      if (json) out.json({ ok: false, problems: [{ code: USAGE_CODES[error.code] ?? 'BAD_USAGE', message }] });
       return EXIT.usage;
     }
     if (error instanceof UsageError) {
       if (json) out.json({ ok: false, problems: [{ code: error.code, message: error.message }] });
-      err.line(`${err.c.red('error')}: ${error.message}`);
+      err.line(`${err.c.red('error')}: ${printable(error.message)}`);
       err.line('(add --help for usage)');
       return EXIT.usage;
     }

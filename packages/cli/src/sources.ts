@@ -98,8 +98,9 @@ export async function openAll(config: DatabaseConfig): Promise<DatabaseWrapper> 
 
 /**
  * A DatabaseWrapper over one source only, so each source's failure is reported on its own.
- * `inspectOnly`: a PostgreSQL source is opened as a readonly one (read-only sessions at the server, never
- * migrated), so that looking at a writable source never creates its schema or tables.
+ * `inspectOnly`: the source is opened as a readonly one whatever its mode (a SQLite file readonly, a
+ * PostgreSQL source through read-only sessions; never migrated), so that looking at a writable source never
+ * writes: no schema or tables created, not even into an empty or foreign file (`check` reports those).
  */
 export function openOne(
   config: DatabaseConfig,
@@ -109,7 +110,7 @@ export function openOne(
   const source = sourceOf(config, name);
   const single: DatabaseConfig = {
     default: name,
-    sources: { [name]: options.inspectOnly && isPostgres(source) ? { ...source, readonly: true } : source },
+    sources: { [name]: options.inspectOnly ? { ...source, readonly: true } : source },
     chatMapping: {},
     unknownDataSource: config.unknownDataSource,
   };

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { DatabaseWrapper } from '@pkg/core';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,6 +40,46 @@ function messages(path: string): number {
   }
 }
 
+/**
+ * The bot writing messages w1, w2, ... one at a time until `stop()`; `written()` counts the acknowledged
+ * ones. `past(n)` waits until n have landed (bounded; a failed write rejects it, and `stop()`).
+ */
+function startWriter(bot: DatabaseWrapper) {
+  let written = 0;
+  let writing = true;
+  let failure: unknown;
+  const loop = (async () => {
+    while (writing) {
+      await bot.saveChatMessage({
+        date: new Date(),
+        chatId: WRITER_CHAT,
+        userId: WRITER_USER,
+        messageId: writerId(written + 1),
+        messageText: `written by the bot ${written + 1}`,
+      });
+      written++;
+    }
+  })();
+  loop.catch((error: unknown) => {
+    failure = error;
+  });
+  return {
+    written: () => written,
+    async past(n: number): Promise<void> {
+      const deadline = Date.now() + 60_000;
+      while (written < n) {
+        if (failure !== undefined) throw failure;
+        if (Date.now() > deadline) throw new Error(`the writer did not reach ${n} writes in 60 s`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    async stop(): Promise<void> {
+      writing = false;
+      await loop;
+    },
+  };
+}
+
 describe('botdb backup', () => {
   let ws: Workspace;
   afterEach(() => ws?.dir.cleanup());
@@ -50,29 +90,15 @@ describe('botdb backup', () => {
     const before = messages(ws.primary);
     const bot = new DatabaseWrapper({ dbPath: ws.primary });
     await bot.ready();
-    let written = 0;
-    let writing = true;
-    const writer = (async () => {
-      while (writing) {
-        await bot.saveChatMessage({
-          date: new Date(),
-          chatId: WRITER_CHAT,
-          userId: WRITER_USER,
-          messageId: writerId(written + 1),
-          messageText: `written during the backup ${written + 1}`,
-        });
-        written++;
-      }
-    })();
+    const writer = startWriter(bot);
     try {
       // Let some writes land first, so the backup starts on a busy file.
-      while (written < 20) await new Promise((r) => setTimeout(r, 5));
-      const atStart = written;
+      await writer.past(20);
+      const atStart = writer.written();
       const dest = ws.dir.file('backup.db');
       const r = await runCli(['backup', 'primary', dest, '--config', ws.config, '--json']);
-      const atEnd = written;
-      writing = false;
-      await writer;
+      const atEnd = writer.written();
+      await writer.stop();
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(atEnd).toBeGreaterThan(atStart); // the bot really wrote while the copy ran
 
@@ -100,10 +126,9 @@ describe('botdb backup', () => {
       const k = copied.messages - before;
       expect(new Set(ids)).toEqual(new Set(Array.from({ length: k }, (_, i) => writerId(i + 1))));
       // The source went on: it now holds more than the copy.
-      expect(messages(ws.primary)).toBe(before + written);
+      expect(messages(ws.primary)).toBe(before + writer.written());
     } finally {
-      writing = false;
-      await writer.catch(() => undefined);
+      await writer.stop().catch(() => undefined);
       await bot.close();
     }
   });
@@ -145,5 +170,37 @@ describe('botdb backup', () => {
     const r = await runCli(['backup', 'primary', ws.primary, '--config', ws.config, '--force']);
     expect(r.code).toBe(2);
     expect(messages(ws.primary)).toBeGreaterThan(0);
+  });
+
+  it('--force never replaces the live source, whatever path names it: a symlinked folder, a hard link, its WAL', async () => {
+    ws = makeWorkspace();
+    const before = messages(ws.primary);
+    const linked = ws.dir.file('linked'); // a folder that is the workspace, under another name
+    symlinkSync(ws.dir.path, linked, 'dir');
+    const hard = ws.dir.file('hard.db');
+    const bot = new DatabaseWrapper({ dbPath: ws.primary });
+    await bot.ready();
+    linkSync(ws.primary, hard);
+    const writer = startWriter(bot);
+    try {
+      await writer.past(20);
+      for (const dest of [`${linked}/bot.db`, hard, `${linked}/bot.db-wal`]) {
+        const atStart = writer.written();
+        const r = await runCli(['backup', 'primary', dest, '--config', ws.config, '--force', '--json']);
+        expect(r.code, `${dest}: ${r.stdout}${r.stderr}`).toBe(2);
+        const body = json<{ error: { code: string; message: string } }>(r);
+        expect(body.error.code).toBe('BACKUP_IS_SOURCE');
+        expect(body.error.message).toContain(ws.primary);
+        expect(body.error.message).toContain('Fix:');
+        await writer.past(atStart + 5); // the bot kept writing
+      }
+      await writer.stop();
+      // Every acknowledged write is still in the live file.
+      expect(messages(ws.primary)).toBe(before + writer.written());
+      expect(readdirSync(ws.dir.path).filter((f) => f.includes('.partial-'))).toEqual([]);
+    } finally {
+      await writer.stop().catch(() => undefined);
+      await bot.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { REFERENCE_CHAT_IDS } from '@pkg/testkit';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { json, makeWorkspace, runCli, type Workspace, writeConfig } from './helpers.js';
+import { json, makeWorkspace, primaryConfig, runCli, type Workspace, writeConfig } from './helpers.js';
 
 interface CheckJson {
   ok: boolean;
@@ -16,6 +17,7 @@ interface CheckJson {
     chats: number | null;
     messages: number | null;
     status: string;
+    note?: string;
   }[];
   problems: { code: string; source?: string; message: string; issues?: { key: string }[] }[];
 }
@@ -87,13 +89,9 @@ pool-size = 0
   it('lists every source that cannot open, each with its typed code', async () => {
     ws = makeWorkspace();
     writeFileSync(ws.dir.file('notes.db'), 'these are notes, not a database');
-    const cfg = writeConfig(
+    const cfg = primaryConfig(
       ws.dir,
-      `[database]
-default = "primary"
-[database.sources.primary]
-path = "bot.db"
-[database.sources.gone]
+      `[database.sources.gone]
 path = "missing.db"
 readonly = true
 [database.sources.notes]
@@ -134,5 +132,56 @@ path = "fresh.db"
     expect(json<CheckJson>(r).sources[0]?.status).toBe('not-created');
     const { existsSync } = await import('node:fs');
     expect(existsSync(ws.dir.file('fresh.db'))).toBe(false);
+  });
+
+  it('never writes: a 0-byte file and a foreign SQLite file of writable sources are reported, left byte for byte as they were', async () => {
+    ws = makeWorkspace();
+    writeFileSync(ws.dir.file('empty.db'), '');
+    const foreign = new Database(ws.dir.file('foreign.db'));
+    foreign.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES (1)');
+    foreign.close();
+    const files = ['empty.db', 'foreign.db', 'bot.db'].map((f) => ws.dir.file(f));
+    // An mtime in the past, so that any write would show.
+    const past = new Date('2020-01-01T00:00:00Z');
+    for (const f of files) utimesSync(f, past, past);
+    const before = files.map((f) => ({ bytes: readFileSync(f), mtimeMs: statSync(f).mtimeMs }));
+    const cfg = primaryConfig(
+      ws.dir,
+      `[database.sources.empty]
+path = "empty.db"
+[database.sources.foreign]
+path = "foreign.db"
+`,
+      'writable.toml',
+    );
+    const r = await runCli(['check', '--config', cfg, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const body = json<CheckJson>(r);
+    expect(Object.fromEntries(body.problems.map((p) => [p.source, p.code]))).toEqual({
+      empty: 'NOT_A_BOT_DATABASE',
+      foreign: 'NOT_A_BOT_DATABASE',
+    });
+    expect(body.sources.find((s) => s.name === 'primary')?.status).toBe('ok');
+    files.forEach((f, i) => {
+      expect(readFileSync(f).equals(before[i]?.bytes as Buffer), f).toBe(true);
+      expect(statSync(f).mtimeMs, f).toBe(before[i]?.mtimeMs);
+    });
+  });
+
+  it('a writable file at an older schema version is reported as the bot will migrate it, and left unmigrated', async () => {
+    ws = makeWorkspace();
+    const old = new Database(ws.primary);
+    old.prepare(`UPDATE settings SET value = '5' WHERE key = 'db-migration-version'`).run();
+    old.close();
+    const past = new Date('2020-01-01T00:00:00Z');
+    utimesSync(ws.primary, past, past);
+    const bytes = readFileSync(ws.primary);
+    const r = await runCli(['check', '--config', ws.config, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const primary = json<CheckJson>(r).sources.find((s) => s.name === 'primary');
+    expect(primary).toMatchObject({ status: 'ok', schemaVersion: 5, messages: expect.any(Number) });
+    expect(primary?.note).toContain('migrates it to 6');
+    expect(readFileSync(ws.primary).equals(bytes)).toBe(true);
+    expect(statSync(ws.primary).mtimeMs).toBe(past.getTime());
   });
 });

@@ -42,4 +42,28 @@ describe('botdb usage', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: botdb verify');
   });
+
+  it('--version prints the version of package.json', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = await runCli([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(pkg.version);
+    }
+  });
+
+  it('--help points only at what the package ships: its README, which holds what help promises', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { files: string[] };
+    const r = await runCli(['--help']);
+    expect(r.stdout).not.toContain('docs/');
+    expect(r.stdout).toContain('README.md');
+    // npm always packs README.md; every other file help could name must be in "files".
+    for (const name of r.stdout.match(/[\w./-]+\.md\b/g) ?? []) {
+      expect(name.endsWith('README.md') || pkg.files.some((f) => name.includes(f)), name).toBe(true);
+    }
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const c of COMMANDS) expect(readme).toContain(`botdb ${c}`);
+    for (const heading of ['Exit codes', '--json', 'Problem codes']) expect(readme).toContain(heading);
+    expect(readme).not.toMatch(/\]\(\.\.\//); // no link that leaves the package
+  });
 });

@@ -98,6 +98,15 @@ ${ARCHIVED_CHAT} = "archive"
   return { dir, config, primary, archive };
 }
 
+/** A config in `dir` whose default source "primary" is bot.db, plus the `sources` TOML given. */
+export function primaryConfig(dir: TempDir, sources: string, name: string): string {
+  return writeConfig(
+    dir,
+    `[database]\ndefault = "primary"\n[database.sources.primary]\npath = "bot.db"\n${sources}`,
+    name,
+  );
+}
+
 export function writeConfig(dir: TempDir, toml: string, name = 'botdb.config.toml'): string {
   const file = dir.file(name);
   writeFileSync(file, toml);

@@ -293,4 +293,16 @@ describe('botdb move', () => {
     expect(json<MoveJson>(gone).problems[0]?.code).toBe('SOURCE_OPEN_FAILED');
     expect(existsSync(ws.moved)).toBe(false);
   });
+
+  it('--chat -- <negative id> works as route -- <id> does; other extra words are still refused', async () => {
+    ws = workspace();
+    const args = ['move', '--from', 'archive', '--to', 'moved', '--config', ws.config, '--json', '--chat', '--'];
+    const r = await runCli([...args, String(CHAT)]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(json<MoveJson>(r).chatMapping).toEqual([`${CHAT} = "moved"`]);
+
+    const extra = await runCli(['move', '--from', 'archive', '--to', 'moved', '--all', 'x', '--config', ws.config]);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain('too many arguments');
+  });
 });

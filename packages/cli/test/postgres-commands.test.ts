@@ -241,12 +241,14 @@ describePostgres('botdb check, route, stats and backup on PostgreSQL sources', (
     ws = makeWorkspace(
       `[database.sources.shared]\ntype = "postgresql"\nurl = "${url}"\nschema = "${name}"\npassword-env = "BOTDB_TEST_CLI_PG_PASSWORD"\n`,
     );
-    const file = ws.dir.file('shared.sql');
+    // Asked for a .db name, the suggested dump goes to a .sql name: a dump is no SQLite file.
+    const file = ws.dir.file('shared.db');
     const env = { BOTDB_TEST_CLI_PG_PASSWORD: ENV_SECRET };
     const text = await runCli(['backup', 'shared', file, '--config', ws.config], { env });
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('BACKUP_NOT_SUPPORTED');
-    expect(text.stdout).toContain(`pg_dump --schema=${name} ${url} > ${file}`);
+    expect(text.stdout).toContain(`pg_dump --schema=${name} ${url} > ${ws.dir.file('shared.sql')} `);
+    expect(text.stdout).not.toContain(`> ${file}`);
     expect(text.stdout).toContain('PGPASSWORD="$BOTDB_TEST_CLI_PG_PASSWORD"');
     expect(text.stdout).toContain('botdb move --from shared --to <sqlite source>');
 

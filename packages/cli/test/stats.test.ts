@@ -9,8 +9,13 @@ describe('botdb stats', () => {
     ws = makeWorkspace();
     const r = await runCli(['stats', '--config', ws.config, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const body = json<{ ok: boolean; sources: Record<string, Record<string, unknown>> }>(r);
+    const body = json<{ ok: boolean; scope: string; note: string; sources: Record<string, Record<string, unknown>> }>(
+      r,
+    );
     expect(body.ok).toBe(true);
+    // The counters are this process's own: said in a field, not left for the reader to guess.
+    expect(body.scope).toBe('this-process');
+    expect(body.note).toContain('not a running bot');
     expect(Object.keys(body.sources).sort()).toEqual(['archive', 'primary']);
     for (const [name, s] of Object.entries(body.sources)) {
       expect(s.source).toBe(name);
@@ -31,6 +36,7 @@ describe('botdb stats', () => {
     expect(r.stdout).toMatch(/^primary$/m);
     expect(r.stdout).toMatch(/^archive$/m);
     expect(r.stdout).toMatch(/calls\s+0/);
+    expect(r.stdout).toMatch(/^note: these are the counters of this botdb process's own fresh open/m);
   });
 
   it('a source that cannot open exits 1 with its code', async () => {

@@ -60,7 +60,11 @@ export interface RoutingStats {
 export interface DatabaseSourceStats extends SourceStats, RoutingStats {
   /** Failed calls by error code (counted at the wrapper, routing refusals included). */
   errorsByCode: Record<string, number>;
-  /** `not started`: its worker is still opening it; `unavailable`: it could not, or its file went away. */
+  /**
+   * `not started`: no worker has the source open: none started yet (a worker starts on its source's
+   * first call), it stopped when idle (`broker.stopIdleWorkerAfterMs`), or it is still opening;
+   * `unavailable`: it could not open, or its file went away.
+   */
   state: 'running' | 'not started' | 'unavailable';
 }
 
@@ -320,8 +324,8 @@ export class DatabaseWrapper extends DataApi {
   }
 
   /**
-   * Read-only SQL on one source (dataSource > chatMapping[chatId] > default), rows as SQLite
-   * returns them. A statement that would write is refused with INVALID_ARGUMENT: writes go
+   * Read-only SQL on one source (dataSource > chatMapping[chatId] > default), rows as its engine
+   * returns them, unconverted. A statement that would write is refused with INVALID_ARGUMENT: writes go
    * through the domain methods, which keep the bot's counters and routing rules.
    */
   query(args: { sql: string; params?: unknown[]; chatId?: number; dataSource?: string }): Promise<unknown[]> {

@@ -10,7 +10,8 @@ import Database from 'better-sqlite3';
 import cliProgress from 'cli-progress';
 import { SQL } from '../bot-schema.js';
 import { type ConfigOption, loadCliConfig } from '../config.js';
-import { EXIT, formatBytes, out, type Problem, problemLines } from '../output.js';
+import { sameFile, sqliteFiles } from '../file-identity.js';
+import { EXIT, formatBytes, out, type Problem, printable, problemLines } from '../output.js';
 import { toProblem, UsageError, withTimeout } from '../problems.js';
 import { isPostgres, safeUrl, sourceLocation, sourceNames } from '../sources.js';
 import { type FileReport, verifyFile } from '../sqlite-file.js';
@@ -35,8 +36,16 @@ function shellWord(text: string): string {
   return /^[\w@%:/.=+,-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * Where the suggested pg_dump writes: the name given with its extension replaced by `.sql` (pg_dump's plain
+ * format, restored with psql), so a dump never lands under a `.db` name that looks like a SQLite copy.
+ */
+function dumpFileName(fileArg: string): string {
+  return fileArg.replace(/(\.[^./\\]*)?$/, '.sql');
+}
+
 function removeWithSidecars(file: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+  for (const f of sqliteFiles(file)) rmSync(f, { force: true });
 }
 
 /** A progress bar on a terminal; elsewhere nothing (a bar redrawn into a log is noise). */
@@ -71,16 +80,30 @@ export async function runBackup(sourceName: string, fileArg: string, opts: Backu
     // SQLite's backup API has no PostgreSQL counterpart here: the server's own dump tool is the right one.
     const url = safeUrl(source.url);
     const env = source.passwordEnv === null ? '' : `PGPASSWORD="$${source.passwordEnv}" `;
-    return report(opts, { source: sourceName, type: 'postgresql', location: sourceLocation(source), file: dest }, [
+    const dump = dumpFileName(fileArg);
+    const head = {
+      source: sourceName,
+      type: 'postgresql',
+      location: sourceLocation(source),
+      file: dest,
+      dumpFile: dump,
+    };
+    return report(opts, head, [
       {
         code: 'BACKUP_NOT_SUPPORTED',
         source: sourceName,
-        message: `Source "${sourceName}" (${sourceLocation(source)}) is a PostgreSQL source; botdb backup copies SQLite files only. Fix: dump it with PostgreSQL's own tool: ${env}pg_dump --schema=${source.schema} ${shellWord(url)} > ${shellWord(fileArg)} (restore with psql), or copy it into a SQLite source the bot can read with botdb move --from ${sourceName} --to <sqlite source> --all.`,
+        message: `Source "${sourceName}" (${sourceLocation(source)}) is a PostgreSQL source; botdb backup copies SQLite files only. Fix: dump it with PostgreSQL's own tool: ${env}pg_dump --schema=${source.schema} ${shellWord(url)} > ${shellWord(dump)} (a plain SQL dump; restore it with psql), or copy it into a SQLite source the bot can read with botdb move --from ${sourceName} --to <sqlite source> --all.`,
       },
     ]);
   }
-  if (dest === resolve(source.path)) {
-    throw new UsageError(`the backup file is the source's own file (${dest}); name another file.`);
+  // By device and inode, not by path: through a symlinked folder or a hard link the source's file (or its
+  // WAL, which --force would delete) has another name, and replacing it loses every write since the copy.
+  const own = sqliteFiles(source.path).find((f) => sameFile(dest, f));
+  if (own !== undefined) {
+    throw new UsageError(
+      `the backup file ${dest} is the live file ${own} of source "${sourceName}" (the same file on disk, under another path or through a link); writing there would replace the source. Fix: name a file outside the source, e.g. backups/${sourceName}-$(date +%F).db.`,
+      'BACKUP_IS_SOURCE',
+    );
   }
   if (existsSync(dest) && !opts.force) {
     return report(opts, { source: sourceName, file: dest }, [
@@ -202,7 +225,7 @@ export async function runBackup(sourceName: string, fileArg: string, opts: Backu
   };
   if (opts.json) return report(opts, body, []);
   const c = out.c;
-  out.line(`${c.green('✓')} ${c.bold(sourceName)} -> ${dest}`);
+  out.line(`${c.green('✓')} ${c.bold(sourceName)} -> ${printable(dest)}`);
   out.line(
     `    ${pages} pages, ${formatBytes(check.size ?? 0)}; ${snapshot.chats} chats, ${snapshot.messages} messages`,
   );

@@ -3,7 +3,7 @@ import type { DatabaseConfig, LoadedConfig } from '@pkg/config';
 import { ConfigError, SCHEMA_VERSION, SchemaTooNewError } from '@pkg/core';
 import { parseVersion, SQL } from '../bot-schema.js';
 import { type ConfigOption, loadCliConfig } from '../config.js';
-import { EXIT, formatBytes, out, type Problem, problemLines } from '../output.js';
+import { EXIT, formatBytes, out, type Problem, printable, problemLines } from '../output.js';
 import { toProblem } from '../problems.js';
 import {
   closeQuietly,
@@ -18,6 +18,7 @@ import {
   sourceNames,
   sourceOf,
 } from '../sources.js';
+import { verifyFile } from '../sqlite-file.js';
 
 export interface SourceReport {
   name: string;
@@ -84,10 +85,23 @@ async function inspectSource(config: DatabaseConfig, name: string, problems: Pro
     return report;
   }
 
+  if (!isPostgres(s) && !s.readonly) {
+    // A writable file at an older version is one the bot migrates when it opens it; the readonly look
+    // below would refuse it (a readonly source is never migrated), so it is read here, as it is.
+    const file = verifyFile(s.path, { integrity: false, busyTimeoutMs: Math.round(s.timeout * 1000) });
+    if (file.schemaVersion !== null && file.schemaVersion < SCHEMA_VERSION) {
+      report.schemaVersion = file.schemaVersion;
+      report.chats = file.chats;
+      report.messages = file.messages;
+      report.note = `schema version ${file.schemaVersion}; the bot migrates it to ${SCHEMA_VERSION} when it opens it (check does not)`;
+      return report;
+    }
+  }
+
   let db: Awaited<ReturnType<typeof openOne>> | undefined;
   try {
-    // A PostgreSQL source is looked at through read-only sessions: a writable source's own open would
-    // create its schema and tables, which a diagnostic must not do (see isMissingWritable for files).
+    // Every source is looked at readonly: a writable source's own open would create the bot's tables (in a
+    // 0-byte file, in someone else's SQLite file, in an empty schema), which a diagnostic must not do.
     db = await openOne(config, name, { inspectOnly: true });
     if (isPostgres(s)) report.exists = true;
     const one = async (sql: string): Promise<unknown> => {
@@ -127,14 +141,14 @@ async function inspectSource(config: DatabaseConfig, name: string, problems: Pro
 
 function printText(loaded: LoadedConfig, sources: SourceReport[], problems: Problem[]): void {
   const c = out.c;
-  out.line(`${c.bold('config')}: ${loaded.filepath ?? 'built-in defaults (no config file found)'}`);
+  out.line(`${c.bold('config')}: ${printable(loaded.filepath ?? 'built-in defaults (no config file found)')}`);
   for (const s of sources) {
     const mark = s.status === 'ok' ? c.green('✓') : s.status === 'failed' ? c.red('✗') : c.yellow('•');
     const tags = [s.default ? 'default' : null, s.mappedChats > 0 ? `${s.mappedChats} mapped chat(s)` : null]
       .filter((t) => t !== null)
       .join(', ');
     out.line(`${mark} ${c.bold(s.name)}${tags === '' ? '' : ` (${tags})`}`);
-    out.line(`    type ${s.type}, ${s.mode}, ${s.location}`);
+    out.line(`    type ${s.type}, ${s.mode}, ${printable(s.location)}`);
     if (s.type === 'sqlite' && s.exists) {
       const wal = s.walSize === null ? '' : ` (+ ${formatBytes(s.walSize)} WAL)`;
       out.line(`    size ${formatBytes(s.size ?? 0)}${wal}`);

@@ -13,7 +13,7 @@ import type { MoveReader, MoveWriter } from '../move/engine.js';
 import { PgReader, PgWriter } from '../move/pg-engine.js';
 import { SqliteReader, SqliteWriter } from '../move/sqlite-engine.js';
 import { type MoveTarget, targetOf } from '../move/targets.js';
-import { EXIT, out, type Problem, problemLines } from '../output.js';
+import { EXIT, out, type Problem, printable, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
 import { closeQuietly, openOne, sourceNames } from '../sources.js';
 import { parseChatId } from './route.js';
@@ -29,6 +29,22 @@ export interface MoveOptions extends ConfigOption {
 }
 
 export const DEFAULT_BATCH = 500;
+
+/**
+ * The chat ids of `--chat -- <id>...`: commander takes the `--` as the option's value and leaves the ids
+ * as operands, so a negative id can be written as after `route --`. Operands without `--chat --` are refused,
+ * as commander refuses them for every other command.
+ */
+export function chatsWithOperands(chat: string[] | undefined, operands: readonly string[]): string[] | undefined {
+  if (chat?.includes('--')) return [...chat.filter((c) => c !== '--'), ...operands];
+  if (operands.length > 0) {
+    throw new UsageError(
+      `too many arguments for 'move': ${operands.join(' ')}. Name chats with --chat <id> (a negative one as --chat -- <id>).`,
+      'TOO_MANY_ARGUMENTS',
+    );
+  }
+  return chat;
+}
 
 function report(opts: MoveOptions, body: Record<string, unknown>, problems: Problem[]): number {
   if (opts.json) out.json({ ok: problems.length === 0, ...body, problems });
@@ -220,7 +236,9 @@ export async function runMove(opts: MoveOptions): Promise<number> {
     bar?.start(total, 0, { table: '' });
     const results: StepResult[] = [];
     for (const step of steps) {
-      results.push(await copyStep(reader, writer, step, batch, (n) => bar?.increment(n, { table: step.table.name })));
+      results.push(
+        await copyStep(reader, writer, step, batch, (n) => bar?.increment(n, { table: printable(step.table.name) })),
+      );
     }
     bar?.stop();
 
@@ -243,14 +261,14 @@ export async function runMove(opts: MoveOptions): Promise<number> {
     for (const [table, s] of perTable(results)) {
       if (s.source === 0 && s.destination === 0) continue;
       out.line(
-        `    ${s.ok ? c.green('✓') : c.red('✗')} ${table}: source ${s.source}, copied ${s.copied}, already present ${s.alreadyPresent}, destination ${s.destination}${s.destinationBefore > 0 ? ` (${s.destinationBefore} before)` : ''}`,
+        `    ${s.ok ? c.green('✓') : c.red('✗')} ${printable(table)}: source ${s.source}, copied ${s.copied}, already present ${s.alreadyPresent}, destination ${s.destination}${s.destinationBefore > 0 ? ` (${s.destinationBefore} before)` : ''}`,
       );
     }
     for (const p of problems) for (const l of problemLines(p)) out.line(l);
     if (problems.length === 0) {
       out.line('');
       out.line(`Add under [database.chatMapping] (the source keeps its copy; remove its file later if you wish):`);
-      for (const l of chatMapping) out.line(l);
+      for (const l of chatMapping) out.line(printable(l));
     }
     return problems.length === 0 ? EXIT.ok : EXIT.problems;
   } catch (error) {

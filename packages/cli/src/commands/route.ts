@@ -2,7 +2,7 @@
 import type { LoadedConfig } from '@pkg/config';
 import { DatabaseError, type RouteDecision, Router } from '@pkg/core';
 import { type ConfigOption, loadCliConfig } from '../config.js';
-import { EXIT, out, problemLines } from '../output.js';
+import { EXIT, out, printable, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
 import { isPostgres, safeUrl, sourceLocation, sourceOf } from '../sources.js';
 
@@ -97,13 +97,13 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
   const c = out.c;
   out.line(`${c.bold('chat')} ${chatId}`);
   out.line(`  read  -> ${c.bold(read.source)}${read.readonly ? ' (readonly)' : ''}: ${WHY[read.reason]}`);
-  out.line(`           ${read.location}`);
+  out.line(`           ${printable(read.location)}`);
   if (write.refused) {
     out.line(`  write -> ${c.red('refused')}: routes to ${c.bold(write.source)}, which is readonly`);
-    out.line(`           ${write.error?.code}: ${write.error?.message}`);
+    out.line(`           ${printable(write.error?.code)}: ${printable(write.error?.message)}`);
   } else {
     out.line(`  write -> ${c.bold(write.source)}: ${WHY[write.reason]}`);
-    out.line(`           ${write.location}`);
+    out.line(`           ${printable(write.location)}`);
   }
   return EXIT.ok;
 }

@@ -2,7 +2,7 @@
 import type { LoadedConfig } from '@pkg/config';
 import type { DatabaseWrapper, SourceStats } from '@pkg/core';
 import { type ConfigOption, loadCliConfig } from '../config.js';
-import { EXIT, out, type Problem, problemLines } from '../output.js';
+import { EXIT, out, type Problem, printable, problemLines } from '../output.js';
 import { toProblem } from '../problems.js';
 import {
   closeQuietly,
@@ -17,6 +17,14 @@ import {
 export interface StatsOptions extends ConfigOption {
   json?: boolean;
 }
+
+/**
+ * What the figures are: the counters live in each process, so a fresh `botdb stats` sees only its own
+ * open (mostly zeros), never a running bot's. Said in the text and in --json (`scope`, `note`).
+ */
+const STATS_SCOPE = 'this-process';
+const STATS_NOTE =
+  "these are the counters of this botdb process's own fresh open (mostly zeros), not a running bot's: a bot reads its own with db.stats() (or exports them with @pkg/metrics)";
 
 function fail(opts: StatsOptions, problems: Problem[]): number {
   if (opts.json) out.json({ ok: false, problems });
@@ -73,17 +81,18 @@ export async function runStats(opts: StatsOptions): Promise<number> {
     await closeQuietly(db);
   }
   if (opts.json) {
-    out.json({ ok: true, config: loaded.filepath, sources: stats });
+    out.json({ ok: true, config: loaded.filepath, scope: STATS_SCOPE, note: STATS_NOTE, sources: stats });
     return EXIT.ok;
   }
   const c = out.c;
+  out.line(c.dim(`note: ${STATS_NOTE}`));
   for (const name of sourceNames(config)) {
     const s = stats[name];
     if (s === undefined) continue;
     out.line(c.bold(name));
     const rows: [string, string][] = [];
     flatten('', s, rows);
-    for (const [k, v] of rows) if (k !== 'source') out.line(`  ${k.padEnd(24)} ${v}`);
+    for (const [k, v] of rows) if (k !== 'source') out.line(`  ${printable(k).padEnd(24)} ${printable(v)}`);
   }
   return EXIT.ok;
 }

@@ -1,7 +1,7 @@
 /** `botdb verify <file>`: a SQLite file's integrity and the bot's schema, without opening it for writing. */
 import { resolve } from 'node:path';
 import { SCHEMA_VERSION } from '@pkg/core';
-import { EXIT, formatBytes, out, problemLines } from '../output.js';
+import { EXIT, formatBytes, out, printable, problemLines } from '../output.js';
 import { verifyFile } from '../sqlite-file.js';
 
 export interface VerifyOptions {
@@ -17,7 +17,7 @@ export function runVerify(fileArg: string, opts: VerifyOptions): number {
   const c = out.c;
   out.line(`${report.ok ? c.green('✓') : c.red('✗')} ${c.bold(report.file)}`);
   if (report.size !== null) out.line(`    size ${formatBytes(report.size)}`);
-  if (report.integrity !== null) out.line(`    integrity ${report.integrity}`);
+  if (report.integrity !== null) out.line(`    integrity ${printable(report.integrity)}`);
   if (report.schemaVersion !== null) {
     const note =
       report.schemaVersion === SCHEMA_VERSION ? '' : c.yellow(` (this library knows version ${SCHEMA_VERSION})`);
