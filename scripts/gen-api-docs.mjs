@@ -843,12 +843,13 @@ const WRAPPER_DOCS = {
     errors: [],
   },
   reconfigure: {
-    expand: ['ReconfigureResult'],
+    expand: ['ReconfigureOptions', 'ReconfigureResult'],
     prose: [
       'Takes what the constructor’s `config` takes (relative paths resolve against the constructor’s `baseDir`). The rules, and what happens to calls in flight: [operations.md](operations.md#reconfiguration).',
     ],
     errors: [
-      '`CONFIG_INVALID`: the new configuration is invalid; nothing changed, the reason is logged at `error`.',
+      '`CONFIG_INVALID`: the new configuration is invalid, maps a chat to an undefined source, or removes a source the running `chatMapping` maps chats to (without `allowDroppingMappedSources`); nothing changed, the reason is logged at `error`.',
+      '`INVALID_ARGUMENT`: `options` is not `{ allowDroppingMappedSources?: boolean }`.',
       '`SOURCE_OPEN_FAILED` (and the other open errors): an added or replaced source did not open; the configuration is applied anyway, as with `ready()`.',
       '`SOURCE_CLOSED`: the wrapper is closed.',
     ],
@@ -1175,9 +1176,10 @@ function describeExport(e) {
     LogFields: 'The structured fields of a log line: `{ event, source?, chatId?, operation?, code?, ... }`.',
     LogMethod: '`(fields: LogFields, message: string) => void`.',
     ConfigWatcher: 'What `db.watchConfig` returns: `{ file, close() }`.',
-    WatchConfigOptions: '`{ debounceMs? }` for `db.watchConfig`.',
+    WatchConfigOptions: '`{ debounceMs?, settleMs?, maxSettleMs? }` for `db.watchConfig`.',
     DatabaseSourceStats: 'One source in `db.stats()`: `SourceStats`, `RoutingStats`, `errorsByCode` and `state`.',
     ReconfigureResult: 'What `db.reconfigure` resolves with: `{ added, removed, replaced }` source names.',
+    ReconfigureOptions: '`{ allowDroppingMappedSources? }`, the second argument of `db.reconfigure`.',
     TransactionScope: 'First argument of `db.transaction`.',
     RouteDecision: 'Result of `db.routeFor`.',
     RouteReason:

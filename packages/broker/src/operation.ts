@@ -72,11 +72,15 @@ export function postgresLocation(url: string, schema: string): string {
   return `${urlWithoutPassword(url)} schema ${schema}`;
 }
 
-/** A connection URL as it may be shown: any password removed (an unparsable one is not echoed at all). */
+/**
+ * A connection URL as it may be shown: any password removed, and the query string too (a parameter such
+ * as ?password= or ?PASS= may hold one); an unparsable one is not echoed at all.
+ */
 export function urlWithoutPassword(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.password = '';
+    parsed.search = '';
     return parsed.toString();
   } catch {
     return '(unparsable URL)';

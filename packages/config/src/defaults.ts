@@ -53,6 +53,18 @@ export const SETTING_LIMITS = {
 
 export type LimitedSetting = keyof typeof SETTING_LIMITS;
 
+/**
+ * Cross-source reads (getUserChats, getAllGroupChats without a dataSource): how many sources one read
+ * asks at once (each may have to start its worker, ~11 MB), and how long the whole read may take before
+ * it answers with the sources that did (the others listed in `sources.skipped`).
+ */
+export const CROSS_SOURCE_LIMITS = {
+  crossSourceConcurrency: { min: 1, max: 256, integer: true, unit: 'sources' },
+  crossSourceTimeout: { min: 0.001, max: 3600, integer: false, unit: 'seconds' },
+} as const satisfies Record<string, SettingLimit>;
+
+export const CROSS_SOURCE_DEFAULTS = { crossSourceConcurrency: 8, crossSourceTimeout: 30 } as const;
+
 /** "1 to 64", as written in messages and in the defaults file. */
 export function rangeText(limit: SettingLimit): string {
   return `${limit.min} to ${limit.max}`;
@@ -98,6 +110,8 @@ export function builtInConfigFile(): { database: Record<string, unknown> } {
     database: {
       default: DEFAULT_SOURCE_NAME,
       'unknown-data-source': 'fallback',
+      'cross-source-concurrency': CROSS_SOURCE_DEFAULTS.crossSourceConcurrency,
+      'cross-source-timeout': CROSS_SOURCE_DEFAULTS.crossSourceTimeout,
       sources: { [DEFAULT_SOURCE_NAME]: { path: DEFAULT_SOURCE_PATH, ...settings } },
       chatMapping: {},
     },

@@ -72,28 +72,39 @@ const UNKNOWN_DATA_SOURCE: Field = {
   names: ['unknown-data-source', 'unknownDataSource'],
   codeName: 'unknownDataSource',
 };
+const CROSS_SOURCE: readonly Field[] = [
+  {
+    field: 'crossSourceConcurrency',
+    names: ['cross-source-concurrency', 'crossSourceConcurrency'],
+    codeName: 'crossSourceConcurrency',
+  },
+  {
+    field: 'crossSourceTimeout',
+    names: ['cross-source-timeout', 'crossSourceTimeout'],
+    codeName: 'crossSourceTimeout',
+  },
+];
 const DEFAULT: Field = { field: 'default', names: ['default', 'default_source'] };
 const CHAT_MAPPING: Field = { field: 'chatMapping', names: ['chatMapping', 'chat_mapping'] };
 
+/** A SQLite source's keys, in the order they are listed to the user. */
+const SQLITE_SOURCE: readonly Field[] = [
+  PATH,
+  READONLY,
+  SETTING_FIELDS[0] as Field,
+  TIMEOUT,
+  ...SETTING_FIELDS.slice(1),
+];
+
 /** Our dialect (and the design document's): `[database]` with `sources`. */
 export const DATABASE_RULES: TableRules = {
-  fields: [DEFAULT, { field: 'sources', names: ['sources'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE],
+  fields: [DEFAULT, { field: 'sources', names: ['sources'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
   unknown: 'error',
 };
 
 /** `[database.sources.<name>]`. `options` is the design document's nested table (see OPTIONS_RULES). */
 export const SOURCE_RULES: TableRules = {
-  fields: [
-    PATH,
-    READONLY,
-    SETTING_FIELDS[0] as Field,
-    TIMEOUT,
-    ...SETTING_FIELDS.slice(1),
-    TYPE,
-    ...POSTGRES_FIELDS,
-    ...POSTGRES_PARTS,
-    { field: 'options', names: ['options'] },
-  ],
+  fields: [...SQLITE_SOURCE, TYPE, ...POSTGRES_FIELDS, ...POSTGRES_PARTS, { field: 'options', names: ['options'] }],
   unknown: 'error',
 };
 
@@ -105,13 +116,13 @@ export const OPTIONS_RULES: TableRules = {
 
 /** The seed-date bot: `[database]` is the one source (`path`, `max_connections`, `timeout`). */
 export const SINGLE_RULES: TableRules = {
-  fields: [PATH, READONLY, SETTING_FIELDS[0] as Field, TIMEOUT, ...SETTING_FIELDS.slice(1), UNKNOWN_DATA_SOURCE],
+  fields: [...SQLITE_SOURCE, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
   unknown: 'warn',
 };
 
 /** The later bot: `[database]` with `default`, `providers`, `chatMapping`. */
 export const PROVIDERS_DATABASE_RULES: TableRules = {
-  fields: [DEFAULT, { field: 'providers', names: ['providers'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE],
+  fields: [DEFAULT, { field: 'providers', names: ['providers'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
   unknown: 'warn',
 };
 

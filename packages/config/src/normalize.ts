@@ -4,12 +4,15 @@
  */
 import path from 'node:path';
 import { ConfigError } from '@pkg/errors';
-import { type Context, issue, warn } from './context.js';
+import { type Context, issue } from './context.js';
 import {
+  CROSS_SOURCE_DEFAULTS,
+  CROSS_SOURCE_LIMITS,
   fileKeyOf,
   IMPLIED_DEFAULT_NAMES,
   rangeText,
   SETTING_LIMITS,
+  type SettingLimit,
   SOURCE_DEFAULTS,
   SOURCE_TYPES,
   type SourceSettings,
@@ -253,6 +256,8 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
     );
   }
 
+  const crossSource = validateCrossSource(picked, ctx);
+
   if (ctx.issues.length > 0 || defaultName === undefined) return undefined;
   return {
     default: defaultName,
@@ -260,10 +265,43 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
     sources: Object.fromEntries(sources),
     chatMapping,
     unknownDataSource: rawUnknown as DatabaseConfig['unknownDataSource'],
+    ...crossSource,
   };
 }
 
-/** Chat id -> source name; a chat mapped to an undefined source is dropped with a warning (an error under strict). */
+/** `cross-source-concurrency` and `cross-source-timeout`, each within its range, else its default. */
+function validateCrossSource(
+  picked: Picked,
+  ctx: Context,
+): Required<Pick<DatabaseConfig, keyof typeof CROSS_SOURCE_LIMITS>> {
+  const out = { ...CROSS_SOURCE_DEFAULTS };
+  for (const field of Object.keys(CROSS_SOURCE_LIMITS) as Array<keyof typeof CROSS_SOURCE_LIMITS>) {
+    const value = picked.values[field];
+    if (value === undefined) continue;
+    const limit: SettingLimit = CROSS_SOURCE_LIMITS[field];
+    const ok =
+      typeof value === 'number' &&
+      value >= limit.min &&
+      value <= limit.max &&
+      (!limit.integer || Number.isInteger(value)) &&
+      (limit.unit !== 'seconds' || Math.round(value * 1000) >= 1);
+    if (ok) {
+      out[field] = value as never;
+      continue;
+    }
+    const written = picked.names[field] ?? (ctx.spelling === 'code' ? field : fileKeyOf(field));
+    const what = limit.integer ? `a whole number of ${limit.unit}` : `a number of ${limit.unit}`;
+    issue(
+      ctx,
+      keyOf(picked.paths[field] ?? ['database', written]),
+      `must be ${what} from ${rangeText(limit)}, got ${describe(value)}.`,
+      `set ${written} to ${what} from ${rangeText(limit)}, e.g. ${written} = ${CROSS_SOURCE_DEFAULTS[field]} (the default).`,
+    );
+  }
+  return out;
+}
+
+/** Chat id -> source name; a chat mapped to an undefined source is an error (strict or not). */
 function validateChatMapping(
   rawMapping: unknown,
   mappingName: string,
@@ -297,16 +335,16 @@ function validateChatMapping(
       if (sourceNames.includes(target)) {
         chatMapping.set(chat, target);
       } else {
+        // Always an error, also in code and with strict off: the chat's writes would land in the default source.
         const typo = closestName(target, sourceNames);
-        warn(
+        issue(
           ctx,
           key,
           `chat ${chat} is mapped to source "${target}", which is not defined (defined sources: ${defined}); ` +
-            `the mapping is ignored and the chat uses the default source "${defaultName}".`,
+            `its writes would land in the default source${defaultName === undefined ? '' : ` "${defaultName}"`} instead.`,
           typo !== undefined
-            ? `did you mean "${typo}"? Map it to a defined source, or add [database.sources.${keyOf([target])}].`
-            : `map it to a defined source, or add [database.sources.${keyOf([target])}].`,
-          true,
+            ? `did you mean "${typo}"? Map the chat to a defined source, or add [database.sources.${keyOf([target])}].`
+            : `map the chat to one of ${defined}, or add [database.sources.${keyOf([target])}].`,
         );
       }
     }

@@ -221,18 +221,69 @@ function checkUrl(raw: unknown, key: string, ctx: Context): string | undefined {
     );
     return undefined;
   }
-  if (url.password !== '' || url.searchParams.has('password')) {
+  const secret = [...url.searchParams.keys()].find((k) => /pass/i.test(k));
+  if (url.password !== '' || secret !== undefined) {
     url.password = '';
-    url.searchParams.delete('password');
+    // The URL to write instead keeps no query at all: any other parameter might hold the secret too.
+    url.search = '';
     issue(
       ctx,
       key,
-      'the URL holds a password: never a password in the file (a config file is copied, committed and logged).',
+      `the URL holds a password${secret === undefined ? '' : ` (query parameter "${secret}")`}: never a password in the file (a config file is copied, committed and logged).`,
       `write the URL without it (${url.toString()}) and ${PASSWORD_FIX}.`,
     );
     return undefined;
   }
-  return raw;
+  return checkUrlParameters(url, key, ctx) ? raw : undefined;
+}
+
+/**
+ * The query parameters a URL may carry, with the values each accepts. The driver sends any other one to the
+ * server as a session setting, where it could override what botdb sets on purpose (search_path and options
+ * would move every table to another schema, past the "one schema twice" check), so each is refused by name.
+ */
+const URL_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  sslmode: ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'],
+  sslrootcert: ['system'],
+  target_session_attrs: ['read-write', 'read-only', 'primary', 'standby', 'prefer-standby'],
+};
+
+/** Why a parameter botdb sets itself is refused, and what to write instead. */
+const OWN_PARAMETERS: Readonly<Record<string, string>> = {
+  search_path: 'botdb sets the search_path to the source\'s schema: set schema = "..." on the source instead',
+  options:
+    'options can set search_path and other session settings botdb sets itself: set schema = "..." on the source instead',
+  currentschema: 'botdb sets the search_path to the source\'s schema: set schema = "..." on the source instead',
+  connect_timeout: "botdb derives it from the source's timeout: set timeout = 30.0 on the source instead",
+  application_name: 'botdb names each session "botdb:<source>" so operators can find them: leave it out',
+  statement_timeout: "botdb derives it from the source's timeout: set timeout on the source instead",
+};
+
+/** True when every query parameter is one of URL_PARAMETERS with an accepted value; otherwise one issue per parameter. */
+function checkUrlParameters(url: URL, key: string, ctx: Context): boolean {
+  const before = ctx.issues.length;
+  const allowed = Object.keys(URL_PARAMETERS).join(', ');
+  for (const [name, value] of url.searchParams) {
+    const values = Object.hasOwn(URL_PARAMETERS, name) ? URL_PARAMETERS[name] : undefined;
+    if (values === undefined) {
+      const own = Object.hasOwn(OWN_PARAMETERS, name.toLowerCase()) ? OWN_PARAMETERS[name.toLowerCase()] : undefined;
+      // Named, never its value: an unknown parameter may hold a secret.
+      issue(
+        ctx,
+        key,
+        `query parameter "${name}" is not allowed in a PostgreSQL URL: the driver would send it to the server as a session setting.`,
+        `${own ?? 'remove it'}. The URL accepts only ${allowed}.`,
+      );
+    } else if (!values.includes(value)) {
+      issue(
+        ctx,
+        key,
+        `query parameter "${name}" must be one of ${values.map((v) => `"${v}"`).join(', ')}, got ${JSON.stringify(value.slice(0, 40))}.`,
+        `write ?${name}=${values[0]} (or another of those values), or leave it out.`,
+      );
+    }
+  }
+  return ctx.issues.length === before;
 }
 
 /**

@@ -44,7 +44,7 @@ export function layoutOf(db: Record<string, unknown>): Layout {
 /** The seed-date bot's `[database] path = ...`: one source named "default". */
 export function readSingle(db: Record<string, unknown>, ctx: Context): { entry: SourceEntry; picked: Picked } {
   const picked = pickFields(db, SINGLE_RULES, ['database'], ctx);
-  const { unknownDataSource, ...rest } = picked.values;
+  const { unknownDataSource, crossSourceConcurrency, crossSourceTimeout, ...rest } = picked.values;
   const entry: SourceEntry = {
     name: LEGACY_SOURCE_NAME,
     at: ['database'],
@@ -53,7 +53,11 @@ export function readSingle(db: Record<string, unknown>, ctx: Context): { entry: 
     pathTable: ['database'],
     typeKey: 'type',
   };
-  const dbPicked: Picked = { values: { unknownDataSource }, names: picked.names, paths: picked.paths };
+  const dbPicked: Picked = {
+    values: { unknownDataSource, crossSourceConcurrency, crossSourceTimeout },
+    names: picked.names,
+    paths: picked.paths,
+  };
   return { entry, picked: dbPicked };
 }
 

@@ -53,6 +53,13 @@ export interface DatabaseConfig {
    * warns once per name (the bot's behaviour); "refuse" fails it with UNKNOWN_SOURCE. Default "fallback".
    */
   unknownDataSource: 'fallback' | 'refuse';
+  /**
+   * Sources one cross-source read asks at once (default 8). Always set by validation; a configuration
+   * built by hand may leave it out and gets the default.
+   */
+  crossSourceConcurrency?: number;
+  /** Seconds a cross-source read may take before it answers with the sources that did (default 30). */
+  crossSourceTimeout?: number;
 }
 
 /** What a caller may pass in code: defaults may be left out, and kebab-case or camelCase keys are accepted. */
@@ -99,6 +106,10 @@ export interface DatabaseConfigInput {
   chatMapping?: Record<string, string>;
   unknownDataSource?: 'fallback' | 'refuse';
   'unknown-data-source'?: 'fallback' | 'refuse';
+  crossSourceConcurrency?: number;
+  'cross-source-concurrency'?: number;
+  crossSourceTimeout?: number;
+  'cross-source-timeout'?: number;
 }
 
 /** A configuration problem that does not stop loading; `message` ends with "Fix: ...". */

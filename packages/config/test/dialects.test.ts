@@ -60,6 +60,8 @@ describe('the seed-date bot: [database] path / max_connections / timeout', () =>
       sources: { default: { ...DEFAULTS, path: path.join(BASE, 'bot_data.db'), poolSize: 3, timeout: 20 } },
       chatMapping: {},
       unknownDataSource: 'fallback',
+      crossSourceConcurrency: 8,
+      crossSourceTimeout: 30,
     });
   });
 
@@ -153,6 +155,8 @@ describe('the later bot: [database.providers.<name>] provider = "sqlite3"', () =
       },
       chatMapping: { '-1001000000010': 'archive' },
       unknownDataSource: 'fallback',
+      crossSourceConcurrency: 8,
+      crossSourceTimeout: 30,
     });
   });
 

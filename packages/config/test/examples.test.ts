@@ -78,6 +78,8 @@ describe('configs/examples', () => {
       },
       chatMapping: { '-1001000000010': 'archive' },
       unknownDataSource: 'fallback',
+      crossSourceConcurrency: 8,
+      crossSourceTimeout: 30,
     });
   });
 

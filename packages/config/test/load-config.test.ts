@@ -27,6 +27,8 @@ function expected(dir: string) {
     },
     chatMapping: { '-100': 'main' },
     unknownDataSource: 'fallback',
+    crossSourceConcurrency: 8,
+    crossSourceTimeout: 30,
   };
 }
 
@@ -89,6 +91,8 @@ describe('loadConfig: search', () => {
       },
       chatMapping: {},
       unknownDataSource: 'fallback',
+      crossSourceConcurrency: 8,
+      crossSourceTimeout: 30,
     });
   });
 
@@ -103,10 +107,11 @@ describe('loadConfig: search', () => {
   });
 
   it('returns the warnings of the file it loaded (strict off)', async () => {
-    const dir = project({ 'botdb.config.toml': `${TOML}7 = "gone"\n` });
+    // The bot's one-source dialect: an unknown key there is a warning with strict off.
+    const dir = project({ 'botdb.config.toml': '[database]\npath = "bot.db"\ncolour = "blue"\n' });
     const loaded = await loadConfig({ cwd: dir, env: NO_ENV, strict: false, logger: { warn: () => {} } });
-    expect(loaded.warnings.map((w) => w.key)).toEqual(['database.chatMapping.7']);
-    expect(loaded.config.chatMapping).toEqual({ '-100': 'main' });
+    expect(loaded.warnings.map((w) => w.key)).toEqual(['database.colour']);
+    expect(loaded.config.sources.default?.path).toBe(path.join(dir, 'bot.db'));
   });
 });
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { normalizeConfig, validateDatabaseConfig } from '../src/index.js';
-import { DOCUMENTED_DEFAULTS } from './helpers.js';
+import { configError, DOCUMENTED_DEFAULTS, issueAt } from './helpers.js';
 
 const BASE = path.resolve('/srv/bot');
 
@@ -58,6 +58,8 @@ describe('normalizeConfig', () => {
       },
       chatMapping: {},
       unknownDataSource: 'fallback',
+      crossSourceConcurrency: 8,
+      crossSourceTimeout: 30,
     });
   });
 
@@ -128,13 +130,15 @@ describe('validateDatabaseConfig', () => {
     expect(config.sources.primary?.path).toBe(path.resolve('x/bot.db'));
   });
 
-  it('warns about, and drops, chats mapped to undefined sources', () => {
-    const { config, warnings } = validateDatabaseConfig({
-      default: 'primary',
-      sources: { primary: { path: 'bot.db' } },
-      chatMapping: { '5': 'primary', '6': 'gone' },
-    });
-    expect(config.chatMapping).toEqual({ '5': 'primary' });
-    expect(warnings.map((w) => w.key)).toEqual(['database.chatMapping.6']);
+  it('refuses chats mapped to undefined sources (issue #16 item 5: their writes would land in the default)', () => {
+    const err = configError(() =>
+      validateDatabaseConfig({
+        default: 'primary',
+        sources: { primary: { path: 'bot.db' } },
+        chatMapping: { '5': 'primary', '6': 'primry2' },
+      }),
+    );
+    expect(err.issues.map((i) => i.key)).toEqual(['database.chatMapping.6']);
+    expect(issueAt(err, 'database.chatMapping.6').fix).toContain('Did you mean "primary"?');
   });
 });

@@ -70,6 +70,8 @@ describe('a valid PostgreSQL source', () => {
       },
       chatMapping: { '-1001': 'local' },
       unknownDataSource: 'fallback',
+      crossSourceConcurrency: 8,
+      crossSourceTimeout: 30,
     });
     // SQLite output keeps today's shape: no type key.
     expect(Object.hasOwn(config.sources.local as object, 'type')).toBe(false);
@@ -203,6 +205,61 @@ describe('one message per bad key, naming the key, the source and the fix', () =
       expect(issue.fix).toContain('PGPASSWORD or ~/.pgpass');
       expect(err.message).not.toContain('s3cret');
     }
+  });
+
+  it('a password in any query parameter spelling is refused by name, its value never echoed (issue #16 item 6)', () => {
+    for (const name of ['password', 'PASSWORD', 'Password', 'pass', 'PASS', 'sslpassword']) {
+      const err = pgErr({ type: 'postgresql', url: `postgres://bot@db1:5432/botdb?sslmode=require&${name}=s3cret` });
+      const issue = issueAt(err, 'database.sources.pg.url');
+      expect(issue.message).toContain(`(query parameter "${name}")`);
+      expect(issue.message).toContain('never a password in the file');
+      expect(issue.fix).toContain('postgres://bot@db1:5432/botdb');
+      expect(err.message).not.toContain('s3cret');
+    }
+    // Config built in code is checked the same way.
+    const inCode = configError(() =>
+      validateDatabaseConfig({ sources: { pg: { type: 'postgresql', url: 'postgres://bot@db1/botdb?pass=s3cret' } } }),
+    );
+    expect(inCode.message).toContain('query parameter "pass"');
+    expect(inCode.message).not.toContain('s3cret');
+  });
+
+  it('only whitelisted query parameters pass; search_path, options and the rest are refused by name with the fix', () => {
+    const url = (query: string) => ({ type: 'postgresql', url: `postgres://bot@db1:5432/botdb?${query}` });
+    const ok = normalizeConfig(
+      { database: { sources: { pg: url('sslmode=verify-full&sslrootcert=system&target_session_attrs=read-write') } } },
+      { baseDir: BASE },
+    );
+    expect(ok.config.sources.pg).toMatchObject({ schema: 'public' });
+    const searchPath = pgIssue(url('search_path=other'), 'url');
+    expect(searchPath.message).toContain('query parameter "search_path" is not allowed');
+    expect(searchPath.fix).toContain('set schema = "..." on the source instead');
+    expect(searchPath.fix).toContain('accepts only sslmode, sslrootcert, target_session_attrs');
+    const options = pgIssue(url('options=-c%20search_path%3Dother'), 'url');
+    expect(options.message).toContain('query parameter "options" is not allowed');
+    expect(pgErr(url('options=-c%20search_path%3Dother')).message).not.toContain('search_path=other');
+    for (const name of ['application_name', 'connect_timeout', 'dbname', 'host', 'Search_Path']) {
+      expect(pgIssue(url(`${name}=x`), 'url').message).toContain(`query parameter "${name}" is not allowed`);
+    }
+    expect(pgIssue(url('sslmode=sometimes'), 'url').message).toContain('"sslmode" must be one of "disable"');
+  });
+
+  it('two writable sources on one schema cannot dodge the "one schema twice" check through the URL', () => {
+    const err = configError(() =>
+      normalizeConfig(
+        {
+          database: {
+            sources: {
+              a: { type: 'postgresql', url: 'postgres://bot@db1/botdb?search_path=c', schema: 'a' },
+              b: { type: 'postgresql', url: 'postgres://bot@db1/botdb?search_path=c', schema: 'b' },
+            },
+          },
+        },
+        { baseDir: BASE },
+      ),
+    );
+    expect(issueAt(err, 'database.sources.a.url').message).toContain('"search_path" is not allowed');
+    expect(issueAt(err, 'database.sources.b.url').message).toContain('"search_path" is not allowed');
   });
 
   it('a password key is refused, without being offered as a known key', () => {

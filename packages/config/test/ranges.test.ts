@@ -100,3 +100,31 @@ describe('ranges', () => {
     expect(issueAt(err, 'database.max_connections').message).toContain('from 1 to 64');
   });
 });
+
+describe('cross-source limits (issue #16 item 10)', () => {
+  const sources = { primary: { path: 'bot.db' } };
+  it('default to 8 sources at once and 30 s, and take a value in range in a file or in code', () => {
+    expect(validateDatabaseConfig({ sources }).config).toMatchObject({
+      crossSourceConcurrency: 8,
+      crossSourceTimeout: 30,
+    });
+    const file = normalizeConfig(
+      { database: { sources, 'cross-source-concurrency': 2, 'cross-source-timeout': 0.5 } },
+      { baseDir: path.resolve('/srv') },
+    );
+    expect(file.config).toMatchObject({ crossSourceConcurrency: 2, crossSourceTimeout: 0.5 });
+  });
+
+  it('refuse a value out of range, naming the key and the range', () => {
+    const err = configError(() =>
+      normalizeConfig(
+        { database: { sources, 'cross-source-concurrency': 1.5, 'cross-source-timeout': 0 } },
+        { baseDir: path.resolve('/srv') },
+      ),
+    );
+    expect(issueAt(err, 'database.cross-source-concurrency').message).toBe(
+      'must be a whole number of sources from 1 to 256, got 1.5.',
+    );
+    expect(issueAt(err, 'database.cross-source-timeout').fix).toContain('cross-source-timeout = 30 (the default)');
+  });
+});

@@ -1,4 +1,7 @@
-/** Issue #9: a typo in chatMapping must not pass silently when loaded as the README shows. */
+/**
+ * Issue #9: a typo in chatMapping must not pass silently when loaded as the README shows. Issue #16 item 5:
+ * it is an error everywhere, strict or not, in a file or in code (the chat's writes would land in the default).
+ */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +19,13 @@ path = "archive.db"
 -100 = "archve"
 `;
 
+/** A file in the bot's single-source dialect with a key botdb does not know: a warning with strict off. */
+const UNKNOWN_KEY = `
+[database]
+path = "bot.db"
+colour = "blue"
+`;
+
 function project(content: string): string {
   const dir = tempDir();
   writeFileSync(path.join(dir, 'package.json'), '{}');
@@ -24,23 +34,43 @@ function project(content: string): string {
 }
 
 describe('strict mode', () => {
-  it('loadConfig refuses a chat mapped to an undefined source by default, suggesting the near name', async () => {
-    const err = await configErrorAsync(loadConfig({ cwd: project(TYPO), env: {} }));
-    const issue = issueAt(err, 'database.chatMapping.-100');
-    expect(issue.message).toContain('"archve", which is not defined');
-    expect(issue.fix).toContain('Did you mean "archive"?');
-    expect(issue.fix).toContain('strict: false');
+  it('loadConfig refuses a chat mapped to an undefined source, suggesting the near name, strict or not', async () => {
+    for (const strict of [true, false]) {
+      const err = await configErrorAsync(loadConfig({ cwd: project(TYPO), env: {}, strict }));
+      const issue = issueAt(err, 'database.chatMapping.-100');
+      expect(issue.message).toContain('chat -100 is mapped to source "archve", which is not defined');
+      expect(issue.message).toContain('default source "primary"');
+      expect(issue.fix).toContain('Did you mean "archive"?');
+      expect(issue.fix).not.toContain('strict');
+    }
+  });
+
+  it('a mapping to an undefined source is an error in code too; a far-off name lists the defined ones', () => {
+    const db = {
+      default: 'primary',
+      sources: { primary: { path: 'bot.db' }, archive: { path: 'archive.db' } },
+      chatMapping: { '5': 'gone' },
+    };
+    for (const strict of [undefined, true, false]) {
+      const issue = issueAt(
+        configError(() => validateDatabaseConfig(db, { strict })),
+        'database.chatMapping.5',
+      );
+      expect(issue.message).toContain('chat 5 is mapped to source "gone"');
+      expect(issue.fix).toContain('Map the chat to one of "primary", "archive"');
+    }
+    configError(() => normalizeConfig({ database: db }, { strict: false }));
   });
 
   it('normalizeConfig is strict by default; validateDatabaseConfig (config in code) is not', () => {
     const db = {
       default: 'primary',
-      sources: { primary: { path: 'bot.db' } },
-      chatMapping: { '5': 'gone' },
+      providers: { primary: { provider: 'sqlite3', parameters: { dbPath: 'bot.db' } } },
+      colour: 'blue',
     };
     configError(() => normalizeConfig({ database: db }));
-    expect(validateDatabaseConfig(db).warnings.map((w) => w.key)).toEqual(['database.chatMapping.5']);
-    configError(() => validateDatabaseConfig(db, { strict: true }));
+    expect(validateDatabaseConfig(db as never).warnings.map((w) => w.key)).toEqual(['database.colour']);
+    configError(() => validateDatabaseConfig(db as never, { strict: true }));
   });
 });
 
@@ -53,14 +83,13 @@ describe('loadConfig logger', () => {
   it('sends every warning to logger.warn as "<key>: <message>" and still returns it', async () => {
     const seen: string[] = [];
     const loaded = await loadConfig({
-      cwd: project(TYPO),
+      cwd: project(UNKNOWN_KEY),
       env: {},
       strict: false,
       logger: { warn: (m) => seen.push(m) },
     });
     expect(loaded.warnings).toHaveLength(1);
-    expect(seen).toEqual([`database.chatMapping.-100: ${loaded.warnings[0]?.message}`]);
-    expect(loaded.config.chatMapping).toEqual({});
+    expect(seen).toEqual([`database.colour: ${loaded.warnings[0]?.message}`]);
   });
 
   it('by default emits a Node warning with code BOTDB_CONFIG', async () => {
@@ -68,11 +97,9 @@ describe('loadConfig logger', () => {
     const listener = (w: Error & { code?: unknown }) => emitted.push({ message: w.message, code: w.code });
     listeners.push(listener);
     process.on('warning', listener);
-    await loadConfig({ cwd: project(TYPO), env: {}, strict: false });
+    await loadConfig({ cwd: project(UNKNOWN_KEY), env: {}, strict: false });
     await new Promise((resolve) => setImmediate(resolve)); // 'warning' is emitted on the next tick
-    expect(emitted).toEqual([
-      { message: expect.stringContaining('database.chatMapping.-100: chat -100'), code: 'BOTDB_CONFIG' },
-    ]);
+    expect(emitted).toEqual([{ message: expect.stringContaining('database.colour: '), code: 'BOTDB_CONFIG' }]);
   });
 
   it('logs the ignored bot keys that strict mode keeps as warnings', async () => {

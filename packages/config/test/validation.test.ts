@@ -236,16 +236,16 @@ describe('chatMapping', () => {
     expect(issueAt(err, 'database.chatMapping').message).toMatch(/must be a table/);
   });
 
-  it('with strict off, drops a chat mapped to an undefined source with a warning, not an error', () => {
-    const { config, warnings } = normalizeConfig(
-      { database: { ...valid(), chatMapping: { '-1001234567890': 'archive', '42': 'nowhere' } } },
-      { baseDir: BASE, strict: false },
+  it('even with strict off, a chat mapped to an undefined source is an error naming the chat and the source', () => {
+    const err = configError(() =>
+      normalizeConfig(
+        { database: { ...valid(), chatMapping: { '-1001234567890': 'archive', '42': 'nowhere' } } },
+        { baseDir: BASE, strict: false },
+      ),
     );
-    expect(config.chatMapping).toEqual({ '-1001234567890': 'archive' });
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.key).toBe('database.chatMapping.42');
-    expect(warnings[0]?.message).toContain('"nowhere", which is not defined');
-    expect(warnings[0]?.message).toContain('default source "primary"');
+    expect(err.issues.map((i) => i.key)).toEqual(['database.chatMapping.42']);
+    expect(issueAt(err, 'database.chatMapping.42').message).toContain('"nowhere", which is not defined');
+    expect(issueAt(err, 'database.chatMapping.42').message).toContain('default source "primary"');
   });
 });
 

@@ -1,18 +1,29 @@
 /**
  * Reloads a configuration file when it changes. fs.watch on the file's folder, not the file: an
  * editor that saves by writing a new file and renaming it over the old one would end a watch on
- * the file itself. Changes are debounced (an editor writes in several steps) and reloads run one
- * at a time, so the last saved version is the one applied.
+ * the file itself. A change is applied only once the file is stable: unchanged (size, mtime, inode)
+ * over `settleMs`, since editors and `cp` write in steps and a half-written file can be a valid
+ * prefix (a source or a chat's mapping missing). Reloads run one at a time, so the last saved
+ * version is the one applied.
  */
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, type Stats, watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type DatabaseConfig, loadConfig } from '@pkg/config';
-import { DatabaseError } from '@pkg/errors';
+import { DatabaseError, InvalidArgumentError } from '@pkg/errors';
 import type { Log } from './logging.js';
 
 export interface WatchConfigOptions {
-  /** Quiet time after the last change before reloading, in ms (default 200). */
+  /** Quiet time after the last change event before looking at the file, in ms (default 200). */
   debounceMs?: number;
+  /** How long the file must stay unchanged (size, mtime, inode) before it is read, in ms (default 500). */
+  settleMs?: number;
+  /**
+   * How long to wait for the file to settle, in ms (default 30,000). A file still changing then is not
+   * applied (logged at warn); its next change is looked at again.
+   */
+  maxSettleMs?: number;
 }
 
 export interface ConfigWatcher {
@@ -21,6 +32,8 @@ export interface ConfigWatcher {
   /** Stops watching; a reload already running still finishes. */
   close(): void;
 }
+
+const LIMITS = { debounceMs: [0, 60_000], settleMs: [0, 60_000], maxSettleMs: [0, 3_600_000] } as const;
 
 export function watchConfigFile(
   file: string,
@@ -31,12 +44,27 @@ export function watchConfigFile(
 ): ConfigWatcher {
   const absolute = path.resolve(file);
   const name = path.basename(absolute);
-  const debounceMs = options.debounceMs ?? 200;
+  const debounceMs = option(options, 'debounceMs', 200);
+  const settleMs = option(options, 'settleMs', 500);
+  const maxSettleMs = option(options, 'maxSettleMs', 30_000);
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
+  /** A reload is queued and has not looked at the file yet: later events need no other one. */
+  let queued = false;
   let closed = false;
 
   const reload = async () => {
+    queued = false;
+    const stable = await settled(absolute, settleMs, maxSettleMs, () => closed);
+    if (closed) return;
+    if (stable === 'missing') return; // Deleted, or between an editor's unlink and rename: its next change comes.
+    if (stable === 'changing') {
+      log.warn(
+        { event: 'config-reload-unsettled', file: absolute },
+        `configuration file ${absolute} was still changing after ${maxSettleMs} ms and was not applied; its next change is looked at again.`,
+      );
+      return;
+    }
     let config: DatabaseConfig;
     try {
       ({ config } = await loadConfig({
@@ -51,6 +79,8 @@ export function watchConfigFile(
       );
       return;
     }
+    // Written again while it was read: what was read may be half of it. The write's own event reloads it.
+    if (!sameFile(stable, await stat(absolute).catch(() => null))) return;
     // reconfigure() logs its own outcome.
     if (!closed) await apply(config).catch(() => undefined);
   };
@@ -59,6 +89,8 @@ export function watchConfigFile(
     if (closed || (changed !== null && changed !== name)) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
+      if (queued) return;
+      queued = true;
       chain = chain.then(reload);
     }, debounceMs);
   });
@@ -78,4 +110,44 @@ export function watchConfigFile(
       onClose();
     },
   };
+}
+
+/**
+ * The file's stats once they stayed the same over `settleMs`; 'changing' when that did not happen
+ * within `maxSettleMs`, 'missing' when the file is not there.
+ */
+async function settled(
+  file: string,
+  settleMs: number,
+  maxSettleMs: number,
+  stopped: () => boolean,
+): Promise<Stats | 'changing' | 'missing'> {
+  const deadline = Date.now() + maxSettleMs;
+  let last = await stat(file).catch(() => null);
+  for (;;) {
+    if (last === null) return 'missing';
+    await sleep(settleMs, undefined, { ref: false });
+    const now = await stat(file).catch(() => null);
+    if (sameFile(last, now)) return last;
+    if (stopped() || Date.now() >= deadline) return 'changing';
+    last = now;
+  }
+}
+
+function sameFile(a: Stats, b: Stats | null): boolean {
+  return b !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
+}
+
+/** A whole number of ms within its range, else INVALID_ARGUMENT (at watchConfig, before anything is watched). */
+function option(options: WatchConfigOptions, key: keyof typeof LIMITS, fallback: number): number {
+  const value = options[key] ?? fallback;
+  const [min, max] = LIMITS[key];
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(
+      'watchConfig',
+      `options.${key}`,
+      `must be a whole number of milliseconds from ${min} to ${max} (got ${String(value)}). Fix: pass ${key}: ${fallback} or leave it out.`,
+    );
+  }
+  return value;
 }

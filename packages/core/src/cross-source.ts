@@ -1,8 +1,9 @@
 /**
  * Cross-source reads (getUserChats, getAllGroupChats): one call per source, merged on the main
- * thread. A source that cannot answer (not open, gone, its worker given up) is skipped, and the
- * answer says so: the rows carry a `sources` report, so a bot can tell "no chats" from "no chats
- * in the sources that answered" without a racy side channel.
+ * thread as the answers arrive. A source that cannot answer (not open, gone, its worker given up,
+ * or no answer within the read's time bound) is skipped, and the answer says so: the rows carry a
+ * `sources` report, so a bot can tell "no chats" from "no chats in the sources that answered"
+ * without a racy side channel.
  */
 import type { ErrorCode } from '@pkg/errors';
 import type { ChatInfo } from './types.js';
@@ -10,7 +11,10 @@ import type { ChatInfo } from './types.js';
 /** A source left out of a cross-source read, and why. */
 export interface SkippedSource {
   source: string;
-  /** The code the source answered with (SOURCE_OPEN_FAILED, SOURCE_UNAVAILABLE or SOURCE_CRASHED). */
+  /**
+   * The code the source answered with (SOURCE_OPEN_FAILED, SOURCE_UNAVAILABLE or SOURCE_CRASHED), or
+   * QUERY_TIMEOUT: it had not answered when the read's `cross-source-timeout` ran out.
+   */
   code: ErrorCode;
   message: string;
 }
@@ -29,38 +33,58 @@ export interface CrossSourceReport {
  */
 export type CrossSourceRows<T> = T[] & { readonly sources: CrossSourceReport };
 
-/** Each source's answer, and the sources that gave none. */
-export interface CrossSourceParts<R> {
-  parts: Array<{ source: string; rows: R }>;
-  skipped: SkippedSource[];
+/** One source's answer to a cross-source read, handed on as soon as it arrives. */
+export interface CrossSourcePart<R> {
+  source: string;
+  /** The source's place in merge order (the default is 0). */
+  index: number;
+  rows: R;
 }
 
 /**
- * By chat id; a chat present in several sources is taken from the source that owns it. The rows
- * carry the report of which sources answered.
+ * Merges chat lists as the sources answer, so a read over many sources holds the merged chats, not
+ * every source's answer. By chat id; a chat present in several sources is taken from the source that
+ * owns it, else from the first in merge order, whatever order the answers came in.
  */
-export function mergeChats(
-  answers: CrossSourceParts<ChatInfo[]>,
-  ownerOf: (chatId: number) => string,
-): CrossSourceRows<ChatInfo> {
-  const { parts, skipped } = answers;
-  const sources: CrossSourceReport = { answered: parts.map((p) => p.source), skipped };
-  return Object.defineProperty(byOwner(parts, ownerOf), 'sources', {
-    value: sources,
-    enumerable: false,
-  }) as CrossSourceRows<ChatInfo>;
-}
+export class ChatMerge {
+  /** The only answer so far, kept as the source gave it (one source answers in its own order). */
+  private only: CrossSourcePart<ChatInfo[]> | null = null;
+  private readonly best = new Map<number, { index: number; owned: boolean; row: ChatInfo }>();
+  private readonly answered: Array<{ source: string; index: number }> = [];
 
-function byOwner(parts: Array<{ source: string; rows: ChatInfo[] }>, ownerOf: (chatId: number) => string): ChatInfo[] {
-  if (parts.length === 1) return parts[0]?.rows ?? [];
-  const best = new Map<number, { source: string; row: ChatInfo }>();
-  for (const { source, rows } of parts) {
+  constructor(private readonly ownerOf: (chatId: number) => string) {}
+
+  add(part: CrossSourcePart<ChatInfo[]>): void {
+    this.answered.push({ source: part.source, index: part.index });
+    if (this.answered.length === 1) {
+      this.only = part;
+      return;
+    }
+    if (this.only !== null) {
+      this.fold(this.only);
+      this.only = null;
+    }
+    this.fold(part);
+  }
+
+  /** The merged rows, carrying the report of which sources answered and which were skipped. */
+  finish(skipped: SkippedSource[]): CrossSourceRows<ChatInfo> {
+    const answered = [...this.answered].sort((a, b) => a.index - b.index).map((a) => a.source);
+    const rows =
+      this.only !== null
+        ? this.only.rows
+        : [...this.best.values()].map((b) => b.row).sort((a, b) => a.chat_id - b.chat_id);
+    const sources: CrossSourceReport = { answered, skipped };
+    return Object.defineProperty(rows, 'sources', { value: sources, enumerable: false }) as CrossSourceRows<ChatInfo>;
+  }
+
+  private fold({ source, index, rows }: CrossSourcePart<ChatInfo[]>): void {
     for (const row of rows) {
-      const seen = best.get(row.chat_id);
-      if (seen === undefined || (seen.source !== ownerOf(row.chat_id) && source === ownerOf(row.chat_id))) {
-        best.set(row.chat_id, { source, row });
+      const owned = this.ownerOf(row.chat_id) === source;
+      const seen = this.best.get(row.chat_id);
+      if (seen === undefined || (owned && !seen.owned) || (owned === seen.owned && index < seen.index)) {
+        this.best.set(row.chat_id, { index, owned, row });
       }
     }
   }
-  return [...best.values()].map((b) => b.row).sort((a, b) => a.chat_id - b.chat_id);
 }

@@ -4,7 +4,7 @@
  * only how a call reaches a source.
  */
 import type { ArgsOf, ResultOf } from '@pkg/broker';
-import { type CrossSourceParts, type CrossSourceRows, mergeChats } from './cross-source.js';
+import { ChatMerge, type CrossSourcePart, type CrossSourceRows, type SkippedSource } from './cross-source.js';
 import type { CoreOperations } from './operations/index.js';
 import type {
   AddChatSummarizationArgs,
@@ -83,10 +83,14 @@ export abstract class DataApi {
   /** Run a write on the source that owns chatId (the default when undefined); refuses readonly sources. */
   protected abstract writeOne<K extends OpName>(op: K, args: Args<K>, chatId: number | undefined): Promise<Result<K>>;
   /**
-   * Run a read on every source (or only dataSource) and return each source's rows, in source order,
-   * with the sources that could not answer.
+   * Run a read on every source (or only dataSource), handing each source's rows to `take` as they
+   * arrive; resolves with the sources that could not answer.
    */
-  protected abstract readAll<K extends OpName>(op: K, args: Read<Args<K>>): Promise<CrossSourceParts<Result<K>>>;
+  protected abstract readAll<K extends OpName>(
+    op: K,
+    args: Read<Args<K>>,
+    take: (part: CrossSourcePart<Result<K>>) => void,
+  ): Promise<SkippedSource[]>;
   /**
    * A message read. Media attachments are system-wide (kept in the default source), so a
    * wrapper reading messages from another source fills the media columns from the default one.
@@ -124,14 +128,17 @@ export abstract class DataApi {
     return this.readMessages(op, a as Read<Args<K>>, a.chatId as number);
   }
 
-  private readEvery<K extends OpName>(op: K, args: unknown): Promise<CrossSourceParts<Result<K>>> {
-    let a: Record<string, unknown>;
-    try {
-      a = validateArgs(op as MethodName, args);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return this.readAll(op, a as Read<Args<K>>);
+  /** A cross-source read of chats, merged as the sources answer. */
+  private async readEvery<K extends 'getUserChats' | 'getAllGroupChats'>(
+    op: K,
+    args: unknown,
+  ): Promise<CrossSourceRows<ChatInfo>> {
+    const a = validateArgs(op as MethodName, args);
+    const merge = new ChatMerge((chatId) => this.ownerOf(chatId));
+    const skipped = await this.readAll(op, a as Read<Args<K>>, (part) =>
+      merge.add(part as CrossSourcePart<ChatInfo[]>),
+    );
+    return merge.finish(skipped);
   }
 
   private write<K extends OpName>(op: K, args: unknown, by: 'chatId' | undefined): Promise<Result<K>> {
@@ -298,13 +305,12 @@ export abstract class DataApi {
    * Chats the user is a member of, by chat id, de-duplicated across sources. A source that cannot
    * answer is skipped: `result.sources` tells which sources answered.
    */
-  async getUserChats(args: Read<GetUserChatsArgs>): Promise<CrossSourceRows<ChatInfo>> {
-    return mergeChats(await this.readEvery('getUserChats', args), (chatId) => this.ownerOf(chatId));
+  getUserChats(args: Read<GetUserChatsArgs>): Promise<CrossSourceRows<ChatInfo>> {
+    return this.readEvery('getUserChats', args);
   }
   /** Group and supergroup chats, by chat id, de-duplicated across sources (see getUserChats). */
-  async getAllGroupChats(args: ReadOptions = {}): Promise<CrossSourceRows<ChatInfo>> {
-    const parts = await this.readEvery('getAllGroupChats', args);
-    return mergeChats(parts, (chatId) => this.ownerOf(chatId));
+  getAllGroupChats(args: ReadOptions = {}): Promise<CrossSourceRows<ChatInfo>> {
+    return this.readEvery('getAllGroupChats', args);
   }
 
   // ---- spam of every chat: one source, as the bot reads it --------------------------------

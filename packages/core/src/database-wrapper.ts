@@ -3,11 +3,16 @@
  * this class only decides where a call goes and forwards it.
  */
 import { Broker, type BrokerOptions, type SourceSpec, type SourceStats, sourceLocation } from '@pkg/broker';
-import { type DatabaseConfig, type DatabaseConfigInput, validateDatabaseConfig } from '@pkg/config';
-import { ConfigError, DatabaseError, type ErrorCode, SourceClosedError } from '@pkg/errors';
+import {
+  CROSS_SOURCE_DEFAULTS,
+  type DatabaseConfig,
+  type DatabaseConfigInput,
+  validateDatabaseConfig,
+} from '@pkg/config';
+import { ConfigError, DatabaseError, type ErrorCode, InvalidArgumentError, SourceClosedError } from '@pkg/errors';
 import { withCallerStack } from './caller-stack.js';
 import { type ConfigWatcher, type WatchConfigOptions, watchConfigFile } from './config-watcher.js';
-import type { CrossSourceParts, SkippedSource } from './cross-source.js';
+import type { CrossSourcePart, SkippedSource } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
 import { ErrorCounts } from './error-counts.js';
 import { type Log, type Logger, toLog } from './logging.js';
@@ -62,6 +67,16 @@ export interface DatabaseSourceStats extends SourceStats, RoutingStats {
    * `unavailable`: it could not open, or its file went away.
    */
   state: 'running' | 'not started' | 'unavailable';
+}
+
+/** How `reconfigure` may change the running sources. */
+export interface ReconfigureOptions {
+  /**
+   * Remove a source although chats are mapped to it in the running configuration (their mapping goes
+   * with it, so their writes go to the default source from then on). Without it such a configuration
+   * is refused with CONFIG_INVALID: a half-written file that lost a source must not move a chat's writes.
+   */
+  allowDroppingMappedSources?: boolean;
 }
 
 /** What `reconfigure` changed. */
@@ -127,9 +142,14 @@ export class DatabaseWrapper extends DataApi {
    * readonly, pool, limits) finishes its calls, then a new worker takes over (calls made meanwhile
    * wait for it). Resolves when all that is done; rejects with the first source that failed to
    * open (the configuration stays applied, as with `ready()`). Reconfigurations run one at a time.
+   * A configuration that removes a source chats are mapped to is refused unless
+   * `options.allowDroppingMappedSources` (see ReconfigureOptions).
    */
-  reconfigure(config: DatabaseConfigInput | DatabaseConfig): Promise<ReconfigureResult> {
-    const run = () => this.applyConfig(config);
+  reconfigure(
+    config: DatabaseConfigInput | DatabaseConfig,
+    options: ReconfigureOptions = {},
+  ): Promise<ReconfigureResult> {
+    const run = () => this.applyConfig(config, options);
     const outcome = this.reconfiguring === null ? run() : this.reconfiguring.then(run, run);
     const settled: Promise<unknown> = outcome.then(
       () => undefined,
@@ -144,8 +164,10 @@ export class DatabaseWrapper extends DataApi {
 
   /**
    * Watches a configuration file (TOML, JSON, YAML, as `loadConfig` reads it) and reconfigures when it
-   * changes, `debounceMs` (default 200) after the last change. A file that does not load or validate
-   * is logged at error and changes nothing. Stops with `watcher.close()` or `db.close()`.
+   * changes: `debounceMs` (default 200) after the last change event, once the file stayed unchanged for
+   * `settleMs` (default 500; a half-written file is never read), waiting at most `maxSettleMs`
+   * (default 30,000). A file that does not load or validate, or that removes a source chats are mapped
+   * to, is logged at error and changes nothing. Stops with `watcher.close()` or `db.close()`.
    */
   watchConfig(file: string, options: WatchConfigOptions = {}): ConfigWatcher {
     const watcher = watchConfigFile(
@@ -159,14 +181,19 @@ export class DatabaseWrapper extends DataApi {
     return watcher;
   }
 
-  private async applyConfig(input: DatabaseConfigInput | DatabaseConfig): Promise<ReconfigureResult> {
+  private async applyConfig(
+    input: DatabaseConfigInput | DatabaseConfig,
+    options: ReconfigureOptions,
+  ): Promise<ReconfigureResult> {
     if (this.closed) throw new SourceClosedError(this.router.defaultSource);
     let config: DatabaseConfig;
     let specs: SourceSpec[];
     let router: Router;
     try {
+      const allowDropping = checkReconfigureOptions(options);
       const validated = validateDatabaseConfig(input, { baseDir: this.baseDir });
       config = validated.config;
+      if (!allowDropping) refuseDroppingMappedSources(this.current, config);
       router = this.routerFor(config);
       specs = sourceSpecs(config, router.sourceNames);
       this.broker.checkSources(specs);
@@ -507,37 +534,115 @@ export class DatabaseWrapper extends DataApi {
   }
 
   /**
-   * Every source at once; a source that cannot answer is skipped (and reported), other failures
-   * fail the read, and so does a read no source answered. A named dataSource reads that source
-   * alone, with the single-source fallback to the default.
+   * Every source, at most `cross-source-concurrency` at once (each may have to start its worker), each
+   * answer handed to `take` as it arrives. A source that cannot answer is skipped (and reported), other
+   * failures fail the read, and so does a read no source answered. After `cross-source-timeout` the read
+   * answers with the sources that did; the others are skipped with QUERY_TIMEOUT. A named dataSource
+   * reads that source alone, with the single-source fallback to the default.
    */
-  protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }): Promise<CrossSourceParts<never>> {
+  protected async readAll<K extends OpName>(
+    op: K,
+    args: { dataSource?: string },
+    take: (part: CrossSourcePart<never>) => void,
+  ): Promise<SkippedSource[]> {
     const named = args.dataSource !== undefined && args.dataSource !== '';
-    const router = this.router;
+    const { router, current: config } = this;
     const names = named ? [router.route({ dataSource: args.dataSource })] : router.sourceNames;
-    const settled = await Promise.allSettled(
-      names.map((source) => this.retriedAfterCrash(this.send(source, op, args as never), source, op, args as never)),
-    );
-    const parts: CrossSourceParts<never>['parts'] = [];
-    const skipped: SkippedSource[] = [];
-    for (let i = 0; i < names.length; i++) {
-      const source = names[i] as string;
-      const outcome = settled[i] as PromiseSettledResult<never>;
-      if (outcome.status === 'fulfilled') parts.push({ source, rows: outcome.value });
-      else if (isUnavailable(outcome.reason)) {
-        this.noteUnavailable(source, outcome.reason, named ? 'fallbackReads' : 'skippedReads', op);
-        skipped.push({ source, code: outcome.reason.code, message: outcome.reason.message });
-      } else throw outcome.reason;
+    const limit = config.crossSourceConcurrency ?? CROSS_SOURCE_DEFAULTS.crossSourceConcurrency;
+    const timeoutMs = Math.round((config.crossSourceTimeout ?? CROSS_SOURCE_DEFAULTS.crossSourceTimeout) * 1000);
+    const skipped: Array<SkippedSource & { index: number; error?: DatabaseError }> = [];
+    /** Sources asked and not answered yet, by index. */
+    const waiting = new Set<number>();
+    let answered = 0;
+    let next = 0;
+    /** Failures other than "cannot answer": they fail the read (the first in merge order is thrown). */
+    const failures: Array<{ index: number; error: unknown }> = [];
+    let expired = false;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => {
+        expired = true;
+        resolve(TIMED_OUT);
+      }, timeoutMs);
+    });
+
+    // Each lane asks one source at a time: at most `limit` sources (and workers started for this read) at once.
+    const lane = async () => {
+      while (next < names.length && failures.length === 0 && !expired) {
+        const index = next++;
+        const source = names[index] as string;
+        waiting.add(index);
+        const read = this.retriedAfterCrash(this.send(source, op, args as never), source, op, args as never);
+        const outcome = await Promise.race([
+          read.then(
+            (rows) => ({ rows }),
+            (error: unknown) => ({ error }),
+          ),
+          timedOut,
+        ]);
+        // Out of time: a late answer is dropped (a failure was counted by send()).
+        if (outcome === TIMED_OUT) return;
+        waiting.delete(index);
+        if ('rows' in outcome) {
+          answered++;
+          take({ source, index, rows: outcome.rows as never });
+        } else if (isUnavailable(outcome.error)) {
+          this.noteUnavailable(source, outcome.error, named ? 'fallbackReads' : 'skippedReads', op);
+          skipped.push({
+            source,
+            code: outcome.error.code,
+            message: outcome.error.message,
+            index,
+            error: outcome.error,
+          });
+        } else {
+          failures.push({ index, error: outcome.error });
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(limit, names.length) }, lane));
+    } finally {
+      clearTimeout(timer);
     }
-    if (parts.length > 0) return { parts, skipped };
+    if (failures.length > 0) throw failures.sort((a, b) => a.index - b.index)[0]?.error;
+    const late = [...waiting, ...Array.from({ length: names.length - next }, (_, i) => next + i)];
+    if (late.length > 0) this.noteTimedOut(op, late, names, timeoutMs, skipped);
+    skipped.sort((a, b) => a.index - b.index);
+    const report = skipped.map(({ source, code, message }) => ({ source, code, message }));
+    if (answered > 0) return report;
     // A named source that cannot answer: the default answers, as for any single-source read.
     const fallback = router.defaultSource;
-    if (named && names[0] !== fallback) {
-      const rows = (await this.send(fallback, op, args as never)) as never;
-      return { parts: [{ source: fallback, rows }], skipped };
+    if (named && names[0] !== fallback && late.length === 0) {
+      take({ source: fallback, index: 0, rows: (await this.send(fallback, op, args as never)) as never });
+      return report;
     }
     // Nothing answered: an empty list would hide the outage.
-    throw (settled[0] as PromiseRejectedResult).reason;
+    throw late.length === 0 ? skipped[0]?.error : crossSourceTimeout(op, names.length, timeoutMs);
+  }
+
+  /** Sources a cross-source read stopped waiting for: skipped with QUERY_TIMEOUT, counted, one warning per read. */
+  private noteTimedOut(
+    op: string,
+    late: number[],
+    names: readonly string[],
+    timeoutMs: number,
+    skipped: Array<SkippedSource & { index: number }>,
+  ): void {
+    const message = `${op}: no answer within the cross-source read's ${timeoutMs / 1000} s limit (cross-source-timeout); left out.`;
+    const sources = late.map((index) => names[index] as string);
+    for (const [i, source] of sources.entries()) {
+      skipped.push({ source, code: 'QUERY_TIMEOUT', message, index: late[i] as number });
+      const counts = this.degraded.get(source) ?? { fallbackReads: 0, skippedReads: 0 };
+      this.degraded.set(source, counts);
+      counts.skippedReads++;
+    }
+    this.log.warn(
+      { event: 'cross-source-timeout', operation: op, skipped: sources.length, timeoutMs },
+      `${op}: ${sources.length} source(s) had not answered after ${timeoutMs / 1000} s and were left out ` +
+        `(${sources.slice(0, 5).join(', ')}${sources.length > 5 ? ', …' : ''}); the answer's sources.skipped lists them. ` +
+        'Fix: raise [database] cross-source-timeout or cross-source-concurrency, or set broker.stopIdleWorkerAfterMs and keep the sources warm.',
+    );
   }
 
   protected ownerOf(chatId: number): string {
@@ -555,8 +660,62 @@ const UNAVAILABLE_CODES: ReadonlySet<ErrorCode> = new Set([
   'SOURCE_CRASHED',
 ]);
 
+const TIMED_OUT = Symbol('timed out');
+
+/** No source of a cross-source read answered within its time bound. */
+function crossSourceTimeout(op: string, sources: number, timeoutMs: number): DatabaseError {
+  return new DatabaseError(
+    'QUERY_TIMEOUT',
+    `${op}: none of the ${sources} source(s) answered within the cross-source read's ${timeoutMs / 1000} s limit. ` +
+      'Fix: raise [database] cross-source-timeout (or cross-source-concurrency), or check the sources with db.stats().',
+    { operation: op, timeoutMs },
+  );
+}
+
 function isUnavailable(e: unknown): e is DatabaseError {
   return e instanceof DatabaseError && UNAVAILABLE_CODES.has(e.code);
+}
+
+/** The one option of `reconfigure`, checked (INVALID_ARGUMENT). */
+function checkReconfigureOptions(options: unknown): boolean {
+  const ok =
+    typeof options === 'object' &&
+    options !== null &&
+    Object.keys(options).every((k) => k === 'allowDroppingMappedSources');
+  const allow = ok ? (options as ReconfigureOptions).allowDroppingMappedSources : undefined;
+  if (!ok || (allow !== undefined && typeof allow !== 'boolean')) {
+    throw new InvalidArgumentError(
+      'reconfigure',
+      'options',
+      'must be { allowDroppingMappedSources?: boolean } or left out',
+    );
+  }
+  return allow === true;
+}
+
+/**
+ * A new configuration must not remove a source that the running one maps chats to: a file saved
+ * half-way (or a slip in code) would otherwise move those chats' writes to the default source.
+ */
+function refuseDroppingMappedSources(running: DatabaseConfig, next: DatabaseConfig): void {
+  const orphans = new Map<string, string[]>();
+  for (const [chat, source] of Object.entries(running.chatMapping)) {
+    if (Object.hasOwn(next.sources, source)) continue;
+    orphans.set(source, [...(orphans.get(source) ?? []), chat]);
+  }
+  if (orphans.size === 0) return;
+  throw new ConfigError(
+    [...orphans].map(([source, chats]) => ({
+      key: `database.sources.${source}`,
+      message:
+        `source "${source}" would be removed, but chat${chats.length === 1 ? '' : 's'} ${chats.slice(0, 5).join(', ')}` +
+        `${chats.length > 5 ? ` and ${chats.length - 5} more` : ''} ${chats.length === 1 ? 'is' : 'are'} mapped to it in the running configuration; ` +
+        `their writes would go to the default source "${next.default}".`,
+      fix:
+        `keep [database.sources.${source}], or first map those chats to another source (or remove their chatMapping entries) and apply that, then remove the source; ` +
+        'from code, pass { allowDroppingMappedSources: true } to reconfigure.',
+    })),
+  );
 }
 
 function resolveConfig(options: DatabaseWrapperOptions, log: Log): DatabaseConfig {

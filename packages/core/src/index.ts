@@ -9,6 +9,7 @@ export {
   type DatabaseWrapperOptions,
   type LegacyOptions,
   type MultiSourceOptions,
+  type ReconfigureOptions,
   type ReconfigureResult,
   type RoutingStats,
   type TransactionScope,

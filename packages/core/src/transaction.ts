@@ -5,7 +5,7 @@
 import type { BrokerTransaction } from '@pkg/broker';
 import { CrossSourceTransactionError, ReadonlySourceError } from '@pkg/errors';
 import { withCallerStack } from './caller-stack.js';
-import type { CrossSourceParts } from './cross-source.js';
+import type { CrossSourcePart, SkippedSource } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
 import type { CoreOperations } from './operations/index.js';
 import type { Router } from './router.js';
@@ -76,10 +76,15 @@ export class Transaction extends DataApi {
   }
 
   /** Inside a transaction a cross-source read covers the transaction's source only. */
-  protected async readAll<K extends OpName>(op: K, args: { dataSource?: string }): Promise<CrossSourceParts<never>> {
+  protected async readAll<K extends OpName>(
+    op: K,
+    args: { dataSource?: string },
+    take: (part: CrossSourcePart<never>) => void,
+  ): Promise<SkippedSource[]> {
     if (args.dataSource) this.onSource(this.router.route({ dataSource: args.dataSource }), undefined);
     const rows = await this.tx.call(op, args as never).then(undefined, rethrowWithCallerStack);
-    return { parts: [{ source: this.tx.source, rows: rows as never }], skipped: [] };
+    take({ source: this.tx.source, index: 0, rows: rows as never });
+    return [];
   }
 
   protected ownerOf(chatId: number): string {

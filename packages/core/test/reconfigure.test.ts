@@ -124,7 +124,7 @@ describe('db.reconfigure under concurrent traffic', () => {
     );
     let reconfigured = false;
     const { outcomes, changed } = await trafficAround(db, () => {
-      const p = (db as DatabaseWrapper).reconfigure(config({ main }));
+      const p = (db as DatabaseWrapper).reconfigure(config({ main }), { allowDroppingMappedSources: true });
       p.then(() => {
         reconfigured = true;
       });
@@ -208,6 +208,61 @@ describe('db.reconfigure under concurrent traffic', () => {
     ]);
     await db.close();
     expect(keysIn(dir.file('a.db'))).toEqual(range(0, 2 * HALF));
+  });
+
+  it('refuses to map a chat to a misspelt source, naming the chat, the source and the closest name (issue #16 item 5)', async () => {
+    const sources = { main: { path: dir.file('main.db') }, archive: { path: dir.file('archive.db') } };
+    db = new DatabaseWrapper({ config: config(sources, { [CHAT]: 'archive' }), logger: quiet });
+    await db.ready();
+    const { outcomes } = await trafficAround(db, async () => {
+      const error = await (db as DatabaseWrapper).reconfigure(config(sources, { [CHAT]: 'archve' })).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+      const issue = (error as { issues: Array<{ key: string; message: string; fix: string }> }).issues[0];
+      expect(issue?.key).toBe(`database.chatMapping.${CHAT}`);
+      expect(issue?.message).toContain(`chat ${CHAT} is mapped to source "archve"`);
+      expect(issue?.fix).toContain('Did you mean "archive"?');
+    });
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect(db.routeFor({ chatId: CHAT }).source).toBe('archive');
+    await db.close();
+    // Every write stayed with the chat's source: none went to the default.
+    expect(keysIn(dir.file('archive.db'))).toEqual(range(0, 2 * HALF));
+    expect(keysIn(dir.file('main.db'))).toEqual([]);
+    // At construction too, not only on reconfigure.
+    expect(() => new DatabaseWrapper({ config: config(sources, { [CHAT]: 'archve' }), logger: quiet })).toThrow(
+      /chat -500 is mapped to source "archve"/,
+    );
+  });
+
+  it('refuses to remove a source chats are mapped to, unless the code says allowDroppingMappedSources', async () => {
+    const sources = { main: { path: dir.file('main.db') }, a: { path: dir.file('a.db') } };
+    db = new DatabaseWrapper({ config: config(sources, { [CHAT]: 'a', '-501': 'a' }), logger: quiet });
+    await db.ready();
+    const { outcomes } = await trafficAround(db, async () => {
+      await expect((db as DatabaseWrapper).reconfigure(config({ main: sources.main }))).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(
+          /database\.sources\.a: source "a" would be removed, but chats -500, -501 are mapped to it .*allowDroppingMappedSources/s,
+        ),
+      });
+    });
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect(db.sources).toEqual(['main', 'a']);
+    expect(keysIn(dir.file('a.db'))).toEqual(range(0, 2 * HALF));
+    await expect(
+      db.reconfigure(config({ main: sources.main }), { allowDropping: true } as never),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    // Unmapping first, then removing, needs no flag; so does the flag itself.
+    await expect(db.reconfigure(config(sources))).resolves.toMatchObject({ removed: [] });
+    await expect(db.reconfigure(config({ main: sources.main }))).resolves.toMatchObject({ removed: ['a'] });
+    await db.reconfigure(config(sources, { [CHAT]: 'a' }));
+    await expect(
+      db.reconfigure(config({ main: sources.main }), { allowDroppingMappedSources: true }),
+    ).resolves.toMatchObject({ removed: ['a'] });
+    expect(db.routeFor({ chatId: CHAT }).source).toBe('main');
   });
 
   it('retries a source that failed to open, even unchanged, once its file is there', async () => {

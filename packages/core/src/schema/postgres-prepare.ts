@@ -4,7 +4,7 @@
  * at once create them once); a readonly source is never changed, only checked.
  */
 import { type PostgresSourceSpec, type PrepareResult, sourceLocation } from '@pkg/broker';
-import { SchemaTooNewError, SourceOpenError } from '@pkg/errors';
+import { NotABotDatabaseError, SchemaTooNewError, SourceOpenError } from '@pkg/errors';
 import type { Sql, TransactionSql } from 'postgres';
 import { botTablesIn, checkPostgresV6, migratePostgresV6 } from './postgres-v6.js';
 
@@ -52,7 +52,22 @@ async function checkReadonlyIn(sql: TransactionSql, spec: PostgresSourceSpec, wh
     );
   }
   // Reads of a newer schema work; a readonly source writes nothing anyway.
-  const tooNew = await checkPostgresV6(sql, present, { source: spec.name, where });
+  let tooNew: SchemaTooNewError | null;
+  try {
+    tooNew = await checkPostgresV6(sql, present, { source: spec.name, where });
+  } catch (e) {
+    if (!(e instanceof NotABotDatabaseError)) throw e;
+    // A readonly source is never completed, so it cannot open: an unavailable source (reads fall back to
+    // the default, cross-source reads skip it), not NOT_A_BOT_DATABASE on every read.
+    const missing = (e.details?.missing as string[] | undefined) ?? [];
+    throw new SourceOpenError(
+      spec.name,
+      where,
+      `schema "${spec.schema}" lacks the bot's ${missing.join(', ')}, and a readonly source is never migrated`,
+      'open the schema once with a writable source (or the bot) so it is completed, then set readonly = true again',
+      { missing },
+    );
+  }
   return tooNew === null ? {} : { refuseWrites: tooNew.toJSON() };
 }
 
