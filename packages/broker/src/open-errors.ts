@@ -69,7 +69,7 @@ export function toOpenError(spec: SqliteSourceSpec, e: unknown): DatabaseError {
 }
 
 /** Rebuilding fetches a prebuilt binary for this Node.js, or compiles one (needs python3, make and a C++ compiler). */
-const BINDING_FIX =
+export const BINDING_FIX =
   'build it for this Node.js: `npm rebuild better-sqlite3` (pnpm: `pnpm rebuild better-sqlite3`, after allowing its install script with `pnpm approve-builds`); a PostgreSQL-only configuration does not need it';
 
 /**
@@ -77,7 +77,7 @@ const BINDING_FIX =
  * scripts skipped) or was built for another Node.js fails here, before SQLite sees the path: name the
  * package, not the file.
  */
-function bindingProblem(message: string, code: string): string | null {
+export function bindingProblem(message: string, code: string): string | null {
   if (/Could not locate the bindings file/i.test(message)) {
     return 'the SQLite driver better-sqlite3 is installed without its native binding (its install script did not run or failed)';
   }

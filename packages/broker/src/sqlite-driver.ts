@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { SourceOpenError } from '@pkg/errors';
 import type Database from 'better-sqlite3';
+import { BINDING_FIX, bindingProblem } from './open-errors.js';
 
 const require = createRequire(import.meta.url);
 let driver: typeof Database | Error | undefined;
@@ -47,11 +48,9 @@ export function openSqlite(
     return new Driver(contents ?? path, options);
   } catch (e) {
     // The binding loads in the constructor; any other error (a bad path...) is the caller's to explain.
-    if (!/bindings file|NODE_MODULE_VERSION|better_sqlite3\.node|invalid ELF header/.test(firstLine(e))) throw e;
-    throw fail(
-      `better-sqlite3 is installed but its native binding is missing or built for another Node (${firstLine(e)})`,
-      `npm rebuild better-sqlite3 (${BUILD}; an install with --ignore-scripts skips the build)`,
-    );
+    const binding = bindingProblem(firstLine(e), String((e as { code?: unknown } | null)?.code ?? ''));
+    if (binding === null) throw e;
+    throw fail(binding, BINDING_FIX);
   }
 }
 

@@ -243,8 +243,8 @@ describe('installed without better-sqlite3 (its build skipped or failed)', () =>
       await npm(lean, ['install', '--ignore-scripts', 'better-sqlite3']);
       const { sqlite } = await noDriver();
       expect(sqlite.code).toBe('SOURCE_OPEN_FAILED');
-      expect(sqlite.message).toContain('native binding is missing');
-      expect(sqlite.message).toContain('Fix: npm rebuild better-sqlite3');
+      expect(sqlite.message).toContain('installed without its native binding');
+      expect(sqlite.message).toContain('Fix: build it for this Node.js: `npm rebuild better-sqlite3`');
     },
     INSTALL_TIMEOUT,
   );
