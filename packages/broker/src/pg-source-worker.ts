@@ -339,7 +339,9 @@ class PostgresSourceWorker implements SourceWorkerApi {
         conn.unsafe(tx === null ? 'BEGIN READ ONLY' : 'SAVEPOINT botdb_query').execute(),
         conn.unsafe(tx === null ? 'SELECT 1' : 'SET LOCAL transaction_read_only = on').execute(),
         conn.unsafe(text, values, { simple: false } as never).execute(),
-        conn.unsafe(tx === null ? 'ROLLBACK' : 'ROLLBACK TO SAVEPOINT botdb_query; RELEASE SAVEPOINT botdb_query').execute(),
+        conn
+          .unsafe(tx === null ? 'ROLLBACK' : 'ROLLBACK TO SAVEPOINT botdb_query; RELEASE SAVEPOINT botdb_query')
+          .execute(),
       ]);
       for (const step of [opened, ran, closed]) {
         if (step.status === 'rejected') {

@@ -88,7 +88,10 @@ class LibraryBayesStorage {
   constructor(private readonly db: DatabaseWrapper) {}
 
   async classStats(isSpam: boolean, chatId: number | null): Promise<ClassStats> {
-    const rows = (await this.db.query({ sql: CLASS_STATS, params: [{ is_spam: isSpam, chat_id: chatId }] })) as ClassStats[];
+    const rows = (await this.db.query({
+      sql: CLASS_STATS,
+      params: [{ is_spam: isSpam, chat_id: chatId }],
+    })) as ClassStats[];
     return rows[0] ?? { message_count: 0, token_count: 0 };
   }
 

@@ -34,9 +34,9 @@ describeEngines('raw SQL contract', (h) => {
     expect(
       await db.query({ sql: 'SELECT message_count FROM bayes_classes WHERE is_spam = :s', params: [{ s: false }] }),
     ).toEqual([{ message_count: 4 }]);
-    expect(await db.query({ sql: 'SELECT token_count FROM bayes_classes WHERE is_spam = ?', params: [true] })).toEqual(
-      [{ token_count: 30 }],
-    );
+    expect(await db.query({ sql: 'SELECT token_count FROM bayes_classes WHERE is_spam = ?', params: [true] })).toEqual([
+      { token_count: 30 },
+    ]);
   });
 
   it('query refuses writes (INSERT ... RETURNING, DELETE) with INVALID_ARGUMENT and writes nothing', async () => {
@@ -75,17 +75,16 @@ describeEngines('raw SQL contract', (h) => {
 
   it('NUL bytes in text: stored on SQLite, INVALID_ARGUMENT before the server on PostgreSQL', async () => {
     const text = 'a\u0000b';
-    const save = () =>
-      db.setSetting({ key: 'nul-test', value: text } as never) as unknown as Promise<unknown>;
+    const save = () => db.setSetting({ key: 'nul-test', value: text } as never) as unknown as Promise<unknown>;
     const raw = () =>
       db.transaction({}, (tx) =>
         tx.execute('INSERT INTO bayes_tokens (token, chat_id) VALUES (:token, :chat)', { token: text, chat: 9 }),
       );
     if (h.engine === 'sqlite') {
       await raw();
-      expect(
-        await db.query({ sql: 'SELECT token FROM bayes_tokens WHERE chat_id = ?', params: [9] }),
-      ).toEqual([{ token: text }]);
+      expect(await db.query({ sql: 'SELECT token FROM bayes_tokens WHERE chat_id = ?', params: [9] })).toEqual([
+        { token: text },
+      ]);
       return;
     }
     await expect(raw()).rejects.toMatchObject({
