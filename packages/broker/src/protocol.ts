@@ -94,7 +94,7 @@ export interface PoolStats {
   /** Prepared statements compiled (each is reused afterwards). */
   statementsPrepared: number;
   /**
-   * Statements dropped from the bounded statement cache (least recently used first, STATEMENT_CACHE_SIZE
+   * Statements dropped from the bounded statement cache (least recently used first, 500
    * per SQLite connection / per PostgreSQL source): many distinct raw SQL texts. One that comes back is prepared again.
    */
   statementsEvicted: number;
