@@ -11,10 +11,12 @@ import type { Query, SqliteSourceSpec } from './operation.js';
 import type { PoolStats } from './protocol.js';
 import { openSqlite } from './sqlite-driver.js';
 import type { ShapedStatement } from './sqlite-engine.js';
+import { StatementCache } from './statement-cache.js';
 
 export class PooledConnection {
   readonly db: Database.Database;
-  private readonly statements = new Map<string, Statement>();
+  /** Bounded (least recently used out): raw SQL may bring any number of distinct texts. */
+  private readonly statements = new StatementCache<Statement>();
   /** Raw-mode statements with their row builders (see sqlite-engine.ts), by text. */
   readonly shapes = new Map<string, ShapedStatement>();
   /** The `Atomic` step's transaction function, built once per connection by the engine. */
@@ -31,7 +33,9 @@ export class PooledConnection {
     let stmt = this.statements.get(sql);
     if (stmt === undefined) {
       stmt = this.prepare(sql);
+      const before = this.statements.evictions;
       this.statements.set(sql, stmt);
+      this.pool.counters.statementsEvicted += this.statements.evictions - before;
     }
     return stmt;
   }
@@ -79,7 +83,7 @@ export interface PoolOptions {
 }
 
 export class ConnectionPool {
-  readonly counters = { connectionsOpened: 0, connectionsAcquired: 0, statementsPrepared: 0 };
+  readonly counters = { connectionsOpened: 0, connectionsAcquired: 0, statementsPrepared: 0, statementsEvicted: 0 };
   private readonly spec: SqliteSourceSpec;
   private readonly idle: PooledConnection[] = [];
   private readonly all: PooledConnection[] = [];

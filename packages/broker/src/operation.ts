@@ -106,6 +106,12 @@ export interface Query {
   readonly mode: QueryMode;
   readonly dates?: readonly string[];
   readonly flags?: readonly string[];
+  /**
+   * The caller's own SQL (tx.execute), named by its method: its parameters are bound by `bindRawSql` (one
+   * binding for every raw-SQL entry point), it is never kept as a prepared statement on PostgreSQL, and a
+   * `run` of it that returns rows is refused (INVALID_ARGUMENT) on every engine.
+   */
+  readonly raw?: string;
 }
 
 export interface RunResult {

@@ -44,7 +44,7 @@ import {
   sourceLocation,
 } from './operation.js';
 import { isConnectionLost, PG_INT8_EXACT, pgOpenError, pgPassword, toPgError } from './pg-engine.js';
-import { pgText } from './pg-text.js';
+import { pgText, pgTextEvictions } from './pg-text.js';
 import {
   type BatchMessage,
   type BatchOutcome,
@@ -58,6 +58,16 @@ import {
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
+import {
+  bindRawSql,
+  nulError,
+  nulPath,
+  rawSqlMethod,
+  returnsNoRows,
+  returnsRows,
+  wouldWrite,
+} from './raw-sql-binding.js';
+import { STATEMENT_CACHE_SIZE, StatementCache } from './statement-cache.js';
 import { toDate } from './stored-timestamp.js';
 
 /** A connection statements can run on: the pool, the writer, or a transaction's reserved connection. */
@@ -98,7 +108,8 @@ class PostgresSourceWorker implements SourceWorkerApi {
   private readonly driverConnections = new WeakMap<ReservedSql, DriverConnection>();
   private nextTx = 1;
   private readonly counters = { acquired: 0, reserved: 0 };
-  private readonly texts = new Set<string>();
+  /** Catalog texts the driver keeps prepared (raw SQL is never prepared); bounded like SQLite's cache. */
+  private readonly texts = new StatementCache<true>(STATEMENT_CACHE_SIZE);
   private closed = false;
 
   async open(specIn: SourceSpec, options: OpenOptions): Promise<OpenOutcome> {
@@ -246,6 +257,9 @@ class PostgresSourceWorker implements SourceWorkerApi {
           const op = this.operations[req.op];
           if (op === undefined) return Promise.reject(new Error(`unknown operation "${req.op}"`));
           if (op.kind === 'write' && this.refuseWrites !== null) return Promise.reject(this.refuseWrites);
+          // PostgreSQL text cannot hold NUL (22021): refused here, naming the argument, before the server.
+          const nul = nulPath(req.args);
+          if (nul !== null) return Promise.reject(nulError(req.op, nul));
           const plan = () => op.plan(req.args, this.engine) as Plan<unknown>;
           if (req.tx !== undefined) {
             const tx = req.tx;
@@ -444,7 +458,8 @@ class PostgresSourceWorker implements SourceWorkerApi {
   private query(q: Query, target: Target): Promise<unknown> {
     const text = typeof q.text === 'string' ? q.text : q.text.postgresql;
     this.counters.acquired++;
-    this.texts.add(text);
+    if (q.raw !== undefined) return this.executeRaw(q.raw, text, q.params, target);
+    this.texts.set(text, true);
     const pending = target.unsafe(pgText(text), q.params as never[], { prepare: true }).execute();
     return pending.then((rows) => answer(q, rows));
   }
@@ -474,44 +489,84 @@ class PostgresSourceWorker implements SourceWorkerApi {
     return results.slice(1).map((r) => (r as PromiseFulfilledResult<unknown>).value);
   }
 
-  /** Raw SQL (db.query, tx.query, tx.execute): PostgreSQL's own text, `$1` parameters. */
+  /**
+   * Raw SQL (db.query, tx.query): bound by `bindRawSql`, never kept as a prepared statement (any number of
+   * distinct texts may come), one statement per call (the extended protocol refuses `a; b`).
+   */
   private runSql(req: Extract<WorkerRequest, { type: 'sql' }>): Promise<unknown> {
-    const params = Array.isArray(req.params) ? req.params : [];
-    const shape = (rows: Record<string, unknown>[] & { count?: number }) =>
+    const what = rawSqlMethod(req);
+    const bound = bindRawSql('postgresql', what, req.sql, Array.isArray(req.params) ? req.params : []);
+    const values = bound.values as never[];
+    const shape = (rows: PgRows) =>
       req.mode === 'all' ? Array.from(rows) : req.mode === 'get' ? rows[0] : { changes: rows.count ?? 0 };
-    if (req.tx !== undefined) {
-      return this.txConnection(req.tx)
-        .unsafe(req.sql, params as never[])
-        .then(shape);
+    if (req.readOnly) {
+      const conn = req.tx === undefined ? null : this.txConnection(req.tx);
+      return this.readOnlySql(what, bound.text, values, conn).then(shape);
     }
-    if (req.readOnly) return this.readOnlySql(req.sql, params).then(shape);
-    return this.write(() => this.writerConnection().then((w) => w.unsafe(req.sql, params as never[]).then(shape)));
+    if (req.tx !== undefined) {
+      return this.txConnection(req.tx).unsafe(bound.text, values).then(shape);
+    }
+    return this.write(() => this.writerConnection().then((w) => w.unsafe(bound.text, values).then(shape)));
   }
 
-  /** db.query: read-only by contract, so enforced by the server: the statement runs in a READ ONLY transaction. */
-  private async readOnlySql(text: string, params: unknown[]): Promise<Record<string, unknown>[] & { count?: number }> {
-    const conn = await this.reserve();
+  /**
+   * db.query / tx.query: only a statement that reads rows, enforced by the server. The statement runs
+   * read-only and is undone after: db.query in its own `BEGIN READ ONLY ... ROLLBACK` (a SET in it is undone
+   * too); tx.query inside the caller's transaction, in a savepoint made read-only for it (`SET LOCAL
+   * transaction_read_only`), rolled back after it, which also restores the transaction's read-write mode.
+   * All of it pipelined: one round trip. A write gets 25006 from the server: INVALID_ARGUMENT.
+   */
+  private async readOnlySql(what: string, text: string, values: never[], tx: ReservedSql | null): Promise<PgRows> {
+    const conn = tx ?? (await this.reserve());
     try {
-      const [, rows] = await Promise.all([
-        conn.unsafe('BEGIN READ ONLY').execute(),
-        conn.unsafe(text, params as never[]).execute(),
-        conn.unsafe('COMMIT').execute(),
+      const [opened, , ran, closed] = await Promise.allSettled([
+        conn.unsafe(tx === null ? 'BEGIN READ ONLY' : 'SAVEPOINT botdb_query').execute(),
+        conn.unsafe(tx === null ? 'SELECT 1' : 'SET LOCAL transaction_read_only = on').execute(),
+        conn.unsafe(text, values, { simple: false } as never).execute(),
+        conn
+          .unsafe(tx === null ? 'ROLLBACK' : 'ROLLBACK TO SAVEPOINT botdb_query; RELEASE SAVEPOINT botdb_query')
+          .execute(),
       ]);
-      return rows;
-    } catch (e) {
-      await conn.unsafe('ROLLBACK').catch(() => undefined);
-      // On a writable source the read-only transaction is this method's contract, not the source's.
-      if ((e as { code?: unknown }).code === '25006' && !this.spec.readonly) {
-        throw new InvalidArgumentError(
-          'query',
-          'sql',
-          'would write; only read-only SQL runs here (writes go through the domain methods)',
-        );
+      for (const step of [opened, ran, closed]) {
+        if (step.status === 'rejected') {
+          if ((step.reason as { code?: unknown }).code === '25006') throw wouldWrite(what);
+          throw step.reason;
+        }
       }
-      throw e;
+      const rows = (ran as PromiseFulfilledResult<PgRows>).value;
+      if (!hasColumns(rows)) throw returnsNoRows(what);
+      return rows;
     } finally {
-      conn.release();
+      if (tx === null) conn.release();
     }
+  }
+
+  /**
+   * tx.execute: a statement that returns no rows. In a savepoint, so one that returns rows is refused and
+   * undone, and a failed one leaves the caller's transaction usable, as on SQLite.
+   */
+  private async executeRaw(what: string, text: string, params: readonly unknown[], target: Target): Promise<RunResult> {
+    const bound = bindRawSql('postgresql', what, text, params);
+    const inTx = [...this.transactions.values()].includes(target as ReservedSql);
+    const [opened, ran] = await Promise.allSettled([
+      target.unsafe(inTx ? 'SAVEPOINT botdb_execute' : 'BEGIN').execute(),
+      target.unsafe(bound.text, bound.values as never[], { simple: false } as never).execute(),
+    ]);
+    const rows = ran.status === 'fulfilled' ? (ran.value as PgRows) : null;
+    const ok = opened.status === 'fulfilled' && rows !== null && !hasColumns(rows);
+    await target.unsafe(
+      inTx
+        ? ok
+          ? 'RELEASE SAVEPOINT botdb_execute'
+          : 'ROLLBACK TO SAVEPOINT botdb_execute; RELEASE SAVEPOINT botdb_execute'
+        : ok
+          ? 'COMMIT'
+          : 'ROLLBACK',
+    );
+    if (opened.status === 'rejected') throw opened.reason;
+    if (ran.status === 'rejected') throw ran.reason;
+    if (!ok) throw returnsRows(what);
+    return { changes: (rows as PgRows).count ?? 0 };
   }
 
   private async begin(): Promise<number> {
@@ -582,6 +637,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
       connectionsAcquired: this.counters.acquired,
       connectionsOpen: this.spec.poolSize,
       statementsPrepared: this.texts.size,
+      statementsEvicted: this.texts.evictions + pgTextEvictions(),
       unavailable: null,
     };
   }
@@ -634,6 +690,14 @@ function refusedQuery(): ReturnType<ReservedSql['unsafe']> {
 }
 
 function noop(): void {}
+
+/** What the driver answers: the rows, with the command's count and (after a describe) its columns. */
+type PgRows = Record<string, unknown>[] & { count?: number; columns?: unknown[] | null };
+
+/** The statement returns rows (a row description came back, maybe for zero rows), not NoData. */
+function hasColumns(rows: PgRows): boolean {
+  return Array.isArray(rows.columns) && rows.columns.length > 0;
+}
 
 /** A step's answer in the contract's shape: the first row, plain rows, or the count of rows changed. */
 function answer(q: Query, rows: Record<string, unknown>[] & { count?: number }): unknown {

@@ -93,6 +93,11 @@ export interface PoolStats {
   connectionsOpen: number;
   /** Prepared statements compiled (each is reused afterwards). */
   statementsPrepared: number;
+  /**
+   * Statements dropped from the bounded statement cache (least recently used first, 500
+   * per SQLite connection / per PostgreSQL source): many distinct raw SQL texts. One that comes back is prepared again.
+   */
+  statementsEvicted: number;
   /** Why the source refuses every call (its file was deleted or replaced: SOURCE_UNAVAILABLE), or null. */
   unavailable: string | null;
 }

@@ -735,5 +735,12 @@ function describe(req: WorkerRequest | undefined): string {
 }
 
 function zeroPool(): PoolStats {
-  return { connectionsOpened: 0, connectionsAcquired: 0, connectionsOpen: 0, statementsPrepared: 0, unavailable: null };
+  return {
+    connectionsOpened: 0,
+    connectionsAcquired: 0,
+    connectionsOpen: 0,
+    statementsPrepared: 0,
+    statementsEvicted: 0,
+    unavailable: null,
+  };
 }

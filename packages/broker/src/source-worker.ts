@@ -34,6 +34,7 @@ import {
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
+import { bindRawSql, rawSqlMethod, returnsNoRows, wouldWrite } from './raw-sql-binding.js';
 import { SqliteEngine } from './sqlite-engine.js';
 import { WatchdogMarker } from './watchdog.js';
 
@@ -358,27 +359,24 @@ class SourceWorker implements SourceWorkerApi {
         return this.withConnection((c) => engine.run(c, req.op, op, req.args));
       }
       case 'sql': {
+        const what = rawSqlMethod(req);
         const exec = (c: PooledConnection) => {
           let stmt: ReturnType<PooledConnection['statement']>;
           try {
             stmt = c.statement(req.sql);
           } catch (e) {
-            throw callerError(e, 'sql');
+            throw callerError(e, what, 'sql');
           }
           if (!stmt.readonly) {
-            if (req.readOnly) {
-              throw new InvalidArgumentError(
-                'query',
-                'sql',
-                'would write; only read-only SQL runs here (writes go through the domain methods)',
-              );
-            }
+            if (req.readOnly) throw wouldWrite(what);
             if (!this.spec.readonly) this.beforeWrite();
           }
+          if (req.readOnly && !stmt.reader) throw returnsNoRows(what);
+          const values = bindRawSql('sqlite', what, req.sql, req.params).values;
           try {
-            return req.mode === 'run' ? stmt.run(...req.params) : stmt[req.mode](...req.params);
+            return stmt[req.mode](...values);
           } catch (e) {
-            throw callerError(e, 'params');
+            throw callerError(e, what, 'params');
           }
         };
         if (req.tx !== undefined) return exec(this.txConnection(req.tx));
@@ -520,10 +518,10 @@ function isBusy(e: unknown): boolean {
  * better-sqlite3 throws RangeError/TypeError (no SQLite code) for SQL text or parameters it cannot
  * take (no statement, too few or too many values, a value it cannot bind): the caller's argument.
  */
-function callerError(e: unknown, argument: 'sql' | 'params'): unknown {
+function callerError(e: unknown, what: string, argument: 'sql' | 'params'): unknown {
   if (!(e instanceof RangeError || e instanceof TypeError)) return e;
   const arg = argument === 'params' && /does not return data/.test(e.message) ? 'sql' : argument;
-  return new InvalidArgumentError('query', arg, `was refused by SQLite: ${e.message}`);
+  return new InvalidArgumentError(what, arg, `was refused by SQLite: ${e.message}`);
 }
 
 if (parentPort === null) throw new Error('source-worker must run inside a worker_thread');

@@ -9,7 +9,6 @@
  * and its last value, as better-sqlite3 does), timestamps parsed by `toDateOrNull`, flags 0/1 as
  * booleans. A query without them returns better-sqlite3's rows as they are.
  */
-import { InvalidArgumentError } from '@pkg/errors';
 import type { Statement } from 'better-sqlite3';
 import type { PooledConnection } from './connection-pool.js';
 import {
@@ -22,6 +21,7 @@ import {
   type SqliteSourceSpec,
   type Step,
 } from './operation.js';
+import { bindRawSql, returnsRows } from './raw-sql-binding.js';
 import { toDateOrNull, toFlag } from './stored-timestamp.js';
 
 export interface ShapedStatement {
@@ -102,8 +102,9 @@ function exec(conn: PooledConnection, name: string, q: Query): unknown {
   if (q.mode === 'get') return stmt.get(q.params);
   if (q.mode === 'all') return stmt.all(q.params);
   // A `run` of a statement that returns rows is the caller's mistake (execute's SQL), not SQLite's.
-  if (stmt.reader) throw new InvalidArgumentError(name, 'sql', 'returns rows; read with tx.query / db.query instead');
-  const info = stmt.run(...q.params);
+  if (stmt.reader) throw returnsRows(q.raw ?? name);
+  const params = q.raw === undefined ? q.params : bindRawSql('sqlite', q.raw, text, q.params).values;
+  const info = stmt.run(...params);
   return { changes: info.changes, lastInsertRowid: info.lastInsertRowid } satisfies SqliteRunResult;
 }
 

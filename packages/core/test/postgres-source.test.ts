@@ -98,10 +98,11 @@ describePostgres('a PostgreSQL source', (url) => {
         dataSource: 'replica',
       })) as { ro: string }[];
       expect(setting?.ro).toBe('on');
-      // Past the library's own routing check: SQL that writes, sent to the replica, is refused by PostgreSQL.
+      // Past the library's own routing check: SQL that writes, sent to the replica, is refused by PostgreSQL
+      // (25006); through db.query that is the raw-SQL contract's INVALID_ARGUMENT, as on SQLite.
       await expect(
         ro.query({ sql: "INSERT INTO settings (key, value) VALUES ('x', 'y') RETURNING key", dataSource: 'replica' }),
-      ).rejects.toMatchObject({ code: 'READONLY_SOURCE' });
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'sql' } });
       await expect(ro.setSetting({ key: 'x', value: 'y' })).resolves.toBe(true);
     } finally {
       await ro.close();

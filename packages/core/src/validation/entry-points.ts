@@ -26,12 +26,13 @@ function onlyKnown(op: string, value: Record<string, unknown>, names: readonly s
 }
 
 const SQL = 'a non-empty string of SQL';
-const PARAM = 'a number, a string, a bigint, null or a Buffer/Uint8Array';
+const PARAM = 'a number, a string, a boolean, a bigint, null or a Buffer/Uint8Array';
 
 function isBindable(v: unknown): boolean {
   switch (typeof v) {
     case 'number':
     case 'bigint':
+    case 'boolean':
       return true;
     case 'string':
       return isWellFormed(v);
@@ -42,7 +43,10 @@ function isBindable(v: unknown): boolean {
   }
 }
 
-/** SQL text and its parameters: positional values, or objects of named ones (as better-sqlite3 binds them). */
+/**
+ * SQL text and its parameters: positional values, or objects of named ones (as better-sqlite3 binds them).
+ * Booleans are accepted: each engine binds them its way (broker's bindRawSql: 1/0 on SQLite, booleans on PostgreSQL).
+ */
 export function checkSql(op: string, sql: unknown, params: unknown): { sql: string; params: unknown[] } {
   if (typeof sql !== 'string' || sql.trim() === '') {
     throw new InvalidArgumentError(op, 'sql', `must be ${SQL} (got ${describe(sql)})`);
@@ -63,7 +67,7 @@ export function checkSql(op: string, sql: unknown, params: unknown): { sql: stri
       }
       continue;
     }
-    const hint = typeof p === 'boolean' ? '. Fix: pass 1 or 0.' : p instanceof Date ? '. Fix: pass stored text.' : '';
+    const hint = p instanceof Date ? '. Fix: pass stored text.' : '';
     throw new InvalidArgumentError(op, `params[${i}]`, `must be ${PARAM} (got ${describe(p)})${hint}`);
   }
   return { sql, params };
