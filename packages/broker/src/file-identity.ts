@@ -5,6 +5,7 @@
  * One stat() costs about 1.2 us, so it runs before writes (once per batch), never before reads.
  */
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 export interface FileIdentity {
   dev: number;
@@ -19,6 +20,17 @@ export function hasFileIdentity(path: string): boolean {
 export function readIdentity(path: string): FileIdentity | null {
   const s = statSync(path, { throwIfNoEntry: false });
   return s === undefined ? null : { dev: s.dev, ino: s.ino };
+}
+
+/**
+ * True when `a` and `b` are the same path, or both exist and are the same file (symlinks followed, hard
+ * links included): path strings alone miss a file reached through a symlinked folder or a hard link.
+ */
+export function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  const ia = readIdentity(a);
+  const ib = ia === null ? null : readIdentity(b);
+  return ia !== null && ib !== null && ia.dev === ib.dev && ia.ino === ib.ino;
 }
 
 /** Why the file at `path` is no longer the one opened, or null when it still is. */

@@ -1,4 +1,5 @@
 export { Broker, type BrokerOptions, type BrokerTransaction } from './broker.js';
+export { sameFile } from './file-identity.js';
 export { LATENCY_BUCKETS_US, type LatencyHistogram, type LatencyPercentiles } from './latency-recorder.js';
 export {
   type ArgsOf,

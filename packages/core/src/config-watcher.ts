@@ -29,11 +29,17 @@ export interface WatchConfigOptions {
 export interface ConfigWatcher {
   /** The absolute path watched. */
   readonly file: string;
+  /**
+   * Resolves once the file's folder is watched; rejects with INVALID_ARGUMENT for an option out of
+   * range (nothing is watched then, and it is logged at error too, so a caller that ignores it still sees it).
+   */
+  readonly ready: Promise<void>;
   /** Stops watching; a reload already running still finishes. */
   close(): void;
 }
 
 const LIMITS = { debounceMs: [0, 60_000], settleMs: [0, 60_000], maxSettleMs: [0, 3_600_000] } as const;
+const DEFAULTS = { debounceMs: 200, settleMs: 500, maxSettleMs: 30_000 } as const;
 
 export function watchConfigFile(
   file: string,
@@ -44,9 +50,11 @@ export function watchConfigFile(
 ): ConfigWatcher {
   const absolute = path.resolve(file);
   const name = path.basename(absolute);
-  const debounceMs = option(options, 'debounceMs', 200);
-  const settleMs = option(options, 'settleMs', 500);
-  const maxSettleMs = option(options, 'maxSettleMs', 30_000);
+  const invalid = invalidOption(options);
+  if (invalid !== null) return refused(absolute, invalid, log, onClose);
+  const debounceMs = options.debounceMs ?? DEFAULTS.debounceMs;
+  const settleMs = options.settleMs ?? DEFAULTS.settleMs;
+  const maxSettleMs = options.maxSettleMs ?? DEFAULTS.maxSettleMs;
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
   /** A reload is queued and has not looked at the file yet: later events need no other one. */
@@ -102,6 +110,7 @@ export function watchConfigFile(
 
   return {
     file: absolute,
+    ready: Promise.resolve(),
     close() {
       if (closed) return;
       closed = true;
@@ -138,16 +147,39 @@ function sameFile(a: Stats, b: Stats | null): boolean {
   return b !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
 }
 
-/** A whole number of ms within its range, else INVALID_ARGUMENT (at watchConfig, before anything is watched). */
-function option(options: WatchConfigOptions, key: keyof typeof LIMITS, fallback: number): number {
-  const value = options[key] ?? fallback;
-  const [min, max] = LIMITS[key];
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(
-      'watchConfig',
-      `options.${key}`,
-      `must be a whole number of milliseconds from ${min} to ${max} (got ${String(value)}). Fix: pass ${key}: ${fallback} or leave it out.`,
-    );
+/** The first option that is not a whole number of ms within its range, as INVALID_ARGUMENT; else null. */
+function invalidOption(options: WatchConfigOptions): InvalidArgumentError | null {
+  for (const key of Object.keys(LIMITS) as Array<keyof typeof LIMITS>) {
+    const value = options[key] ?? DEFAULTS[key];
+    const [min, max] = LIMITS[key];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      return new InvalidArgumentError(
+        'watchConfig',
+        `options.${key}`,
+        `must be a whole number of milliseconds from ${min} to ${max} (got ${String(value)}). Fix: pass ${key}: ${DEFAULTS[key]} or leave it out.`,
+      );
+    }
   }
-  return value;
+  return null;
+}
+
+/**
+ * A watcher that watches nothing, for options out of range. No call throws synchronously: the error
+ * reaches the caller as `ready`'s rejection, and the log at error, for a caller that does not await it.
+ */
+function refused(file: string, error: InvalidArgumentError, log: Log, onClose: () => void): ConfigWatcher {
+  log.error({ event: 'config-watch-invalid', file, code: error.code }, error.message);
+  const ready = Promise.reject(error);
+  // Not awaiting `ready` must not end the bot with an unhandled rejection: the log already said it.
+  ready.catch(() => undefined);
+  let closed = false;
+  return {
+    file,
+    ready,
+    close() {
+      if (closed) return;
+      closed = true;
+      onClose();
+    },
+  };
 }

@@ -167,7 +167,8 @@ export class DatabaseWrapper extends DataApi {
    * changes: `debounceMs` (default 200) after the last change event, once the file stayed unchanged for
    * `settleMs` (default 500; a half-written file is never read), waiting at most `maxSettleMs`
    * (default 30,000). A file that does not load or validate, or that removes a source chats are mapped
-   * to, is logged at error and changes nothing. Stops with `watcher.close()` or `db.close()`.
+   * to, is logged at error and changes nothing. Stops with `watcher.close()` or `db.close()`. An option
+   * out of range is not thrown: `watcher.ready` rejects with INVALID_ARGUMENT (and it is logged).
    */
   watchConfig(file: string, options: WatchConfigOptions = {}): ConfigWatcher {
     const watcher = watchConfigFile(

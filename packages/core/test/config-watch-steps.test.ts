@@ -110,13 +110,29 @@ function expectEveryWriteAtHome([onA, onB]: number[]): void {
 const events = (logs: Logs, event: string) => logs.filter(([, f]) => f.event === event);
 
 describe('watchConfig and a file written in steps', () => {
-  it('refuses settle options out of range before watching anything', async () => {
-    const { file, db: current, stop } = await watchedUnderWrites(50);
+  it('refuses settle options out of range without throwing: the watcher.ready rejects and the log says it', async () => {
+    const { file, logs, db: current, stop } = await watchedUnderWrites(50);
     await stop();
-    expect(() => current.watchConfig(file, { settleMs: -1 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('options.settleMs') }),
-    );
-    expect(() => current.watchConfig(file, { maxSettleMs: 1.5 })).toThrow(/options\.maxSettleMs/);
+    let negative: ReturnType<typeof current.watchConfig> | undefined;
+    let fractional: ReturnType<typeof current.watchConfig> | undefined;
+    expect(() => {
+      negative = current.watchConfig(file, { settleMs: -1 });
+      fractional = current.watchConfig(file, { maxSettleMs: 1.5 });
+    }).not.toThrow();
+    await expect(negative?.ready).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('options.settleMs'),
+    });
+    await expect(fractional?.ready).rejects.toThrow(/options\.maxSettleMs/);
+    expect(events(logs, 'config-watch-invalid').map(([level, f]) => [level, f.code])).toEqual([
+      ['error', 'INVALID_ARGUMENT'],
+      ['error', 'INVALID_ARGUMENT'],
+    ]);
+    negative?.close();
+    fractional?.close();
+    const fine = current.watchConfig(file);
+    await expect(fine.ready).resolves.toBeUndefined();
+    fine.close();
   }, 60_000);
 
   it('never applies a valid prefix that is followed by the rest within the settle time', async () => {

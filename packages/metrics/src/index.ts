@@ -3,12 +3,13 @@
  * /metrics endpoint serves them). Nothing is counted twice: every metric's collect() reads one
  * `db.stats()` snapshot per scrape, so a scrape costs one stats round trip per source.
  *
- * Latency is a Histogram (buckets, `_sum`, `_count`), which Prometheus adds up across the bot's
+ * Latency is a histogram (buckets, `_sum`, `_count`), which Prometheus adds up across the bot's
  * processes and turns into any quantile with histogram_quantile(); percentiles could not be added.
+ * It is read from the wrapper's cumulative bucket counts, so a scrape's cost does not grow with the calls.
  */
-import { LATENCY_BUCKETS_US } from '@pkg/broker';
 import type { DatabaseSourceStats } from '@pkg/core';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { latencyHistogram } from './latency-histogram.js';
 
 /** What the metrics read: a `DatabaseWrapper`, or anything with its `stats()`. */
 export interface StatsSource {
@@ -99,7 +100,7 @@ export function registerBotdbMetrics(db: StatsSource, options: BotdbMetricsOptio
     one(s.inFlight),
   );
   names.push(`${prefix}call_latency_seconds`);
-  latencyHistogram(`${prefix}call_latency_seconds`, registers, snapshot);
+  latencyHistogram(`${prefix}call_latency_seconds`, registry, snapshot);
   define(
     'gauge',
     'connection_reuse_ratio',
@@ -145,58 +146,6 @@ export function registerBotdbMetrics(db: StatsSource, options: BotdbMetricsOptio
   return () => {
     for (const name of names) registry.removeSingleMetric(name);
   };
-}
-
-/**
- * Call latency as a prom-client Histogram. The wrapper keeps per-bucket counts and sums of every
- * call; each scrape observes what was added since the previous one, one observation per call at
- * its bucket's mean, so buckets, `_count` and `_sum` equal the wrapper's own. A scrape costs one
- * observe() per call made since the last scrape.
- */
-function latencyHistogram(
-  name: string,
-  registers: Registry[],
-  snapshot: () => Promise<Record<string, DatabaseSourceStats>>,
-): void {
-  /** Per source: the counts and sums already observed. */
-  const seen = new Map<string, { counts: number[]; sumsUs: number[] }>();
-  new Histogram<'source'>({
-    name,
-    help: 'Call latency from the main thread (queue + worker + answer), seconds, every call since the wrapper opened.',
-    labelNames: ['source'],
-    buckets: LATENCY_BUCKETS_US.map((us) => us / 1e6),
-    registers,
-    async collect(this: Histogram<'source'>) {
-      const stats = await snapshot();
-      for (const source of seen.keys()) {
-        // A source removed by reconfigure must not keep reporting its last figures.
-        if (!(source in stats)) {
-          this.remove({ source });
-          seen.delete(source);
-        }
-      }
-      for (const [source, s] of Object.entries(stats)) {
-        const { counts, sumsUs } = s.latency.histogram;
-        let before = seen.get(source);
-        // A source first seen, or one whose counts started again (reconfigured): nothing observed yet.
-        if (before === undefined || counts.some((n, i) => n < (before?.counts[i] ?? 0))) {
-          before = { counts: counts.map(() => 0), sumsUs: sumsUs.map(() => 0) };
-          this.zero({ source });
-        }
-        for (let i = 0; i < counts.length; i++) {
-          const added = (counts[i] ?? 0) - (before.counts[i] ?? 0);
-          if (added === 0) continue;
-          // The mean of a bucket's calls lies in it; min() keeps rounding from pushing it past the bound.
-          const meanUs = Math.min(
-            ((sumsUs[i] ?? 0) - (before.sumsUs[i] ?? 0)) / added,
-            LATENCY_BUCKETS_US[i] ?? Infinity,
-          );
-          for (let n = 0; n < added; n++) this.observe({ source }, meanUs / 1e6);
-        }
-        seen.set(source, { counts: [...counts], sumsUs: [...sumsUs] });
-      }
-    },
-  });
 }
 
 /** One `db.stats()` per scrape: collects started together share it. */

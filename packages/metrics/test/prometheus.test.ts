@@ -2,9 +2,11 @@
  * The metrics a bot's /metrics serves: a real DatabaseWrapper over temp files, real calls (some of
  * them failing), then the registry's Prometheus text is scraped and its lines checked.
  */
+
+import { LATENCY_BUCKETS_US } from '@pkg/broker';
 import { type DatabaseSourceStats, DatabaseWrapper } from '@pkg/core';
 import { createTempDir, type TempDir } from '@pkg/testkit';
-import { AggregatorRegistry, Registry } from 'prom-client';
+import { AggregatorRegistry, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAMES, registerBotdbMetrics } from '../src/index.js';
 
@@ -98,6 +100,20 @@ describe('registerBotdbMetrics', () => {
       below += latency.histogram.counts[i] ?? 0;
       expect(value('botdb_call_latency_seconds_bucket', us / 1e6), `le=${us / 1e6}`).toBe(below);
     });
+  });
+
+  it("a scrape's latency work is one value per bucket, not one observe() per call made since the last scrape", async () => {
+    await registry.metrics();
+    for (let i = 0; i < 50; i++) await db.getSetting({ key: `k${i % 20}` });
+    // A prom-client Histogram would replay every call into observe(); the registered metric must not be one.
+    const metric = registry.getSingleMetric('botdb_call_latency_seconds');
+    expect(metric).toBeDefined();
+    expect(metric).not.toBeInstanceOf(Histogram);
+    const json = await registry.getMetricsAsJSON();
+    const values = json.find((m) => m.name === 'botdb_call_latency_seconds')?.values ?? [];
+    const sources = Object.keys(await db.stats());
+    // Per source: every bound, +Inf, _sum and _count; however many calls were made.
+    expect(values.length).toBe(sources.length * (LATENCY_BUCKETS_US.length + 3));
   });
 
   it('adds up across processes: two registries aggregated give the sum of their counts', async () => {

@@ -4,6 +4,7 @@
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { sameFile } from '@pkg/broker';
 import { openSqlite } from '@pkg/broker/sqlite-driver';
 import type { LoadedConfig } from '@pkg/config';
 import { SourceOpenError } from '@pkg/core';
@@ -11,7 +12,6 @@ import type Database from 'better-sqlite3';
 import cliProgress from 'cli-progress';
 import { SQL } from '../bot-schema.js';
 import { type ConfigOption, loadCliConfig } from '../config.js';
-import { sameFile, sqliteFiles } from '../file-identity.js';
 import { EXIT, formatBytes, out, type Problem, printable, problemLines } from '../output.js';
 import { toProblem, UsageError, withTimeout } from '../problems.js';
 import { isPostgres, safeUrl, sourceLocation, sourceNames } from '../sources.js';
@@ -43,6 +43,11 @@ function shellWord(text: string): string {
  */
 function dumpFileName(fileArg: string): string {
   return fileArg.replace(/(\.[^./\\]*)?$/, '.sql');
+}
+
+/** The files of a SQLite database: the file itself and the sidecars SQLite keeps next to it. */
+function sqliteFiles(path: string): string[] {
+  return ['', '-wal', '-shm', '-journal'].map((suffix) => `${path}${suffix}`);
 }
 
 function removeWithSidecars(file: string): void {
