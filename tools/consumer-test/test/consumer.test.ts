@@ -69,29 +69,13 @@ beforeAll(async () => {
   }
 }, 20 * MINUTE);
 
-/**
- * One HEAD request, tried three times over about 10 s as npm itself retries a fetch (fetch-retries): one
- * dropped connection (seen once under load: "fetch failed") is not an unreachable registry.
- */
-async function probeRegistry(url: URL): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(20_000) });
-      return;
-    } catch (e) {
-      if (attempt === 3) throw e;
-      await new Promise((r) => setTimeout(r, attempt * 3_000));
-    }
-  }
-}
-
 async function setUpRegistry(): Promise<void> {
   root = mkdtempSync(join(tmpdir(), 'botdb-consumer-'));
   const upstream = (
     await run('npm', ['config', 'get', 'registry'], { cwd: root, env: userEnv, timeoutMs: MINUTE })
   ).stdout.trim();
   try {
-    await probeRegistry(new URL('typescript', upstream));
+    await fetch(new URL('typescript', upstream), { method: 'HEAD', signal: AbortSignal.timeout(20_000) });
   } catch (e) {
     const cause = (e as { cause?: unknown }).cause;
     const why = `the npm registry ${upstream} is unreachable (${e instanceof Error ? e.message : e}${cause instanceof Error ? `: ${cause.message}` : ''})`;
