@@ -4,7 +4,7 @@
  * points at an existing server instead. Node built-ins only: the driver belongs to the package under test.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -195,6 +195,7 @@ export async function startTestMariaDbServer(): Promise<TestMariaDbServer> {
   const dataDir = join(dir, 'data');
   const socket = join(dir, 'mariadb.sock');
   const errorLog = join(dir, 'error.log');
+  const outputLog = join(dir, 'mariadbd.out');
   let port = 0;
   let server: ChildProcess | null = null;
 
@@ -225,6 +226,7 @@ export async function startTestMariaDbServer(): Promise<TestMariaDbServer> {
     if (server) throw new Error('startTestMariaDb: startServer() while the server runs; stopServer() first');
     // Local, throwaway, test-only: loopback only, no host name lookups, no config file of the machine's own
     // server (--no-defaults), a commit reaches the OS at once but is not fsynced (it survives SIGKILL).
+    const output = openSync(outputLog, 'a');
     const child = spawn(
       bin.server,
       [
@@ -243,8 +245,10 @@ export async function startTestMariaDbServer(): Promise<TestMariaDbServer> {
         '--innodb-flush-log-at-trx-commit=2',
         '--max-connections=100',
       ],
-      { cwd: dir, stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } },
+      // What it says before its error log opens (such as refusing root) goes to a file beside it.
+      { cwd: dir, stdio: ['ignore', output, output], env: { ...process.env, LC_ALL: 'C' } },
     );
+    closeSync(output);
     child.once('error', () => {}); // reported below as an exit before ready
     child.unref();
     server = child;
@@ -259,7 +263,8 @@ export async function startTestMariaDbServer(): Promise<TestMariaDbServer> {
         ? `exited with ${child.exitCode ?? child.signalCode}`
         : `did not accept connections within ${COMMAND_TIMEOUT_MS / 1000} s`;
     await stopServer('immediate').catch(() => {});
-    const log = existsSync(errorLog) ? readFileSync(errorLog, 'utf8').slice(-2_000) : '';
+    const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().slice(-2_000) : '');
+    const log = [tail(outputLog), tail(errorLog)].filter(Boolean).join('\n');
     throw new Error(`startTestMariaDb: mariadbd on 127.0.0.1:${port} ${how}:\n${log}`);
   };
 
