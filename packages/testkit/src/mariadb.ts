@@ -5,9 +5,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort, probeTcp, runToExit } from './local-server.js';
 
 /** Environment variable naming an existing server to test against (a URL the tests may create databases in). */
 export const MYSQL_URL_ENV = 'BOTDB_TEST_MYSQL_URL';
@@ -63,7 +63,7 @@ export interface MariaDbBinaries {
   admin: string | null;
 }
 
-/** Bound of mariadb-install-db, of the server's start and of its shutdown (ms). */
+/** Bound of the server's start and of its shutdown (ms); mariadb-install-db has runToExit's. */
 const COMMAND_TIMEOUT_MS = 60_000;
 
 function searchDirs(): string[] {
@@ -100,65 +100,13 @@ export function mariaDbTestAvailable(): boolean {
   return Boolean(process.env[MYSQL_URL_ENV]) || findMariaDbBinaries() !== null;
 }
 
-/** A free TCP port on 127.0.0.1 (asked of the kernel; the server binds it moments later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** MariaDB runs as root only when told so (`--user=root`); as anyone else it runs as that user. */
 function userArgs(): string[] {
   return typeof process.getuid === 'function' && process.getuid() === 0 ? ['--user=root'] : [];
 }
 
-/** Runs a command to its exit, killed after COMMAND_TIMEOUT_MS; rejects with its output on a non-zero exit. */
-function run(file: string, args: string[], cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else
-        reject(new Error(`${file} ${args.join(' ')} exited with ${code ?? signal}:\n${output.trim().slice(-2_000)}`));
-    });
-  });
-}
-
-/**
- * Whether the server on 127.0.0.1:port answers with its handshake (protocol 10): listening alone is not
- * enough, an error packet (0xff) means it is not serving yet. Bounded: 2 s.
- */
-function handshakes(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 2_000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('data', (packet: Buffer) => done(packet.length > 4 && packet[4] === 0x0a));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
-}
+/** The server's greeting is a handshake (protocol 10), not an error packet (0xff): it serves. */
+const isHandshake = (greeting: Buffer): boolean => greeting.length > 4 && greeting[4] === 0x0a;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -255,7 +203,7 @@ export async function startTestMariaDbServer(): Promise<TestMariaDbServer> {
     const deadline = Date.now() + COMMAND_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) break;
-      if (await handshakes(port)) return;
+      if (await probeTcp(port, isHandshake)) return;
       await sleep(100);
     }
     const how =
@@ -279,7 +227,7 @@ export async function startTestMariaDbServer(): Promise<TestMariaDbServer> {
 
   try {
     // root with no password over TCP (`normal`), no test database, no lookup of this machine's name.
-    await run(
+    await runToExit(
       bin.installDb,
       [
         '--no-defaults',
@@ -289,6 +237,7 @@ export async function startTestMariaDbServer(): Promise<TestMariaDbServer> {
         '--skip-test-db',
         '--skip-name-resolve',
       ],
+      undefined,
       dir,
     );
     let lastError: unknown;

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   findMariaDbBinaries,
@@ -11,20 +10,7 @@ import {
   startTestMariaDbServer,
   type TestMariaDbServer,
 } from '../src/index.js';
-
-/** Whether something accepts TCP connections on 127.0.0.1:port (bounded: 2 s). */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 2_000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
-}
+import { probeTcp as accepts } from '../src/local-server.js';
 
 /** Whether a process with this pid exists. */
 function alive(pid: number): boolean {
