@@ -16,6 +16,19 @@ export {
 } from './generate.js';
 export { type LayoutSource, type MultiSourceConfig, type MultiSourceLayout, multiSourceLayout } from './layout.js';
 export {
+  findMariaDbBinaries,
+  MARIADB_MISSING_REASON,
+  MARIADB_SKIP_LINE,
+  type MariaDbBinaries,
+  type MariaDbStopMode,
+  MYSQL_URL_ENV,
+  mariaDbTestAvailable,
+  startTestMariaDb,
+  startTestMariaDbServer,
+  type TestMariaDb,
+  type TestMariaDbServer,
+} from './mariadb.js';
+export {
   findPostgresBinDir,
   PG_MISSING_REASON,
   PG_SKIP_LINE,

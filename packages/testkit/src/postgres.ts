@@ -3,11 +3,11 @@
  * port of 127.0.0.1, stopped and deleted after. `BOTDB_TEST_PG_URL` points at an existing server instead.
  * Node built-ins only: the driver belongs to the package under test.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort, type RunAs, runToExit } from './local-server.js';
 
 /** Environment variable naming an existing server to test against (a URL the tests may create schemas in). */
 export const PG_URL_ENV = 'BOTDB_TEST_PG_URL';
@@ -68,25 +68,6 @@ export function postgresTestAvailable(): boolean {
   return Boolean(process.env[PG_URL_ENV]) || findPostgresBinDir() !== null;
 }
 
-/** A free TCP port on 127.0.0.1 (asked of the kernel; the cluster binds it moments later). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface RunAs {
-  uid: number;
-  gid: number;
-}
-
 /** PostgreSQL refuses to run as root: as root, the cluster runs as the `postgres` user. */
 function runAsUser(): RunAs | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
@@ -100,41 +81,6 @@ function runAsUser(): RunAs | undefined {
         `Create one (useradd postgres) or set ${PG_URL_ENV}.`,
     );
   }
-}
-
-/**
- * Runs a command to its exit (not the close of its pipes: pg_ctl leaves a server behind), killed after
- * COMMAND_TIMEOUT_MS. Rejects with its output on a non-zero exit.
- */
-function run(file: string, args: string[], user: RunAs | undefined, cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
-      ...(user ?? {}),
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      // The server forked by pg_ctl may hold the pipes: stop listening so they do not keep us alive.
-      child.stdout.destroy();
-      child.stderr.destroy();
-      if (code === 0) resolve();
-      else reject(new Error(`${file} ${args.join(' ')} exited with ${code ?? signal}:\n${output.trim()}`));
-    });
-  });
 }
 
 /**
@@ -204,18 +150,18 @@ export async function startTestCluster(options: { crashSafe?: boolean } = {}): P
   const stop = async (): Promise<void> => {
     process.removeListener('exit', stopOnExit);
     try {
-      if (running) await run(pgCtl, stopArgs('immediate'), user, dir);
+      if (running) await runToExit(pgCtl, stopArgs('immediate'), user, dir);
     } finally {
       running = false;
       rmSync(dir, { recursive: true, force: true });
     }
   };
   const stopServer = async (mode: PgStopMode = 'fast'): Promise<void> => {
-    await run(pgCtl, stopArgs(mode), user, dir);
+    await runToExit(pgCtl, stopArgs(mode), user, dir);
     running = false;
   };
   const startServer = async (): Promise<void> => {
-    await run(pgCtl, startArgs(), user, dir);
+    await runToExit(pgCtl, startArgs(), user, dir);
     running = true;
   };
   const restart = async (mode: PgStopMode = 'fast'): Promise<void> => {
@@ -224,7 +170,7 @@ export async function startTestCluster(options: { crashSafe?: boolean } = {}): P
   };
   try {
     // Local, throwaway, test-only: trust auth, no fsync. The server listens on 127.0.0.1 only.
-    await run(
+    await runToExit(
       join(bin, 'initdb'),
       ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '--encoding=UTF8', '--locale=C'],
       user,

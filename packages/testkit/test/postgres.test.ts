@@ -1,5 +1,4 @@
 import { existsSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   PG_MISSING_REASON,
@@ -8,20 +7,7 @@ import {
   startTestPostgres,
   testSchemaName,
 } from '../src/index.js';
-
-/** Whether something accepts TCP connections on 127.0.0.1:port (bounded: 2 s). */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 2_000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
-}
+import { probeTcp as accepts } from '../src/local-server.js';
 
 describe('testSchemaName', () => {
   it('gives a lowercase identifier of at most 63 bytes, different on every call', () => {
