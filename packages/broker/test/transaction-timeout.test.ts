@@ -28,7 +28,7 @@ describe('a transaction past its transactionTimeoutMs', () => {
         code: 'TRANSACTION_TIMEOUT',
         details: { source: 'a', timeoutMs: 150 },
       });
-      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(Date.now() - started).toBeLessThan(10_000); // its own timeout, not the 60 s default; room for a busy machine
       await expect(waiting).resolves.toBe(1);
       await expect(tx?.call('put', { k: 'late', v: 'x' })).rejects.toMatchObject({ code: 'TRANSACTION_TIMEOUT' });
       expect(await b.call('a', 'get', { k: 'in-tx' })).toBeNull();
@@ -48,7 +48,7 @@ describe('a transaction past its transactionTimeoutMs', () => {
     await new Promise((r) => setTimeout(r, 20));
     const started = Date.now();
     await b.close();
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(10_000); // its own timeout, not the 60 s default; room for a busy machine
     await expect(hung).rejects.toMatchObject({ code: 'TRANSACTION_TIMEOUT' });
   });
 });

@@ -26,7 +26,7 @@ describe('a worker past its limits', () => {
         code: 'QUERY_TIMEOUT',
         details: { source: 'a', operation: 'spin', timeoutMs: 150 },
       });
-      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(Date.now() - started).toBeLessThan(10_000); // its own limit, not the 30 s default; room for a busy machine
       await expect(behind).resolves.toBe('kept');
       await expect(stats).resolves.toHaveProperty('a.source', 'a');
       expect((await b.stats()).a?.restarts).toBe(1);
@@ -67,7 +67,7 @@ describe('a worker past its limits', () => {
     await new Promise((r) => setTimeout(r, 10));
     const started = Date.now();
     await b.close();
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(10_000); // its own limit, not the 30 s default; room for a busy machine
     await expect(stuck).rejects.toMatchObject({ code: 'QUERY_TIMEOUT' });
   });
 
@@ -111,11 +111,11 @@ describe('a worker past its limits', () => {
         code: 'QUERY_TIMEOUT',
         message: expect.stringContaining('WITH RECURSIVE'),
       });
-      expect(report.ms).toBeLessThan(1_500);
+      expect(report.ms).toBeLessThan(10_000); // its own limit, not the 30 s default
       expect(report.behind).toEqual({ value: 'kept' });
       expect(report.write).toEqual({ value: 1 });
       expect(report.stats).toEqual({ value: 1 });
-      expect(report.closeMs).toBeLessThan(2_500);
+      expect(report.closeMs).toBeLessThan(10_000);
     } finally {
       child.kill('SIGKILL');
     }

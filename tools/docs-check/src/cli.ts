@@ -1,14 +1,23 @@
 /**
- * `node dist/cli.js <root> <file>...`: the problems of those Markdown files' ts blocks, as JSON on stdout.
- * The test runs the check in this child process: compiling every block is one synchronous TypeScript call,
- * which on a busy machine held vitest's worker thread past its 60 s RPC bound ("Timeout calling
- * onTaskUpdate"), failing the run although every block was fine.
+ * The checker in a child process, so that a test's vitest worker thread stays free while TypeScript
+ * compiles: one compile is a single synchronous call, and on a busy machine it held the worker past
+ * vitest's 60 s RPC bound ("Timeout calling onTaskUpdate"), failing a run whose blocks were all fine.
+ * - `node dist/cli.js <root> <file>...`: the problems of those Markdown files (checkMarkdownFiles);
+ * - `node dist/cli.js --blocks` with `{ blocks, options }` on stdin: checkBlocks.
+ * Either way the problems go to stdout as JSON.
  */
+import { readFileSync } from 'node:fs';
+import { type CheckOptions, checkBlocks } from './check-blocks.js';
 import { checkMarkdownFiles } from './index.js';
+import type { CodeBlock } from './markdown-blocks.js';
 
-const [root, ...files] = process.argv.slice(2);
-if (root === undefined) {
-  process.stderr.write('usage: node dist/cli.js <root> <file>...\n');
+const [first, ...rest] = process.argv.slice(2);
+if (first === '--blocks') {
+  const input = JSON.parse(readFileSync(0, 'utf8')) as { blocks: CodeBlock[]; options: CheckOptions };
+  process.stdout.write(JSON.stringify(checkBlocks(input.blocks, input.options)));
+} else if (first !== undefined) {
+  process.stdout.write(JSON.stringify(checkMarkdownFiles(first, rest)));
+} else {
+  process.stderr.write('usage: node dist/cli.js <root> <file>... | node dist/cli.js --blocks < input.json\n');
   process.exit(2);
 }
-process.stdout.write(JSON.stringify(checkMarkdownFiles(root, files)));

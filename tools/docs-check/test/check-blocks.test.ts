@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkBlocks } from '../src/check-blocks.js';
-import { type BlockProblem, checkMarkdownFiles, formatProblem, markdownCodeBlocks, PREAMBLE } from '../src/index.js';
+import { type BlockProblem, formatProblem, markdownCodeBlocks, PREAMBLE } from '../src/index.js';
+import { checkBlocksInChild, checkFilesInChild } from './in-child.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = 'fixtures/drifted.md';
@@ -18,9 +18,9 @@ const text = readFileSync(path.join(here, FIXTURE), 'utf8');
 const lineOf = (snippet: string) => text.split('\n').findIndex((l) => l.includes(snippet)) + 1;
 
 let problems: BlockProblem[];
-beforeAll(() => {
-  problems = checkMarkdownFiles(here, [FIXTURE]);
-}, 120_000);
+beforeAll(async () => {
+  problems = await checkFilesInChild(here, [FIXTURE]);
+}, 180_000);
 const at = (snippet: string) => problems.filter((p) => p.line === lineOf(snippet)).map((p) => p.message);
 
 describe('example blocks', () => {
@@ -77,10 +77,10 @@ describe('directives', () => {
     ]);
   });
 
-  it("another page's blocks do not see a page's named file", () => {
+  it("another page's blocks do not see a page's named file", async () => {
     const named = markdownCodeBlocks('a.md', '<!-- docs-check: file shared.ts -->\n```ts\nexport const x = 1;\n```\n');
     const other = markdownCodeBlocks('b.md', "```ts\nimport { x } from './shared.js';\n```\n");
-    const found = checkBlocks([...named.blocks, ...other.blocks], {
+    const found = await checkBlocksInChild([...named.blocks, ...other.blocks], {
       resolveFrom: path.resolve(here, '..'),
       preamble: PREAMBLE,
       referenceTypes: path.resolve(here, '../preamble/reference-types.ts'),
@@ -108,14 +108,18 @@ describe('API reference blocks', () => {
     ]);
   });
 
-  it('an error in the context around a reference block is reported at the block, not dropped', () => {
+  it('an error in the context around a reference block is reported at the block, not dropped', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'docs-check-'));
     try {
       const referenceTypes = path.join(dir, 'reference-types.ts');
       writeFileSync(referenceTypes, 'export type Read<A> = A & NoSuchType;\n');
       const md = '# API\n\n```ts\ngetChatSettings(args: Read<ChatKey>): Promise<Record<string, string>>\n```\n';
       const { blocks } = markdownCodeBlocks('api.md', md);
-      const found = checkBlocks(blocks, { resolveFrom: path.resolve(here, '..'), preamble: PREAMBLE, referenceTypes });
+      const found = await checkBlocksInChild(blocks, {
+        resolveFrom: path.resolve(here, '..'),
+        preamble: PREAMBLE,
+        referenceTypes,
+      });
       expect(found.map(formatProblem)).toContainEqual(
         expect.stringMatching(/^api\.md:4: in the checker's context: TS2304: Cannot find name 'NoSuchType'/),
       );

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, expect, it } from 'vitest';
 import { type BlockProblem, checkedDocs, formatProblem, markdownCodeBlocks } from '../src/index.js';
+import { checkFilesInChild } from './in-child.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');
@@ -20,8 +21,7 @@ const FILES = checkedDocs(ROOT);
 
 let problems: BlockProblem[];
 beforeAll(async () => {
-  const { stdout } = await run([path.join(HERE, '../dist/cli.js'), ROOT, ...FILES], ROOT);
-  problems = JSON.parse(stdout) as BlockProblem[];
+  problems = await checkFilesInChild(ROOT, FILES);
 }, 180_000);
 
 it.each(FILES)('the ts blocks of %s type-check against the built packages', (file) => {
