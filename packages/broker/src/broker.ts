@@ -3,7 +3,8 @@
  * only routes and enqueues; every SQLite call runs in the source's worker.
  */
 import { ConfigError, TransactionTimeoutError, UnknownSourceError } from '@pkg/errors';
-import type { ArgsOf, OperationMap, ResultOf, SourceSpec } from './operation.js';
+import type { SourceSpec } from './engines/registry.js';
+import type { ArgsOf, OperationMap, ResultOf } from './operation.js';
 import type { SqlMode } from './protocol.js';
 import { SourceClient, type SourceState, type SourceStats } from './source-client.js';
 import { validateBrokerArguments } from './validate-options.js';

@@ -1,4 +1,19 @@
 export { Broker, type BrokerOptions, type BrokerTransaction } from './broker.js';
+export { type CommonSourceSpec, type Engine, urlWithoutPassword } from './engine.js';
+export { PG_INT8_EXACT } from './engines/postgresql/errors.js';
+export { type PostgresConnection, type PostgresSourceSpec, postgresLocation } from './engines/postgresql/spec.js';
+export {
+  ENGINE_NAMES,
+  ENGINES,
+  type EngineName,
+  type EngineTypes,
+  engineOf,
+  isEngineName,
+  type SourceSpec,
+  type SpecOf,
+  sourceLocation,
+} from './engines/registry.js';
+export type { SqliteConnection, SqliteRunResult, SqliteSourceSpec, SqliteStatement } from './engines/sqlite/spec.js';
 export { sameFile } from './file-identity.js';
 export { LATENCY_BUCKETS_US, type LatencyHistogram, type LatencyPercentiles } from './latency-recorder.js';
 export {
@@ -6,32 +21,21 @@ export {
   type Atomic,
   defineOperation,
   type EngineContext,
-  type EngineName,
-  engineOf,
   isAtomic,
   type Operation,
   type OperationKind,
   type OperationMap,
   type Plan,
-  type PostgresSourceSpec,
+  type PrepareHook,
   type PrepareResult,
-  postgresLocation,
   type Query,
   type QueryMode,
   type ResultOf,
   type RunResult,
   type SourceModule,
-  type SourceSpec,
-  type SqliteConnection,
-  type SqliteRunResult,
-  type SqliteSourceSpec,
-  type SqliteStatement,
   type StatementText,
   type Step,
-  sourceLocation,
-  urlWithoutPassword,
 } from './operation.js';
-export { PG_INT8_EXACT } from './pg-engine.js';
 export type { PoolStats, SqlMode } from './protocol.js';
 export type { SourceState, SourceStats } from './source-client.js';
 export { toDate, toDateOrNull } from './stored-timestamp.js';

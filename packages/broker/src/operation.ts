@@ -11,81 +11,7 @@
  */
 
 import type { SerializedError } from '@pkg/errors';
-import type { Sql } from 'postgres';
-
-export type EngineName = 'sqlite' | 'postgresql';
-
-/** What every source has, whatever its engine. */
-interface CommonSourceSpec {
-  name: string;
-  readonly: boolean;
-  /** Connections this source may open (created lazily, reused). */
-  poolSize: number;
-  /** SQLite: busy timeout. PostgreSQL: connect timeout and statement timeout. Milliseconds. */
-  timeoutMs: number;
-  /** Calls allowed to wait (not yet sent to the worker) before new ones fail with SOURCE_OVERLOADED. */
-  maxQueued: number;
-  /** A transaction still open after this long is rolled back (TRANSACTION_TIMEOUT). */
-  transactionTimeoutMs: number;
-  /** A call running longer than this has its worker stopped and restarted (QUERY_TIMEOUT). */
-  queryTimeoutMs: number;
-  /** The worker's heap limit (resourceLimits.maxOldGenerationSizeMb). */
-  maxMemoryMb: number;
-  /** Options for the operations module's `prepareSource` (the broker only passes them on). */
-  moduleOptions?: Record<string, unknown>;
-  /** URL of the ES module whose `sourceModule` export the worker loads. */
-  operationsModule: string;
-}
-
-/** A SQLite file (or `:memory:`). `engine` may be left out: SQLite is the default. */
-export interface SqliteSourceSpec extends CommonSourceSpec {
-  engine?: 'sqlite';
-  /** Absolute path of the SQLite file. */
-  path: string;
-}
-
-/** A schema of a PostgreSQL database. */
-export interface PostgresSourceSpec extends CommonSourceSpec {
-  engine: 'postgresql';
-  /** Connection URL, without a password (the password comes from `passwordEnv`, PGPASSWORD or ~/.pgpass). */
-  url: string;
-  /** Environment variable holding the password, read in the worker; null: PGPASSWORD / ~/.pgpass. */
-  passwordEnv: string | null;
-  /** The PostgreSQL schema holding the bot's tables (the session's search_path). */
-  schema: string;
-}
-
-/** What one source is: the broker's view of a configured source. */
-export type SourceSpec = SqliteSourceSpec | PostgresSourceSpec;
-
-export function engineOf(spec: SourceSpec): EngineName {
-  return spec.engine === 'postgresql' ? 'postgresql' : 'sqlite';
-}
-
-/** Where a source lives, for messages: the file path, or the URL without its password. */
-export function sourceLocation(spec: SourceSpec): string {
-  return spec.engine === 'postgresql' ? postgresLocation(spec.url, spec.schema) : spec.path;
-}
-
-/** A PostgreSQL schema's place, for messages and output: the URL with any password removed, and the schema. */
-export function postgresLocation(url: string, schema: string): string {
-  return `${urlWithoutPassword(url)} schema ${schema}`;
-}
-
-/**
- * A connection URL as it may be shown: any password removed, and the query string too (a parameter such
- * as ?password= or ?PASS= may hold one); an unparsable one is not echoed at all.
- */
-export function urlWithoutPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    parsed.search = '';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
+import type { EngineName, EngineTypes, SpecOf } from './engines/registry.js';
 
 /**
  * A statement's text: one text for both engines, or one per engine where no shared text runs on
@@ -179,46 +105,24 @@ export function defineOperation<Args, Result>(
   return planMany === undefined || kind !== 'read' ? { kind, plan } : { kind, plan, planMany };
 }
 
-/** What a `run` step answers on SQLite: the contract's `changes`, and the rowid `execute` reports. */
-export interface SqliteRunResult {
-  changes: number;
-  lastInsertRowid: number | bigint;
-}
-
 /** What opening a source decided (e.g. after checking the schema version). */
 export interface PrepareResult {
   /** When set, every write operation on this source fails with this error; reads still run. */
   refuseWrites?: SerializedError;
 }
 
-/**
- * The part of a SQLite connection an operations module's `prepareSource` may use. Our own type, so
- * the public declarations name no driver type: a bot type-checks without `@types/better-sqlite3`.
- * better-sqlite3's `Database` is one.
- */
-export interface SqliteConnection {
-  exec(sql: string): unknown;
-  prepare(sql: string): SqliteStatement;
-  /** Wraps `fn` in a transaction; `.immediate()` runs it under BEGIN IMMEDIATE. */
-  transaction(fn: () => void): { immediate(): void };
-  readonly inTransaction: boolean;
-}
-
-/** A prepared statement of a `SqliteConnection`: positional parameters. */
-export interface SqliteStatement {
-  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
-  get(...params: unknown[]): unknown;
-  all(...params: unknown[]): unknown[];
-}
+/** Checks (and, where allowed, creates or migrates) a source's schema on engine `E`, once per worker before any call. */
+export type PrepareHook<E extends EngineName> = (
+  connection: EngineTypes[E]['connection'],
+  spec: SpecOf<E>,
+) => PrepareResult | Promise<PrepareResult>;
 
 /** The shape of the module named by `SourceSpec.operationsModule`. */
 export interface SourceModule<Ops extends OperationMap = OperationMap> {
   operations: Ops;
   /**
-   * SQLite: runs once per worker, on the first connection, before any call: check or migrate the
-   * schema. Throw a DatabaseError to refuse the source.
+   * Per engine: runs once per worker, on its first connection, before any call. Throw a DatabaseError to
+   * refuse the source; return `refuseWrites` to serve reads only.
    */
-  prepareSource?(db: SqliteConnection, spec: SqliteSourceSpec): PrepareResult;
-  /** PostgreSQL: the same, once per worker before any call (create the schema, or check its version). */
-  preparePostgres?(sql: Sql, spec: PostgresSourceSpec): Promise<PrepareResult>;
+  prepare?: { readonly [E in EngineName]?: PrepareHook<E> };
 }

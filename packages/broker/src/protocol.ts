@@ -8,8 +8,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '@pkg/errors';
+import type { SourceSpec } from './engines/registry.js';
 import type { FileIdentity } from './file-identity.js';
-import type { SourceSpec } from './operation.js';
 
 /** One request in a batch. Batches keep their order: a transaction's calls run in sequence. */
 export type WorkerRequest =

@@ -8,8 +8,8 @@
  *   which cannot store one (SQLSTATE 22021).
  */
 import { InvalidArgumentError } from '@pkg/errors';
-import type { EngineName } from './operation.js';
-import { pgTextOf } from './pg-text.js';
+import { pgTextOf } from './engines/postgresql/text.js';
+import type { EngineName } from './engines/registry.js';
 import type { WorkerRequest } from './protocol.js';
 
 export interface BoundSql {

@@ -17,9 +17,9 @@ import {
 } from '@pkg/errors';
 import { type Remote, releaseProxy, transfer, wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { engineOf, type SourceSpec } from './engines/registry.js';
 import type { FileIdentity } from './file-identity.js';
 import { type LatencyPercentiles, LatencyRecorder } from './latency-recorder.js';
-import { engineOf, type SourceSpec } from './operation.js';
 import {
   type BatchMessage,
   type BatchOutcome,
@@ -48,12 +48,6 @@ function isV8Flag(flag: string): boolean {
     flag,
   );
 }
-
-/** One worker entry per engine; both speak protocol.ts. */
-const WORKER_URLS = {
-  sqlite: new URL('./source-worker.js', import.meta.url),
-  postgresql: new URL('./pg-source-worker.js', import.meta.url),
-} as const;
 
 interface PendingCall {
   req: WorkerRequest;
@@ -203,7 +197,7 @@ export class SourceClient {
    * SQLite source's failure stays: its file is not coming back by itself.
    */
   private mayReopen(): boolean {
-    if (this.readyState !== 'failed' || engineOf(this.spec) !== 'postgresql') return false;
+    if (this.readyState !== 'failed' || !engineOf(this.spec).reopensAfterFailure) return false;
     if (performance.now() - this.failedAt < REOPEN_AFTER_MS) return false;
     const failed = this.worker;
     this.worker = undefined;
@@ -331,7 +325,7 @@ export class SourceClient {
   private start(): void {
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_URLS[engineOf(this.spec)], {
+      worker = new Worker(engineOf(this.spec).workerUrl, {
         name: `source:${this.spec.name}`,
         ...WORKER_EXEC_ARGV,
         // Out of heap, only this worker dies (SOURCE_CRASHED, restart), not the whole process.

@@ -5,7 +5,8 @@
  */
 import { ConfigError, type ConfigIssue } from '@pkg/errors';
 import type { BrokerOptions } from './broker.js';
-import type { PostgresSourceSpec, SourceSpec, SqliteSourceSpec } from './operation.js';
+import type { Engine } from './engine.js';
+import { ENGINE_NAMES, ENGINES, isEngineName, type SourceSpec } from './engines/registry.js';
 
 /** Upper bound of `maxBatchesInFlight`: more only queues messages in the worker's port. */
 export const MAX_BATCHES_IN_FLIGHT = 64;
@@ -51,20 +52,13 @@ export function validateBrokerArguments(specs: unknown, options: unknown): void 
     } else if (seen.has(s.name)) {
       issues.push({ key: `${at}.name`, message: `"${s.name}" is given twice.`, fix: 'give each source its own name.' });
     } else seen.add(s.name);
-    if (s.engine === 'postgresql') {
-      const pg = s as Partial<PostgresSourceSpec>;
-      if (typeof pg.url !== 'string' || !/^postgres(ql)?:\/\//.test(pg.url)) {
-        issues.push({ key: `${at}.url`, message: 'must be a postgres:// URL.', fix: 'give the server URL.' });
-      }
-      if (typeof pg.schema !== 'string' || pg.schema === '') {
-        issues.push({ key: `${at}.schema`, message: 'must be a schema name.', fix: 'give the schema, e.g. "public".' });
-      }
-    } else if (
-      typeof (s as Partial<SqliteSourceSpec>).path !== 'string' ||
-      (s as Partial<SqliteSourceSpec>).path === ''
-    ) {
-      issues.push({ key: `${at}.path`, message: 'must be a file path.', fix: 'give the SQLite file path.' });
-    }
+    if (!isEngineName(s.engine)) {
+      issues.push({
+        key: `${at}.engine`,
+        message: `must name an engine (got ${JSON.stringify(s.engine)}).`,
+        fix: `set engine to one of ${ENGINE_NAMES.map((n) => `"${n}"`).join(', ')}.`,
+      });
+    } else (ENGINES[s.engine] as Engine<SourceSpec>).checkSpec(s, at, issues);
     if (typeof s.operationsModule !== 'string') {
       issues.push({
         key: `${at}.operationsModule`,

@@ -5,6 +5,7 @@ export const TEST_OPERATIONS = new URL('./fixtures/test-operations.mjs', import.
 
 export function spec(name: string, path: string, overrides: Partial<SqliteSourceSpec> = {}): SqliteSourceSpec {
   return {
+    engine: 'sqlite',
     name,
     path,
     readonly: false,

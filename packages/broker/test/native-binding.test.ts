@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { createTempDir, type TempDir } from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { toOpenError } from '../src/open-errors.js';
+import { toOpenError } from '../src/engines/sqlite/open-errors.js';
 import { spec, thrown } from './helpers.js';
 
 let dir: TempDir;

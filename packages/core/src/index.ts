@@ -14,12 +14,11 @@ export {
   type RoutingStats,
   type TransactionScope,
 } from './database-wrapper.js';
+export { migratePostgresV6, PG_INT8_EXACT, PG_SCHEMA_VERSION } from './engines/postgresql/schema.js';
 export type { LogFields, Logger, LogMethod } from './logging.js';
 export type { RouteDecision, RouteReason, RouteRequest } from './router.js';
 export { Router } from './router.js';
-export { LATEST_VERSION as SCHEMA_VERSION, VERSION_KEY } from './schema/migrations.js';
-export { migratePostgresV6, PG_INT8_EXACT, PG_SCHEMA_VERSION } from './schema/postgres-v6.js';
-export { V6_TABLES } from './schema/schema-v6.js';
+export { SCHEMA_VERSION, V6_TABLES, VERSION_KEY } from './schema/bot-schema.js';
 export { Transaction } from './transaction.js';
 export * from './types.js';
 export { MAX_LIMIT } from './validation/index.js';

@@ -26,7 +26,7 @@ function sourceSpec(name: string, s: SourceConfig): SourceSpec {
   if (s.type === 'postgresql') {
     return { engine: 'postgresql', url: s.url, passwordEnv: s.passwordEnv, schema: s.schema, ...common };
   }
-  return { path: s.path, ...common };
+  return { engine: 'sqlite', path: s.path, ...common };
 }
 
 /** What `reconfigure` does to the running sources. */

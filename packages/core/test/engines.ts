@@ -8,8 +8,8 @@ import type { SourceConfigInput } from '@pkg/config';
 import { copyReferenceDb, createTempDir, REFERENCE, type TempDir, testSchemaName } from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, describe } from 'vitest';
-import { migratePostgresV6 } from '../src/schema/postgres-v6.js';
-import { V6_TABLES } from '../src/schema/schema-v6.js';
+import { migratePostgresV6 } from '../src/engines/postgresql/schema.js';
+import { V6_TABLES } from '../src/schema/bot-schema.js';
 import { pgClient, postgresUrlOrExplain } from './pg-harness.js';
 
 export type EngineName = 'sqlite' | 'postgresql';

@@ -3,9 +3,10 @@ import type { SqliteSourceSpec } from '@pkg/broker';
 import { copyReferenceDb, createTempDir, type TempDir } from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, type Migration, prepareSchema } from '../src/schema/migrations.js';
+import { MIGRATIONS, type Migration, prepareSchema } from '../src/engines/sqlite/prepare.js';
 
 const spec = (path: string): SqliteSourceSpec => ({
+  engine: 'sqlite',
   name: 'primary',
   path,
   readonly: false,

@@ -4,7 +4,7 @@
  */
 import { testSchemaName } from '@pkg/testkit';
 import postgres, { type Options, type Sql } from 'postgres';
-import { PG_INT8_EXACT } from '../src/schema/postgres-v6.js';
+import { PG_INT8_EXACT } from '../src/engines/postgresql/schema.js';
 
 export { describePostgres, postgresUrlOrExplain } from '@pkg/testkit/vitest';
 

@@ -14,8 +14,8 @@ import {
   PG_LIBRARY_TABLES,
   PG_NULLABLE_KEY_TABLES,
   PG_ROWID_TABLES,
-} from '../src/schema/postgres-v6.js';
-import { V6_TABLES } from '../src/schema/schema-v6.js';
+} from '../src/engines/postgresql/schema.js';
+import { V6_TABLES } from '../src/schema/bot-schema.js';
 import { createFileSchema, describePostgres, pgClient } from './pg-harness.js';
 
 interface SqliteColumn {

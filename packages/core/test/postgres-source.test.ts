@@ -9,7 +9,7 @@ import type { SourceConfigInput } from '@pkg/config';
 import { DatabaseWrapper } from '@pkg/core';
 import { testSchemaName } from '@pkg/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { V6_TABLES } from '../src/schema/schema-v6.js';
+import { V6_TABLES } from '../src/schema/bot-schema.js';
 import { createFileSchema, describePostgres, pgClient } from './pg-harness.js';
 
 const CORE_DIR = fileURLToPath(new URL('..', import.meta.url));

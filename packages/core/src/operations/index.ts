@@ -3,8 +3,7 @@
  * The worker runs these; the main thread only names them (typed through `CoreOperations`).
  */
 import type { SourceModule } from '@pkg/broker';
-import { prepareSchema } from '../schema/migrations.js';
-import { preparePostgres } from '../schema/postgres-prepare.js';
+import { PREPARE } from '../engines/registry.js';
 import { chatOperations } from './chats.js';
 import { messageOperations } from './messages.js';
 import { rawSqlOperations } from './raw-sql.js';
@@ -27,6 +26,5 @@ export type CoreOperations = typeof operations;
 
 export const sourceModule: SourceModule<CoreOperations> = {
   operations,
-  prepareSource: prepareSchema,
-  preparePostgres,
+  prepare: PREPARE,
 };

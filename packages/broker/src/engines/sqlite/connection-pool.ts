@@ -7,11 +7,12 @@
 
 import type Database from 'better-sqlite3';
 import type { Statement, Transaction } from 'better-sqlite3';
-import type { Query, SqliteSourceSpec } from './operation.js';
-import type { PoolStats } from './protocol.js';
-import { openSqlite } from './sqlite-driver.js';
-import type { ShapedStatement } from './sqlite-engine.js';
-import { StatementCache } from './statement-cache.js';
+import type { Query } from '../../operation.js';
+import type { PoolStats } from '../../protocol.js';
+import { StatementCache } from '../../statement-cache.js';
+import { openSqlite } from './driver.js';
+import type { ShapedStatement } from './plan-driver.js';
+import type { SqliteSourceSpec } from './spec.js';
 
 export class PooledConnection {
   readonly db: Database.Database;

@@ -10,19 +10,11 @@
  * booleans. A query without them returns better-sqlite3's rows as they are.
  */
 import type { Statement } from 'better-sqlite3';
+import { type EngineContext, isAtomic, type Operation, type Plan, type Query, type Step } from '../../operation.js';
+import { bindRawSql, returnsRows } from '../../raw-sql-binding.js';
+import { toDateOrNull, toFlag } from '../../stored-timestamp.js';
 import type { PooledConnection } from './connection-pool.js';
-import {
-  type EngineContext,
-  isAtomic,
-  type Operation,
-  type Plan,
-  type Query,
-  type SqliteRunResult,
-  type SqliteSourceSpec,
-  type Step,
-} from './operation.js';
-import { bindRawSql, returnsRows } from './raw-sql-binding.js';
-import { toDateOrNull, toFlag } from './stored-timestamp.js';
+import type { SqliteRunResult, SqliteSourceSpec } from './spec.js';
 
 export interface ShapedStatement {
   /** The statement in raw mode (rows as arrays): its own prepared statement, never the plain cached one. */

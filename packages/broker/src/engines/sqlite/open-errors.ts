@@ -5,7 +5,7 @@
  */
 import { DatabaseError, SourceOpenError } from '@pkg/errors';
 import type { PooledConnection } from './connection-pool.js';
-import type { SqliteSourceSpec } from './operation.js';
+import type { SqliteSourceSpec } from './spec.js';
 
 export function toOpenError(spec: SqliteSourceSpec, e: unknown): DatabaseError {
   if (e instanceof DatabaseError) return e;

@@ -6,7 +6,7 @@
 import { type PostgresSourceSpec, type PrepareResult, sourceLocation } from '@pkg/broker';
 import { NotABotDatabaseError, SchemaTooNewError, SourceOpenError } from '@pkg/errors';
 import type { Sql, TransactionSql } from 'postgres';
-import { botTablesIn, checkPostgresV6, migratePostgresV6 } from './postgres-v6.js';
+import { botTablesIn, checkPostgresV6, migratePostgresV6 } from './schema.js';
 
 export async function preparePostgres(sql: Sql, spec: PostgresSourceSpec): Promise<PrepareResult> {
   const where = sourceLocation(spec);

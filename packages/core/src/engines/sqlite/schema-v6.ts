@@ -33,30 +33,3 @@ export const SCHEMA_V6: readonly string[] = [
   'CREATE TABLE cache_storage (\n                    namespace TEXT NOT NULL,\n                    key TEXT NOT NULL,\n                    value TEXT NOT NULL,\n                    updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n                    PRIMARY KEY (namespace, key)\n                )',
   'CREATE INDEX idx_cache_namespace\n                ON cache_storage(namespace)\n                ',
 ];
-
-/** Tables every bot database of version 6 has; a file missing one is not a bot database. */
-export const V6_TABLES: readonly string[] = [
-  'settings',
-  'chat_messages',
-  'chat_settings',
-  'chat_users',
-  'chat_info',
-  'chat_stats',
-  'chat_user_stats',
-  'media_attachments',
-  'delayed_tasks',
-  'user_data',
-  'spam_messages',
-  'ham_messages',
-  'chat_topics',
-  'chat_summarization_cache',
-  'bayes_tokens',
-  'bayes_classes',
-  'cache_weather',
-  'cache_geocoding',
-  'cache_yandex_search',
-  'cache_geocode_maps_search',
-  'cache_geocode_maps_reverse',
-  'cache_geocode_maps_lookup',
-  'cache_storage',
-];

@@ -15,11 +15,14 @@ import {
 } from '@pkg/errors';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { isWalOnReadonlyStorage, readArchiveSnapshot } from './archive-snapshot.js';
-import { ConnectionPool, type PooledConnection } from './connection-pool.js';
-import { type FileIdentity, hasFileIdentity, IDENTITY_FIX, identityProblem, readIdentity } from './file-identity.js';
-import { probeWritable, toOpenError } from './open-errors.js';
-import { engineOf, type OperationMap, type SourceModule, type SourceSpec, type SqliteSourceSpec } from './operation.js';
+import {
+  type FileIdentity,
+  hasFileIdentity,
+  IDENTITY_FIX,
+  identityProblem,
+  readIdentity,
+} from '../../file-identity.js';
+import type { OperationMap, SourceModule } from '../../operation.js';
 import {
   type BatchMessage,
   type BatchOutcome,
@@ -33,10 +36,15 @@ import {
   type PoolStats,
   type SourceWorkerApi,
   type WorkerRequest,
-} from './protocol.js';
-import { bindRawSql, rawSqlMethod, returnsNoRows, wouldWrite } from './raw-sql-binding.js';
-import { SqliteEngine } from './sqlite-engine.js';
-import { WatchdogMarker } from './watchdog.js';
+} from '../../protocol.js';
+import { bindRawSql, rawSqlMethod, returnsNoRows, wouldWrite } from '../../raw-sql-binding.js';
+import { WatchdogMarker } from '../../watchdog.js';
+import type { SourceSpec } from '../registry.js';
+import { isWalOnReadonlyStorage, readArchiveSnapshot } from './archive-snapshot.js';
+import { ConnectionPool, type PooledConnection } from './connection-pool.js';
+import { probeWritable, toOpenError } from './open-errors.js';
+import { SqliteEngine } from './plan-driver.js';
+import type { SqliteSourceSpec } from './spec.js';
 
 class SourceWorker implements SourceWorkerApi {
   private spec!: SqliteSourceSpec;
@@ -63,13 +71,13 @@ class SourceWorker implements SourceWorkerApi {
   private watchdog!: WatchdogMarker;
 
   async open(source: SourceSpec, options: OpenOptions): Promise<OpenOutcome> {
-    if (source.engine === 'postgresql') {
+    if (source.engine !== 'sqlite') {
       // The broker starts pg-source-worker for these; reaching here is the broker's bug.
       return {
         ok: false,
         error: new DatabaseError(
           'CONFIG_INVALID',
-          `source "${source.name}" is ${engineOf(source)}, not a SQLite file: the SQLite worker cannot open it. Fix: open it through the Broker, which starts the PostgreSQL worker for it`,
+          `source "${source.name}" is ${source.engine}, not a SQLite file: the SQLite worker cannot open it. Fix: open it through the Broker, which starts the worker of its engine`,
           {
             source: source.name,
           },
@@ -107,7 +115,7 @@ class SourceWorker implements SourceWorkerApi {
         first = this.pool.openFirstFromSnapshot(snapshot);
       }
       this.identity = options.identity ?? (hasFileIdentity(spec.path) ? readIdentity(spec.path) : null);
-      const prepared = mod.sourceModule.prepareSource?.(first.db, spec) ?? {};
+      const prepared = (await mod.sourceModule.prepare?.sqlite?.(first.db, spec)) ?? {};
       this.refuseWrites = prepared.refuseWrites ?? null;
       this.pool.acceptFirst(first, this.refuseWrites === null);
       if (!spec.readonly && this.refuseWrites === null) probeWritable(spec, first);

@@ -34,16 +34,11 @@ import {
   isAtomic,
   type OperationMap,
   type Plan,
-  type PostgresSourceSpec,
   type Query,
   type RunResult,
   type SourceModule,
-  type SourceSpec,
   type Step,
-  sourceLocation,
-} from './operation.js';
-import { isConnectionLost, PG_INT8_EXACT, pgOpenError, pgPassword, toPgError } from './pg-engine.js';
-import { pgText, pgTextEvictions } from './pg-text.js';
+} from '../../operation.js';
 import {
   type BatchMessage,
   type BatchOutcome,
@@ -56,7 +51,7 @@ import {
   type PoolStats,
   type SourceWorkerApi,
   type WorkerRequest,
-} from './protocol.js';
+} from '../../protocol.js';
 import {
   bindRawSql,
   nulError,
@@ -65,9 +60,13 @@ import {
   returnsNoRows,
   returnsRows,
   wouldWrite,
-} from './raw-sql-binding.js';
-import { STATEMENT_CACHE_SIZE, StatementCache } from './statement-cache.js';
-import { toDate } from './stored-timestamp.js';
+} from '../../raw-sql-binding.js';
+import { STATEMENT_CACHE_SIZE, StatementCache } from '../../statement-cache.js';
+import { toDate } from '../../stored-timestamp.js';
+import type { SourceSpec } from '../registry.js';
+import { isConnectionLost, PG_INT8_EXACT, pgOpenError, pgPassword, toPgError } from './errors.js';
+import { type PostgresSourceSpec, postgresLocation } from './spec.js';
+import { pgText, pgTextEvictions } from './text.js';
 
 /** A connection statements can run on: the pool, the writer, or a transaction's reserved connection. */
 type Target = Sql | ReservedSql;
@@ -159,7 +158,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
       });
       // Connect now: a wrong URL, password or missing server fails the open, not the first call.
       await this.sql.unsafe('SELECT 1');
-      const prepared = (await mod.sourceModule.preparePostgres?.(this.sql, spec)) ?? {};
+      const prepared = (await mod.sourceModule.prepare?.postgresql?.(this.sql, spec)) ?? {};
       this.refuseWrites = prepared.refuseWrites ?? null;
       return { ok: true, writesRefused: this.refuseWrites, identity: null };
     } catch (e) {
@@ -242,7 +241,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
     const limit = (this.spec.timeoutMs + DEADLINE_MARGIN_MS) / 1000;
     return new SourceUnavailableError(
       this.spec.name,
-      sourceLocation(this.spec),
+      postgresLocation(this.spec.url, this.spec.schema),
       `${describeRequest(req)} got no answer from PostgreSQL within ${limit} s (the source's timeout plus ${DEADLINE_MARGIN_MS / 1000} s)${isWrite(req, this.operations) ? '; the write may have been applied' : ''}`,
       `check that the server is up and answering; raise timeout for "${this.spec.name}" if its statements are legitimately slow`,
     );
@@ -626,7 +625,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
   private txLost(): DatabaseError {
     return new SourceUnavailableError(
       this.spec.name,
-      sourceLocation(this.spec),
+      postgresLocation(this.spec.url, this.spec.schema),
       'the connection of the transaction was lost (the server ended it or went away), so the server rolled the transaction back',
       'run the transaction again once the server is back; nothing of it was committed',
     );

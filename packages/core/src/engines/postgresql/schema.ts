@@ -19,10 +19,9 @@
  */
 import { DatabaseError, MigrationError, NotABotDatabaseError, SchemaTooNewError } from '@pkg/errors';
 import type { Sql, TransactionSql } from 'postgres';
-import { LAST_RUN_KEY, VERSION_KEY } from './migrations.js';
-import { V6_TABLES } from './schema-v6.js';
+import { LAST_RUN_KEY, SCHEMA_VERSION, V6_TABLES, VERSION_KEY } from '../../schema/bot-schema.js';
 
-export const PG_SCHEMA_VERSION = 6;
+export const PG_SCHEMA_VERSION = SCHEMA_VERSION;
 
 const T = 'TEXT COLLATE "C"';
 /** Whole seconds: see above. */

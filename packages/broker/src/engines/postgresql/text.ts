@@ -8,7 +8,7 @@
  * bodies ($tag$...$tag$) and comments; `::` is a cast, never a parameter. Each occurrence of a named
  * parameter gets its own `$n`, and one only tested with IS [NOT] NULL is cast to text (see `untyped`).
  */
-import { StatementCache } from './statement-cache.js';
+import { StatementCache } from '../../statement-cache.js';
 
 /** A text converted for PostgreSQL: `names[k]` is the named parameter `$k+1` stands for (null: positional). */
 export interface PgText {

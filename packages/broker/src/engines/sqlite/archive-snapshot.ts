@@ -7,7 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { SourceOpenError } from '@pkg/errors';
-import type { SqliteSourceSpec } from './operation.js';
+import type { SqliteSourceSpec } from './spec.js';
 
 /** The open errors that mean "cannot set up WAL reading here", not "cannot read the file". */
 const WAL_ON_READONLY_STORAGE = new Set(['SQLITE_READONLY_DIRECTORY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_CANTINIT']);

@@ -6,11 +6,8 @@
  */
 import type { PrepareResult, SqliteConnection, SqliteSourceSpec } from '@pkg/broker';
 import { MigrationError, NotABotDatabaseError, SchemaTooNewError, SourceOpenError } from '@pkg/errors';
+import { LAST_RUN_KEY, V6_TABLES, VERSION_KEY } from '../../schema/bot-schema.js';
 import { BOT_STEPS } from './bot-steps.js';
-import { V6_TABLES } from './schema-v6.js';
-
-export const VERSION_KEY = 'db-migration-version';
-export const LAST_RUN_KEY = 'db-migration-last-run';
 
 export interface Migration {
   version: number;

@@ -12,7 +12,8 @@ import {
 } from '@pkg/errors';
 import pgpass from 'pgpass';
 import type { PostgresType } from 'postgres';
-import { type PostgresSourceSpec, sourceLocation } from './operation.js';
+import type { PostgresSourceSpec } from './spec.js';
+import { postgresLocation } from './spec.js';
 
 /**
  * int8 as a JavaScript number, refused (never rounded) beyond +-2^53-1: Telegram ids fit, and a rounded
@@ -50,7 +51,7 @@ export async function pgPassword(spec: PostgresSourceSpec): Promise<string | nul
     if (value === undefined) {
       throw new SourceOpenError(
         spec.name,
-        sourceLocation(spec),
+        postgresLocation(spec.url, spec.schema),
         `password-env names ${spec.passwordEnv}, which is not set in the environment`,
         `export ${spec.passwordEnv}=... before starting the bot, or remove password-env to use PGPASSWORD or ~/.pgpass`,
       );
@@ -95,7 +96,7 @@ export function toPgError(spec: PostgresSourceSpec, what: string, e: unknown): D
   if (isConnectionLost(e)) {
     return new SourceUnavailableError(
       spec.name,
-      sourceLocation(spec),
+      postgresLocation(spec.url, spec.schema),
       `the connection to PostgreSQL failed (${code}: ${message}); a read is tried once more, a write is not (it may have been applied)`,
       'check that the server is up and reachable; the source reconnects by itself on the next call',
     );
@@ -112,7 +113,8 @@ export function pgOpenError(spec: PostgresSourceSpec, e: unknown): DatabaseError
   if (e instanceof DatabaseError) return e;
   const code = String((e as { code?: unknown } | null)?.code ?? '');
   const message = e instanceof Error ? e.message : String(e);
-  const open = (reason: string, fix: string) => new SourceOpenError(spec.name, sourceLocation(spec), reason, fix);
+  const open = (reason: string, fix: string) =>
+    new SourceOpenError(spec.name, postgresLocation(spec.url, spec.schema), reason, fix);
   if (code === '28P01' || code === '28000') {
     return open(
       `PostgreSQL refused the login (${code}: ${message})`,

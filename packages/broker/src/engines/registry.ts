@@ -1,0 +1,44 @@
+/**
+ * The engines, by name: the one place that lists them. `EngineTypes` says what each engine's source spec
+ * and schema connection are; `ENGINES` must hold an entry for every name (the compiler checks), so adding
+ * an engine is one line in each, plus its folder. Nothing outside `engines/` compares engine names.
+ */
+import type { Engine } from '../engine.js';
+import { postgresEngine } from './postgresql/index.js';
+import type { PostgresConnection, PostgresSourceSpec } from './postgresql/spec.js';
+import { sqliteEngine } from './sqlite/index.js';
+import type { SqliteConnection, SqliteSourceSpec } from './sqlite/spec.js';
+
+export interface EngineTypes {
+  sqlite: { spec: SqliteSourceSpec; connection: SqliteConnection };
+  postgresql: { spec: PostgresSourceSpec; connection: PostgresConnection };
+}
+
+export type EngineName = keyof EngineTypes;
+
+/** What one source is: the broker's view of a configured source, told apart by `engine`. */
+export type SourceSpec = EngineTypes[EngineName]['spec'];
+
+/** The source spec of engine `E`. */
+export type SpecOf<E extends EngineName> = EngineTypes[E]['spec'];
+
+export const ENGINES: { readonly [E in EngineName]: Engine<SpecOf<E>> } = {
+  sqlite: sqliteEngine,
+  postgresql: postgresEngine,
+};
+
+export const ENGINE_NAMES = Object.keys(ENGINES) as readonly EngineName[];
+
+export function isEngineName(value: unknown): value is EngineName {
+  return typeof value === 'string' && Object.hasOwn(ENGINES, value);
+}
+
+/** The engine of a source. */
+export function engineOf<E extends EngineName>(spec: SpecOf<E>): Engine<SpecOf<E>> {
+  return ENGINES[spec.engine as E] as unknown as Engine<SpecOf<E>>;
+}
+
+/** Where a source lives, for messages: the file path, or the URL without its password. */
+export function sourceLocation(spec: SourceSpec): string {
+  return (engineOf(spec) as Engine<SourceSpec>).location(spec);
+}
