@@ -45,7 +45,9 @@ function int8Error(text: string): DatabaseError {
  * The password: the variable named by password-env (must be set), else none here, and the driver takes
  * PGPASSWORD, else ~/.pgpass (or PGPASSFILE) as libpq reads it. Never from the config file.
  */
-export async function pgPassword(spec: PostgresSourceSpec): Promise<string | null> {
+export async function pgPassword(
+  spec: Pick<PostgresSourceSpec, 'name' | 'url' | 'schema' | 'passwordEnv'>,
+): Promise<string | null> {
   if (spec.passwordEnv !== null) {
     const value = process.env[spec.passwordEnv];
     if (value === undefined) {
@@ -89,7 +91,11 @@ export function isConnectionLost(e: unknown): boolean {
 }
 
 /** A failed call, as the library's typed error. `what`: the operation or statement. */
-export function toPgError(spec: PostgresSourceSpec, what: string, e: unknown): DatabaseError {
+export function toPgError(
+  spec: Pick<PostgresSourceSpec, 'name' | 'url' | 'schema' | 'timeoutMs'>,
+  what: string,
+  e: unknown,
+): DatabaseError {
   if (e instanceof DatabaseError) return e;
   const code = String((e as { code?: unknown } | null)?.code ?? 'INTERNAL');
   const message = e instanceof Error ? e.message : String(e);
@@ -109,7 +115,10 @@ export function toPgError(spec: PostgresSourceSpec, what: string, e: unknown): D
 }
 
 /** Why the source could not be opened, with the fix that matches the cause. */
-export function pgOpenError(spec: PostgresSourceSpec, e: unknown): DatabaseError {
+export function pgOpenError(
+  spec: Pick<PostgresSourceSpec, 'name' | 'url' | 'schema' | 'timeoutMs'>,
+  e: unknown,
+): DatabaseError {
   if (e instanceof DatabaseError) return e;
   const code = String((e as { code?: unknown } | null)?.code ?? '');
   const message = e instanceof Error ? e.message : String(e);

@@ -27,7 +27,7 @@ import {
 } from '@pkg/errors';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import postgres, { type ReservedSql, type Sql } from 'postgres';
+import type { ReservedSql, Sql } from 'postgres';
 import {
   type Atomic,
   type EngineContext,
@@ -64,7 +64,8 @@ import {
 import { STATEMENT_CACHE_SIZE, StatementCache } from '../../statement-cache.js';
 import { toDate } from '../../stored-timestamp.js';
 import type { SourceSpec } from '../registry.js';
-import { isConnectionLost, PG_INT8_EXACT, pgOpenError, pgPassword, toPgError } from './errors.js';
+import { connectPostgres } from './connect.js';
+import { isConnectionLost, pgOpenError, toPgError } from './errors.js';
 import { type PostgresSourceSpec, postgresLocation } from './spec.js';
 import { pgText, pgTextEvictions } from './text.js';
 
@@ -126,36 +127,7 @@ class PostgresSourceWorker implements SourceWorkerApi {
     try {
       const mod = (await import(spec.operationsModule)) as { sourceModule: SourceModule };
       this.operations = mod.sourceModule.operations;
-      const password = await pgPassword(spec);
-      this.sql = postgres(spec.url, {
-        max: spec.poolSize,
-        // Past max_pipeline statements on one connection the driver sends one more per answer instead of
-        // pipelining (saveChatMessage x64 on the writer: ~800/s at the default 100, ~4,500/s here). The depth
-        // is bounded anyway: by max-queued and the two batches in flight the main thread allows. (An option of
-        // the driver its type declarations leave out.)
-        ...({ max_pipeline: 100_000 } as object),
-        connect_timeout: Math.max(1, Math.ceil(spec.timeoutMs / 1000)),
-        // After connections fail (an outage), the driver waits before reconnecting: by default up to 20 s,
-        // growing with every failure, which outlasts the server's return and every call's deadline. Here
-        // at most a quarter of the timeout, so the first call after the server is back gets a connection.
-        backoff: (failures: number) => Math.min(0.05 * 2 ** failures, spec.timeoutMs / 4000),
-        idle_timeout: 0,
-        ...(password === null ? {} : { password }),
-        onnotice: () => {},
-        // fetch_types stays on: with it off, postgres 3.4.x never resolves a reserve() that has to open a
-        // new connection (porsager/postgres#751), which would hang the first transaction or db.query.
-        // BIGINT as exact numbers (a value beyond 2^53 is refused, never rounded).
-        types: { bigint: PG_INT8_EXACT },
-        connection: {
-          application_name: `botdb:${spec.name}`,
-          // Every session in UTC: TIMESTAMPTZ values are instants, and text forms of them never depend on a zone.
-          TimeZone: 'UTC',
-          search_path: spec.schema,
-          statement_timeout: spec.timeoutMs,
-          // A readonly source is readonly at the server: every transaction of these sessions is READ ONLY.
-          ...(spec.readonly ? { default_transaction_read_only: true } : {}),
-        },
-      });
+      this.sql = await connectPostgres(spec);
       // Connect now: a wrong URL, password or missing server fails the open, not the first call.
       await this.sql.unsafe('SELECT 1');
       const prepared = (await mod.sourceModule.prepare?.postgresql?.(this.sql, spec)) ?? {};
