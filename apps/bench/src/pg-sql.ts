@@ -52,7 +52,7 @@ export async function assertSamePgSqlAsCore(): Promise<void> {
     SELECT_MESSAGE,
     `\${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.message_id = ?\``,
     // The message order, through the dialect's charLength (length() on PostgreSQL).
-    "` ORDER BY m.date DESC, ${d.charLength('m.message_id')} DESC, m.message_id DESC`",
+    `\` ORDER BY m.date DESC, \${d.charLength('m.message_id')} DESC, m.message_id DESC\``,
     // getChatMessagesSince: `${SELECT_MESSAGE} WHERE ${where}${NEWEST_FIRST}` with where = ['m.chat_id = ?'], then ' LIMIT ?'.
     "['m.chat_id = ?']",
     `\${SELECT_MESSAGE} WHERE \${where.join(' AND ')}\${NEWEST_FIRST[e.engine]}\``,
