@@ -23,7 +23,11 @@ export type UpsertSet =
   /** The stored value plus `add` (a counter): `table.col + 1` (SQLite, PostgreSQL), `col + 1` (MySQL). */
   | { readonly add: number };
 
-/** An insert that, when a row with the same key is stored, updates that row instead (or keeps it). */
+/**
+ * An insert that, when a row with the same key is stored, updates that row instead (or keeps it). Names
+ * (table, columns, key, onConflict's keys) are the bot's, bare: the dialect quotes those it must
+ * (`identifier`). `values` and `where` are SQL, written by the caller with `identifier` where needed.
+ */
 export interface UpsertSpec {
   /** The table, as the bot names it (never the caller's text). */
   readonly table: string;
