@@ -6,6 +6,9 @@
  */
 import type { Dialect } from '../dialect.js';
 import type { Engine } from '../engine.js';
+import { mysqlDialect } from './mysql/dialect.js';
+import { mysqlEngine } from './mysql/index.js';
+import type { MysqlConnection, MysqlSourceSpec } from './mysql/spec.js';
 import { postgresDialect } from './postgresql/dialect.js';
 import { postgresEngine } from './postgresql/index.js';
 import type { PostgresConnection, PostgresSourceSpec } from './postgresql/spec.js';
@@ -16,6 +19,7 @@ import type { SqliteConnection, SqliteSourceSpec } from './sqlite/spec.js';
 export interface EngineTypes {
   sqlite: { spec: SqliteSourceSpec; connection: SqliteConnection };
   postgresql: { spec: PostgresSourceSpec; connection: PostgresConnection };
+  mysql: { spec: MysqlSourceSpec; connection: MysqlConnection };
 }
 
 export type EngineName = keyof EngineTypes;
@@ -29,6 +33,7 @@ export type SpecOf<E extends EngineName> = EngineTypes[E]['spec'];
 export const ENGINES: { readonly [E in EngineName]: Engine<SpecOf<E>> } = {
   sqlite: sqliteEngine,
   postgresql: postgresEngine,
+  mysql: mysqlEngine,
 };
 
 /**
@@ -38,6 +43,7 @@ export const ENGINES: { readonly [E in EngineName]: Engine<SpecOf<E>> } = {
 export const DIALECTS: { readonly [E in EngineName]: Dialect } = {
   sqlite: sqliteDialect,
   postgresql: postgresDialect,
+  mysql: mysqlDialect,
 };
 
 export const ENGINE_NAMES = Object.keys(ENGINES) as readonly EngineName[];

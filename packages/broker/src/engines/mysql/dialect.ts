@@ -84,7 +84,9 @@ function upsert(spec: UpsertSpec): string {
   const values = spec.values ?? spec.columns.map(() => '?');
   if (spec.onConflict === 'nothing') return insertUnlessStored(spec, values);
   const rows =
-    spec.where === undefined ? `VALUES (${values.join(', ')})` : `SELECT ${values.join(', ')} FROM DUAL WHERE ${spec.where}`;
+    spec.where === undefined
+      ? `VALUES (${values.join(', ')})`
+      : `SELECT ${values.join(', ')} FROM DUAL WHERE ${spec.where}`;
   const sets = Object.entries(spec.onConflict)
     .map(([column, set]) => `${identifier(column)} = ${conflictValue(column, set)}`)
     .join(', ');

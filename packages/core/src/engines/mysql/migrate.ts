@@ -31,7 +31,10 @@ export type MysqlMigrationOutcome = 'created' | 'unchanged';
 const LOCK_WAIT_SECONDS = 60;
 
 /** Runs `fn` on one session: borrowed from a pool and given back, or the session given. */
-export async function withSession<T>(source: MysqlSessionSource, fn: (session: MysqlSession) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  source: MysqlSessionSource,
+  fn: (session: MysqlSession) => Promise<T>,
+): Promise<T> {
   if (!('getConnection' in source)) return fn(source);
   const session = await source.getConnection();
   try {
@@ -48,7 +51,10 @@ async function rows<R>(session: MysqlSession, sql: string, values?: unknown[]): 
 
 /** The server's version text and the database the session uses (null: the URL names none). */
 export async function serverFacts(session: MysqlSession): Promise<{ version: string; database: string | null }> {
-  const [facts] = await rows<{ version: string; db: string | null }>(session, 'SELECT VERSION() AS version, DATABASE() AS db');
+  const [facts] = await rows<{ version: string; db: string | null }>(
+    session,
+    'SELECT VERSION() AS version, DATABASE() AS db',
+  );
   return { version: String(facts?.version ?? ''), database: facts?.db ?? null };
 }
 
@@ -165,7 +171,7 @@ export async function migrateMysqlV6(
         GET_LOCK(CONCAT('botdb:schema:', MD5(DATABASE())), ?) AS got`,
       [LOCK_WAIT_SECONDS],
     );
-    if (row?.got === null || Number(row?.got) !== 1) {
+    if (row === undefined || row.got === null || Number(row.got) !== 1) {
       throw new SourceOpenError(
         target.source,
         target.where,
