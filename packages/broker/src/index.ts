@@ -1,6 +1,7 @@
 export { Broker, type BrokerOptions, type BrokerTransaction } from './broker.js';
 export type { BoundSql, Dialect, UpsertSet, UpsertSpec } from './dialect.js';
 export { type CommonSourceSpec, type Engine, urlWithoutPassword } from './engine.js';
+export { MYSQL_KEY_LENGTHS, type MysqlKeyColumn, tooLongError } from './engines/mysql/key-lengths.js';
 export { type MysqlConnection, type MysqlSourceSpec, mysqlLocation } from './engines/mysql/spec.js';
 export { PG_INT8_EXACT } from './engines/postgresql/errors.js';
 export { type PostgresConnection, type PostgresSourceSpec, postgresLocation } from './engines/postgresql/spec.js';

@@ -3,6 +3,7 @@
  * and sorts as SQLite's bytes do (case, accents, trailing spaces), that a key longer than its column is refused
  * and never cut, that processes starting at once create the schema once, and the readonly checks.
  */
+import { tooLongError } from '@pkg/broker';
 import Database from 'better-sqlite3';
 import type { Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,10 +206,16 @@ describeMariaDb('the MySQL schema on the real server', (serverUrl) => {
 
     it('refuses a key one character over the limit, and stores nothing cut', async () => {
       const long = 'k'.repeat(MYSQL_KEY_LENGTHS.key + 1);
-      await expect(q('INSERT INTO settings (`key`, value) VALUES (?, ?)', [long, 'x'])).rejects.toMatchObject({
-        errno: 1406,
-        message: expect.stringContaining("'key'"),
+      const refused = await q('INSERT INTO settings (`key`, value) VALUES (?, ?)', [long, 'x']).catch(
+        (e: unknown) => e,
+      );
+      expect(refused).toMatchObject({ errno: 1406, message: expect.stringContaining("'key'") });
+      // As the library reports it: INVALID_ARGUMENT naming the column and its limit.
+      expect(tooLongError('setSetting', refused)).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('column "key" holds on MySQL: at most 512 characters'),
       });
+      expect(tooLongError('setSetting', new Error('other'))).toBeNull();
       const cut = await q('SELECT `key` FROM settings WHERE `key` = ?', [long.slice(0, MYSQL_KEY_LENGTHS.key)]);
       expect(cut).toEqual([]);
       await expect(

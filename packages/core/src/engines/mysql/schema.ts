@@ -24,37 +24,10 @@
  * ON DUPLICATE KEY meets only it). The library's own `delayed_task_claims` comes last.
  */
 
-/** The longest value, in characters, of each key column (the same name has the same limit in every table). */
-export const MYSQL_KEY_LENGTHS = {
-  /**
-   * settings, chat_settings, user_data, cache_<type>, cache_storage. Setting names are short ('summary-prompt');
-   * cache keys are SHA-512 hex (128) by default, but the bot's unhashed key generators store a URL or a JSON
-   * text as the key: 512 leaves room for those, and for cache_storage's namespace beside it (767 x 4 bytes).
-   */
-  key: 512,
-  /** cache_storage: the bot's cache type names (under 40 characters). */
-  namespace: 255,
-  /** Telegram message ids are integers (at most 10 digits); other platforms' string ids are under 64. */
-  message_id: 255,
-  first_message_id: 255,
-  last_message_id: 255,
-  /** Telegram's file_unique_id is about 16-20 characters. */
-  file_unique_id: 255,
-  /** The bot's task ids: `yymmdd-HHMMSS-<uuid4>`, 50 characters. */
-  id: 255,
-  task_id: 255,
-  /** The Bayes filter's tokens: at most 50 characters, a bigram two of them and a space. */
-  token: 255,
-  /**
-   * The seed-date bot's summary key, `<chat>:<topic>_<first>:<last>-<prompt>`, holds the whole prompt (the
-   * later bot's is a 128-character SHA-512): the whole 3072-byte key. A prompt longer than about 700
-   * characters is refused (INVALID_ARGUMENT) on MySQL.
-   */
-  csid: 768,
-} as const;
+import { MYSQL_KEY_LENGTHS, type MysqlKeyColumn } from '@pkg/broker';
 
-/** A key column's name. */
-export type MysqlKeyColumn = keyof typeof MYSQL_KEY_LENGTHS;
+/** The key columns' limits: beside the driver half, which names them in its errors (key-lengths.ts). */
+export { MYSQL_KEY_LENGTHS, type MysqlKeyColumn };
 
 /** How many leading characters of `prompt` the summaries' lookup index keeps (the index, not the value). */
 export const SUMMARY_PROMPT_PREFIX = 250;
