@@ -9,6 +9,7 @@ export {
   type SettingLimit,
 } from './defaults.js';
 export type { ConfigEngine } from './engine.js';
+export { type MysqlSourceConfig, type MysqlSourceConfigInput, mysqlIdentity } from './engines/mysql.js';
 export {
   DEFAULT_POSTGRES_SCHEMA,
   type PostgresSourceConfig,

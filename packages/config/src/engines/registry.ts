@@ -4,12 +4,14 @@
  * `SourceConfig` union and what a caller may pass in code all follow from this record.
  */
 import type { ConfigEngine, EngineSourceConfig } from '../engine.js';
+import { mysqlConfig } from './mysql.js';
 import { postgresConfig } from './postgresql.js';
 import { sqliteConfig } from './sqlite.js';
 
 export const CONFIG_ENGINES = {
   sqlite: sqliteConfig,
   postgresql: postgresConfig,
+  mysql: mysqlConfig,
 } as const;
 
 /** A source's `type`: an engine's name. */
