@@ -197,13 +197,15 @@ describe('source settings', () => {
     const issue = issueAt(err, 'database.sources.archive.type');
     expect(issue.message).toContain('unsupported source type "postgres"');
     expect(issue.message).toContain('the allowed types are "sqlite"');
-    expect(issue.message).toContain('and "postgresql"');
+    expect(issue.message).toContain('"postgresql" (a schema of a PostgreSQL database) and "mysql"');
     expect(issue.fix).toBe('Did you mean type = "postgresql"?');
     const far = issueAt(
-      errorFor(withSource('archive', { path: 'a.db', type: 'mysql' })),
+      errorFor(withSource('archive', { path: 'a.db', type: 'oracle' })),
       'database.sources.archive.type',
     );
-    expect(far.fix).toBe('Remove type for a SQLite file, or set type = "postgresql" for a PostgreSQL source.');
+    expect(far.fix).toBe(
+      'Remove type for a SQLite file, or set type = "postgresql" for a PostgreSQL source, or type = "mysql" for a MySQL source.',
+    );
   });
 
   it('accepts type = "sqlite", and gives type "sqlite" to a source that leaves it out', () => {
@@ -257,7 +259,7 @@ describe('all problems at once', () => {
       default: 'main',
       sources: {
         primary: { path: 'bot.db', pool_size: 2 },
-        archive: { readonly: 'yes', 'pool-size': 0, timeout: -1, type: 'mysql' },
+        archive: { readonly: 'yes', 'pool-size': 0, timeout: -1, type: 'oracle' },
       },
       chatMapping: { abc: 'archive', '100': 7 },
     });
