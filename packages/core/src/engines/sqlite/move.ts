@@ -1,11 +1,16 @@
-/** The SQLite side of `botdb move`: better-sqlite3 connections, the source opened readonly. */
-
+/**
+ * The SQLite side of `botdb move`: better-sqlite3 connections opened through the broker's `openSqlite`, the
+ * source readonly in one read transaction, the destination's bot schema created by the engine's own
+ * prepare hook (prepareSchema) on the writer's connection, as a source's worker does on first open.
+ */
+import type { SqliteSourceSpec } from '@pkg/broker';
 import { openSqlite } from '@pkg/broker/sqlite-driver';
-import { VERSION_KEY } from '@pkg/core';
+import { SourceOpenError } from '@pkg/errors';
 import type Database from 'better-sqlite3';
-import type { MoveReader, MoveWriter, Row, Scope, TableShape } from './engine.js';
-
-const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+import { VERSION_KEY } from '../../schema/bot-schema.js';
+import { quoteIdent as q } from '../tool-helpers.js';
+import type { MoveReader, MoveWriter, Row, Scope, TableShape } from '../tools.js';
+import { prepareSchema } from './prepare.js';
 
 interface ColumnInfo {
   name: string;
@@ -91,12 +96,57 @@ export function toSqliteValue(value: unknown): unknown {
   return value;
 }
 
-export class SqliteReader implements MoveReader {
-  private readonly db: Database.Database;
-  constructor(path: string, timeoutMs: number) {
-    this.db = openSqlite(path, path, { readonly: true, fileMustExist: true, timeout: timeoutMs });
+/** Opening a file, its failure typed: a missing file (or folder) names the path. */
+function open(spec: SqliteSourceSpec, options: Database.Options): Database.Database {
+  try {
+    return openSqlite(spec.name, spec.path, { timeout: spec.timeoutMs, ...options });
+  } catch (error) {
+    if (error instanceof SourceOpenError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SourceOpenError(
+      spec.name,
+      spec.path,
+      reason,
+      'check the path in the configuration and that the file exists.',
+    );
   }
-  async beginSnapshot(): Promise<void> {
+}
+
+/** The source of a move, readonly, its snapshot begun. */
+export async function openSqliteReader(spec: SqliteSourceSpec): Promise<MoveReader> {
+  const reader = new SqliteReader(open(spec, { readonly: true, fileMustExist: true }));
+  try {
+    reader.beginSnapshot();
+    return reader;
+  } catch (error) {
+    await reader.close();
+    throw error;
+  }
+}
+
+/**
+ * The destination of a move: the file created when missing and given the bot's schema (or migrated) by
+ * prepareSchema, then switched to WAL as a writable source's worker does; a file whose writes the schema
+ * check refuses (a newer schema) keeps its journal mode, and the move reports the version mismatch.
+ */
+export async function openSqliteWriter(spec: SqliteSourceSpec): Promise<MoveWriter> {
+  const db = open(spec, {});
+  try {
+    const prepared = prepareSchema(db, spec);
+    if (prepared.refuseWrites === undefined) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    return new SqliteWriter(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+class SqliteReader implements MoveReader {
+  constructor(private readonly db: Database.Database) {}
+  beginSnapshot(): void {
     // A deferred BEGIN takes its snapshot at the first read; read once now so it is taken here.
     this.db.exec('BEGIN');
     this.db.prepare('SELECT count(*) FROM sqlite_master').get();
@@ -142,17 +192,17 @@ export class SqliteReader implements MoveReader {
     return rows.map(exactRow);
   }
   async close(): Promise<void> {
-    if (this.db.inTransaction) this.db.exec('COMMIT');
-    this.db.close();
+    try {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    } finally {
+      this.db.close();
+    }
   }
 }
 
-export class SqliteWriter implements MoveWriter {
-  private readonly db: Database.Database;
+class SqliteWriter implements MoveWriter {
   private readonly inserts = new Map<string, Database.Statement>();
-  constructor(path: string, timeoutMs: number) {
-    this.db = openSqlite(path, path, { fileMustExist: true, timeout: timeoutMs });
-  }
+  constructor(private readonly db: Database.Database) {}
   async tables(): Promise<TableShape[]> {
     return readTables(this.db);
   }
