@@ -104,15 +104,12 @@ class Catalog {
 }
 
 class PgSide {
-  protected readonly sql: Sql;
   private catalog: Catalog | undefined;
 
   constructor(
     protected readonly spec: PostgresSourceSpec,
-    sql: Sql,
-  ) {
-    this.sql = sql;
-  }
+    protected readonly sql: Sql,
+  ) {}
 
   /** Every call bounded, every failure typed. */
   protected async call<T>(doing: string, run: () => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@
  */
 import type { SqliteSourceSpec } from '@pkg/broker';
 import { openSqlite } from '@pkg/broker/sqlite-driver';
-import { SourceOpenError } from '@pkg/errors';
+import { DatabaseError, QueryFailedError, SourceOpenError } from '@pkg/errors';
 import type Database from 'better-sqlite3';
 import { VERSION_KEY } from '../../schema/bot-schema.js';
 import { quoteIdent as q } from '../tool-helpers.js';
@@ -114,9 +114,9 @@ function open(spec: SqliteSourceSpec, options: Database.Options): Database.Datab
 
 /** The source of a move, readonly, its snapshot begun. */
 export async function openSqliteReader(spec: SqliteSourceSpec): Promise<MoveReader> {
-  const reader = new SqliteReader(open(spec, { readonly: true, fileMustExist: true }));
+  const reader = new SqliteReader(spec, open(spec, { readonly: true, fileMustExist: true }));
   try {
-    reader.beginSnapshot();
+    await reader.beginSnapshot();
     return reader;
   } catch (error) {
     await reader.close();
@@ -137,42 +137,80 @@ export async function openSqliteWriter(spec: SqliteSourceSpec): Promise<MoveWrit
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }
-    return new SqliteWriter(db);
+    return new SqliteWriter(spec, db);
   } catch (error) {
     db.close();
-    throw error;
+    if (error instanceof DatabaseError) throw error;
+    // Not a database (SQLITE_NOTADB), locked past the timeout, unwritable: SQLite's reason, typed.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SourceOpenError(
+      spec.name,
+      spec.path,
+      reason,
+      'check that the path names a bot database the move may write.',
+    );
   }
 }
 
-class SqliteReader implements MoveReader {
-  constructor(private readonly db: Database.Database) {}
-  beginSnapshot(): void {
-    // A deferred BEGIN takes its snapshot at the first read; read once now so it is taken here.
-    this.db.exec('BEGIN');
-    this.db.prepare('SELECT count(*) FROM sqlite_master').get();
+/** What reader and writer share: the connection, and SQLite's failures as QUERY_FAILED naming what was done. */
+class SqliteSide {
+  constructor(
+    protected readonly spec: SqliteSourceSpec,
+    protected readonly db: Database.Database,
+  ) {}
+  protected async call<T>(doing: string, run: () => T): Promise<T> {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof DatabaseError) throw error;
+      const e = error as { code?: unknown; message?: unknown };
+      throw new QueryFailedError(
+        this.spec.name,
+        `move: ${doing}`,
+        String(e.code ?? 'SQLITE_ERROR'),
+        String(e.message ?? error),
+      );
+    }
   }
-  async tables(): Promise<TableShape[]> {
-    return readTables(this.db);
+  tables(): Promise<TableShape[]> {
+    return this.call('reading the tables', () => readTables(this.db));
   }
-  async schemaVersion(): Promise<number | null> {
-    return version(this.db);
+  schemaVersion(): Promise<number | null> {
+    return this.call('reading the schema version', () => version(this.db));
   }
-  async count(table: TableShape, scope: Scope): Promise<number> {
-    return count(this.db, table, scope);
+  count(table: TableShape, scope: Scope): Promise<number> {
+    return this.call(`counting ${table.name}`, () => count(this.db, table, scope));
   }
-  async chatIds(table: TableShape): Promise<(number | null)[]> {
-    return this.db
-      .prepare(`SELECT DISTINCT chat_id FROM ${q(table.name)} ORDER BY chat_id`)
-      .pluck()
-      .all() as (number | null)[];
+}
+
+class SqliteReader extends SqliteSide implements MoveReader {
+  beginSnapshot(): Promise<void> {
+    return this.call('starting a read snapshot', () => {
+      // A deferred BEGIN takes its snapshot at the first read; read once now so it is taken here.
+      this.db.exec('BEGIN');
+      this.db.prepare('SELECT count(*) FROM sqlite_master').get();
+    });
   }
-  async page(
+  chatIds(table: TableShape): Promise<(number | null)[]> {
+    return this.call(
+      `listing the chats of ${table.name}`,
+      () =>
+        this.db
+          .prepare(`SELECT DISTINCT chat_id FROM ${q(table.name)} ORDER BY chat_id`)
+          .pluck()
+          .all() as (number | null)[],
+    );
+  }
+  page(table: TableShape, scope: Scope, orderBy: readonly string[], after: Row | null, limit: number): Promise<Row[]> {
+    return this.call(`reading ${table.name}`, () => this.readPage(table, scope, orderBy, after, limit));
+  }
+  private readPage(
     table: TableShape,
     scope: Scope,
     orderBy: readonly string[],
     after: Row | null,
     limit: number,
-  ): Promise<Row[]> {
+  ): Row[] {
     const w = where(scope);
     const params = [...w.params];
     let bound = '';
@@ -192,38 +230,31 @@ class SqliteReader implements MoveReader {
     return rows.map(exactRow);
   }
   async close(): Promise<void> {
+    // A read snapshot has nothing to save: closing ends it (close() never rejects, the contract).
     try {
-      if (this.db.inTransaction) this.db.exec('COMMIT');
-    } finally {
       this.db.close();
+    } catch {
+      // Nothing to report after the move's own outcome.
     }
   }
 }
 
-class SqliteWriter implements MoveWriter {
+class SqliteWriter extends SqliteSide implements MoveWriter {
   private readonly inserts = new Map<string, Database.Statement>();
-  constructor(private readonly db: Database.Database) {}
-  async tables(): Promise<TableShape[]> {
-    return readTables(this.db);
-  }
-  async schemaVersion(): Promise<number | null> {
-    return version(this.db);
-  }
-  async count(table: TableShape, scope: Scope): Promise<number> {
-    return count(this.db, table, scope);
-  }
-  async insertMissing(table: TableShape, rows: readonly Row[]): Promise<number> {
-    const insert = this.insertFor(table);
-    const keyAt = table.primaryKey.map((k) => table.columns.indexOf(k));
-    const run = this.db.transaction(() => {
-      let inserted = 0;
-      for (const source of rows) {
-        const row = source.map(toSqliteValue);
-        inserted += insert.run(...row, ...keyAt.map((i) => row[i])).changes;
-      }
-      return inserted;
+  insertMissing(table: TableShape, rows: readonly Row[]): Promise<number> {
+    return this.call(`writing ${table.name}`, () => {
+      const insert = this.insertFor(table);
+      const keyAt = table.primaryKey.map((k) => table.columns.indexOf(k));
+      const run = this.db.transaction(() => {
+        let inserted = 0;
+        for (const source of rows) {
+          const row = source.map(toSqliteValue);
+          inserted += insert.run(...row, ...keyAt.map((i) => row[i])).changes;
+        }
+        return inserted;
+      });
+      return run();
     });
-    return run();
   }
   /**
    * INSERT ... WHERE NOT EXISTS (key IS ...), not INSERT OR IGNORE: SQLite lets primary-key columns of
@@ -244,6 +275,10 @@ class SqliteWriter implements MoveWriter {
     return s;
   }
   async close(): Promise<void> {
-    this.db.close();
+    try {
+      this.db.close();
+    } catch {
+      // Closing cannot fail in a way worth reporting after the move's own outcome.
+    }
   }
 }
