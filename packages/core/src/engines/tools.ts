@@ -181,12 +181,16 @@ export interface FileCopy {
 export type BackupSupport<E extends EngineName> =
   | {
       kind: 'file';
-      /** The database's files on disk (the file and its sidecars): a backup must not land on one. */
-      liveFiles(spec: SpecOf<E>): string[];
+      /**
+       * The files on disk of a database at `path` (the file and its sidecars): a backup must not land on
+       * one of the source's, and a failed copy's are removed.
+       */
+      files(path: string): string[];
       /**
        * Copies the source, online and consistent while the bot writes, into `file` (a new path), as a
-       * standalone file; rejects with SOURCE_OPEN_FAILED when the source cannot be opened, else with the
-       * copy's reason. Bounded by `timeoutMs`. `onProgress(done, total)` while it copies.
+       * standalone file; rejects with SOURCE_OPEN_FAILED when the source cannot be opened, else with an
+       * Error whose message is the reason (the partial file removed). Bounded by `timeoutMs`.
+       * `onProgress(done, total)` while it copies.
        */
       copy(
         spec: SpecOf<E>,
