@@ -5,5 +5,14 @@
  * `openSqlite` is `@pkg/broker/sqlite-driver`, kept apart because its declarations name better-sqlite3's
  * types, which a bot without SQLite does not install.
  */
+
+export {
+  connectMysql,
+  isMysqlConnectionLost,
+  MYSQL_SQL_MODE,
+  type MysqlTarget,
+  mysqlOpenError,
+  mysqlPassword,
+} from './mysql/connect.js';
 export { connectPostgres, type PostgresTarget } from './postgresql/connect.js';
 export { isConnectionLost, pgOpenError, pgPassword, toPgError } from './postgresql/errors.js';

@@ -5,6 +5,7 @@
 import type { EngineName, SourceSpec } from '@pkg/broker';
 import type { DatabaseConfig, SourceConfig } from '@pkg/config';
 import { sourceSpecs } from '../source-specs.js';
+import { mysqlTools } from './mysql/tools.js';
 import { postgresTools } from './postgresql/tools.js';
 import { verifyFile } from './sqlite/file-check.js';
 import { sqliteTools } from './sqlite/tools.js';
@@ -13,6 +14,7 @@ import type { EngineTools, FileReport } from './tools.js';
 export const ENGINE_TOOLS: { readonly [E in EngineName]: EngineTools<E> } = {
   sqlite: sqliteTools,
   postgresql: postgresTools,
+  mysql: mysqlTools,
 };
 
 /** The tools of a source's engine, typed for that source's spec. */
