@@ -50,9 +50,10 @@ export const mysqlTools: EngineTools<'mysql'> = {
       ];
       return {
         dumpFile,
-        // mariadb-dump on MariaDB servers (mysqldump is its old name there); mysqldump for MySQL 8.
-        command: `${env}mariadb-dump ${args.join(' ')} > ${shellWord(dumpFile)}  # MySQL 8: mysqldump with the same options`,
-        restore: 'a plain SQL dump; restore it with mariadb (or mysql) <database> < the file',
+        // mariadb-dump for MariaDB (mysqldump is its old name there); MySQL 8's mysqldump takes the same options.
+        command: `${env}mariadb-dump ${args.join(' ')} > ${shellWord(dumpFile)}`,
+        restore:
+          'a plain SQL dump, for MySQL 8 made with mysqldump and the same options; restore it with mariadb (or mysql) <database> < the file',
       };
     },
   },
