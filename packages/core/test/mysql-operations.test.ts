@@ -1,94 +1,19 @@
 /**
  * Every per-engine statement core has for MySQL, on the real server (MariaDB): the bot's recorded writes
  * replayed through core's operations, then every reference read, equal to the bot's answers (ignoring only the
- * wall-clock columns, as the SQLite replay test does). The plans are driven here statement by statement on one
- * session of connectMysql (each atomic step a transaction; rows converted as the catalog says: `dates` to Date,
- * `flags` to booleans), so the statement texts are proved before and apart from the engine's runner.
+ * wall-clock columns, as the SQLite replay test does). The plans are driven statement by statement
+ * (mysql-plans.ts), so the statement texts are proved before and apart from the engine's runner.
  */
 
 import { connectMysql } from '@pkg/broker/engines';
-import type { EngineContext, Plan, Query, Step } from '@pkg/broker/operation';
-import { DIALECTS, isAtomic } from '@pkg/broker/operation';
 import { DatabaseWrapper } from '@pkg/core';
 import { createTempDir, readReferenceExpected, readReferenceWrites, replay, withLibraryTieOrder } from '@pkg/testkit';
-import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
+import type { Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { prepareMysql } from '../src/engines/mysql/prepare.js';
-import { operations } from '../src/operations/index.js';
-import type { MethodName } from '../src/validation/methods.js';
-import { validateArgs } from '../src/validation/validate.js';
 import { asStored, collectReferenceReads, withoutWallClock } from './helpers.js';
 import { createTestDatabase, describeMariaDb } from './mysql-harness.js';
-
-const d = DIALECTS.mysql;
-const context: EngineContext = {
-  engine: 'mysql',
-  source: 'main',
-  readonly: false,
-  timestamp: (stored) => d.timestamp(stored),
-  flag: (value) => d.flag(value),
-};
-
-/** One statement on the session, its rows converted as the catalog entry says. */
-async function run(conn: PoolConnection, query: Query): Promise<unknown> {
-  const text = typeof query.text === 'string' ? query.text : query.text.mysql;
-  const [result] = await conn.query(text, [...query.params]);
-  if (query.mode === 'run') return { changes: (result as ResultSetHeader).affectedRows };
-  const rows = (result as Record<string, unknown>[]).map((row) => {
-    const out = { ...row };
-    for (const c of query.dates ?? []) {
-      const v = out[c];
-      if (typeof v === 'string') out[c] = new Date(`${v.replace(' ', 'T')}Z`);
-    }
-    for (const c of query.flags ?? []) if (out[c] !== null && out[c] !== undefined) out[c] = Number(out[c]) === 1;
-    return out;
-  });
-  return query.mode === 'get' ? rows[0] : rows;
-}
-
-async function drive<R>(pool: Pool, plan: Plan<R>): Promise<R> {
-  const conn = await pool.getConnection();
-  try {
-    let step = plan.next();
-    while (!step.done) {
-      const s: Step = step.value;
-      if (!isAtomic(s)) {
-        step = plan.next(await run(conn, s));
-        continue;
-      }
-      await conn.query('START TRANSACTION');
-      try {
-        const answers = [];
-        for (const q of s.atomic) answers.push(await run(conn, q));
-        await conn.query('COMMIT');
-        step = plan.next(answers);
-      } catch (e) {
-        await conn.query('ROLLBACK');
-        throw e;
-      }
-    }
-    return step.value;
-  } finally {
-    conn.release();
-  }
-}
-
-/** The wrapper's methods as core's operations, each call's arguments checked and defaulted as the wrapper does. */
-function operationsOn(pool: Pool): Record<string, (args: unknown) => Promise<unknown>> {
-  return new Proxy(
-    {},
-    {
-      get: (_t, method: string) => async (args: unknown) => {
-        const checked = validateArgs(method as MethodName, args ?? {});
-        const op = (operations as unknown as Record<string, { plan: (a: unknown, e: EngineContext) => Plan<unknown> }>)[
-          method
-        ];
-        if (op === undefined) throw new Error(`no operation ${method}`);
-        return drive(pool, op.plan(checked, context));
-      },
-    },
-  );
-}
+import { operationsOn } from './mysql-plans.js';
 
 describeMariaDb("core's operations on MySQL", (serverUrl) => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
