@@ -42,6 +42,21 @@ export {
   testSchemaName,
 } from './postgres.js';
 export {
+  findRedisBinaries,
+  REDIS_MISSING_REASON,
+  REDIS_SKIP_LINE,
+  REDIS_URL_ENV,
+  type RedisBinaries,
+  type RedisStopMode,
+  redisTestAvailable,
+  startTestRedis,
+  startTestRedisServer,
+  type TestRedis,
+  type TestRedisServer,
+  type TestRedisServerOptions,
+} from './redis.js';
+export { type RedisReply, RedisReplyError, redisCommand, redisInfo } from './redis-protocol.js';
+export {
   copyReferenceDb,
   REFERENCE,
   REFERENCE_CHAT_IDS,
