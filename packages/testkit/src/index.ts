@@ -29,6 +29,21 @@ export {
   type TestMariaDbServer,
 } from './mariadb.js';
 export {
+  findPgReplicationBinDir,
+  PG_PRIMARY_URL_ENV,
+  PG_REPLICA_URLS_ENV,
+  PG_REPLICATION_MISSING_REASON,
+  PG_REPLICATION_SKIP_LINE,
+  type PgNodeStopMode,
+  pgReplicationTestAvailable,
+  startTestPgReplicaCluster,
+  startTestPgReplication,
+  type TestPgNode,
+  type TestPgReplicaCluster,
+  type TestPgReplicaClusterOptions,
+  type TestPgReplication,
+} from './pg-replication.js';
+export {
   findPostgresBinDir,
   PG_MISSING_REASON,
   PG_SKIP_LINE,
