@@ -72,6 +72,12 @@ export {
 } from './redis.js';
 export { type RedisReply, RedisReplyError, redisCommand, redisInfo } from './redis-protocol.js';
 export {
+  type RedisAddress,
+  startTestRedisSentinel,
+  type TestRedisSentinel,
+  type TestRedisSentinelOptions,
+} from './redis-sentinel.js';
+export {
   copyReferenceDb,
   REFERENCE,
   REFERENCE_CHAT_IDS,

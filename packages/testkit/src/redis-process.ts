@@ -122,6 +122,9 @@ export function throwawayServerArgs(port: number, dir: string, log: string): str
     log,
     '--daemonize',
     'no',
+    // A replica's first sync starts at once, not after the default 5 s wait for more replicas to join it.
+    '--repl-diskless-sync-delay',
+    '0',
     // DEBUG SLEEP / DEBUG SET-ACTIVE-EXPIRE let a test make the server slow or hold expiry; loopback clients only.
     '--enable-debug-command',
     'local',
