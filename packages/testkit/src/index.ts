@@ -1,6 +1,7 @@
 /**
  * @pkg/testkit: fixtures for the other packages' tests — temp dirs, the reference bot database and its
- * expected reads/recorded writes, a deterministic sample-data generator, an op replayer and a multi-source layout.
+ * expected reads/recorded writes, a deterministic sample-data generator, an op replayer, a multi-source layout, and
+ * throwaway servers (PostgreSQL alone or with streaming standbys, MariaDB, Redis alone or with a sentinel).
  */
 export {
   chatIdsOf,
@@ -70,7 +71,14 @@ export {
   type TestRedisServer,
   type TestRedisServerOptions,
 } from './redis.js';
-export { type RedisReply, RedisReplyError, redisCommand, redisInfo } from './redis-protocol.js';
+export {
+  type RedisCommandOptions,
+  type RedisReply,
+  RedisReplyError,
+  redisCommand,
+  redisInfo,
+  redisPipeline,
+} from './redis-protocol.js';
 export {
   type RedisAddress,
   startTestRedisSentinel,

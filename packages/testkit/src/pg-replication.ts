@@ -71,7 +71,10 @@ export interface TestPgReplicaCluster extends TestPgReplication {
   synchronous: boolean;
   /** `postgres://postgres@127.0.0.1:<primary>,127.0.0.1:<standby1>[,...]/postgres`: every server, primary first. */
   multiHostUrl: string;
-  /** Resolves when every one of `standbys` streams from `primary` (defaults: the set's); bounded (default 30 s). */
+  /**
+   * Resolves when every one of `standbys` streams from `primary` (defaults: the set's) and has reported a flush
+   * position (before that, the primary counts it as async); bounded (default 30 s).
+   */
   waitForStreaming(primary?: TestPgNode, standbys?: TestPgNode[], timeoutMs?: number): Promise<void>;
   /** Resolves when `standbys` replayed all WAL `primary` has written so far; bounded (default 30 s). */
   waitForReplay(primary?: TestPgNode, standbys?: TestPgNode[], timeoutMs?: number): Promise<void>;
@@ -150,12 +153,18 @@ export async function startTestPgReplicaCluster(
   };
 
   const waitForStreaming = async (from: TestPgNode = primary, to: TestPgNode[] = standbys, timeoutMs = 30_000) => {
-    const sql = "SELECT application_name || ':' || state FROM pg_stat_replication";
+    // Streaming, and a flush position reported: until then the primary counts a standby as async (and a
+    // synchronous commit would not wait for it).
+    const sql = "SELECT application_name || ':' || state || ':' || (flush_lsn IS NOT NULL) FROM pg_stat_replication";
     await waitFor(
       `${to.map((s) => s.name).join(', ')} streaming from ${from.name} (127.0.0.1:${from.port})`,
       async () => {
         const rows = (await from.query(sql)).split('\n');
-        return to.every((s) => rows.includes(`${s.name}:streaming`)) ? true : undefined;
+        if (to.every((s) => rows.includes(`${s.name}:streaming:true`))) return true;
+        // A standby reports its flush position when WAL reaches it (else only every wal_receiver_status_interval,
+        // 1 s): commit a transaction id, not waiting for any standby, so there is WAL to report.
+        await from.query('SET synchronous_commit = local; SELECT txid_current()');
+        return undefined;
       },
       {
         timeoutMs,

@@ -64,50 +64,72 @@ function parse(buffer: Buffer, offset: number): Parsed {
   }
 }
 
+/** Where and how long: 127.0.0.1 unless `host`; `timeoutMs` bounds the whole exchange (default 5 s). */
+export interface RedisCommandOptions {
+  host?: string;
+  timeoutMs?: number;
+}
+
 /**
- * Sends `args` (`['SET', 'k', 'v']`) to 127.0.0.1:port (or `host`) and resolves with the reply; rejects with a
- * RedisReplyError on an error reply, or an Error when the connection fails or `timeoutMs` (default 5 s) passes.
+ * Sends `commands` in order on one fresh connection (so `SET` then `WAIT` concern the same client) and resolves
+ * with their replies; rejects with the first error reply (a RedisReplyError), or an Error when the connection
+ * fails or `timeoutMs` passes.
  */
-export function redisCommand(
+export function redisPipeline(
   port: number,
-  args: readonly (string | number)[],
-  options: { host?: string; timeoutMs?: number } = {},
-): Promise<RedisReply> {
+  commands: readonly (readonly (string | number)[])[],
+  options: RedisCommandOptions = {},
+): Promise<RedisReply[]> {
   const host = options.host ?? '127.0.0.1';
   const timeoutMs = options.timeoutMs ?? 5_000;
+  const what = `redis ${host}:${port} ${commands.map((c) => String(c[0])).join(', ')}`;
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     let received = Buffer.alloc(0);
     let settled = false;
-    const finish = (error: Error | null, value?: RedisReply) => {
+    const finish = (error: Error | null, replies: RedisReply[] = []) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       socket.destroy();
       if (error) reject(error);
-      else resolve(value ?? null);
+      else resolve(replies);
     };
-    const timer = setTimeout(
-      () => finish(new Error(`redis ${host}:${port} ${String(args[0])}: no reply within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    socket.once('connect', () => socket.write(encode(args)));
+    const timer = setTimeout(() => finish(new Error(`${what}: no reply within ${timeoutMs} ms`)), timeoutMs);
+    socket.once('connect', () => socket.write(Buffer.concat(commands.map(encode))));
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       try {
-        const reply = parse(received, 0);
-        if (!reply) return;
-        if (reply.value instanceof RedisReplyError) finish(reply.value);
-        else finish(null, reply.value);
+        const replies: RedisReply[] = [];
+        let at = 0;
+        while (replies.length < commands.length) {
+          const reply = parse(received, at);
+          if (!reply) return; // more bytes to come
+          if (reply.value instanceof RedisReplyError) return finish(reply.value);
+          replies.push(reply.value);
+          at = reply.next;
+        }
+        finish(null, replies);
       } catch (error) {
         finish(error as Error);
       }
     });
-    socket.once('error', (error) => finish(new Error(`redis ${host}:${port} ${String(args[0])}: ${error.message}`)));
-    socket.once('close', () =>
-      finish(new Error(`redis ${host}:${port} ${String(args[0])}: connection closed before a reply`)),
-    );
+    socket.once('error', (error) => finish(new Error(`${what}: ${error.message}`)));
+    socket.once('close', () => finish(new Error(`${what}: connection closed before every reply`)));
   });
+}
+
+/**
+ * Sends `args` (`['SET', 'k', 'v']`) on a fresh connection and resolves with the reply; rejects as
+ * `redisPipeline` does. Each call is a new client: `WAIT` belongs in a pipeline after the write it waits for.
+ */
+export async function redisCommand(
+  port: number,
+  args: readonly (string | number)[],
+  options: RedisCommandOptions = {},
+): Promise<RedisReply> {
+  const [reply] = await redisPipeline(port, [args], options);
+  return reply ?? null;
 }
 
 /** `INFO <section>` as a map of its `field:value` lines. */

@@ -5,6 +5,7 @@ import {
   REDIS_MISSING_REASON,
   redisCommand,
   redisInfo,
+  redisPipeline,
   startTestRedisSentinel,
 } from '../src/index.js';
 import { probeTcp as accepts } from '../src/local-server.js';
@@ -32,7 +33,7 @@ describe('startTestRedisSentinel', () => {
       : `Redis tests skipped: ${REDIS_MISSING_REASON}`,
     async () => {
       const started = Date.now();
-      const set = await startTestRedisSentinel();
+      const set = await startTestRedisSentinel({ downAfterMs: 500 });
       const startMs = Date.now() - started;
       const [replica] = set.replicas;
       if (!replica) throw new Error('no replica');
@@ -44,8 +45,13 @@ describe('startTestRedisSentinel', () => {
         expect(await set.currentMaster()).toEqual({ host: '127.0.0.1', port: set.master.port });
         expect((await redisInfo(replica.port, 'replication')).get('role')).toBe('slave');
 
-        expect(await redisCommand(set.master.port, ['SET', 'chat:1', 'cached'])).toBe('OK');
-        expect(await redisCommand(set.master.port, ['WAIT', 1, 5_000])).toBe(1); // the replica has it
+        // WAIT on the connection that wrote: the replica acknowledged that write.
+        expect(
+          await redisPipeline(set.master.port, [
+            ['SET', 'chat:1', 'cached'],
+            ['WAIT', 1, 5_000],
+          ]),
+        ).toEqual(['OK', 1]);
         expect(await redisCommand(replica.port, ['GET', 'chat:1'])).toBe('cached');
         await expect(redisCommand(replica.port, ['SET', 'chat:2', 'x'])).rejects.toThrow(/READONLY/);
 
