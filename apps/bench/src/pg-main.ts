@@ -63,7 +63,7 @@ function adminClient(url: string): Sql {
 }
 
 async function main(): Promise<number> {
-  assertSamePgSqlAsCore();
+  await assertSamePgSqlAsCore();
   const server = await openServer();
   if (server === null) {
     console.log(

@@ -1,8 +1,10 @@
 export { Broker, type BrokerOptions, type BrokerTransaction } from './broker.js';
+export type { BoundSql, Dialect, UpsertSet, UpsertSpec } from './dialect.js';
 export { type CommonSourceSpec, type Engine, urlWithoutPassword } from './engine.js';
 export { PG_INT8_EXACT } from './engines/postgresql/errors.js';
 export { type PostgresConnection, type PostgresSourceSpec, postgresLocation } from './engines/postgresql/spec.js';
 export {
+  DIALECTS,
   ENGINE_NAMES,
   ENGINES,
   type EngineName,

@@ -13,9 +13,14 @@
 import type { SerializedError } from '@pkg/errors';
 import type { EngineName, EngineTypes, SpecOf } from './engines/registry.js';
 
+export type { BoundSql, Dialect, UpsertSet, UpsertSpec } from './dialect.js';
+export { DIALECTS, ENGINE_NAMES, type EngineName } from './engines/registry.js';
+
 /**
- * A statement's text: one text for both engines, or one per engine where no shared text runs on
- * both (TTL arithmetic, catalog queries). Parameters are `?`; the PostgreSQL engine numbers them.
+ * A statement's text: one text for every engine, or one per engine where no shared text runs on all
+ * (upserts, TTL arithmetic, catalog queries): built through each engine's dialect (`DIALECTS`), so an
+ * engine added to the registry gets its text or the build fails. Parameters are `?`; an engine that
+ * numbers them does so itself (its dialect's `catalogText`).
  */
 export type StatementText = string | Readonly<Record<EngineName, string>>;
 

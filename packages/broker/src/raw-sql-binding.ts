@@ -1,59 +1,21 @@
 /**
  * The one binding of raw SQL parameters, for every entry point (db.query, tx.query, tx.execute) and every
  * engine. Parameters come as positional values, or as one object of named values (`:name`, `@name`, `$name`).
- * - SQLite: booleans as 1/0 (what the bot's Python driver sends); the text as it is (better-sqlite3 binds
- *   `?` and named parameters itself).
- * - PostgreSQL: booleans as booleans (BOOLEAN columns such as bayes_classes.is_spam); `?` and named
- *   parameters become `$n` (pg-text.ts). Text holding a NUL byte is refused before it reaches the server,
- *   which cannot store one (SQLSTATE 22021).
+ * How an engine binds them is its dialect's `bindRaw` (engines/<name>/dialect.ts): e.g. booleans as 1/0 on
+ * SQLite, `?` and named parameters as `$n` on PostgreSQL, whose text cannot hold a NUL byte (refused before
+ * it reaches the server, SQLSTATE 22021).
  */
 import { InvalidArgumentError } from '@pkg/errors';
-import { pgTextOf } from './engines/postgresql/text.js';
-import type { EngineName } from './engines/registry.js';
+import type { BoundSql } from './dialect.js';
+import { DIALECTS, type EngineName } from './engines/registry.js';
 import type { WorkerRequest } from './protocol.js';
 
-export interface BoundSql {
-  readonly text: string;
-  readonly values: unknown[];
-}
+export type { BoundSql } from './dialect.js';
+export { nulError } from './raw-sql-params.js';
 
-/** `what`: the method, for errors (`query`, `tx.query`, `tx.execute`). */
+/** `what`: the method, for errors (`query`, `tx.query`, `tx.execute`). Each engine's dialect binds its way. */
 export function bindRawSql(engine: EngineName, what: string, text: string, params: readonly unknown[]): BoundSql {
-  if (engine === 'sqlite') return { text, values: params.map(sqliteValue) };
-  refuseNul(what, 'sql', text);
-  const named = params.length === 1 && isNamed(params[0]) ? (params[0] as Record<string, unknown>) : null;
-  const converted = pgTextOf(text, named !== null);
-  if (named === null) {
-    params.forEach((v, i) => {
-      refuseNul(what, `params[${i}]`, v);
-    });
-    return { text: converted.text, values: params as unknown[] };
-  }
-  const values = (converted.names as readonly string[]).map((name) => {
-    if (!Object.hasOwn(named, name)) {
-      throw new InvalidArgumentError(what, 'params', `has no value for the parameter :${name} of the SQL text`);
-    }
-    refuseNul(what, `params[0].${name}`, named[name]);
-    return named[name];
-  });
-  return { text: converted.text, values };
-}
-
-/** An object of named values (not a value to bind itself). */
-function isNamed(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !(v instanceof Date) && !Array.isArray(v);
-}
-
-function sqliteValue(v: unknown): unknown {
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (!isNamed(v)) return v;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = typeof x === 'boolean' ? (x ? 1 : 0) : x;
-  return out;
-}
-
-function refuseNul(what: string, argument: string, value: unknown): void {
-  if (typeof value === 'string' && value.includes('\0')) throw nulError(what, argument);
+  return DIALECTS[engine].bindRaw(what, text, params);
 }
 
 /**
@@ -75,14 +37,6 @@ export function nulPath(value: unknown, path = ''): string | null {
     if (found !== null) return found;
   }
   return null;
-}
-
-export function nulError(what: string, argument: string): InvalidArgumentError {
-  return new InvalidArgumentError(
-    what,
-    argument,
-    'holds a NUL byte (\\u0000), which PostgreSQL text cannot store (SQLite can). Fix: remove it (e.g. value.replaceAll("\\0", "")), or pass binary data as a Buffer/Uint8Array where raw SQL takes one',
-  );
 }
 
 /** The raw-SQL contract, on every engine: `execute` runs statements that return no rows. */

@@ -16,15 +16,8 @@ export const IMPLIED_DEFAULT_NAMES: readonly string[] = ['default', DEFAULT_SOUR
 export const LEGACY_SOURCE_NAME = 'default';
 /** Path of the built-in source, relative to the working folder. */
 export const DEFAULT_SOURCE_PATH = 'bot.db';
-/** The source types: `type` absent means SQLite. */
-export const SOURCE_TYPES = ['sqlite', 'postgresql'] as const;
-export type SourceType = (typeof SOURCE_TYPES)[number];
-/** The accepted `provider` values of the bot's `[database.providers.<name>]` dialect, and the type each means. */
-export const BOT_PROVIDERS: Readonly<Record<string, SourceType>> = { sqlite3: 'sqlite', postgresql: 'postgresql' };
-/** The bot's SQLite provider, suggested in fixes. */
-export const BOT_PROVIDER = 'sqlite3';
-/** Schema of a PostgreSQL source that leaves `schema` out. */
-export const DEFAULT_POSTGRES_SCHEMA = 'public';
+// The source types (SOURCE_TYPES, the default type, the bot's providers) follow from the engines' record,
+// engines/registry.ts; each engine's own defaults are in its file (e.g. DEFAULT_POSTGRES_SCHEMA).
 
 /** Source names refused because they are special property names of JavaScript objects. */
 export const RESERVED_SOURCE_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];

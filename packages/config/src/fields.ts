@@ -3,6 +3,7 @@
  * field, unknown keys (fatal in our dialect, warned in the bot's), keys the bot uses that botdb ignores.
  */
 import { type Context, issue, warn } from './context.js';
+import { CONFIG_ENGINES, DEFAULT_SOURCE_TYPE, ENGINE_LIST } from './engines/registry.js';
 import { closestName, keyOf } from './text.js';
 
 export interface Field {
@@ -46,25 +47,24 @@ const SETTING_FIELDS: readonly Field[] = [
   { field: 'onNewerSchema', names: ['on-newer-schema', 'onNewerSchema'], codeName: 'onNewerSchema' },
 ];
 
-const PATH: Field = { field: 'path', names: ['path'] };
 const TYPE: Field = { field: 'type', names: ['type'] };
+/** Never a password in a file, whatever the engine: known only to be refused with a clear fix. */
+const PASSWORD: Field = { field: 'password', names: ['password'], refused: true };
 
-/**
- * A PostgreSQL source's own keys. `host`, `port`, `user`, `database` are the design document's and the
- * later bot's spelling of what `url` says; `password` is known only to be refused with a clear fix.
- */
-const POSTGRES_FIELDS: readonly Field[] = [
-  { field: 'url', names: ['url'] },
-  { field: 'passwordEnv', names: ['password-env', 'passwordEnv'], codeName: 'passwordEnv' },
-  { field: 'schema', names: ['schema'] },
-];
-const POSTGRES_PARTS: readonly Field[] = [
-  { field: 'host', names: ['host'] },
-  { field: 'port', names: ['port'] },
-  { field: 'user', names: ['user'] },
-  { field: 'database', names: ['database'] },
-  { field: 'password', names: ['password'], refused: true },
-];
+/** Fields of every engine in `which` table, in the registry's order, each field once. */
+function engineFields(which: 'sourceFields' | 'providerFields' | 'parameterFields', engines = ENGINE_LIST): Field[] {
+  const out: Field[] = [];
+  for (const engine of engines) {
+    for (const f of engine[which]) if (!out.some((o) => o.field === f.field)) out.push(f);
+  }
+  return out;
+}
+
+/** The default type's own fields (the file: `path`), listed first: a source without `type` is of that type. */
+const DEFAULT_TYPE_FIELDS = CONFIG_ENGINES[DEFAULT_SOURCE_TYPE].sourceFields;
+/** Every other engine's source fields, after `type`. */
+const OTHER_ENGINE_FIELDS = engineFields('sourceFields').filter((f) => !DEFAULT_TYPE_FIELDS.includes(f));
+
 const READONLY: Field = { field: 'readonly', names: ['readonly'] };
 const TIMEOUT: Field = { field: 'timeout', names: ['timeout'] };
 const UNKNOWN_DATA_SOURCE: Field = {
@@ -87,9 +87,9 @@ const CROSS_SOURCE: readonly Field[] = [
 const DEFAULT: Field = { field: 'default', names: ['default', 'default_source'] };
 const CHAT_MAPPING: Field = { field: 'chatMapping', names: ['chatMapping', 'chat_mapping'] };
 
-/** A SQLite source's keys, in the order they are listed to the user. */
-const SQLITE_SOURCE: readonly Field[] = [
-  PATH,
+/** A source of the default type's keys, in the order they are listed to the user. */
+const DEFAULT_TYPE_SOURCE: readonly Field[] = [
+  ...DEFAULT_TYPE_FIELDS,
   READONLY,
   SETTING_FIELDS[0] as Field,
   TIMEOUT,
@@ -104,7 +104,7 @@ export const DATABASE_RULES: TableRules = {
 
 /** `[database.sources.<name>]`. `options` is the design document's nested table (see OPTIONS_RULES). */
 export const SOURCE_RULES: TableRules = {
-  fields: [...SQLITE_SOURCE, TYPE, ...POSTGRES_FIELDS, ...POSTGRES_PARTS, { field: 'options', names: ['options'] }],
+  fields: [...DEFAULT_TYPE_SOURCE, TYPE, ...OTHER_ENGINE_FIELDS, PASSWORD, { field: 'options', names: ['options'] }],
   unknown: 'error',
 };
 
@@ -114,9 +114,9 @@ export const OPTIONS_RULES: TableRules = {
   unknown: 'warn',
 };
 
-/** The seed-date bot: `[database]` is the one source (`path`, `max_connections`, `timeout`). */
+/** The seed-date bot: `[database]` is the one source (`path`, `max_connections`, `timeout`), of the default type. */
 export const SINGLE_RULES: TableRules = {
-  fields: [...SQLITE_SOURCE, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
+  fields: [...DEFAULT_TYPE_SOURCE, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
   unknown: 'warn',
 };
 
@@ -137,22 +137,23 @@ export const PROVIDER_RULES: TableRules = {
     { field: 'provider', names: ['provider'] },
     { field: 'parameters', names: ['parameters'] },
     ...SETTING_FIELDS,
-    ...POSTGRES_FIELDS,
+    ...engineFields('providerFields'),
   ],
   unknown: 'warn',
   ignored: { 'use-proxy': PROXY_IGNORED, proxy: PROXY_IGNORED },
 };
 
 /**
- * `[database.providers.<name>.parameters]`: the bot's SQLite3Provider arguments, and its PostgreSQLProvider's
- * (host, port, user, database; its password is refused).
+ * `[database.providers.<name>.parameters]`: each provider's arguments (the bot's SQLite3Provider's dbPath,
+ * its PostgreSQLProvider's host, port, user, database; a password is refused).
  */
 export const PARAMETERS_RULES: TableRules = {
   fields: [
-    { field: 'path', names: ['dbPath'] },
+    ...CONFIG_ENGINES[DEFAULT_SOURCE_TYPE].parameterFields,
     { field: 'readonly', names: ['readOnly'] },
     TIMEOUT,
-    ...POSTGRES_PARTS,
+    ...engineFields('parameterFields').filter((f) => !CONFIG_ENGINES[DEFAULT_SOURCE_TYPE].parameterFields.includes(f)),
+    PASSWORD,
   ],
   unknown: 'warn',
   ignored: {

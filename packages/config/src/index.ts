@@ -1,16 +1,21 @@
 export {
   CROSS_SOURCE_DEFAULTS,
   CROSS_SOURCE_LIMITS,
-  DEFAULT_POSTGRES_SCHEMA,
   DEFAULT_SOURCE_NAME,
   IMPLIED_DEFAULT_NAMES,
   LEGACY_SOURCE_NAME,
   RESERVED_SOURCE_NAMES,
   SETTING_LIMITS,
   type SettingLimit,
-  SOURCE_TYPES,
-  type SourceType,
 } from './defaults.js';
+export type { ConfigEngine } from './engine.js';
+export {
+  DEFAULT_POSTGRES_SCHEMA,
+  type PostgresSourceConfig,
+  type PostgresSourceConfigInput,
+} from './engines/postgresql.js';
+export { CONFIG_ENGINES, DEFAULT_SOURCE_TYPE, SOURCE_TYPES, type SourceType } from './engines/registry.js';
+export type { SqliteSourceConfig, SqliteSourceConfigInput } from './engines/sqlite.js';
 export { type LoadConfigOptions, loadConfig } from './load.js';
 export { type NormalizeOptions, type NormalizeResult, normalizeConfig, validateDatabaseConfig } from './normalize.js';
 export type {
@@ -19,10 +24,6 @@ export type {
   DatabaseConfig,
   DatabaseConfigInput,
   LoadedConfig,
-  PostgresSourceConfig,
-  PostgresSourceConfigInput,
   SourceConfig,
   SourceConfigInput,
-  SqliteSourceConfig,
-  SqliteSourceConfigInput,
 } from './types.js';

@@ -14,16 +14,14 @@ import {
   SETTING_LIMITS,
   type SettingLimit,
   SOURCE_DEFAULTS,
-  SOURCE_TYPES,
   type SourceSettings,
   sourceSettingsSchema,
 } from './defaults.js';
+import { checkSameStores, engineOfEntry, reportOtherEnginesKeys, reportPassword } from './engine-checks.js';
 import { DATABASE_RULES, type Picked, PROVIDERS_DATABASE_RULES, pickFields } from './fields.js';
-import { POSTGRES_ONLY_FIELDS, postgresIdentity, validatePostgres } from './postgres.js';
-import { type CaseCache, fileIdentity } from './same-file.js';
-import { exampleFile, layoutOf, readProviders, readSingle, readSources, type SourceEntry } from './sources.js';
+import { layoutOf, readProviders, readSingle, readSources, type SourceEntry } from './sources.js';
 import { closestName, describe, isTable, keyOf } from './text.js';
-import type { ConfigWarning, DatabaseConfig, DatabaseConfigInput, SourceConfig, SqliteSourceConfig } from './types.js';
+import type { ConfigWarning, DatabaseConfig, DatabaseConfigInput, SourceConfig } from './types.js';
 
 export interface NormalizeOptions {
   /** Folder relative source paths resolve against. Default: process.cwd(). */
@@ -197,7 +195,7 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
     const source = validateSource(entry, ctx, baseDir);
     if (source !== undefined) sources.set(entry.name, source);
   }
-  checkSameFiles(entries, sources, ctx);
+  checkSameStores(entries, sources, ctx);
   const defined = sourceNames.map((n) => JSON.stringify(n)).join(', ');
 
   // The default source.
@@ -352,95 +350,20 @@ function validateChatMapping(
   return Object.fromEntries(chatMapping);
 }
 
+/**
+ * One source: its engine (from `type`, the default type when left out), the settings every source has, and
+ * its engine's own part (a path, a URL and schema), each bad key reported once.
+ */
 function validateSource(entry: SourceEntry, ctx: Context, baseDir: string): SourceConfig | undefined {
-  const { name, at, picked } = entry;
-  const values = picked.values;
-  const keyPath = (field: string): string => keyOf(picked.paths[field] ?? [...at, field]);
   const before = ctx.issues.length;
-
-  const type = values.type ?? 'sqlite';
-  if (!SOURCE_TYPES.includes(type as (typeof SOURCE_TYPES)[number])) {
-    const typo = typeof type === 'string' ? closestName(type, SOURCE_TYPES) : undefined;
-    issue(
-      ctx,
-      keyPath('type'),
-      `unsupported source type ${describe(type)}: the allowed types are "sqlite" (a SQLite file; the default when type is left out) and "postgresql" (a schema of a PostgreSQL database).`,
-      typo !== undefined
-        ? `did you mean type = "${typo}"?`
-        : 'remove type for a SQLite file, or set type = "postgresql" for a PostgreSQL source.',
-    );
-  }
+  const engine = engineOfEntry(entry, ctx);
   const settings = validateSettings(entry, ctx);
-
-  if (type === 'postgresql') {
-    const target = validatePostgres(entry, ctx);
-    if (ctx.issues.length > before || target === undefined || settings === undefined) return undefined;
-    return { type: 'postgresql', ...target, ...settings };
-  }
-  if (type !== 'sqlite') return undefined;
-
-  // A SQLite source with a PostgreSQL key: one issue per key, saying how to make it PostgreSQL.
-  for (const field of POSTGRES_ONLY_FIELDS) {
-    if (values[field] === undefined) continue;
-    const written = picked.names[field] ?? field;
-    issue(
-      ctx,
-      keyPath(field),
-      `"${written}" is a setting of PostgreSQL sources, but source "${name}" is a SQLite source (${entry.typeKey === 'type' ? 'type left out or "sqlite"' : 'provider = "sqlite3"'}).`,
-      `${entry.typeKey === 'type' ? 'add type = "postgresql"' : 'set provider = "postgresql"'} under [${keyOf(at)}] to make it a PostgreSQL source, or remove ${written}.`,
-    );
-  }
-  if (values.password !== undefined) {
-    issue(
-      ctx,
-      keyPath('password'),
-      `"${picked.names.password ?? 'password'}" is not a setting of SQLite sources, and never a password in the file.`,
-      `remove ${picked.names.password ?? 'password'}.`,
-    );
-  }
-
-  let resolved: string | undefined;
-  const pathKey = keyOf(picked.paths.path ?? [...entry.pathTable, entry.pathName]);
-  const exampleFileName = exampleFile(name);
-  const rawPath = values.path;
-  if (rawPath === undefined) {
-    issue(
-      ctx,
-      pathKey,
-      `source "${name}" has no path.`,
-      `add ${entry.pathName} = "${exampleFileName}" under [${keyOf(entry.pathTable)}].`,
-    );
-  } else if (typeof rawPath !== 'string' || rawPath.trim() === '') {
-    issue(
-      ctx,
-      pathKey,
-      `must be the path of the SQLite file, got ${describe(rawPath)}.`,
-      `set ${entry.pathName} = "${exampleFileName}" (relative paths resolve against the config file's folder).`,
-    );
-  } else if (rawPath.includes('\0')) {
-    issue(
-      ctx,
-      pathKey,
-      `the path ${JSON.stringify(rawPath)} contains a NUL byte, which no file name can hold.`,
-      `remove the NUL (\\u0000) from ${entry.pathName}, e.g. ${entry.pathName} = "${exampleFileName}".`,
-    );
-  } else if (rawPath === ':memory:') {
-    // One private in-memory database per source (its worker opens a single connection); it
-    // vanishes when the worker stops or restarts. As the bot's own tests use it.
-    resolved = rawPath;
-  } else if (/^file:/i.test(rawPath)) {
-    issue(
-      ctx,
-      pathKey,
-      `SQLite URI filenames (${JSON.stringify(rawPath)}) are not supported.`,
-      `point path at a file, e.g. path = "${exampleFileName}", or use ":memory:" for throwaway data.`,
-    );
-  } else {
-    resolved = path.resolve(baseDir, rawPath);
-  }
-
-  if (ctx.issues.length > before || resolved === undefined || settings === undefined) return undefined;
-  return { path: resolved, ...settings };
+  if (engine === undefined) return undefined;
+  reportOtherEnginesKeys(entry, engine, ctx);
+  reportPassword(entry, engine, ctx);
+  const own = engine.validate(entry, ctx, baseDir);
+  if (ctx.issues.length > before || own === undefined || settings === undefined) return undefined;
+  return { type: engine.type, ...own, ...settings } as SourceConfig;
 }
 
 /** The settings every source has, with their defaults; undefined after an issue (one per bad key). */
@@ -465,67 +388,6 @@ function validateSettings(entry: SourceEntry, ctx: Context): SourceSettings | un
     );
   }
   return undefined;
-}
-
-/**
- * Two sources on one file (after `..`, symlinks and case), or on one PostgreSQL schema (host, port,
- * database, schema): CONFIG_INVALID naming both. Within one configuration two names for one store are a
- * mistake as for files: each source runs its own worker, pool and write ordering, and is migrated on its own.
- */
-function checkSameFiles(
-  entries: readonly SourceEntry[],
-  sources: ReadonlyMap<string, SourceConfig>,
-  ctx: Context,
-): void {
-  const cache: CaseCache = new Map();
-  const seen = new Map<string, string>();
-  for (const entry of entries) {
-    const source = sources.get(entry.name);
-    if (source === undefined || source.path === ':memory:') continue;
-    const id =
-      source.type === 'postgresql' ? postgresIdentity(source.url, source.schema) : fileIdentity(source.path, cache);
-    const first = seen.get(id);
-    if (first === undefined) {
-      seen.set(id, entry.name);
-      continue;
-    }
-    const other = sources.get(first) as SourceConfig;
-    const mixed = other.readonly !== source.readonly;
-    const [writable, readonly] = other.readonly ? [entry.name, first] : [first, entry.name];
-    if (source.type === 'postgresql' && other.type === 'postgresql') {
-      // A readonly source on a writable one's schema is legitimate on PostgreSQL: its sessions are read-only
-      // at the server (unlike a second SQLite handle on one file), as a replica's are.
-      if (mixed) continue;
-      const urlField = entry.picked.paths.url !== undefined ? 'url' : 'host';
-      const urlKey = entry.picked.paths[urlField] ?? [...entry.at, 'url'];
-      const where = `${other.url}${other.url === source.url ? '' : ` and ${source.url}`}, schema ${source.schema}`;
-      issue(
-        ctx,
-        keyOf(urlKey),
-        `sources "${first}" and "${entry.name}" are the same PostgreSQL schema (${where}): ` +
-          (mixed
-            ? `"${writable}" writes it and "${readonly}" is readonly, so the readonly source's data changes under it all the same.`
-            : 'each source runs its own worker, pool and write ordering and is migrated on its own, so the two would race each other.'),
-        mixed
-          ? `remove "${readonly}" and read the schema through "${writable}" (pass dataSource: "${writable}"), or point "${readonly}" at a replica.`
-          : `keep one source for the schema (map chats to it in chatMapping), or give "${entry.name}" another schema or database.`,
-      );
-      continue;
-    }
-    const sqlite = source as SqliteSourceConfig;
-    const otherPath = (other as SqliteSourceConfig).path;
-    issue(
-      ctx,
-      keyOf(entry.picked.paths.path ?? [...entry.pathTable, entry.pathName]),
-      `sources "${first}" and "${entry.name}" are the same file (${otherPath}${otherPath === sqlite.path ? '' : ` and ${sqlite.path}`}): ` +
-        (mixed
-          ? `"${writable}" writes it and "${readonly}" is readonly, so the readonly source would not be read-only at all.`
-          : 'each source runs its own worker and write lock, so the two would block and overwrite each other.'),
-      mixed
-        ? `remove "${readonly}" and read the file through "${writable}" (pass dataSource: "${writable}"), or point ${entry.pathName} at another file.`
-        : `keep one source for the file (map chats to it in chatMapping), or point ${entry.pathName} of "${entry.name}" at another file.`,
-    );
-  }
 }
 
 function chatIdFix(chat: string): string {

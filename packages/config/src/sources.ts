@@ -5,7 +5,8 @@
  */
 
 import { type Context, issue } from './context.js';
-import { BOT_PROVIDER, BOT_PROVIDERS, LEGACY_SOURCE_NAME, RESERVED_SOURCE_NAMES } from './defaults.js';
+import { LEGACY_SOURCE_NAME, RESERVED_SOURCE_NAMES } from './defaults.js';
+import { BOT_PROVIDER, BOT_PROVIDERS, CONFIG_ENGINES, DEFAULT_SOURCE_TYPE, ENGINE_LIST } from './engines/registry.js';
 import {
   OPTIONS_RULES,
   PARAMETERS_RULES,
@@ -15,7 +16,7 @@ import {
   SINGLE_RULES,
   SOURCE_RULES,
 } from './fields.js';
-import { describe, isTable, keyOf } from './text.js';
+import { describe, exampleFile, isTable, keyOf, listText } from './text.js';
 
 /** One source as written, before its values are checked. */
 export interface SourceEntry {
@@ -26,7 +27,7 @@ export interface SourceEntry {
   /** How this dialect spells the path key, and the table it belongs in (for fixes). */
   pathName: string;
   pathTable: readonly string[];
-  /** How this dialect makes a source PostgreSQL, for fixes: `type = "postgresql"` or `provider = "postgresql"`. */
+  /** How this dialect says a source's engine, for fixes: `type = "postgresql"` or `provider = "postgresql"`. */
   typeKey: 'type' | 'provider';
 }
 
@@ -88,6 +89,11 @@ export function readSources(raw: Record<string, unknown>, at: readonly string[],
   return entries;
 }
 
+/** The providers of the other types, for fixes: `, or provider = "postgresql" for a PostgreSQL source`. */
+const OTHER_PROVIDERS = ENGINE_LIST.filter((e) => e !== CONFIG_ENGINES[DEFAULT_SOURCE_TYPE])
+  .map((e) => `, or provider = "${e.providers[0]}" for a ${e.label} source`)
+  .join('');
+
 /** `[database.providers.<name>]` tables, in order. */
 export function readProviders(raw: Record<string, unknown>, at: readonly string[], ctx: Context): SourceEntry[] {
   const entries: SourceEntry[] = [];
@@ -108,8 +114,8 @@ export function readProviders(raw: Record<string, unknown>, at: readonly string[
         keyOf(providerKey),
         provider === undefined
           ? `provider "${name}" names no provider.`
-          : `unsupported provider ${describe(provider)}: the allowed providers are "${BOT_PROVIDER}" (a SQLite file) and "postgresql" (a PostgreSQL schema).`,
-        `set provider = "${BOT_PROVIDER}" under [${keyOf(sourceAt)}], or provider = "postgresql" for a PostgreSQL source.`,
+          : `unsupported provider ${describe(provider)}: the allowed providers are ${listText(ENGINE_LIST.flatMap((e) => e.providers.map((p) => `"${p}" (${e.what})`)))}.`,
+        `set provider = "${BOT_PROVIDER}" under [${keyOf(sourceAt)}]${OTHER_PROVIDERS}.`,
       );
     } else {
       // The provider decides the source type as `type` does in [database.sources.<name>].
@@ -130,10 +136,6 @@ export function readProviders(raw: Record<string, unknown>, at: readonly string[
     entries.push({ name, at: sourceAt, picked, pathName: 'dbPath', pathTable: parametersAt, typeKey: 'provider' });
   }
   return entries;
-}
-
-export function exampleFile(name: string): string {
-  return `${/^[A-Za-z0-9_-]+$/.test(name) ? name : 'data'}.db`;
 }
 
 /** Refuse names that are empty, blank, or special property names of JavaScript objects. */

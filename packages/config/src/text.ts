@@ -23,6 +23,16 @@ export function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** A file name to suggest for source `name` in fixes: `<name>.db`, or `data.db` for a name that is no plain word. */
+export function exampleFile(name: string): string {
+  return `${/^[A-Za-z0-9_-]+$/.test(name) ? name : 'data'}.db`;
+}
+
+/** "a", "a and b", "a, b and c". */
+export function listText(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 /** Upper-case the first letter of a fix, so every fix reads as a sentence. */
 export function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

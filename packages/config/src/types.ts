@@ -1,12 +1,13 @@
 /** The normalised configuration: what the rest of the library consumes. */
+import type { SourceConfig, SourceConfigInput } from './engines/registry.js';
 
 /** What every source has, whatever its type. */
 export interface CommonSourceConfig {
-  /** SQLite: open the file read-only. PostgreSQL: read-only sessions, never migrated. Writes routed here are refused. Default false. */
+  /** SQLite: open the file read-only. Server engines: read-only sessions, never migrated. Writes routed here are refused. Default false. */
   readonly: boolean;
   /** Connections the source's worker may open. Default 5. */
   poolSize: number;
-  /** SQLite: busy timeout. PostgreSQL: connect timeout and statement timeout. Seconds; default 30. */
+  /** SQLite: busy timeout. Server engines: connect timeout and statement timeout. Seconds; default 30. */
   timeout: number;
   /** Calls that may wait for the source before new ones fail with SOURCE_OVERLOADED. Default 10000. */
   maxQueued: number;
@@ -20,27 +21,11 @@ export interface CommonSourceConfig {
   onNewerSchema: 'refuse-writes' | 'allow-writes';
 }
 
-/** A SQLite file. `type` is left out of the normalised output (SQLite is the default). */
-export interface SqliteSourceConfig extends CommonSourceConfig {
-  type?: 'sqlite';
-  /** Absolute path of the SQLite file (relative paths are resolved against the config file's folder), or ":memory:". */
-  path: string;
-  url?: undefined;
-}
-
-/** A schema of a PostgreSQL database. */
-export interface PostgresSourceConfig extends CommonSourceConfig {
-  type: 'postgresql';
-  /** postgres:// or postgresql:// URL, never with a password. */
-  url: string;
-  /** Environment variable holding the password, read by the worker; null: PGPASSWORD or ~/.pgpass. */
-  passwordEnv: string | null;
-  /** Schema holding the bot's tables (the session's search_path). Default "public". */
-  schema: string;
-  path?: undefined;
-}
-
-export type SourceConfig = SqliteSourceConfig | PostgresSourceConfig;
+/**
+ * A normalised source: one per engine (engines/<name>.ts), told apart by `type`, which is always set (a
+ * file that leaves it out gets the default type, "sqlite").
+ */
+export type { SourceConfig, SourceConfigInput } from './engines/registry.js';
 
 export interface DatabaseConfig {
   /** Name of the source used when neither dataSource nor chatMapping decides. */
@@ -62,7 +47,6 @@ export interface DatabaseConfig {
   crossSourceTimeout?: number;
 }
 
-/** What a caller may pass in code: defaults may be left out, and kebab-case or camelCase keys are accepted. */
 /** Settings every source accepts in code, kebab-case or camelCase; defaults may be left out. */
 export interface CommonSourceConfigInput {
   readonly?: boolean;
@@ -80,24 +64,6 @@ export interface CommonSourceConfigInput {
   onNewerSchema?: 'refuse-writes' | 'allow-writes';
   'on-newer-schema'?: 'refuse-writes' | 'allow-writes';
 }
-
-export interface SqliteSourceConfigInput extends CommonSourceConfigInput {
-  type?: 'sqlite';
-  path: string;
-}
-
-export interface PostgresSourceConfigInput extends CommonSourceConfigInput {
-  type: 'postgresql';
-  /** postgres://user@host:port/database, without a password. */
-  url: string;
-  passwordEnv?: string | null;
-  'password-env'?: string | null;
-  /** Default "public". */
-  schema?: string;
-}
-
-/** What a caller may pass in code: defaults may be left out, and kebab-case or camelCase keys are accepted. */
-export type SourceConfigInput = SqliteSourceConfigInput | PostgresSourceConfigInput;
 
 export interface DatabaseConfigInput {
   /** Left out: "default" if such a source exists, else "primary" if it exists, else the only source. */

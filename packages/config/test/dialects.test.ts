@@ -57,7 +57,9 @@ describe('the seed-date bot: [database] path / max_connections / timeout', () =>
     expect(warnings).toEqual([]);
     expect(config).toEqual({
       default: 'default',
-      sources: { default: { ...DEFAULTS, path: path.join(BASE, 'bot_data.db'), poolSize: 3, timeout: 20 } },
+      sources: {
+        default: { ...DEFAULTS, type: 'sqlite', path: path.join(BASE, 'bot_data.db'), poolSize: 3, timeout: 20 },
+      },
       chatMapping: {},
       unknownDataSource: 'fallback',
       crossSourceConcurrency: 8,
@@ -105,6 +107,7 @@ describe('the design document: options = { timeout, maxConnections } on a source
     expect(warnings).toEqual([]);
     expect(config.sources.primary).toEqual({
       ...DEFAULTS,
+      type: 'sqlite',
       path: path.join(BASE, 'bot.db'),
       timeout: 12.5,
       poolSize: 4,
@@ -150,8 +153,8 @@ describe('the later bot: [database.providers.<name>] provider = "sqlite3"', () =
     expect(config).toEqual({
       default: 'default',
       sources: {
-        default: { ...DEFAULTS, path: path.join(BASE, 'bot_data.db'), timeout: 15 },
-        archive: { ...DEFAULTS, path: path.join(BASE, 'archive.db'), readonly: true, poolSize: 2 },
+        default: { ...DEFAULTS, type: 'sqlite', path: path.join(BASE, 'bot_data.db'), timeout: 15 },
+        archive: { ...DEFAULTS, type: 'sqlite', path: path.join(BASE, 'archive.db'), readonly: true, poolSize: 2 },
       },
       chatMapping: { '-1001000000010': 'archive' },
       unknownDataSource: 'fallback',

@@ -66,10 +66,12 @@ describe('configs/examples', () => {
       default: 'primary',
       sources: {
         primary: {
+          type: 'sqlite',
           path: path.join(EXAMPLES_DIR, 'bot.db'),
           ...DOCUMENTED_DEFAULTS,
         },
         archive: {
+          type: 'sqlite',
           path: path.join(EXAMPLES_DIR, 'archive.db'),
           ...DOCUMENTED_DEFAULTS,
           readonly: true,

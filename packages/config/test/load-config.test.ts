@@ -20,6 +20,7 @@ function expected(dir: string) {
     default: 'main',
     sources: {
       main: {
+        type: 'sqlite',
         path: path.join(dir, 'data/main.db'),
         ...DOCUMENTED_DEFAULTS,
         poolSize: 3,
@@ -85,6 +86,7 @@ describe('loadConfig: search', () => {
       default: 'primary',
       sources: {
         primary: {
+          type: 'sqlite',
           path: path.join(dir, 'bot.db'),
           ...DOCUMENTED_DEFAULTS,
         },

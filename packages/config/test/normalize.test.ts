@@ -52,6 +52,7 @@ describe('normalizeConfig', () => {
       default: 'primary',
       sources: {
         primary: {
+          type: 'sqlite',
           path: path.join(BASE, 'bot.db'),
           ...DOCUMENTED_DEFAULTS,
         },
@@ -117,6 +118,7 @@ describe('validateDatabaseConfig', () => {
     );
     expect(camel).toEqual(kebab);
     expect(camel.config.sources.primary).toEqual({
+      type: 'sqlite',
       path: path.join(BASE, 'bot.db'),
       ...DOCUMENTED_DEFAULTS,
       poolSize: 3,

@@ -58,7 +58,7 @@ function pgIssue(source: Record<string, unknown>, key: string) {
 }
 
 describe('a valid PostgreSQL source', () => {
-  it('the issue example normalises with its defaults, next to a SQLite source left as it was', () => {
+  it('the issue example normalises with its defaults, next to a SQLite source', () => {
     const { config, warnings } = normalizeConfig(parseToml(ISSUE_TOML), { baseDir: BASE });
     expect(warnings).toEqual([]);
     expect(config).toEqual({
@@ -66,15 +66,15 @@ describe('a valid PostgreSQL source', () => {
       sources: {
         shared: SHARED,
         replica: REPLICA,
-        local: { ...DOCUMENTED_DEFAULTS, path: path.join(BASE, 'bot.db') },
+        local: { ...DOCUMENTED_DEFAULTS, type: 'sqlite', path: path.join(BASE, 'bot.db') },
       },
       chatMapping: { '-1001': 'local' },
       unknownDataSource: 'fallback',
       crossSourceConcurrency: 8,
       crossSourceTimeout: 30,
     });
-    // SQLite output keeps today's shape: no type key.
-    expect(Object.hasOwn(config.sources.local as object, 'type')).toBe(false);
+    // Every normalised source says its type, also one whose file left it out (SQLite).
+    expect(config.sources.local?.type).toBe('sqlite');
   });
 
   it('through loadConfig from a TOML file and from a JSON file', async () => {

@@ -206,9 +206,11 @@ describe('source settings', () => {
     expect(far.fix).toBe('Remove type for a SQLite file, or set type = "postgresql" for a PostgreSQL source.');
   });
 
-  it('accepts type = "sqlite"', () => {
+  it('accepts type = "sqlite", and gives type "sqlite" to a source that leaves it out', () => {
     const { config } = normalizeConfig({ database: withSource('archive', { path: 'a.db', type: 'sqlite' }) });
-    expect(config.sources.archive).not.toHaveProperty('type');
+    expect(config.sources.archive?.type).toBe('sqlite');
+    const { config: implied } = normalizeConfig({ database: withSource('archive', { path: 'a.db' }) });
+    expect(implied.sources.archive?.type).toBe('sqlite');
   });
 });
 

@@ -1,6 +1,7 @@
 /** From the validated configuration to the broker's per-source specs, and what a new one changes. */
-import type { SourceSpec } from '@pkg/broker';
+import type { CommonSourceSpec, SourceSpec } from '@pkg/broker';
 import type { DatabaseConfig, SourceConfig } from '@pkg/config';
+import { SOURCE_SPECS } from './engines/registry.js';
 
 const OPERATIONS_MODULE = new URL('./operations/index.js', import.meta.url).href;
 
@@ -11,7 +12,7 @@ export function sourceSpecs(config: DatabaseConfig, names: readonly string[]): S
 
 function sourceSpec(name: string, s: SourceConfig): SourceSpec {
   // Every spec lists its keys in one order per engine, so planSources can compare them as JSON.
-  const common = {
+  const common: CommonSourceSpec = {
     name,
     readonly: s.readonly,
     poolSize: s.poolSize,
@@ -23,10 +24,8 @@ function sourceSpec(name: string, s: SourceConfig): SourceSpec {
     moduleOptions: { onNewerSchema: s.onNewerSchema },
     operationsModule: OPERATIONS_MODULE,
   };
-  if (s.type === 'postgresql') {
-    return { engine: 'postgresql', url: s.url, passwordEnv: s.passwordEnv, schema: s.schema, ...common };
-  }
-  return { engine: 'sqlite', path: s.path, ...common };
+  // The engine's own fields (path, or URL and schema) first, then the common ones.
+  return (SOURCE_SPECS[s.type] as (config: SourceConfig, common: CommonSourceSpec) => SourceSpec)(s, common);
 }
 
 /** What `reconfigure` does to the running sources. */

@@ -1,11 +1,15 @@
 /**
  * The engines, by name: the one place that lists them. `EngineTypes` says what each engine's source spec
  * and schema connection are; `ENGINES` must hold an entry for every name (the compiler checks), so adding
- * an engine is one line in each, plus its folder. Nothing outside `engines/` compares engine names.
+ * an engine is one line in each (and in `DIALECTS`), plus its folder. Nothing outside `engines/` compares
+ * engine names.
  */
+import type { Dialect } from '../dialect.js';
 import type { Engine } from '../engine.js';
+import { postgresDialect } from './postgresql/dialect.js';
 import { postgresEngine } from './postgresql/index.js';
 import type { PostgresConnection, PostgresSourceSpec } from './postgresql/spec.js';
+import { sqliteDialect } from './sqlite/dialect.js';
 import { sqliteEngine } from './sqlite/index.js';
 import type { SqliteConnection, SqliteSourceSpec } from './sqlite/spec.js';
 
@@ -25,6 +29,15 @@ export type SpecOf<E extends EngineName> = EngineTypes[E]['spec'];
 export const ENGINES: { readonly [E in EngineName]: Engine<SpecOf<E>> } = {
   sqlite: sqliteEngine,
   postgresql: postgresEngine,
+};
+
+/**
+ * Each engine's statement dialect (see dialect.ts): the texts that differ per engine are built through it.
+ * Pure functions (no driver), so the operations module and the CLI may import this record.
+ */
+export const DIALECTS: { readonly [E in EngineName]: Dialect } = {
+  sqlite: sqliteDialect,
+  postgresql: postgresDialect,
 };
 
 export const ENGINE_NAMES = Object.keys(ENGINES) as readonly EngineName[];

@@ -7,18 +7,28 @@ import type {
   UpdateChatInfoArgs,
   UpdateChatTopicInfoArgs,
 } from '../types.js';
-import { type CatalogStatement, readAll, readOne, STAMPS, writeOne } from './statement.js';
+import { type CatalogStatement, perEngine, readAll, readOne, STAMPS, writeOne } from './statement.js';
 import { requireInteger, requireString } from './values.js';
 
 // The catalog of chats and topics.
-const UPSERT_CHAT_INFO = `INSERT INTO chat_info (chat_id, type, title, username, is_forum) VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (chat_id) DO UPDATE SET type = excluded.type, title = excluded.title,
-    username = excluded.username, is_forum = excluded.is_forum, updated_at = CURRENT_TIMESTAMP`;
+const UPSERT_CHAT_INFO = perEngine((d) =>
+  d.upsert({
+    table: 'chat_info',
+    columns: ['chat_id', 'type', 'title', 'username', 'is_forum'],
+    key: ['chat_id'],
+    onConflict: { type: 'inserted', title: 'inserted', username: 'inserted', is_forum: 'inserted', updated_at: 'now' },
+  }),
+);
 const CHAT_ROWS = { dates: STAMPS, flags: ['is_forum'] } as const;
 const CHAT_INFO: CatalogStatement = { text: 'SELECT * FROM chat_info WHERE chat_id = ?', ...CHAT_ROWS };
-const UPSERT_TOPIC = `INSERT INTO chat_topics (chat_id, topic_id, icon_color, icon_custom_emoji_id, name) VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (chat_id, topic_id) DO UPDATE SET icon_color = excluded.icon_color,
-    icon_custom_emoji_id = excluded.icon_custom_emoji_id, name = excluded.name, updated_at = CURRENT_TIMESTAMP`;
+const UPSERT_TOPIC = perEngine((d) =>
+  d.upsert({
+    table: 'chat_topics',
+    columns: ['chat_id', 'topic_id', 'icon_color', 'icon_custom_emoji_id', 'name'],
+    key: ['chat_id', 'topic_id'],
+    onConflict: { icon_color: 'inserted', icon_custom_emoji_id: 'inserted', name: 'inserted', updated_at: 'now' },
+  }),
+);
 const CHAT_TOPICS: CatalogStatement = {
   text: 'SELECT * FROM chat_topics WHERE chat_id = ? ORDER BY topic_id',
   dates: STAMPS,

@@ -1,4 +1,13 @@
-import { defineOperation, type EngineContext, type Plan, type Query, type RunResult } from '@pkg/broker/operation';
+import {
+  type Dialect,
+  defineOperation,
+  type EngineContext,
+  type Plan,
+  type Query,
+  type RunResult,
+  type StatementText,
+} from '@pkg/broker/operation';
+import { BOT_PLANS } from '../engines/registry.js';
 import {
   type ChatMessage,
   type GetChatMessageByMessageIdArgs,
@@ -11,7 +20,8 @@ import {
   type UpdateChatMessageCategoryArgs,
   type UpdateChatMessageTextArgs,
 } from '../types.js';
-import { runText, writeOne } from './statement.js';
+import { COUNT_CHAT_DAY, COUNT_USER_DAY, COUNT_USER_MESSAGE, INSERT_MESSAGE } from './message-statements.js';
+import { perEngine, runText, writeOne } from './statement.js';
 import {
   requireInteger,
   requireOneOf,
@@ -46,57 +56,29 @@ const MESSAGE_DATES = ['date', 'created_at', 'media_created_at', 'media_updated_
  * difference. No index serves the date order either way (v6 has only the primary key): the chat's rows are
  * found through (chat_id, message_id) and sorted, so the longer key costs the sort alone.
  */
-const NEWEST_FIRST = ' ORDER BY m.date DESC, length(m.message_id) DESC, m.message_id DESC';
-const OLDEST_FIRST = ' ORDER BY m.date ASC, length(m.message_id) ASC, m.message_id ASC';
-const BY_USER = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.user_id = ?${NEWEST_FIRST} LIMIT ?`;
-const BY_ROOT = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ?${OLDEST_FIRST}`;
-const BY_ROOT_IN_THREAD = `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? AND m.thread_id = ?${OLDEST_FIRST}`;
+const newestFirst = (d: Dialect) => ` ORDER BY m.date DESC, ${d.charLength('m.message_id')} DESC, m.message_id DESC`;
+const oldestFirst = (d: Dialect) => ` ORDER BY m.date ASC, ${d.charLength('m.message_id')} ASC, m.message_id ASC`;
+const NEWEST_FIRST = perEngine(newestFirst);
+const BY_USER = perEngine((d) => `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.user_id = ?${newestFirst(d)} LIMIT ?`);
+const BY_ROOT = perEngine((d) => `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ?${oldestFirst(d)}`);
+const BY_ROOT_IN_THREAD = perEngine(
+  (d) => `${SELECT_MESSAGE} WHERE m.chat_id = ? AND m.root_message_id = ? AND m.thread_id = ?${oldestFirst(d)}`,
+);
 
-const INSERT_MESSAGE = `INSERT INTO chat_messages (chat_id, message_id, date, user_id, reply_id, thread_id, root_message_id,
-  message_text, message_type, message_category, quote_text, media_id)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const COUNT_USER_MESSAGE =
-  'UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP WHERE chat_id = ? AND user_id = ?';
-const COUNT_CHAT_DAY = `INSERT INTO chat_stats (chat_id, date, messages_count) VALUES (?, ?, 1)
-  ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = chat_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
-const COUNT_USER_DAY = `INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) VALUES (?, ?, ?, 1)
-  ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = chat_user_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
-/**
- * saveChatMessageIfNew: the message and its counters only when no message has its (chat_id, message_id),
- * atomically. SQLite (one writer at a time, BEGIN IMMEDIATE) counts only while the message is absent, then
- * inserts it. PostgreSQL must decide on the insert itself, or two sessions could both see it absent: one
- * statement whose counters read the insert's RETURNING, so a conflict (or a concurrent winner) counts nothing.
- */
-const ABSENT = 'NOT EXISTS (SELECT 1 FROM chat_messages WHERE chat_id = ? AND message_id = ?)';
-const COUNT_USER_MESSAGE_IF_NEW = `UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP
-  WHERE chat_id = ? AND user_id = ? AND ${ABSENT}`;
-const COUNT_CHAT_DAY_IF_NEW = `INSERT INTO chat_stats (chat_id, date, messages_count) SELECT ?, ?, 1 WHERE ${ABSENT}
-  ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = chat_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
-const COUNT_USER_DAY_IF_NEW = `INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) SELECT ?, ?, ?, 1 WHERE ${ABSENT}
-  ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = chat_user_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP`;
-const INSERT_MESSAGE_IF_NEW = `${INSERT_MESSAGE} ON CONFLICT (chat_id, message_id) DO NOTHING`;
-const SAVE_IF_NEW_POSTGRES = `WITH stored AS (${INSERT_MESSAGE_IF_NEW} RETURNING 1),
-  user_count AS (UPDATE chat_users SET messages_count = messages_count + 1, updated_at = CURRENT_TIMESTAMP
-    WHERE chat_id = ? AND user_id = ? AND EXISTS (SELECT 1 FROM stored)),
-  chat_day AS (INSERT INTO chat_stats (chat_id, date, messages_count) SELECT ?, ?, 1 FROM stored
-    ON CONFLICT (chat_id, date) DO UPDATE SET messages_count = chat_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP),
-  user_day AS (INSERT INTO chat_user_stats (chat_id, user_id, date, messages_count) SELECT ?, ?, ?, 1 FROM stored
-    ON CONFLICT (chat_id, user_id, date) DO UPDATE SET messages_count = chat_user_stats.messages_count + 1, updated_at = CURRENT_TIMESTAMP)
-SELECT count(*)::int AS stored FROM stored`;
 const SET_TEXT = 'UPDATE chat_messages SET message_text = ? WHERE chat_id = ? AND message_id = ?';
 const SET_CATEGORY = 'UPDATE chat_messages SET message_category = ? WHERE chat_id = ? AND message_id = ?';
 
-function messageQuery(text: string, params: unknown[]): Query {
+function messageQuery(text: StatementText, params: unknown[]): Query {
   return { text, params, mode: 'all', dates: MESSAGE_DATES };
 }
 
-function* messageRows(text: string, params: unknown[]): Plan<ChatMessage[]> {
+function* messageRows(text: StatementText, params: unknown[]): Plan<ChatMessage[]> {
   return (yield messageQuery(text, params)) as ChatMessage[];
 }
 
 /**
- * Several getChatMessageByMessageId calls of one batch as one statement (`(chat_id, message_id) IN (VALUES
- * ...)`, the primary key's index): one round instead of one per key. The keys are padded to a power of two
+ * Several getChatMessageByMessageId calls of one batch as one statement (`(chat_id, message_id) IN (...)`,
+ * the primary key's index): one round instead of one per key. The keys are padded to a power of two
  * (repeating the last) so a connection prepares at most 6 of these statements. Each call gets its own row
  * object, or null, exactly as the single form; a bad argument throws and each call runs alone.
  */
@@ -144,11 +126,11 @@ function copyMessage(r: ChatMessage): ChatMessage {
   return copy as unknown as ChatMessage;
 }
 
-const byKeysSqlCache = new Map<number, string>();
-function byKeysSql(size: number): string {
+const byKeysSqlCache = new Map<number, StatementText>();
+function byKeysSql(size: number): StatementText {
   let sql = byKeysSqlCache.get(size);
   if (sql === undefined) {
-    sql = `${SELECT_MESSAGE} WHERE (m.chat_id, m.message_id) IN (VALUES ${Array.from({ length: size }, () => '(?, ?)').join(', ')})`;
+    sql = perEngine((d) => `${SELECT_MESSAGE} WHERE ${d.tupleIn(['m.chat_id', 'm.message_id'], size)}`);
     byKeysSqlCache.set(size, sql);
   }
   return sql;
@@ -191,24 +173,14 @@ export const messageOperations = {
     return true;
   }),
 
-  /** saveChatMessage for a message not stored yet: true when stored, false (nothing counted) when it was. */
-  saveChatMessageIfNew: defineOperation('write', function* (a: SaveChatMessageArgs, e: EngineContext): Plan<boolean> {
+  /**
+   * saveChatMessage for a message not stored yet: true when stored, false (nothing counted) when it was.
+   * Deciding "not stored yet" atomically differs per engine (one writer at a time, or row locks): the
+   * engine's plan (engines/<name>/plans.ts) does it.
+   */
+  saveChatMessageIfNew: defineOperation('write', (a: SaveChatMessageArgs, e: EngineContext): Plan<boolean> => {
     const { message, chatId, userId, day } = messageRow(a, e, 'saveChatMessageIfNew');
-    const key = [chatId, message[1]];
-    if (e.engine === 'postgresql') {
-      const params = [...message, chatId, userId, chatId, day, chatId, userId, day];
-      const [row] = (yield { atomic: [{ text: SAVE_IF_NEW_POSTGRES, params, mode: 'get' }] }) as [{ stored: number }];
-      return row.stored === 1;
-    }
-    const answers = (yield {
-      atomic: [
-        runText(COUNT_USER_MESSAGE_IF_NEW, [chatId, userId, ...key]),
-        runText(COUNT_CHAT_DAY_IF_NEW, [chatId, day, ...key]),
-        runText(COUNT_USER_DAY_IF_NEW, [chatId, userId, day, ...key]),
-        runText(INSERT_MESSAGE_IF_NEW, message),
-      ],
-    }) as RunResult[];
-    return (answers[3] as RunResult).changes === 1;
+    return BOT_PLANS[e.engine].saveChatMessageIfNew({ message, chatId, userId, day });
   }),
 
   /** An edited message's text: true when the message exists (and now has it), false when none does. */
@@ -278,7 +250,7 @@ export const messageOperations = {
       else where.push(`m.message_category IN (${a.messageCategory.map(() => '?').join(', ')})`);
       for (const c of a.messageCategory) params.push(requireOneOf(c, MESSAGE_CATEGORIES, op, 'messageCategory'));
     }
-    let sql = `${SELECT_MESSAGE} WHERE ${where.join(' AND ')}${NEWEST_FIRST}`;
+    let sql = `${SELECT_MESSAGE} WHERE ${where.join(' AND ')}${NEWEST_FIRST[e.engine]}`;
     if (a.limit != null) {
       sql += ' LIMIT ?';
       params.push(requireInteger(a.limit, op, 'limit'));

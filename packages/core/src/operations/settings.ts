@@ -1,4 +1,4 @@
-import { defineOperation, type EngineContext, type Plan } from '@pkg/broker/operation';
+import { DIALECTS, defineOperation, type EngineContext, type Plan } from '@pkg/broker/operation';
 import { InvalidArgumentError } from '@pkg/errors';
 import type {
   AddUserDataArgs,
@@ -11,27 +11,55 @@ import type {
   UnsetChatSettingArgs,
   UserDataKey,
 } from '../types.js';
-import { allRows, getRow, writeOne } from './statement.js';
+import { allRows, getRow, perEngine, writeOne } from './statement.js';
 import { requireInteger, requireString } from './values.js';
 
-// The catalog of key/value stores. The bot writes chat settings and settings with INSERT OR REPLACE,
-// which re-creates the row: the upserts below reset created_at too, so a row reads back as it did.
-const SET_CHAT_SETTING = `INSERT INTO chat_settings (chat_id, key, value) VALUES (?, ?, ?)
-  ON CONFLICT (chat_id, key) DO UPDATE SET value = excluded.value,
-    created_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP`;
-const UNSET_CHAT_SETTING = 'DELETE FROM chat_settings WHERE chat_id = ? AND key = ?';
+// The catalog of key/value stores. `key` is a reserved word on some engines: written through the dialect.
+// The bot writes chat settings and settings with INSERT OR REPLACE, which re-creates the row: their upserts
+// reset created_at too, so a row reads back as it did.
+const SET_CHAT_SETTING = perEngine((d) =>
+  d.upsert({
+    table: 'chat_settings',
+    columns: ['chat_id', 'key', 'value'],
+    key: ['chat_id', 'key'],
+    onConflict: { value: 'inserted', created_at: 'now', updated_at: 'now' },
+  }),
+);
+const UNSET_CHAT_SETTING = perEngine(
+  (d) => `DELETE FROM chat_settings WHERE chat_id = ? AND ${d.identifier('key')} = ?`,
+);
 const CLEAR_CHAT_SETTINGS = 'DELETE FROM chat_settings WHERE chat_id = ?';
-const CHAT_SETTING = { text: 'SELECT value FROM chat_settings WHERE chat_id = ? AND key = ?' };
-const CHAT_SETTINGS = { text: 'SELECT key, value FROM chat_settings WHERE chat_id = ?' };
-const UPSERT_USER_DATA = `INSERT INTO user_data (user_id, chat_id, key, data) VALUES (?, ?, ?, ?)
-  ON CONFLICT (user_id, chat_id, key) DO UPDATE SET data = excluded.data, updated_at = CURRENT_TIMESTAMP`;
-const DELETE_USER_DATA = 'DELETE FROM user_data WHERE user_id = ? AND chat_id = ? AND key = ?';
+const CHAT_SETTING = {
+  text: perEngine((d) => `SELECT value FROM chat_settings WHERE chat_id = ? AND ${d.identifier('key')} = ?`),
+};
+const CHAT_SETTINGS = {
+  text: perEngine((d) => `SELECT ${d.identifier('key')}, value FROM chat_settings WHERE chat_id = ?`),
+};
+const UPSERT_USER_DATA = perEngine((d) =>
+  d.upsert({
+    table: 'user_data',
+    columns: ['user_id', 'chat_id', 'key', 'data'],
+    key: ['user_id', 'chat_id', 'key'],
+    onConflict: { data: 'inserted', updated_at: 'now' },
+  }),
+);
+const DELETE_USER_DATA = perEngine(
+  (d) => `DELETE FROM user_data WHERE user_id = ? AND chat_id = ? AND ${d.identifier('key')} = ?`,
+);
 const CLEAR_USER_DATA = 'DELETE FROM user_data WHERE user_id = ? AND chat_id = ?';
-const USER_DATA = { text: 'SELECT key, data FROM user_data WHERE user_id = ? AND chat_id = ?' };
-const SET_SETTING = `INSERT INTO settings (key, value) VALUES (?, ?)
-  ON CONFLICT (key) DO UPDATE SET value = excluded.value, created_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP`;
-const SETTING = { text: 'SELECT value FROM settings WHERE key = ?' };
-const SETTINGS = { text: 'SELECT key, value FROM settings' };
+const USER_DATA = {
+  text: perEngine((d) => `SELECT ${d.identifier('key')}, data FROM user_data WHERE user_id = ? AND chat_id = ?`),
+};
+const SET_SETTING = perEngine((d) =>
+  d.upsert({
+    table: 'settings',
+    columns: ['key', 'value'],
+    key: ['key'],
+    onConflict: { value: 'inserted', created_at: 'now', updated_at: 'now' },
+  }),
+);
+const SETTING = { text: perEngine((d) => `SELECT value FROM settings WHERE ${d.identifier('key')} = ?`) };
+const SETTINGS = { text: perEngine((d) => `SELECT ${d.identifier('key')}, value FROM settings`) };
 
 /** A key/value read: the rows as one object. */
 function* keyValues(query: ReturnType<typeof allRows>, key: string, value: string): Plan<Record<string, string>> {
@@ -48,9 +76,9 @@ function* valueOrNull(query: ReturnType<typeof getRow>): Plan<string | null> {
 }
 
 /**
- * A chat setting's value bound so SQLite stores what it stores for the bot's Python value:
- * booleans and integers bind as INTEGER (the TEXT column keeps "1", "0", "5"), other numbers as
- * REAL (SQLite's own text form, e.g. "0.1"). JavaScript cannot tell 3.0 from 3: both give "3".
+ * A chat setting's value bound so the TEXT column reads back what SQLite stores for the bot's Python value
+ * (the dialect's `textValue`): booleans "1"/"0", integers their digits, other numbers their decimal text.
+ * JavaScript cannot tell 3.0 from 3: both give "3".
  */
 function settingValue(value: unknown, op: string, e: EngineContext): string | number | bigint | null {
   if (value === null || typeof value === 'string') return value;
@@ -61,11 +89,7 @@ function settingValue(value: unknown, op: string, e: EngineContext): string | nu
       `must be a string, a finite number, a boolean or null (got ${JSON.stringify(value)})`,
     );
   }
-  // PostgreSQL's TEXT column takes text only: for integers and booleans the text SQLite stores; other
-  // numbers in JavaScript's shortest exact form (SQLite's own REAL text may differ in the last digits).
-  if (e.engine === 'postgresql') return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
-  if (typeof value === 'boolean') return value ? 1n : 0n;
-  return Number.isSafeInteger(value) ? BigInt(value) : value;
+  return DIALECTS[e.engine].textValue(value);
 }
 
 /** Chat settings, per-user data and the global settings table: key/value stores all three. */

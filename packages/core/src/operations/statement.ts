@@ -1,10 +1,19 @@
 /**
  * How the operations name their statements. Each domain file keeps its statements as named constants
- * (its part of the catalog): one text for both engines wherever one runs on both, `{ sqlite, postgresql }`
- * only where none does. A catalog entry carries how its rows convert (`dates`, `flags`), so the row
- * conversion is written once, with the statement, and done by the engine.
+ * (its part of the catalog): one text for every engine wherever one runs on all, and a text per engine,
+ * built through the engines' dialects (`perEngine`), where none does. A catalog entry carries how its rows
+ * convert (`dates`, `flags`), so the row conversion is written once, with the statement, and done by the
+ * engine.
  */
-import type { Plan, Query, StatementText } from '@pkg/broker/operation';
+import {
+  DIALECTS,
+  type Dialect,
+  ENGINE_NAMES,
+  type EngineName,
+  type Plan,
+  type Query,
+  type StatementText,
+} from '@pkg/broker/operation';
 
 export interface CatalogStatement {
   readonly text: StatementText;
@@ -12,6 +21,16 @@ export interface CatalogStatement {
   readonly dates?: readonly string[];
   /** Flag columns: a boolean in every row. */
   readonly flags?: readonly string[];
+}
+
+/**
+ * A statement whose text differs per engine: `build` writes it with one engine's dialect, once per engine
+ * of the registry (DIALECTS holds one for every engine name, so a new engine gets its text or fails to build).
+ */
+export function perEngine(build: (d: Dialect) => string): Readonly<Record<EngineName, string>> {
+  const texts: Partial<Record<EngineName, string>> = {};
+  for (const name of ENGINE_NAMES) texts[name] = build(DIALECTS[name]);
+  return texts as Record<EngineName, string>;
 }
 
 /** The columns every table of the bot stamps. */

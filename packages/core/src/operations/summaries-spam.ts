@@ -11,7 +11,7 @@ import {
   SPAM_REASONS,
   type SpamMessage,
 } from '../types.js';
-import { type CatalogStatement, readAll, readOne, runText, STAMPS, writeOne } from './statement.js';
+import { type CatalogStatement, perEngine, readAll, readOne, runText, STAMPS, writeOne } from './statement.js';
 import { requireInteger, requireNumber, requireOneOf, requireString, toMessageId } from './values.js';
 
 // The catalog of summaries and classified messages. Explicit column lists where the PostgreSQL table
@@ -20,9 +20,14 @@ const SUMMARY_COLUMNS =
   'csid, chat_id, topic_id, first_message_id, last_message_id, prompt, summary, created_at, updated_at';
 const UPDATE_SUMMARY =
   'UPDATE chat_summarization_cache SET summary = ?, updated_at = CURRENT_TIMESTAMP WHERE csid IN (?, ?)';
-const INSERT_SUMMARY = `INSERT INTO chat_summarization_cache (csid, chat_id, topic_id, first_message_id, last_message_id, prompt, summary)
-  VALUES (?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (csid) DO UPDATE SET summary = excluded.summary, updated_at = CURRENT_TIMESTAMP`;
+const INSERT_SUMMARY = perEngine((d) =>
+  d.upsert({
+    table: 'chat_summarization_cache',
+    columns: ['csid', 'chat_id', 'topic_id', 'first_message_id', 'last_message_id', 'prompt', 'summary'],
+    key: ['csid'],
+    onConflict: { summary: 'inserted', updated_at: 'now' },
+  }),
+);
 const SUMMARY: CatalogStatement = {
   text: `SELECT ${SUMMARY_COLUMNS} FROM chat_summarization_cache WHERE csid IN (?, ?) ORDER BY updated_at DESC, rowid DESC LIMIT 1`,
   dates: STAMPS,

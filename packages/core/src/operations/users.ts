@@ -8,13 +8,18 @@ import type {
   UpdateChatUserArgs,
   UpdateUserMetadataArgs,
 } from '../types.js';
-import { type CatalogStatement, readAll, readOne, STAMPS, writeOne } from './statement.js';
+import { type CatalogStatement, perEngine, readAll, readOne, STAMPS, writeOne } from './statement.js';
 import { requireInteger, requireString, toStoredTimestamp } from './values.js';
 
 // The catalog of chat users.
-const UPSERT_USER = `INSERT INTO chat_users (chat_id, user_id, username, full_name) VALUES (?, ?, ?, ?)
-  ON CONFLICT (chat_id, user_id) DO UPDATE SET
-    username = excluded.username, full_name = excluded.full_name, updated_at = CURRENT_TIMESTAMP`;
+const UPSERT_USER = perEngine((d) =>
+  d.upsert({
+    table: 'chat_users',
+    columns: ['chat_id', 'user_id', 'username', 'full_name'],
+    key: ['chat_id', 'user_id'],
+    onConflict: { username: 'inserted', full_name: 'inserted', updated_at: 'now' },
+  }),
+);
 // The bot leaves updated_at alone here: being flagged is not activity.
 const MARK_SPAMMER = 'UPDATE chat_users SET is_spammer = ? WHERE chat_id = ? AND user_id = ?';
 const SET_METADATA =

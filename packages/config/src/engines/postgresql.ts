@@ -1,20 +1,39 @@
 /**
  * A PostgreSQL source's own keys: where the server is (`url`, or the design document's and the later
- * bot's host/port/user/database), where its password comes from (never the file), and its schema.
+ * bot's host/port/user/database), where its password comes from (never the file), and its schema. Two
+ * sources are one store when they reach one schema of one database on one server.
  */
-import { type Context, issue } from './context.js';
-import { DEFAULT_POSTGRES_SCHEMA } from './defaults.js';
-import type { SourceEntry } from './sources.js';
-import { describe, keyOf } from './text.js';
+import { type Context, issue } from '../context.js';
+import type { ConfigEngine, EngineFields, SameStore } from '../engine.js';
+import type { Field } from '../fields.js';
+import type { SourceEntry } from '../sources.js';
+import { describe, keyOf } from '../text.js';
+import type { CommonSourceConfig, CommonSourceConfigInput } from '../types.js';
 
-export interface PostgresTarget {
+/** A schema of a PostgreSQL database. */
+export interface PostgresSourceConfig extends CommonSourceConfig {
+  type: 'postgresql';
+  /** postgres:// or postgresql:// URL, never with a password. */
   url: string;
+  /** Environment variable holding the password, read by the worker; null: PGPASSWORD or ~/.pgpass. */
   passwordEnv: string | null;
+  /** Schema holding the bot's tables (the session's search_path). Default "public". */
   schema: string;
 }
 
-/** Keys that only a PostgreSQL source has (a SQLite source holding one is an error naming it). */
-export const POSTGRES_ONLY_FIELDS = ['url', 'passwordEnv', 'schema', 'host', 'port', 'user', 'database'] as const;
+export interface PostgresSourceConfigInput extends CommonSourceConfigInput {
+  type: 'postgresql';
+  /** postgres://user@host:port/database, without a password. */
+  url: string;
+  passwordEnv?: string | null;
+  'password-env'?: string | null;
+  /** Default "public". */
+  schema?: string;
+}
+
+/** Schema of a PostgreSQL source that leaves `schema` out. */
+export const DEFAULT_POSTGRES_SCHEMA = 'public';
+
 /** The parts of a URL some dialects write as separate keys. */
 const URL_PARTS = ['host', 'port', 'user', 'database'] as const;
 
@@ -29,31 +48,12 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export function validatePostgres(entry: SourceEntry, ctx: Context): PostgresTarget | undefined {
-  const { name, at, picked } = entry;
+function validate(entry: SourceEntry, ctx: Context): EngineFields<PostgresSourceConfig> | undefined {
+  const { at, picked } = entry;
   const values = picked.values;
   const keyPath = (field: string): string => keyOf(picked.paths[field] ?? [...at, field]);
   const written = (field: string, fallback: string): string => picked.names[field] ?? fallback;
   const before = ctx.issues.length;
-
-  if (values.path !== undefined) {
-    const pathName = written('path', entry.pathName);
-    issue(
-      ctx,
-      keyPath('path'),
-      `"${pathName}" is the file of a SQLite source, but source "${name}" is a PostgreSQL source (${entry.typeKey} = ${JSON.stringify(entry.typeKey === 'type' ? 'postgresql' : values.type)}), which connects with url.`,
-      `remove ${pathName} and set url = "${EXAMPLE_URL}", or make "${name}" a SQLite source by ${entry.typeKey === 'type' ? 'removing type' : `setting provider = "sqlite3"`}.`,
-    );
-  }
-
-  if (values.password !== undefined) {
-    issue(
-      ctx,
-      keyPath('password'),
-      'never a password in the file: a config file is copied, committed and logged.',
-      `remove ${written('password', 'password')} and ${PASSWORD_FIX}.`,
-    );
-  }
 
   const url = readUrl(entry, ctx, keyPath);
 
@@ -296,3 +296,53 @@ export function postgresIdentity(url: string, schema: string): string {
   const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username);
   return `postgresql:${u.hostname.toLowerCase()}:${u.port || '5432'}/${database}/${schema}`;
 }
+
+/**
+ * Two sources on one schema. A readonly source beside a writable one is legitimate on PostgreSQL: its
+ * sessions are read-only at the server (unlike a second SQLite handle on one file), as a replica's are.
+ */
+function sameStore({ first, firstSource: other, entry, source }: SameStore<PostgresSourceConfig>, ctx: Context): void {
+  if (other.readonly !== source.readonly) return;
+  const urlField = entry.picked.paths.url !== undefined ? 'url' : 'host';
+  const urlKey = entry.picked.paths[urlField] ?? [...entry.at, 'url'];
+  const where = `${other.url}${other.url === source.url ? '' : ` and ${source.url}`}, schema ${source.schema}`;
+  issue(
+    ctx,
+    keyOf(urlKey),
+    `sources "${first}" and "${entry.name}" are the same PostgreSQL schema (${where}): ` +
+      'each source runs its own worker, pool and write ordering and is migrated on its own, so the two would race each other.',
+    `keep one source for the schema (map chats to it in chatMapping), or give "${entry.name}" another schema or database.`,
+  );
+}
+
+/**
+ * A PostgreSQL source's own keys. `host`, `port`, `user`, `database` are the design document's and the
+ * later bot's spelling of what `url` says.
+ */
+const POSTGRES_FIELDS: readonly Field[] = [
+  { field: 'url', names: ['url'] },
+  { field: 'passwordEnv', names: ['password-env', 'passwordEnv'], codeName: 'passwordEnv' },
+  { field: 'schema', names: ['schema'] },
+];
+const POSTGRES_PARTS: readonly Field[] = [
+  { field: 'host', names: ['host'] },
+  { field: 'port', names: ['port'] },
+  { field: 'user', names: ['user'] },
+  { field: 'database', names: ['database'] },
+];
+
+export const postgresConfig: ConfigEngine<PostgresSourceConfig, PostgresSourceConfigInput> = {
+  type: 'postgresql',
+  label: 'PostgreSQL',
+  what: 'a schema of a PostgreSQL database',
+  providers: ['postgresql'],
+  sourceFields: [...POSTGRES_FIELDS, ...POSTGRES_PARTS],
+  providerFields: POSTGRES_FIELDS,
+  // The bot's PostgreSQLProvider arguments (its password is refused for every engine).
+  parameterFields: POSTGRES_PARTS,
+  reachedWith: { key: 'url', example: `url = "${EXAMPLE_URL}"` },
+  passwordFrom: PASSWORD_FIX,
+  validate,
+  identity: (source) => postgresIdentity(source.url, source.schema),
+  sameStore,
+};
