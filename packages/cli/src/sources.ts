@@ -1,8 +1,7 @@
 /** Opening configured sources through @pkg/core, one source at a time, each with a bounded wait. */
-import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { DatabaseConfig, PostgresSourceConfig, SourceConfig } from '@pkg/config';
-import { DatabaseWrapper, postgresLocation, SourceOpenError, SourceUnavailableError } from '@pkg/core';
+import type { DatabaseConfig, SourceConfig } from '@pkg/config';
+import { DatabaseWrapper, SourceOpenError, SourceUnavailableError } from '@pkg/core';
+import { type EngineName, type EngineTools, type SourceSpec, sourceSpecOf, toolsOf } from '@pkg/core/engines';
 import { withTimeout } from './problems.js';
 
 /** How long an open may take beyond the source's own busy timeout before the CLI gives up on it. */
@@ -19,17 +18,22 @@ export function sourceOf(config: DatabaseConfig, name: string): SourceConfig {
   return s;
 }
 
-export function isPostgres(source: SourceConfig): source is PostgresSourceConfig {
-  return source.type === 'postgresql';
+/** A configured source as the library's worker would get it, and its engine's tools. */
+export interface EngineSource {
+  spec: SourceSpec;
+  tools: EngineTools<EngineName>;
 }
 
-/** The URL as the configuration has it, minus any password (the config refuses one; this never prints one anyway). */
-/** A URL as it may be printed (the library's own redaction). */
-export { urlWithoutPassword as safeUrl } from '@pkg/core';
+/** How every command meets an engine: the source's spec and the tools of its engine (never a name comparison). */
+export function engineSource(config: DatabaseConfig, name: string): EngineSource {
+  const spec = sourceSpecOf(config, name);
+  return { spec, tools: toolsOf(spec) };
+}
 
 /** Where a source lives, as the library's messages say it: the file path, or the URL without password and the schema. */
-export function sourceLocation(source: SourceConfig): string {
-  return isPostgres(source) ? postgresLocation(source.url, source.schema) : source.path;
+export function sourceLocation(config: DatabaseConfig, name: string): string {
+  const { spec, tools } = engineSource(config, name);
+  return tools.place(spec).location;
 }
 
 /** The bound on opening every source of `config`. */
@@ -38,39 +42,14 @@ export function openBoundMs(config: DatabaseConfig): number {
   return Math.round(longest * 1000) + OPEN_GRACE_MS;
 }
 
-/** File and WAL sizes in bytes; null when the file does not exist. */
-export function fileSizes(path: string): { size: number | null; walSize: number | null } {
-  const size = (p: string): number | null => {
-    try {
-      return statSync(p).size;
-    } catch {
-      return null;
-    }
-  };
-  return { size: size(path), walSize: size(`${path}-wal`) };
-}
-
 /**
- * A writable source whose file does not exist yet: opening it would create a new bot database,
- * which a diagnostic command must not do behind the user's back (a wrong path would leave a stray file).
+ * A writable source whose database does not exist yet (a missing file): opening it would create a new bot
+ * database, which a diagnostic command must not do behind the user's back (a wrong path would leave a
+ * stray file). A server engine cannot tell without asking (see emptyWritableSources).
  */
-export function isMissingWritable(source: SourceConfig): boolean {
-  // A PostgreSQL schema is not a file: whether it exists is known only by asking the server (check does).
-  if (isPostgres(source)) return false;
-  return !source.readonly && !existsSync(source.path);
-}
-
-/** The folder a missing writable file would be created in does not exist: the bot's open would fail. */
-export function missingFolderError(name: string, source: SourceConfig): SourceOpenError | null {
-  if (isPostgres(source)) return null;
-  const folder = dirname(source.path);
-  if (existsSync(folder)) return null;
-  return new SourceOpenError(
-    name,
-    source.path,
-    `the folder ${folder} does not exist, so the file cannot be created`,
-    `create the folder, or correct [database.sources.${name}] path.`,
-  );
+export function isMissingWritable(config: DatabaseConfig, name: string): boolean {
+  const { spec, tools } = engineSource(config, name);
+  return !spec.readonly && tools.local(spec).exists === false;
 }
 
 /** A DatabaseWrapper over the whole config, ready (every source open) within the bound, or rejected. */
@@ -84,9 +63,9 @@ export async function openAll(config: DatabaseConfig): Promise<DatabaseWrapper> 
       () =>
         new SourceUnavailableError(
           config.default,
-          sourceLocation(sourceOf(config, config.default)),
+          sourceLocation(config, config.default),
           `the sources did not open within ${bound} ms`,
-          'check that no process holds a lock on the files and that every PostgreSQL server answers, then retry.',
+          'check that no process holds a lock on the files and that every database server answers, then retry.',
         ),
     );
     return db;
@@ -118,7 +97,7 @@ export function openOne(
 }
 
 /**
- * How a PostgreSQL source opened as readonly (openOne's `inspectOnly`) says that its schema holds no bot
+ * How a server source opened as readonly (openOne's `inspectOnly`) says that its schema holds no bot
  * table at all (`details.emptySchema`): for a writable source that is a database the bot will create on
  * first open, not a fault.
  */
@@ -127,13 +106,14 @@ export function isNoBotTables(error: unknown): boolean {
 }
 
 /**
- * The writable PostgreSQL sources whose schema holds no bot tables yet (opening them as the bot does would
- * create the tables), found through read-only sessions. Other failures are left to the caller's own open.
+ * The writable server sources (whose presence only the server can tell) whose schema holds no bot tables
+ * yet (opening them as the bot does would create the tables), found through read-only sessions. Other
+ * failures are left to the caller's own open.
  */
-export async function emptyWritablePostgres(config: DatabaseConfig): Promise<string[]> {
+export async function emptyWritableSources(config: DatabaseConfig): Promise<string[]> {
   const names = sourceNames(config).filter((n) => {
-    const s = sourceOf(config, n);
-    return isPostgres(s) && !s.readonly;
+    const { spec, tools } = engineSource(config, n);
+    return !spec.readonly && tools.local(spec).exists === null;
   });
   const empty = await Promise.all(
     names.map(async (n) => {

@@ -1,9 +1,10 @@
 /** The pieces of the PostgreSQL move that need no server: timestamp texts as UTC, and a configured PostgreSQL source as a target. */
-import { normalizeConfig, type SourceConfig } from '@pkg/config';
+import { normalizeConfig } from '@pkg/config';
+import { sourceSpecOf } from '@pkg/core/engines';
 import { describe, expect, it } from 'vitest';
-import { utcInstant } from '../src/move/pg-engine.js';
-import { toSqliteValue } from '../src/move/sqlite-engine.js';
-import { targetOf } from '../src/move/targets.js';
+// The engines' value conversions are internal to @pkg/core: read from its built files, as the bin runs them.
+import { utcInstant } from '../../core/dist/engines/postgresql/move-values.js';
+import { toSqliteValue } from '../../core/dist/engines/sqlite/move.js';
 
 describe('timestamp texts', () => {
   it('reads the bot’s zone-less texts as UTC, honours an explicit offset, refuses what is no instant', () => {
@@ -37,7 +38,7 @@ describe('a configured source as a move target', () => {
       },
       { baseDir: '/tmp' },
     );
-    expect(targetOf('shared', config.sources.shared as SourceConfig)).toEqual({
+    expect(sourceSpecOf(config, 'shared')).toMatchObject({
       engine: 'postgresql',
       name: 'shared',
       url: 'postgres://bot@db1/botdb',
@@ -46,7 +47,7 @@ describe('a configured source as a move target', () => {
       timeoutMs: 30_000,
       readonly: true,
     });
-    expect(targetOf('primary', config.sources.primary as SourceConfig)).toMatchObject({
+    expect(sourceSpecOf(config, 'primary')).toMatchObject({
       engine: 'sqlite',
       path: '/tmp/bot.db',
     });

@@ -1,49 +1,36 @@
 /** `botdb check`: the configuration is valid and every source opens; what each source holds. */
 import type { DatabaseConfig, LoadedConfig } from '@pkg/config';
 import { ConfigError, SCHEMA_VERSION, SchemaTooNewError } from '@pkg/core';
-import { parseVersion, SQL } from '../bot-schema.js';
+import { type EngineName, parseVersion } from '@pkg/core/engines';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { EXIT, formatBytes, out, type Problem, printable, problemLines } from '../output.js';
 import { toProblem } from '../problems.js';
-import {
-  closeQuietly,
-  fileSizes,
-  isMissingWritable,
-  isNoBotTables,
-  isPostgres,
-  missingFolderError,
-  openOne,
-  safeUrl,
-  sourceLocation,
-  sourceNames,
-  sourceOf,
-} from '../sources.js';
-import { verifyFile } from '../sqlite-file.js';
+import { closeQuietly, engineSource, isNoBotTables, openOne, sourceNames, sourceOf } from '../sources.js';
 
 export interface SourceReport {
   name: string;
-  type: 'sqlite' | 'postgresql';
-  /** The SQLite file; null for a PostgreSQL source (see `location`). */
+  /** The source's engine. */
+  type: EngineName;
+  /** A file engine's file (SQLite); null for a server engine (see `location`). */
   path: string | null;
-  /** The file path, or the PostgreSQL URL without password and the schema: what the library's messages name. */
+  /** The file path, or the server URL without password and the schema: what the library's messages name. */
   location: string;
-  /** PostgreSQL only: the URL without password, and the schema. */
-  url?: string;
-  schema?: string;
+  /** The engine's own fields (PostgreSQL: `url` without password, `schema`). */
+  [field: string]: unknown;
   mode: 'readonly' | 'writable';
   default: boolean;
   /** Chats mapped to this source in [database.chatMapping]. */
   mappedChats: number;
-  /** The file exists; for PostgreSQL, the schema holds the bot's tables (null: the server could not tell). */
+  /** The file exists; for a server engine, the schema holds the bot's tables (null: the server could not tell). */
   exists: boolean | null;
-  /** File and WAL sizes; null for PostgreSQL. */
+  /** File and WAL sizes; null for a server engine. */
   size: number | null;
   walSize: number | null;
   schemaVersion: number | null;
   chats: number | null;
   messages: number | null;
   /**
-   * opened; or not opened because the file (PostgreSQL: the schema's tables) does not exist yet and a
+   * opened; or not opened because the file (a server engine: the schema's tables) does not exist yet and a
    * writable source creates it; or failed.
    */
   status: 'ok' | 'not-created' | 'failed';
@@ -56,46 +43,46 @@ export interface CheckOptions extends ConfigOption {
 
 async function inspectSource(config: DatabaseConfig, name: string, problems: Problem[]): Promise<SourceReport> {
   const s = sourceOf(config, name);
-  const sizes = isPostgres(s) ? { size: null, walSize: null } : fileSizes(s.path);
+  const { spec, tools } = engineSource(config, name);
+  const place = tools.place(spec);
+  const local = tools.local(spec);
   const report: SourceReport = {
     name,
-    type: isPostgres(s) ? 'postgresql' : 'sqlite',
-    path: isPostgres(s) ? null : s.path,
-    location: sourceLocation(s),
-    ...(isPostgres(s) ? { url: safeUrl(s.url), schema: s.schema } : {}),
+    type: place.type,
+    path: place.path,
+    location: place.location,
+    ...place.fields,
     mode: s.readonly ? 'readonly' : 'writable',
     default: name === config.default,
     mappedChats: Object.values(config.chatMapping).filter((v) => v === name).length,
-    exists: isPostgres(s) ? null : sizes.size !== null,
-    ...sizes,
+    exists: local.exists,
+    size: local.size,
+    walSize: local.walSize,
     schemaVersion: null,
     chats: null,
     messages: null,
     status: 'ok',
   };
-  if (isMissingWritable(s)) {
-    const folderError = missingFolderError(name, s);
-    if (folderError !== null) {
-      problems.push(toProblem(folderError, name));
+  if (!s.readonly && local.exists === false) {
+    if (local.cannotCreate !== null) {
+      problems.push(toProblem(local.cannotCreate, name));
       report.status = 'failed';
     } else {
       report.status = 'not-created';
-      report.note = `the file does not exist yet; the bot creates it (schema version ${SCHEMA_VERSION}) on first open`;
+      report.note = tools.notCreated(spec).checkNote;
     }
     return report;
   }
 
-  if (!isPostgres(s) && !s.readonly) {
-    // A writable file at an older version is one the bot migrates when it opens it; the readonly look
-    // below would refuse it (a readonly source is never migrated), so it is read here, as it is.
-    const file = verifyFile(s.path, { integrity: false, busyTimeoutMs: Math.round(s.timeout * 1000) });
-    if (file.schemaVersion !== null && file.schemaVersion < SCHEMA_VERSION) {
-      report.schemaVersion = file.schemaVersion;
-      report.chats = file.chats;
-      report.messages = file.messages;
-      report.note = `schema version ${file.schemaVersion}; the bot migrates it to ${SCHEMA_VERSION} when it opens it (check does not)`;
-      return report;
-    }
+  // A writable database at an older version is one the bot migrates when it opens it; the readonly look
+  // below would refuse it (a readonly source is never migrated), so it is read here, as it is.
+  const older = await tools.olderSchema(spec);
+  if (older !== null) {
+    report.schemaVersion = older.schemaVersion;
+    report.chats = older.chats;
+    report.messages = older.messages;
+    report.note = `schema version ${older.schemaVersion}; the bot migrates it to ${SCHEMA_VERSION} when it opens it (check does not)`;
+    return report;
   }
 
   let db: Awaited<ReturnType<typeof openOne>> | undefined;
@@ -103,31 +90,33 @@ async function inspectSource(config: DatabaseConfig, name: string, problems: Pro
     // Every source is looked at readonly: a writable source's own open would create the bot's tables (in a
     // 0-byte file, in someone else's SQLite file, in an empty schema), which a diagnostic must not do.
     db = await openOne(config, name, { inspectOnly: true });
-    if (isPostgres(s)) report.exists = true;
+    // A server engine's schema holds the bot's tables: it opened.
+    if (report.exists === null) report.exists = true;
     const one = async (sql: string): Promise<unknown> => {
       const rows = (await (db as NonNullable<typeof db>).query({ sql, dataSource: name })) as Record<string, unknown>[];
       const row = rows[0];
       return row === undefined ? undefined : Object.values(row)[0];
     };
-    report.schemaVersion = parseVersion(await one(SQL.version));
-    report.chats = Number(await one(SQL.chats));
-    report.messages = Number(await one(SQL.messages));
+    const sql = tools.figureQueries;
+    report.schemaVersion = parseVersion(await one(sql.version));
+    report.chats = Number(await one(sql.chats));
+    report.messages = Number(await one(sql.messages));
     if (report.schemaVersion !== null && report.schemaVersion > SCHEMA_VERSION) {
       // It opens, but a writable source refusing writes is a broken bot: say so before the bot finds out.
       if (!s.readonly && s.onNewerSchema === 'refuse-writes') {
         problems.push(
-          toProblem(new SchemaTooNewError(name, sourceLocation(s), report.schemaVersion, SCHEMA_VERSION), name),
+          toProblem(new SchemaTooNewError(name, place.location, report.schemaVersion, SCHEMA_VERSION), name),
         );
       } else {
         report.note = `schema version ${report.schemaVersion} is newer than ${SCHEMA_VERSION}`;
       }
     }
   } catch (error) {
-    if (isPostgres(s) && isNoBotTables(error)) {
+    if (isNoBotTables(error)) {
       report.exists = false;
       if (!s.readonly) {
         report.status = 'not-created';
-        report.note = `schema "${s.schema}" holds no bot tables yet; the bot creates them (schema version ${SCHEMA_VERSION}) on first open`;
+        report.note = tools.notCreated(spec).checkNote;
         return report;
       }
     }
@@ -149,7 +138,7 @@ function printText(loaded: LoadedConfig, sources: SourceReport[], problems: Prob
       .join(', ');
     out.line(`${mark} ${c.bold(s.name)}${tags === '' ? '' : ` (${tags})`}`);
     out.line(`    type ${s.type}, ${s.mode}, ${printable(s.location)}`);
-    if (s.type === 'sqlite' && s.exists) {
+    if (s.exists && s.size !== null) {
       const wal = s.walSize === null ? '' : ` (+ ${formatBytes(s.walSize)} WAL)`;
       out.line(`    size ${formatBytes(s.size ?? 0)}${wal}`);
     }

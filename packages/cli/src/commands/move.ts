@@ -1,21 +1,17 @@
 /**
  * `botdb move --from A --to B (--chat ID... | --all)`: copies chats (or a whole source) from one source
  * to another, verifies the row counts and prints the [database.chatMapping] lines to add. It never deletes
- * from the source. The copy loop is engine-agnostic (../move/copy.ts); each side is SQLite or PostgreSQL.
+ * from the source. The copy loop is engine-agnostic (../move/copy.ts); each side's reader or writer is its
+ * engine's own (`@pkg/core/engines`), whatever the pair of engines.
  */
-import { resolve } from 'node:path';
-import type { LoadedConfig, SourceConfig } from '@pkg/config';
-import { postgresLocation, SourceOpenError } from '@pkg/core';
+import type { LoadedConfig } from '@pkg/config';
+import { type MoveReader, type MoveWriter, sameData } from '@pkg/core/engines';
 import cliProgress from 'cli-progress';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { chatsOf, commonTables, copyStep, plan, type StepResult } from '../move/copy.js';
-import type { MoveReader, MoveWriter } from '../move/engine.js';
-import { PgReader, PgWriter } from '../move/pg-engine.js';
-import { SqliteReader, SqliteWriter } from '../move/sqlite-engine.js';
-import { type MoveTarget, targetOf } from '../move/targets.js';
 import { EXIT, out, type Problem, printable, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
-import { closeQuietly, openOne, sourceNames } from '../sources.js';
+import { type EngineSource, engineSource, sourceNames } from '../sources.js';
 import { parseChatId } from './route.js';
 
 export interface MoveOptions extends ConfigOption {
@@ -52,80 +48,19 @@ function report(opts: MoveOptions, body: Record<string, unknown>, problems: Prob
   return problems.length === 0 ? EXIT.ok : EXIT.problems;
 }
 
-function known(config: LoadedConfig['config'], name: string): SourceConfig {
-  const s = config.sources[name];
-  if (s === undefined) {
+function known(config: LoadedConfig['config'], name: string): EngineSource {
+  if (config.sources[name] === undefined) {
     throw new UsageError(
       `unknown source "${name}". Configured sources: ${sourceNames(config).join(', ')}.`,
       'UNKNOWN_SOURCE',
     );
   }
-  return s;
+  return engineSource(config, name);
 }
 
-/** Where a target lives, for messages: the SQLite file, or the PostgreSQL URL (no password) and schema. */
-function locationOf(target: MoveTarget): string {
-  return target.engine === 'postgresql' ? postgresLocation(target.url, target.schema) : target.path;
-}
-
-/** Two targets naming the same data: one file, or one server database and schema. */
-function sameData(a: MoveTarget, b: MoveTarget): boolean {
-  if (a.engine === 'sqlite' && b.engine === 'sqlite') return resolve(a.path) === resolve(b.path);
-  return (
-    a.engine === 'postgresql' &&
-    b.engine === 'postgresql' &&
-    postgresLocation(a.url, a.schema) === postgresLocation(b.url, b.schema)
-  );
-}
-
-/** Opening a SQLite file, its failure typed: a missing file names the path. */
-function openedSqlite<T>(target: MoveTarget & { engine: 'sqlite' }, open: () => T): T {
-  try {
-    return open();
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new SourceOpenError(
-      target.name,
-      target.path,
-      reason,
-      'check the path in the configuration and that the file exists.',
-    );
-  }
-}
-
-/** The source, opened and its read snapshot begun (so a source that cannot be read fails before anything is written). */
-async function openReader(target: MoveTarget): Promise<MoveReader> {
-  const reader: MoveReader =
-    target.engine === 'postgresql'
-      ? new PgReader(target)
-      : openedSqlite(target, () => new SqliteReader(target.path, target.timeoutMs));
-  try {
-    await reader.beginSnapshot();
-    return reader;
-  } catch (error) {
-    await reader.close();
-    throw error;
-  }
-}
-
-/**
- * The destination with the bot's schema, created when missing: a SQLite file as the bot would make it
- * (through the library, then closed: the copy writes through its own connection); a PostgreSQL schema with
- * the v6 tables (the library's PostgreSQL migration, under its advisory lock).
- */
-async function openWriter(config: LoadedConfig['config'], target: MoveTarget): Promise<MoveWriter> {
-  if (target.engine === 'postgresql') {
-    const writer = new PgWriter(target);
-    try {
-      await writer.prepare();
-      return writer;
-    } catch (error) {
-      await writer.close();
-      throw error;
-    }
-  }
-  await closeQuietly(await openOne(config, target.name));
-  return openedSqlite(target, () => new SqliteWriter(target.path, target.timeoutMs));
+/** Where a source lives, for messages: the file, or the server URL (no password) and schema. */
+function locationOf(side: EngineSource): string {
+  return side.tools.place(side.spec).location;
 }
 
 function progressBar(opts: MoveOptions): cliProgress.SingleBar | null {
@@ -175,13 +110,13 @@ export async function runMove(opts: MoveOptions): Promise<number> {
   } catch (error) {
     return report(opts, {}, [toProblem(error)]);
   }
-  const from = targetOf(opts.from, known(config, opts.from));
-  const to = targetOf(opts.to, known(config, opts.to));
-  if (opts.from === opts.to || sameData(from, to)) {
+  const from = known(config, opts.from);
+  const to = known(config, opts.to);
+  if (opts.from === opts.to || sameData(from.spec, to.spec)) {
     throw new UsageError(`--from and --to are the same data (${locationOf(from)}); name two different sources.`);
   }
   const head = { from: opts.from, to: opts.to };
-  if (to.readonly) {
+  if (to.spec.readonly) {
     return report(opts, head, [
       {
         code: 'READONLY_SOURCE',
@@ -194,13 +129,13 @@ export async function runMove(opts: MoveOptions): Promise<number> {
   // The source first: a mistyped source path must not leave a newly created destination behind.
   let reader: MoveReader;
   try {
-    reader = await openReader(from);
+    reader = await from.tools.openReader(from.spec);
   } catch (error) {
     return report(opts, head, [toProblem(error, opts.from)]);
   }
   let writer: MoveWriter;
   try {
-    writer = await openWriter(config, to);
+    writer = await to.tools.openWriter(to.spec);
   } catch (error) {
     await reader.close();
     return report(opts, head, [toProblem(error, opts.to)]);

@@ -1,10 +1,11 @@
 /** `botdb route <chatId>`: where a read and a write for one chat go, and why. */
 import type { LoadedConfig } from '@pkg/config';
 import { DatabaseError, type RouteDecision, Router } from '@pkg/core';
+import type { EngineName } from '@pkg/core/engines';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { EXIT, out, printable, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
-import { isPostgres, safeUrl, sourceLocation, sourceOf } from '../sources.js';
+import { engineSource } from '../sources.js';
 
 export interface RouteOptions extends ConfigOption {
   json?: boolean;
@@ -12,14 +13,14 @@ export interface RouteOptions extends ConfigOption {
 
 interface Leg {
   source: string;
-  type: 'sqlite' | 'postgresql';
-  /** The SQLite file; null for a PostgreSQL source. */
+  /** The source's engine. */
+  type: EngineName;
+  /** A file engine's file (SQLite); null for a server engine. */
   path: string | null;
-  /** The file path, or the PostgreSQL URL without password and the schema. */
+  /** The file path, or the server URL without password and the schema. */
   location: string;
-  /** PostgreSQL only. */
-  url?: string;
-  schema?: string;
+  /** The engine's own fields (PostgreSQL: url, schema). */
+  [field: string]: unknown;
   reason: RouteDecision['reason'];
   readonly: boolean;
   refused: boolean;
@@ -58,11 +59,10 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
   // The Router is exactly what DatabaseWrapper.routeFor explains with; using it directly answers
   // without starting a worker per source (which would open, and possibly create, every file).
   const router = new Router(config);
-  const where = (name: string): Pick<Leg, 'type' | 'path' | 'location' | 'url' | 'schema'> => {
-    const s = sourceOf(config, name);
-    return isPostgres(s)
-      ? { type: 'postgresql', path: null, location: sourceLocation(s), url: safeUrl(s.url), schema: s.schema }
-      : { type: 'sqlite', path: s.path, location: s.path };
+  const where = (name: string): Pick<Leg, 'type' | 'path' | 'location'> => {
+    const { spec, tools } = engineSource(config, name);
+    const place = tools.place(spec);
+    return { type: place.type, path: place.path, location: place.location, ...place.fields };
   };
   const leg = (decision: RouteDecision): Leg => ({
     source: decision.source,

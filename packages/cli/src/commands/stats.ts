@@ -6,12 +6,11 @@ import { EXIT, out, type Problem, printable, problemLines } from '../output.js';
 import { toProblem } from '../problems.js';
 import {
   closeQuietly,
-  emptyWritablePostgres,
+  emptyWritableSources,
+  engineSource,
   isMissingWritable,
   openAll,
-  sourceLocation,
   sourceNames,
-  sourceOf,
 } from '../sources.js';
 
 export interface StatsOptions extends ConfigOption {
@@ -49,22 +48,18 @@ export async function runStats(opts: StatsOptions): Promise<number> {
     return fail(opts, [toProblem(error)]);
   }
   const { config } = loaded;
-  const missingFiles = sourceNames(config).filter((n) => isMissingWritable(sourceOf(config, n)));
-  // Same rule for PostgreSQL: a writable source's open would create its tables in an empty schema.
-  const emptySchemas = await emptyWritablePostgres(config);
-  if (missingFiles.length > 0 || emptySchemas.length > 0) {
-    return fail(opts, [
-      ...missingFiles.map((n) => ({
-        code: 'SOURCE_MISSING',
-        source: n,
-        message: `${sourceLocation(sourceOf(config, n))} does not exist; stats opens existing files only (opening would create it). Fix: check the path, or let the bot create it.`,
-      })),
-      ...emptySchemas.map((n) => ({
-        code: 'SOURCE_MISSING',
-        source: n,
-        message: `${sourceLocation(sourceOf(config, n))} holds no bot tables; stats opens existing databases only (opening would create them). Fix: check url and schema, or let the bot create them.`,
-      })),
-    ]);
+  const missingFiles = sourceNames(config).filter((n) => isMissingWritable(config, n));
+  // Same rule for a server engine: a writable source's open would create its tables in an empty schema.
+  const emptySchemas = await emptyWritableSources(config);
+  const missing = [...missingFiles, ...emptySchemas];
+  if (missing.length > 0) {
+    return fail(
+      opts,
+      missing.map((n) => {
+        const { spec, tools } = engineSource(config, n);
+        return { code: 'SOURCE_MISSING', source: n, message: tools.notCreated(spec).statsMessage };
+      }),
+    );
   }
   let db: DatabaseWrapper;
   try {

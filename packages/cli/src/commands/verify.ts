@@ -1,15 +1,14 @@
-/** `botdb verify <file>`: a SQLite file's integrity and the bot's schema, without opening it for writing. */
+/** `botdb verify <file>`: a database file's integrity and the bot's schema, without opening it for writing. */
 import { resolve } from 'node:path';
-import { SCHEMA_VERSION } from '@pkg/core';
+import { SCHEMA_VERSION, verifyDatabaseFile } from '@pkg/core/engines';
 import { EXIT, formatBytes, out, printable, problemLines } from '../output.js';
-import { verifyFile } from '../sqlite-file.js';
 
 export interface VerifyOptions {
   json?: boolean;
 }
 
 export function runVerify(fileArg: string, opts: VerifyOptions): number {
-  const report = verifyFile(resolve(fileArg));
+  const report = verifyDatabaseFile(resolve(fileArg));
   if (opts.json) {
     out.json(report);
     return report.ok ? EXIT.ok : EXIT.problems;

@@ -1,12 +1,19 @@
-/** The engine-agnostic copy of `botdb move`: plan (what, counted in one snapshot), copy in pages, verify. */
-import { VERSION_KEY } from '@pkg/core';
-import type { MoveReader, MoveWriter, Row, Scope, TableShape } from './engine.js';
-
 /**
- * The settings keys that belong to each database (its schema version and last migration run), never copied.
- * LAST_RUN_KEY is not exported by @pkg/core, so its text is repeated here.
+ * The engine-agnostic copy of `botdb move`: plan (what, counted in one snapshot), copy in pages, verify. The
+ * reader and writer are the engines' own (`@pkg/core/engines`).
  */
-export const SCHEMA_KEYS = [VERSION_KEY, 'db-migration-last-run'] as const;
+import {
+  LAST_RUN_KEY,
+  type MoveReader,
+  type MoveWriter,
+  type Row,
+  type Scope,
+  type TableShape,
+  VERSION_KEY,
+} from '@pkg/core/engines';
+
+/** The settings keys that belong to each database (its schema version and last migration run), never copied. */
+export const SCHEMA_KEYS = [VERSION_KEY, LAST_RUN_KEY] as const;
 
 /** One table and chat (or a whole system table) to copy. */
 export interface Step {

@@ -1,125 +1,46 @@
 /**
- * The PostgreSQL side of `botdb move` (issue #10), with the `postgres` driver: one connection per side,
- * every session in UTC with the source's schema as search_path, BIGINT read as exact numbers. Column
- * lists come from the server's catalog (never hard-coded): identity columns (`rowid`, filled by the server)
- * are not copied, and values are converted to the destination column's type, so that SQLite's loose
- * values (0/1 flags, zone-less UTC timestamp text) arrive as booleans and exact instants.
+ * The PostgreSQL side of `botdb move`, with the `postgres` driver: one connection per side, opened by the
+ * broker's `connectPostgres` (the worker's options: password-env, PGPASSWORD or ~/.pgpass, every session in
+ * UTC with the source's schema as search_path, BIGINT read as exact numbers). Column lists come from the
+ * server's catalog (never hard-coded): identity columns (`rowid`, filled by the server) are not copied, and
+ * values are converted to the destination column's type (move-values.ts). The destination's schema and
+ * tables are created by the engine's own prepare hook (preparePostgres, under its advisory lock).
  */
-import {
-  DatabaseError,
-  migratePostgresV6,
-  PG_INT8_EXACT,
-  postgresLocation,
-  SourceOpenError,
-  SourceUnavailableError,
-  VERSION_KEY,
-} from '@pkg/core';
-import postgres, { type Sql } from 'postgres';
-import { withTimeout } from '../problems.js';
-import type { MoveReader, MoveWriter, Row, Scope, TableShape } from './engine.js';
-
-/** A PostgreSQL source as `botdb move` needs it (the shape of the broker's PostgresSourceSpec). */
-export interface PgTarget {
-  /** The source's name in the configuration, for messages. */
-  name: string;
-  /** Connection URL; a password in it is used but never printed. */
-  url: string;
-  /** Environment variable holding the password; null: the driver's own PGPASSWORD. */
-  passwordEnv: string | null;
-  /** The schema holding the bot's tables (created by the move when missing). */
-  schema: string;
-  /** Connect timeout and statement timeout. */
-  timeoutMs: number;
-  readonly: boolean;
-}
-
-const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+import { type PostgresSourceSpec, postgresLocation } from '@pkg/broker';
+import { connectPostgres, isConnectionLost, pgOpenError, toPgError } from '@pkg/broker/engines';
+import { DatabaseError, SourceUnavailableError } from '@pkg/errors';
+import type { Sql } from 'postgres';
+import { VERSION_KEY } from '../../schema/bot-schema.js';
+import { quoteIdent as q, withTimeout } from '../tool-helpers.js';
+import type { MoveReader, MoveWriter, Row, Scope, TableShape } from '../tools.js';
+import { bad, type Convert, converter } from './move-values.js';
+import { preparePostgres } from './prepare.js';
 
 /** Beyond the server's own statement timeout: a lost network must not hang the command either. */
 const CALL_GRACE_MS = 10_000;
 
-/** Connection failures the driver reports with a Node error code: the server cannot be reached. */
-const UNREACHABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'CONNECT_TIMEOUT',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-  'EHOSTUNREACH',
-]);
+/** SQLSTATEs and driver codes that mean the session could not be opened as configured: login, database. */
+const OPEN_FAILURES = new Set(['28P01', '28000', '3D000', 'CONNECT_TIMEOUT']);
 
-/** A driver failure as a typed error naming the source, what was being done and the fix. */
-function pgError(target: PgTarget, doing: string, error: unknown): DatabaseError {
+/**
+ * A driver failure as the library's typed error (the broker's mapping): a login or database the server
+ * refuses is SOURCE_OPEN_FAILED naming the password's origins; a server that cannot be reached
+ * SOURCE_UNAVAILABLE (run the same move again); the rest as a failed call (QUERY_FAILED, QUERY_TIMEOUT...).
+ */
+function moveError(spec: PostgresSourceSpec, doing: string, error: unknown): DatabaseError {
   if (error instanceof DatabaseError) return error;
-  const e = error as { code?: string; message?: string };
-  const where = postgresLocation(target.url, target.schema);
-  const reason = `${doing}: ${e.message ?? String(error)}${e.code === undefined ? '' : ` (${e.code})`}`;
-  if (e.code !== undefined && UNREACHABLE.has(e.code)) {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  if (OPEN_FAILURES.has(code)) return pgOpenError(spec, error);
+  if (isConnectionLost(error)) {
+    const message = error instanceof Error ? error.message : String(error);
     return new SourceUnavailableError(
-      target.name,
-      where,
-      reason,
+      spec.name,
+      postgresLocation(spec.url, spec.schema),
+      `${doing}: ${message}${code === '' ? '' : ` (${code})`}`,
       'check that the server is running and the URL (host, port) is right, then run the same move again.',
     );
   }
-  // 28P01 / 28000: authentication refused; 3D000: no such database.
-  if (e.code === '28P01' || e.code === '28000' || e.code === '3D000') {
-    return new SourceOpenError(
-      target.name,
-      where,
-      reason,
-      target.passwordEnv === null
-        ? 'check the user and database in the URL, and the password (PGPASSWORD or ~/.pgpass).'
-        : `check the user and database in the URL, and the password in ${target.passwordEnv}.`,
-    );
-  }
-  return new DatabaseError(
-    'QUERY_FAILED',
-    `move on source "${target.name}" (${where}) failed in PostgreSQL: ${reason}`,
-    {
-      source: target.name,
-      sqlState: e.code ?? null,
-    },
-  );
-}
-
-/** One connection (so a read snapshot is one session), refusing BIGINTs a number cannot hold exactly. */
-function connect(target: PgTarget): Sql {
-  let password: string | undefined;
-  if (target.passwordEnv !== null) {
-    password = process.env[target.passwordEnv];
-    if (password === undefined || password === '') {
-      throw new SourceOpenError(
-        target.name,
-        postgresLocation(target.url, target.schema),
-        `the environment variable ${target.passwordEnv} (password-env) is not set`,
-        `export ${target.passwordEnv}=<password> before running botdb, or remove password-env to use PGPASSWORD / ~/.pgpass.`,
-      );
-    }
-  }
-  const sql = postgres(target.url, {
-    max: 1,
-    onnotice: () => {},
-    connect_timeout: Math.max(1, Math.ceil(target.timeoutMs / 1000)),
-    idle_timeout: 0,
-    // Reads and writes use the catalog's types; no prepared statements to outlive a schema change.
-    prepare: false,
-    ...(password === undefined ? {} : { password }),
-    types: { bigint: PG_INT8_EXACT },
-    connection: {
-      // Instants are bound as Date and read as Date; UTC keeps any text the server renders unambiguous.
-      TimeZone: 'UTC',
-      search_path: q(target.schema),
-      statement_timeout: target.timeoutMs,
-      application_name: 'botdb move',
-    },
-  });
-  // The custom int8 type narrows the client's type parameter; the catalog-driven code here needs none of it.
-  return sql as unknown as Sql;
+  return toPgError(spec, `move: ${doing}`, error);
 }
 
 interface CatalogColumn {
@@ -134,76 +55,6 @@ interface CatalogKey {
   name: string;
   kind: 'p' | 'u';
   columns: string[];
-}
-
-/** How a value is made fit for a destination column of a PostgreSQL type. */
-type Convert = (value: unknown) => unknown;
-
-/**
- * `YYYY-MM-DD HH:MM:SS[.fff]` (or with `T`), optionally with `Z` or an offset: the bot writes UTC without a
- * zone. Read by hand as UTC: `new Date(text)` (and the driver) would read a zone-less text in the process's zone.
- */
-const TIMESTAMP_TEXT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-export function utcInstant(text: string): Date | null {
-  const m = TIMESTAMP_TEXT.exec(text.trim());
-  if (m === null) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
-  const ms = frac === '' ? 0 : Math.floor(Number(frac) * 1000);
-  const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
-  // Date.UTC rolls 2025-02-30 over to March: refuse it instead (checked before any offset moves the day).
-  if (
-    Number.isNaN(t) ||
-    new Date(t).getUTCDate() !== Number(d) ||
-    Number(h) > 23 ||
-    Number(mi) > 59 ||
-    Number(s) > 59
-  ) {
-    return null;
-  }
-  let offsetMinutes = 0;
-  if (zone !== undefined && zone.toUpperCase() !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
-  }
-  return new Date(t - offsetMinutes * 60_000);
-}
-
-/** The marker a converter returns for a value the column cannot take. */
-const bad: unique symbol = Symbol('bad value');
-
-function converter(type: string): Convert | null {
-  if (type.startsWith('timestamp') || type === 'date') {
-    return (v) => (typeof v === 'string' ? (utcInstant(v) ?? bad) : v instanceof Date ? v : bad);
-  }
-  if (type === 'boolean') {
-    return (v) => {
-      if (typeof v === 'boolean') return v;
-      if (v === 0 || v === 1 || v === 0n || v === 1n) return Number(v) === 1;
-      if (v === '0' || v === '1') return v === '1';
-      return bad;
-    };
-  }
-  if (type === 'bigint' || type === 'integer' || type === 'smallint') {
-    return (v) => {
-      const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : typeof v === 'bigint' ? Number(v) : v;
-      return typeof n === 'number' && Number.isSafeInteger(n) ? n : bad;
-    };
-  }
-  if (type === 'double precision' || type === 'real' || type.startsWith('numeric')) {
-    return (v) =>
-      typeof v === 'number'
-        ? v
-        : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))
-          ? Number(v)
-          : bad;
-  }
-  if (type.startsWith('text') || type.startsWith('character')) {
-    return (v) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : bad);
-  }
-  return null;
 }
 
 function whereOf(scope: Scope, params: unknown[]): string {
@@ -253,30 +104,30 @@ class Catalog {
 }
 
 class PgSide {
-  protected readonly sql: Sql;
   private catalog: Catalog | undefined;
 
-  constructor(protected readonly target: PgTarget) {
-    this.sql = connect(target);
-  }
+  constructor(
+    protected readonly spec: PostgresSourceSpec,
+    protected readonly sql: Sql,
+  ) {}
 
   /** Every call bounded, every failure typed. */
   protected async call<T>(doing: string, run: () => Promise<T>): Promise<T> {
-    const bound = this.target.timeoutMs + CALL_GRACE_MS;
+    const bound = this.spec.timeoutMs + CALL_GRACE_MS;
     try {
       return await withTimeout(
         run(),
         bound,
         () =>
           new SourceUnavailableError(
-            this.target.name,
-            postgresLocation(this.target.url, this.target.schema),
+            this.spec.name,
+            postgresLocation(this.spec.url, this.spec.schema),
             `${doing} did not finish within ${bound} ms`,
             'check the server and the network, then run the same move again.',
           ),
       );
     } catch (error) {
-      throw pgError(this.target, doing, error);
+      throw moveError(this.spec, doing, error);
     }
   }
 
@@ -332,7 +183,7 @@ class PgSide {
   }
 }
 
-export class PgReader extends PgSide implements MoveReader {
+class PgReader extends PgSide implements MoveReader {
   private inSnapshot = false;
 
   async beginSnapshot(): Promise<void> {
@@ -386,23 +237,10 @@ export class PgReader extends PgSide implements MoveReader {
 /** Most parameters one PostgreSQL statement may carry. */
 const MAX_PARAMS = 65_535;
 
-export class PgWriter extends PgSide implements MoveWriter {
-  /**
-   * Creates the schema when missing and the bot's v6 tables in it (under the migration's advisory lock,
-   * so a bot starting at the same time does not race the move), before the catalog is read.
-   */
-  async prepare(): Promise<void> {
-    await this.call(`creating schema ${this.target.schema}`, () =>
-      this.sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${q(this.target.schema)}`),
-    ).catch((error: unknown) => {
-      // Two processes creating it at once: the loser sees a duplicate; the schema exists either way.
-      if ((error as DatabaseError).details?.sqlState !== '23505') throw error;
-    });
-    await this.call('creating the bot tables', () =>
-      migratePostgresV6(this.sql, {
-        source: this.target.name,
-        where: postgresLocation(this.target.url, this.target.schema),
-      }),
+class PgWriter extends PgSide implements MoveWriter {
+  prepare(): Promise<unknown> {
+    return this.call(`creating schema ${this.spec.schema} and the bot tables`, () =>
+      preparePostgres(this.sql, this.spec),
     );
   }
 
@@ -464,9 +302,49 @@ export class PgWriter extends PgSide implements MoveWriter {
       const key = table.primaryKey.map((k) => `${k}=${String(row[table.columns.indexOf(k)])}`).join(', ');
       throw new DatabaseError(
         'QUERY_FAILED',
-        `move to "${this.target.name}": ${table.name} (${key}) column ${column} holds ${JSON.stringify(typeof value === 'bigint' ? String(value) : value)}, which its PostgreSQL type ${types[i]} cannot take exactly. Fix: correct that value in the source, then run the same move again.`,
-        { source: this.target.name, table: table.name, column },
+        `move to "${this.spec.name}": ${table.name} (${key}) column ${column} holds ${JSON.stringify(typeof value === 'bigint' ? String(value) : value)}, which its PostgreSQL type ${types[i]} cannot take exactly. Fix: correct that value in the source, then run the same move again.`,
+        { source: this.spec.name, table: table.name, column },
       );
     });
+  }
+}
+
+/** One connection per side: a read snapshot is one session, and the page order is the writes' order. */
+async function connectOne(spec: PostgresSourceSpec): Promise<Sql> {
+  try {
+    // The custom int8 type narrows the client's type parameter; the catalog-driven code here needs none of it.
+    return (await connectPostgres({ ...spec, poolSize: 1 })) as unknown as Sql;
+  } catch (error) {
+    throw moveError(spec, 'connecting', error);
+  }
+}
+
+/** The source of a move, its REPEATABLE READ snapshot begun (so a source that cannot be read fails first). */
+export async function openPostgresReader(spec: PostgresSourceSpec): Promise<MoveReader> {
+  const reader = new PgReader(spec, await connectOne(spec));
+  try {
+    await reader.beginSnapshot();
+    return reader;
+  } catch (error) {
+    await reader.close();
+    throw error;
+  }
+}
+
+/**
+ * The destination of a move: its schema created when missing and the bot's v6 tables in it by the engine's
+ * prepare hook (the bot's own open: under the migration's advisory lock, so a bot starting at the same time
+ * does not race the move), before the catalog is read. A newer schema is left as it is: the move then reports
+ * the version mismatch.
+ */
+export async function openPostgresWriter(spec: PostgresSourceSpec): Promise<MoveWriter> {
+  const sql = await connectOne(spec);
+  const writer = new PgWriter(spec, sql);
+  try {
+    await writer.prepare();
+    return writer;
+  } catch (error) {
+    await writer.close();
+    throw error;
   }
 }

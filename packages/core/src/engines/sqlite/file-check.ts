@@ -1,26 +1,13 @@
-/** Checking a SQLite file on disk with better-sqlite3 directly: used by `verify` and after `backup`. */
+/** Checking a SQLite file on disk, readonly, with better-sqlite3 directly: `botdb verify`, after `botdb backup`, and `check`'s look at an older file. */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { openSqlite } from '@pkg/broker/sqlite-driver';
-import { SCHEMA_VERSION, V6_TABLES } from '@pkg/core';
 import type Database from 'better-sqlite3';
-import { parseVersion, SQL } from './bot-schema.js';
-import type { Problem } from './output.js';
+import { SCHEMA_VERSION, V6_TABLES } from '../../schema/bot-schema.js';
+import { parseVersion, STANDARD_FIGURE_QUERIES as SQL } from '../tool-helpers.js';
+import type { FileReport } from '../tools.js';
 
 /** The first 16 bytes of every SQLite 3 database file. */
 const SQLITE_HEADER = 'SQLite format 3\0';
-
-export interface FileReport {
-  file: string;
-  ok: boolean;
-  size: number | null;
-  /** "ok", or SQLite's first complaints; null when the check could not run. */
-  integrity: string | null;
-  schemaVersion: number | null;
-  missingTables: string[];
-  chats: number | null;
-  messages: number | null;
-  problems: Problem[];
-}
 
 function readHeader(file: string): string {
   const fd = openSync(file, 'r');

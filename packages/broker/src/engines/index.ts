@@ -1,0 +1,9 @@
+/**
+ * `@pkg/broker/engines`: the engines' driver halves for code that opens a source's database without a
+ * worker (the `botdb` command, through core's engine tools): the same connection options, password
+ * lookup (password-env, PGPASSWORD, ~/.pgpass) and error mapping as a source's worker. SQLite's
+ * `openSqlite` is `@pkg/broker/sqlite-driver`, kept apart because its declarations name better-sqlite3's
+ * types, which a bot without SQLite does not install.
+ */
+export { connectPostgres, type PostgresTarget } from './postgresql/connect.js';
+export { isConnectionLost, pgOpenError, pgPassword, toPgError } from './postgresql/errors.js';
