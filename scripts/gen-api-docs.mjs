@@ -40,6 +40,8 @@ const SOURCES = {
   protocol: 'packages/broker/src/protocol.ts',
   latency: 'packages/broker/src/latency-recorder.ts',
   configTypes: 'packages/config/src/types.ts',
+  configSqlite: 'packages/config/src/engines/sqlite.ts',
+  configPostgres: 'packages/config/src/engines/postgresql.ts',
   errors: 'packages/errors/src/index.ts',
 };
 const OPERATIONS_DIR = `${CORE}/operations`;
@@ -194,22 +196,70 @@ function signature(m) {
 // ---- operations: defaults, tables and write style, from the SQL ---------------------------
 
 /** For each operation name: { kind, defaults: Map(arg -> literal), statements: [{verb, table}] }. */
-function readOperations() {
-  const ops = new Map();
-  for (const file of readdirSync(path.join(ROOT, OPERATIONS_DIR)).sort()) {
-    if (!file.endsWith('.ts')) continue;
-    const sf = parse(`${OPERATIONS_DIR}/${file}`);
-    const functions = new Map();
-    const constants = new Map();
-    for (const s of sf.statements) {
-      if (ts.isFunctionDeclaration(s) && s.name) functions.set(s.name.text, s);
-      if (ts.isVariableStatement(s)) {
+/**
+ * The engine plan the operations call for what differs per engine (`BOT_PLANS[e.engine].x(...)`): its
+ * statements are read from the SQLite one (the others store the same rows).
+ */
+const ENGINE_PLANS = 'packages/core/src/engines/sqlite/plans.ts';
+
+/** Every catalog file: the operations, and the engine plan they call. */
+function catalogFiles() {
+  return [
+    ...readdirSync(path.join(ROOT, OPERATIONS_DIR))
+      .filter((file) => file.endsWith('.ts'))
+      .sort()
+      .map((file) => `${OPERATIONS_DIR}/${file}`),
+    ENGINE_PLANS,
+  ];
+}
+
+/** Functions and catalog constants of every catalog file, by name (the files import each other's). */
+const catalogFunctions = new Map();
+function collectCatalog() {
+  const constants = new Map();
+  for (const rel of catalogFiles()) {
+    for (const s of parse(rel).statements) {
+      if (ts.isFunctionDeclaration(s) && s.name) catalogFunctions.set(s.name.text, s);
+    }
+  }
+  // Twice: a constant may be built from one of a file read later.
+  for (let round = 0; round < 2; round++) {
+    for (const rel of catalogFiles()) {
+      for (const s of parse(rel).statements) {
+        if (!ts.isVariableStatement(s)) continue;
         for (const d of s.declarationList.declarations) {
           // The catalog: a statement's text, or a catalog entry `{ text }` (per engine: the SQLite text).
           const sql = ts.isIdentifier(d.name) && d.initializer ? catalogText(d.initializer, constants) : undefined;
           if (sql !== undefined) constants.set(d.name.text, sql);
         }
       }
+    }
+  }
+  return constants;
+}
+
+/** The method `name` of the engine plan's exported object (sqlitePlans). */
+function enginePlanMember(name) {
+  for (const s of parse(ENGINE_PLANS).statements) {
+    if (!ts.isVariableStatement(s)) continue;
+    for (const d of s.declarationList.declarations) {
+      if (!d.initializer || !ts.isObjectLiteralExpression(d.initializer)) continue;
+      const member = d.initializer.properties.find((p) => p.name?.getText() === name);
+      if (member !== undefined) return member;
+    }
+  }
+  return undefined;
+}
+
+function readOperations() {
+  const ops = new Map();
+  const constants = collectCatalog();
+  for (const file of readdirSync(path.join(ROOT, OPERATIONS_DIR)).sort()) {
+    if (!file.endsWith('.ts')) continue;
+    const sf = parse(`${OPERATIONS_DIR}/${file}`);
+    const functions = new Map();
+    for (const s of sf.statements) {
+      if (ts.isFunctionDeclaration(s) && s.name) functions.set(s.name.text, s);
     }
     for (const s of sf.statements) {
       if (!ts.isVariableStatement(s)) continue;
@@ -244,12 +294,13 @@ function readOperations() {
 /** The SQL text a catalog constant holds, resolving the constants it is built from; undefined if none. */
 function catalogText(node, constants) {
   if (ts.isAsExpression(node) || ts.isSatisfiesExpression?.(node)) return catalogText(node.expression, constants);
+  if (ts.isParenthesizedExpression(node)) return catalogText(node.expression, constants);
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (ts.isIdentifier(node)) return constants.get(node.text);
   if (ts.isTemplateExpression(node)) {
     let s = node.head.text;
     for (const span of node.templateSpans) {
-      const expr = text(span.expression);
-      s += constants.get(expr) ?? `<${expr}>`;
+      s += spanText(span.expression, constants);
       s += span.literal.text;
     }
     return s;
@@ -261,7 +312,62 @@ function catalogText(node, constants) {
       if (name === 'text' || name === 'sqlite') return catalogText(p.initializer, constants);
     }
   }
+  // A text built per engine through the dialect: `perEngine((d) => ...)`, `(d) => ...`, `d.upsert({...})`.
+  if (ts.isArrowFunction(node) && !ts.isBlock(node.body)) return catalogText(node.body, constants);
+  if (ts.isCallExpression(node)) return builtText(node, constants);
   return undefined;
+}
+
+/** A `${...}` of a catalog text. */
+function spanText(expr, constants) {
+  const t = text(expr);
+  if (constants.has(t)) return constants.get(t);
+  if (/cacheTable|^table$/.test(t)) return 'cache_<cacheType>';
+  if (ts.isCallExpression(expr)) return builtText(expr, constants) ?? `<${t}>`;
+  return `<${t}>`;
+}
+
+/** The text a call builds: through a dialect (`d.upsert`, `d.identifier`), or a catalog function. */
+function builtText(call, constants) {
+  const callee = text(call.expression);
+  const first = call.arguments[0];
+  if (callee === 'perEngine') return first === undefined ? undefined : catalogText(first, constants);
+  if (/\.upsert$/.test(callee)) return first && ts.isObjectLiteralExpression(first) ? upsertText(first) : undefined;
+  if (/\.identifier$/.test(callee)) return first && ts.isStringLiteral(first) ? first.text : undefined;
+  // Expressions that name no table (TTL arithmetic, lengths, key lists).
+  if (/\.(secondsAgo|charLength|tupleIn)$/.test(callee)) return '?';
+  if (constants.has(callee)) return constants.get(callee);
+  const fn = catalogFunctions.get(callee);
+  const returned = fn?.body?.statements.find(ts.isReturnStatement)?.expression;
+  return returned === undefined ? undefined : catalogText(returned, constants);
+}
+
+/** A dialect upsert as the SQL it stands for (SQLite's form): its table, and whether a conflict updates. */
+function upsertText(spec) {
+  let table = '<table>';
+  let nothing = false;
+  for (const p of spec.properties) {
+    const name = p.name?.getText();
+    if (name === 'table') {
+      table =
+        ts.isPropertyAssignment(p) && ts.isStringLiteral(p.initializer) ? p.initializer.text : 'cache_<cacheType>';
+    }
+    if (name === 'onConflict' && ts.isPropertyAssignment(p) && ts.isStringLiteral(p.initializer)) {
+      nothing = p.initializer.text === 'nothing';
+    }
+  }
+  return `INSERT INTO ${table} VALUES (?) ON CONFLICT (key) ${nothing ? 'DO NOTHING' : 'DO UPDATE SET value = excluded.value'}`;
+}
+
+/** The statement a cache type's entry holds: `cacheOf(type, op).set` -> cacheStatements(table).set. */
+function cacheStatementText(member, constants) {
+  const fn = catalogFunctions.get('cacheStatements');
+  const returned = fn?.body?.statements.find(ts.isReturnStatement)?.expression;
+  if (returned === undefined || !ts.isObjectLiteralExpression(returned)) return undefined;
+  const p = returned.properties.find((x) => x.name?.getText() === member);
+  if (p === undefined || !ts.isPropertyAssignment(p)) return undefined;
+  const init = ts.isSatisfiesExpression?.(p.initializer) ? p.initializer.expression : p.initializer;
+  return catalogText(init, constants);
 }
 
 function analyseOperation(root, substitutions, functions) {
@@ -269,6 +375,7 @@ function analyseOperation(root, substitutions, functions) {
   const defaults = new Map();
   const sql = [];
   const followed = new Set();
+  const cacheAliases = new Set();
   const visit = (node) => {
     // A helper of the same file called with the operation's arguments (`messageRow(a, e, op)`): its defaults count.
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.arguments.some((x) => text(x) === 'a')) {
@@ -299,6 +406,29 @@ function analyseOperation(root, substitutions, functions) {
       text(node.arguments[0].right) === 'true'
     ) {
       defaults.set(node.arguments[0].left.name.text, 'false');
+    }
+    // What differs per engine: the engine plan's member (`BOT_PLANS[e.engine].claimDelayedTasks(...)`).
+    if (ts.isPropertyAccessExpression(node) && /^BOT_PLANS\[/.test(text(node.expression))) {
+      const member = enginePlanMember(node.name.text);
+      if (member !== undefined && !followed.has(member)) {
+        followed.add(member);
+        if (ts.isPropertyAssignment(member) && ts.isIdentifier(member.initializer)) {
+          const sqlText = substitutions.get(member.initializer.text);
+          if (sqlText !== undefined) sql.push(sqlText);
+        } else visit(member);
+      }
+    }
+    // A cache type's statement: `cacheOf(a.cacheType, op).set`, or `.entry` of `const cache = cacheOf(...)`.
+    const isCacheOf = (x) => ts.isCallExpression(x) && text(x.expression) === 'cacheOf';
+    if (ts.isVariableDeclaration(node) && node.initializer && isCacheOf(node.initializer)) {
+      cacheAliases.add(node.name.getText());
+    }
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      (isCacheOf(node.expression) || (ts.isIdentifier(node.expression) && cacheAliases.has(node.expression.text)))
+    ) {
+      const sqlText = cacheStatementText(node.name.text, substitutions);
+      if (sqlText !== undefined) sql.push(sqlText);
     }
     // A catalog constant named in the operation: its statement.
     if (ts.isIdentifier(node) && substitutions.has(node.text) && !ts.isPropertyAccessExpression(node.parent)) {

@@ -1,6 +1,7 @@
 /**
  * @pkg/testkit: fixtures for the other packages' tests — temp dirs, the reference bot database and its
- * expected reads/recorded writes, a deterministic sample-data generator, an op replayer and a multi-source layout.
+ * expected reads/recorded writes, a deterministic sample-data generator, an op replayer, a multi-source layout, and
+ * throwaway servers (PostgreSQL alone or with streaming standbys, MariaDB, Redis alone or with a sentinel).
  */
 export {
   chatIdsOf,
@@ -29,6 +30,21 @@ export {
   type TestMariaDbServer,
 } from './mariadb.js';
 export {
+  findPgReplicationBinDir,
+  PG_PRIMARY_URL_ENV,
+  PG_REPLICA_URLS_ENV,
+  PG_REPLICATION_MISSING_REASON,
+  PG_REPLICATION_SKIP_LINE,
+  type PgNodeStopMode,
+  pgReplicationTestAvailable,
+  startTestPgReplicaCluster,
+  startTestPgReplication,
+  type TestPgNode,
+  type TestPgReplicaCluster,
+  type TestPgReplicaClusterOptions,
+  type TestPgReplication,
+} from './pg-replication.js';
+export {
   findPostgresBinDir,
   PG_MISSING_REASON,
   PG_SKIP_LINE,
@@ -41,6 +57,34 @@ export {
   type TestPostgresCluster,
   testSchemaName,
 } from './postgres.js';
+export {
+  findRedisBinaries,
+  REDIS_MISSING_REASON,
+  REDIS_SKIP_LINE,
+  REDIS_URL_ENV,
+  type RedisBinaries,
+  type RedisStopMode,
+  redisTestAvailable,
+  startTestRedis,
+  startTestRedisServer,
+  type TestRedis,
+  type TestRedisServer,
+  type TestRedisServerOptions,
+} from './redis.js';
+export {
+  type RedisCommandOptions,
+  type RedisReply,
+  RedisReplyError,
+  redisCommand,
+  redisInfo,
+  redisPipeline,
+} from './redis-protocol.js';
+export {
+  type RedisAddress,
+  startTestRedisSentinel,
+  type TestRedisSentinel,
+  type TestRedisSentinelOptions,
+} from './redis-sentinel.js';
 export {
   copyReferenceDb,
   REFERENCE,

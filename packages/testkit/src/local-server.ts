@@ -1,9 +1,11 @@
 /**
- * What the throwaway test servers (./postgres.ts, ./mariadb.ts) share: a free port of 127.0.0.1, a bounded
- * run of their setup commands, and a TCP probe. Internal to the testkit.
+ * What the throwaway test servers (./postgres.ts, ./mariadb.ts, ./redis.ts, ./pg-replication.ts) share: a free
+ * port of 127.0.0.1, a bounded run of their setup commands, a TCP probe, and bounded waits. Internal to the testkit.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
 
 /** Bound of every setup command (ms). */
 const COMMAND_TIMEOUT_MS = 60_000;
@@ -79,4 +81,63 @@ export function probeTcp(port: number, judge?: (greeting: Buffer) => boolean): P
     socket.once('error', () => done(false));
     socket.once('timeout', () => done(false));
   });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves when `child` exits (at once if it already has), false when `ms` passed first. */
+export function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * Polls `check` every `intervalMs` until it gives a value other than undefined, and resolves with it; rejects
+ * after `timeoutMs` with `what` and the last answer (`describe`), so a slow machine gets a bounded, named error.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs: number; intervalMs?: number; describe?: () => Promise<string> | string },
+): Promise<T> {
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) break;
+    await sleep(Math.min(options.intervalMs ?? 100, Math.max(0, deadline - Date.now())));
+  }
+  const state = options.describe ? await Promise.resolve(options.describe()).catch(String) : '';
+  const last = lastError instanceof Error ? lastError.message : lastError === undefined ? '' : String(lastError);
+  throw new Error(
+    `${what}: not reached within ${options.timeoutMs / 1000} s` +
+      (last ? `; last error: ${last}` : '') +
+      (state ? `; state: ${state}` : ''),
+  );
+}
+
+/** The first of `names` found in /usr/bin, /usr/sbin, /usr/local/(s)bin, then PATH (sbin is often not on a non-root PATH). */
+export function findProgram(names: string[]): string | null {
+  const path = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  const dirs = [...new Set(['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', ...path])];
+  for (const name of names) {
+    for (const dir of dirs) {
+      const file = join(dir, name);
+      if (existsSync(file)) return file;
+    }
+  }
+  return null;
 }

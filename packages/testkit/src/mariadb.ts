@@ -6,8 +6,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { freePort, probeTcp, runToExit } from './local-server.js';
+import { join } from 'node:path';
+import { exited, findProgram, freePort, probeTcp, runToExit, sleep } from './local-server.js';
 
 /** Environment variable naming an existing server to test against (a URL the tests may create databases in). */
 export const MYSQL_URL_ENV = 'BOTDB_TEST_MYSQL_URL';
@@ -66,22 +66,6 @@ export interface MariaDbBinaries {
 /** Bound of the server's start and of its shutdown (ms); mariadb-install-db has runToExit's. */
 const COMMAND_TIMEOUT_MS = 60_000;
 
-function searchDirs(): string[] {
-  const path = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  return [...new Set(['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin', ...path])];
-}
-
-function findProgram(names: string[]): string | null {
-  const dirs = searchDirs();
-  for (const name of names) {
-    for (const dir of dirs) {
-      const file = join(dir, name);
-      if (existsSync(file)) return file;
-    }
-  }
-  return null;
-}
-
 /** The MariaDB programs (MariaDB names first, then the MySQL-compatible ones), or null without a server. */
 export function findMariaDbBinaries(): MariaDbBinaries | null {
   const installDb = findProgram(['mariadb-install-db', 'mysql_install_db']);
@@ -107,20 +91,6 @@ function userArgs(): string[] {
 
 /** The server's greeting is a handshake (protocol 10), not an error packet (0xff): it serves. */
 const isHandshake = (greeting: Buffer): boolean => greeting.length > 4 && greeting[4] === 0x0a;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves when `child` exits (at once if it already has), false when `ms` passed first. */
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 /**
  * Starts a throwaway server (or returns `BOTDB_TEST_MYSQL_URL`). Rejects when neither is possible, with what to

@@ -68,8 +68,8 @@ export function postgresTestAvailable(): boolean {
   return Boolean(process.env[PG_URL_ENV]) || findPostgresBinDir() !== null;
 }
 
-/** PostgreSQL refuses to run as root: as root, the cluster runs as the `postgres` user. */
-function runAsUser(): RunAs | undefined {
+/** PostgreSQL refuses to run as root: as root, the cluster runs as the `postgres` user (internal to the testkit). */
+export function postgresRunAs(caller = 'startTestPostgres', envHint: string = PG_URL_ENV): RunAs | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   try {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8', timeout: 5_000 }).trim());
@@ -77,8 +77,8 @@ function runAsUser(): RunAs | undefined {
     return { uid, gid };
   } catch {
     throw new Error(
-      'startTestPostgres: running as root, and PostgreSQL refuses root; no `postgres` user exists to run the cluster. ' +
-        `Create one (useradd postgres) or set ${PG_URL_ENV}.`,
+      `${caller}: running as root, and PostgreSQL refuses root; no \`postgres\` user exists to run the cluster. ` +
+        `Create one (useradd postgres) or set ${envHint}.`,
     );
   }
 }
@@ -124,7 +124,7 @@ export interface TestPostgresCluster extends TestPostgres {
 export async function startTestCluster(options: { crashSafe?: boolean } = {}): Promise<TestPostgresCluster> {
   const bin = findPostgresBinDir();
   if (!bin) throw new Error(`startTestPostgres: ${PG_MISSING_REASON}`);
-  const user = runAsUser();
+  const user = postgresRunAs();
   const dir = mkdtempSync(join(tmpdir(), 'botdb-pg-'));
   if (user) chownSync(dir, user.uid, user.gid);
   const data = join(dir, 'data');

@@ -30,3 +30,20 @@ export function describeWithServer(name: string, urlOf: () => string | null, bod
     if (url !== null) body(url);
   });
 }
+
+/**
+ * For tests that start (and fault) servers of their own: runs `body` in a describe block when the engine's
+ * programs are installed, whatever the env URLs say; otherwise only the explaining test (`missing` says why).
+ */
+export function describeWithOwnServers(
+  name: string,
+  engine: string,
+  installed: () => boolean,
+  missing: string,
+  body: () => void,
+): void {
+  describe(name, () => {
+    const unavailable = `${missing} (these tests start servers of their own: they need the programs)`;
+    if (urlOrExplain(engine, { url: installed() ? '' : null, unavailable, error: null }) !== null) body();
+  });
+}

@@ -13,15 +13,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * still hold a violation (a stale entry fails), so the list only shrinks; the lead empties it on merge.
  */
 const ALLOWED: Readonly<Record<string, string>> = {
-  // cli: botdb's own SQLite and PostgreSQL layers, replaced by the engines' EngineTools.
-  'packages/cli/src/sqlite-file.ts': 'cli helper: SQLite file checks move to the engine tools',
-  'packages/cli/src/move/pg-engine.ts': 'cli helper: the second PostgreSQL layer, removed',
-  'packages/cli/src/move/sqlite-engine.ts': "cli helper: move's SQLite reader/writer move to engines/sqlite",
-  'packages/cli/src/move/targets.ts': 'cli helper: move targets built through the engine tools',
-  'packages/cli/src/sources.ts': 'cli helper: isPostgres() replaced by the engine tools',
-  'packages/cli/src/commands/backup.ts': "cli helper: backup's per-engine part moves to the engine tools",
-  'packages/cli/src/commands/check.ts': "cli helper: check's per-engine part moves to the engine tools",
-  'packages/cli/src/commands/move.ts': "cli helper: move's per-engine part moves to the engine tools",
+  // Empty since the cli branch: botdb's per-engine code is each engine's EngineTools (core/src/engines/<name>/tools.ts).
 };
 
 function describeAll(violations: readonly Violation[]): string {
