@@ -4,7 +4,7 @@
  * (MySQL keeps the bot's own forms: UTC timestamp text, 0/1 flags), a re-run copies nothing, a run killed
  * midway resumes, and the reference reads are answered through the library from the MySQL copy.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DatabaseWrapper } from '@pkg/core';
 import { collectReferenceReads, readReferenceExpected, readReferenceWrites } from '@pkg/testkit';
@@ -291,6 +291,34 @@ describeMariaDb('botdb move to MySQL/MariaDB', (serverUrl) => {
       }
     });
   });
+
+  it('route names a chat mapped to a MySQL source by its URL (no password), without opening it', async () => {
+    const { ws, url } = await setup();
+    // The workspace's mapping gets a chat of the MySQL source's own.
+    const toml = ws.dir.file('route.toml');
+    writeFileSync(
+      toml,
+      readFileSync(ws.config, 'utf8').replace('[database.chatMapping]\n', '[database.chatMapping]\n-1009 = "my"\n'),
+    );
+    const r = await runCli(['route', '-1009', '--config', toml, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const body = json<{ read: Record<string, unknown>; write: Record<string, unknown> }>(r);
+    expect(body.read).toMatchObject({ source: 'my', reason: 'chatMapping', refused: false });
+    expect(body.write).toMatchObject({ source: 'my', refused: false });
+    expect(JSON.stringify(body)).toContain(url);
+  });
+
+  it.skipIf(!existsSync(MYSQL_WORKER))(
+    'check reports a MySQL source filled by botdb move: type, location, version 6 and its counts (needs the MySQL runner)',
+    async () => {
+      const { ws, url } = await setup();
+      expect((await runCli(moveArgs(ws.config, ['--all']))).code).toBe(0);
+      const r = await runCli(['check', '--config', ws.config, '--json']);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const my = (json<{ sources: Record<string, unknown>[] }>(r).sources ?? []).find((s) => s.name === 'my');
+      expect(my).toMatchObject({ type: 'mysql', location: url, schemaVersion: 6, status: 'ok' });
+    },
+  );
 
   it('backup prints the mariadb-dump command (nothing is run), the password from the environment', async () => {
     const { ws } = await setup();
