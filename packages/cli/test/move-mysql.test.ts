@@ -320,6 +320,27 @@ describeMariaDb('botdb move to MySQL/MariaDB', (serverUrl) => {
     },
   );
 
+  it('stops on a key longer than its MySQL column (QUERY_FAILED naming table, column and limit), nothing cut', async () => {
+    const { ws, pool } = await setup();
+    const db = new Database(ws.archive);
+    db.prepare('INSERT INTO chat_settings (chat_id, key, value) VALUES (?, ?, ?)').run(
+      ARCHIVED_CHAT,
+      'k'.repeat(513),
+      'v',
+    );
+    db.close();
+    const r = await runCli(moveArgs(ws.config, ['--chat', String(ARCHIVED_CHAT)]));
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const problem = json<MoveJson>(r).problems[0];
+    expect(problem?.code).toBe('QUERY_FAILED');
+    expect(problem?.message).toContain('writing chat_settings');
+    expect(problem?.message).toContain('column "key" holds on MySQL: at most 512 characters');
+    const [rows] = (await pool.query(
+      'SELECT COUNT(*) AS n FROM chat_settings WHERE CHAR_LENGTH(`key`) >= 512',
+    )) as unknown as [{ n: number }[]];
+    expect(Number(rows[0]?.n)).toBe(0);
+  });
+
   it('backup prints the mariadb-dump command (nothing is run), the password from the environment', async () => {
     const { ws } = await setup();
     const r = await runCli(['backup', 'my', ws.dir.file('my.backup'), '--config', ws.config, '--json']);

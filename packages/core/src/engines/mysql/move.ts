@@ -6,7 +6,7 @@
  * the destination column's type (move-values.ts). The destination's tables are created by the engine's own
  * prepare hook (prepareMysql, under GET_LOCK).
  */
-import { type MysqlSourceSpec, mysqlLocation } from '@pkg/broker';
+import { type MysqlSourceSpec, mysqlLocation, tooLongError } from '@pkg/broker';
 import { connectMysql, mysqlOpenError } from '@pkg/broker/engines';
 import { DatabaseError, SourceUnavailableError } from '@pkg/errors';
 import type { Pool } from 'mysql2/promise';
@@ -28,6 +28,15 @@ function moveError(spec: MysqlSourceSpec, doing: string, error: unknown): Databa
   if (error instanceof DatabaseError) return error;
   const open = mysqlOpenError(spec, error);
   if (open !== null) return open;
+  // A key longer than its MySQL column (strict mode refuses it; never cut): the column and its limit.
+  const tooLong = tooLongError(`move to "${spec.name}": ${doing}`, error);
+  if (tooLong !== null) {
+    return new DatabaseError(
+      'QUERY_FAILED',
+      `${tooLong.message}. Fix: shorten that value in the source (see docs/engines.md#key-lengths), then run the same move again.`,
+      { source: spec.name, column: tooLong.details?.argument, errno: 1406 },
+    );
+  }
   const e = error as { code?: unknown; errno?: unknown; message?: unknown } | null;
   return new DatabaseError(
     'QUERY_FAILED',
