@@ -45,7 +45,9 @@ export async function prepareMysql(
 async function checkReadonly(session: MysqlSession, target: MysqlMigrationTarget): Promise<PrepareResult> {
   const facts = await serverFacts(session);
   checkServer(facts, target);
-  // One snapshot for the table list and the version marker (a readonly session may still read).
+  // One snapshot for the table list and the version marker (a readonly session may still read); the sessions
+  // run READ COMMITTED, where a snapshot lasts one statement, so this transaction asks for REPEATABLE READ.
+  await session.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
   await session.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
   try {
     return await checkReadonlyIn(session, target, facts.database as string);
