@@ -61,13 +61,16 @@ describeMariaDb('connectMysql sessions on the real server', (serverUrl) => {
     await db?.drop();
   });
 
-  it('runs in UTC, strict, READ COMMITTED', async () => {
+  it('runs in UTC, strict, READ COMMITTED, literals compared byte-wise as the columns are', async () => {
     const [[row]] = (await pool.query(
-      'SELECT @@session.time_zone AS tz, @@session.sql_mode AS mode, @@session.tx_isolation AS iso',
-    )) as unknown as [[{ tz: string; mode: string; iso: string }]];
+      `SELECT @@session.time_zone AS tz, @@session.sql_mode AS mode, @@session.tx_isolation AS iso,
+        ? = ? AS spaced, ? = ? AS cased`,
+      ['a', 'a ', 'a', 'A'],
+    )) as unknown as [[{ tz: string; mode: string; iso: string; spaced: number; cased: number }]];
     expect(row.tz).toBe('+00:00');
     expect(row.mode).toContain('STRICT_ALL_TABLES');
     expect(row.iso).toBe('READ-COMMITTED');
+    expect([Number(row.spaced), Number(row.cased)]).toEqual([0, 0]);
   });
 
   it('reads BIGINT exactly: a safe integer as a number, beyond 2^53 as a bigint (never a rounded number)', async () => {

@@ -4,6 +4,8 @@
  * - time_zone '+00:00': DATETIME columns hold UTC, and CURRENT_TIMESTAMP (the columns' defaults) is UTC;
  * - strict sql_mode: a value too long for its column is refused (1406), never cut; no silent zero dates;
  * - READ COMMITTED, as PostgreSQL's default: no gap locks, so one process's claim never waits for another's;
+ * - the connection's collation the tables' binary NO PAD one, so literals and parameters compare among
+ *   themselves as the columns do (SQLite's byte order), not in the server's case-folding default;
  * - a readonly source's sessions are READ ONLY at the server;
  * - BIGINT read as exact numbers (a value beyond 2^53 as a bigint, for the caller to refuse), DATETIME as its
  *   text (no zone conversion by the driver), text as strings.
@@ -73,6 +75,9 @@ export function connectMysql(spec: MysqlTarget): Pool {
     // Queued before any statement of the caller on this connection (mysql2 runs a connection's commands in order).
     connection.query(`SET SESSION time_zone = '+00:00', SESSION sql_mode = '${MYSQL_SQL_MODE}'`);
     connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    connection.query(
+      "SET SESSION collation_connection = IF(VERSION() LIKE '%MariaDB%', 'utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
+    );
     if (spec.readonly) connection.query('SET SESSION TRANSACTION READ ONLY');
   });
   return pool;
