@@ -279,7 +279,17 @@ describePostgres('botdb move to PostgreSQL', (url) => {
     db.close();
     const total = sqliteCount(ws.archive, 'chat_messages', ARCHIVED_CHAT);
     const args = moveArgs(ws.config, ['--chat', String(ARCHIVED_CHAT), '--batch', '10']).filter((a) => a !== '--json');
+    const started = (await sql<{ now: Date }[]>`SELECT now()`)[0]?.now ?? new Date(0);
     await killOnceRowsLand(args, () => pgCount(sql, 'chat_messages', ARCHIVED_CHAT));
+    // A COMMIT the killed process had sent may still be applied after its death: count once the server has
+    // ended its sessions (application_name botdb:pg, opened since the test began), or the re-run finds more
+    // rows than were counted. Bounded: another test's sessions of that name only delay the count.
+    for (let waited = 0; waited < 10_000; waited += 50) {
+      const [row] = await sql`SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE application_name = 'botdb:pg' AND datname = current_database() AND backend_start >= ${started}`;
+      if (row?.n === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const afterKill = await pgCount(sql, 'chat_messages', ARCHIVED_CHAT);
     expect(afterKill).toBeGreaterThan(0);
     expect(afterKill).toBeLessThan(total);
