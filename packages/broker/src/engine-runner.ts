@@ -61,8 +61,11 @@ export interface EngineRunner<E extends EngineName = EngineName, Tx = unknown> {
   open(spec: SpecOf<E>, options: OpenOptions, host: RunnerHost): Promise<EngineTypes[E]['connection']>;
   /** After the prepare hook accepted the source (SQLite: switch to WAL, probe that writes work). May throw. */
   accepted?(prepared: PrepareResult): void;
-  /** The open (or the module's import, its prepare hook, `accepted`) threw: free what it took; the open's error. */
-  openFailed(e: unknown): DatabaseError | Promise<DatabaseError>;
+  /**
+   * The open threw, or the operations module's import (before `open`), its prepare hook or `accepted` did:
+   * free what `open` took (if it ran); resolves with the open's error, in the engine's terms.
+   */
+  openFailed(e: unknown, spec: SpecOf<E>): DatabaseError | Promise<DatabaseError>;
   /** The file opened (device, inode), for a restarted worker to check; null for server engines. */
   identity(): FileIdentity | null;
   /**

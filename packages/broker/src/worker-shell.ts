@@ -106,7 +106,7 @@ class WorkerShell<E extends EngineName, Tx> implements SourceWorkerApi, RunnerHo
       runner.accepted?.(prepared);
       return { ok: true, writesRefused: this.refuseWrites, identity: runner.identity() };
     } catch (e) {
-      const error = await runner.openFailed(e);
+      const error = await runner.openFailed(e, engineSpec);
       return { ok: false, error: error.toJSON() };
     }
   }

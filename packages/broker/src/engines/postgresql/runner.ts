@@ -104,9 +104,9 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
     return this.sql;
   }
 
-  async openFailed(e: unknown): Promise<DatabaseError> {
+  async openFailed(e: unknown, spec: PostgresSourceSpec): Promise<DatabaseError> {
     await this.sql?.end({ timeout: 0 }).catch(() => undefined);
-    return pgOpenError(this.spec, e);
+    return pgOpenError(spec, e);
   }
 
   identity(): null {

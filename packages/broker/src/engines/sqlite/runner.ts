@@ -98,9 +98,9 @@ export class SqliteRunner implements EngineRunner<'sqlite', PooledConnection> {
     if (!this.spec.readonly && writable) probeWritable(this.spec, first);
   }
 
-  openFailed(e: unknown): DatabaseError {
+  openFailed(e: unknown, spec: SqliteSourceSpec): DatabaseError {
     this.pool?.close();
-    return e instanceof DatabaseError ? e : toOpenError(this.spec, e);
+    return e instanceof DatabaseError ? e : toOpenError(spec, e);
   }
 
   identity(): FileIdentity | null {
