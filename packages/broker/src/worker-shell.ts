@@ -12,7 +12,7 @@
  * behind it, in order, while the transaction's own requests go ahead.
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import { DatabaseError, type SerializedError, TransactionEndedError } from '@pkg/errors';
+import { DatabaseError, type SerializedError, SourceOpenError, TransactionEndedError } from '@pkg/errors';
 import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { type EngineRunner, type Resume, type RunnerHost, type RunnerResult, Waiting } from './engine-runner.js';
@@ -97,7 +97,7 @@ class WorkerShell<E extends EngineName, Tx> implements SourceWorkerApi, RunnerHo
     const runner = this.runner;
     const engineSpec = spec as Parameters<typeof runner.open>[0];
     try {
-      const mod = (await import(spec.operationsModule)) as { sourceModule: SourceModule };
+      const mod = await loadModule(spec);
       this.operations = mod.sourceModule.operations;
       const connection = await runner.open(engineSpec, options, this);
       const prepare = mod.sourceModule.prepare?.[runner.engine];
@@ -476,6 +476,20 @@ class WorkerShell<E extends EngineName, Tx> implements SourceWorkerApi, RunnerHo
 
   private post(answer: DataAnswer): void {
     this.port.postMessage(answer);
+  }
+}
+
+/** The source's operations module; one that cannot be loaded fails the open, naming it (not the source's file). */
+async function loadModule(spec: SourceSpec): Promise<{ sourceModule: SourceModule }> {
+  try {
+    return (await import(spec.operationsModule)) as { sourceModule: SourceModule };
+  } catch (e) {
+    throw new SourceOpenError(
+      spec.name,
+      spec.operationsModule,
+      `its operations module could not be loaded (${e instanceof Error ? e.message : String(e)})`,
+      'check the operationsModule URL of this source and that the module it names builds and exports `sourceModule`',
+    );
   }
 }
 
