@@ -10,10 +10,12 @@ import Database from 'better-sqlite3';
 import { afterAll, describe } from 'vitest';
 import { migratePostgresV6 } from '../src/engines/postgresql/schema.js';
 import { V6_TABLES } from '../src/schema/bot-schema.js';
+import { copyReferenceIntoMysql, databaseOf, freshMysqlSource, mysqlAdminSync } from './mysql-databases.js';
+import { mariaDbUrlOrExplain } from './mysql-harness.js';
 import { pgClient, postgresUrlOrExplain } from './pg-harness.js';
 
-export type EngineName = 'sqlite' | 'postgresql';
-export const ENGINES: readonly EngineName[] = ['sqlite', 'postgresql'];
+export type EngineName = 'sqlite' | 'postgresql' | 'mysql';
+export const ENGINES: readonly EngineName[] = ['sqlite', 'postgresql', 'mysql'];
 
 /** Where a test's sources come from, for one engine. Everything it creates is removed after the file. */
 export interface EngineHarness {
@@ -22,7 +24,7 @@ export interface EngineHarness {
   fresh(label: string, options?: { readonly?: boolean }): SourceConfigInput;
   /** A database holding the bot's reference data (a copy of the bot's own file, or those rows in PostgreSQL). */
   reference(label: string, options?: { readonly?: boolean }): Promise<SourceConfigInput>;
-  /** PostgreSQL only: the server URL (without password) and a schema name, for checks at SQL level. */
+  /** Server engines: the server URL (PostgreSQL: without password), for checks at SQL level. */
   readonly url: string | null;
 }
 
@@ -33,6 +35,11 @@ export function describeEngines(title: string, body: (h: EngineHarness) => void)
   describe.each(ENGINES)(`${title} [%s]`, (engine) => {
     if (engine === 'sqlite') {
       body(sqliteHarness());
+      return;
+    }
+    if (engine === 'mysql') {
+      const url = mariaDbUrlOrExplain();
+      if (url !== null) body(mysqlHarness(url));
       return;
     }
     const url = postgresUrlOrExplain();
@@ -94,6 +101,29 @@ function postgresHarness(rawUrl: string): EngineHarness {
       schemas.push(schema);
       await copySqliteIntoPostgres(REFERENCE.db, rawUrl, schema);
       return source(schema, options.readonly ?? false);
+    },
+  };
+}
+
+/** A database of its own per source on the test MariaDB server (mariadb-global-setup.ts), dropped after the file. */
+function mysqlHarness(serverUrl: string): EngineHarness {
+  const databases: string[] = [];
+  afterAll(() => {
+    for (const d of databases) mysqlAdminSync(serverUrl, `DROP DATABASE IF EXISTS \`${d}\``);
+  });
+  const fresh = (label: string, options: { readonly?: boolean } = {}) => {
+    const source = freshMysqlSource(serverUrl, label, options.readonly ?? false);
+    databases.push(databaseOf(source));
+    return source;
+  };
+  return {
+    engine: 'mysql',
+    url: serverUrl,
+    fresh,
+    reference: async (label, options = {}) => {
+      const source = fresh(label);
+      await copyReferenceIntoMysql(source);
+      return { ...source, readonly: options.readonly ?? false } as SourceConfigInput;
     },
   };
 }

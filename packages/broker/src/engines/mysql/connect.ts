@@ -71,17 +71,35 @@ export function connectMysql(spec: MysqlTarget): Pool {
     typeCast: exactIntegers,
     multipleStatements: false,
   });
-  pool.on('connection', (connection) => {
-    // Queued before any statement of the caller on this connection (mysql2 runs a connection's commands in order).
-    connection.query(`SET SESSION time_zone = '+00:00', SESSION sql_mode = '${MYSQL_SQL_MODE}'`);
-    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  pool.on('connection', (pooled) => {
+    const connection = pooled as unknown as SessionConnection;
+    // A pooled connection that fails emits 'error' (mysql2 removes it from the pool on the first); one more
+    // with nobody listening would throw out of the event loop and take the process (a source's worker) down.
+    connection.on('error', noop);
+    // Queued before any statement of the caller on this connection (mysql2 runs a connection's commands in
+    // order). A session that cannot be set up is ended: nothing may run in it with the server's defaults.
+    const failed = (e: unknown) => {
+      if (e) connection.destroy();
+    };
+    connection.query(`SET SESSION time_zone = '+00:00', SESSION sql_mode = '${MYSQL_SQL_MODE}'`, failed);
+    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', failed);
     connection.query(
       "SET SESSION collation_connection = IF(VERSION() LIKE '%MariaDB%', 'utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
+      failed,
     );
-    if (spec.readonly) connection.query('SET SESSION TRANSACTION READ ONLY');
+    if (spec.readonly) connection.query('SET SESSION TRANSACTION READ ONLY', failed);
   });
   return pool;
 }
+
+/** What the pool's 'connection' event hands over: mysql2's own (callback) connection. */
+interface SessionConnection {
+  on(event: 'error', listener: () => void): void;
+  query(sql: string, callback: (e: unknown) => void): unknown;
+  destroy(): void;
+}
+
+function noop(): void {}
 
 /** Server errors that mean the session could not be opened as configured (login, database, host). */
 const OPEN_ERRNOS = new Set([1044, 1045, 1049, 1130, 1251]);
@@ -92,8 +110,12 @@ const LOST = new Set([
   'ETIMEDOUT',
   'ENOTFOUND',
   'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
   'EPIPE',
   'PROTOCOL_CONNECTION_LOST',
+  // The runner's own: a statement refused on a connection it knows is lost.
+  'CONNECTION_CLOSED',
   'PROTOCOL_SEQUENCE_TIMEOUT',
 ]);
 
