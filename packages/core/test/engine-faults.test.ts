@@ -11,6 +11,7 @@
  */
 import type { SourceConfigInput } from '@pkg/config';
 import { DatabaseWrapper } from '@pkg/core';
+import { DIALECTS } from '@pkg/broker/operation';
 import { DatabaseError } from '@pkg/errors';
 import { describe, expect, it } from 'vitest';
 import { type FaultTarget, faultTarget, type ServerFaults } from './engine-faults.js';
@@ -294,6 +295,8 @@ function serverFaultTests(t: FaultTarget, server: ServerFaults): void {
 
 describeEngines('a source under faults', (h) => {
   const t = faultTarget(h);
+  // `key` is reserved on MySQL: the engine's dialect writes it.
+  const key = DIALECTS[h.engine].identifier('key');
 
   it('a caught error inside a transaction under write traffic: COMMIT keeps what succeeded, as on every engine', async () => {
     const source = t.fresh('caught');
@@ -310,8 +313,8 @@ describeEngines('a source under faults', (h) => {
           // A missing table, then a duplicate key: each caught by the callback.
           for (const sql of [
             'INSERT INTO no_such_table VALUES (1)',
-            "INSERT INTO chat_settings (chat_id, key, value) VALUES (2, 'k', 'v')",
-            "INSERT INTO chat_settings (chat_id, key, value) VALUES (2, 'k', 'v')",
+            `INSERT INTO chat_settings (chat_id, ${key}, value) VALUES (2, 'k', 'v')`,
+            `INSERT INTO chat_settings (chat_id, ${key}, value) VALUES (2, 'k', 'v')`,
           ]) {
             try {
               await tx.execute(sql);
@@ -348,7 +351,7 @@ describeEngines('a source under faults', (h) => {
           tx.saveChatMessage(m('a')),
           tx.execute('INSERT INTO no_such_table VALUES (1)'),
           tx.saveChatMessage(m('b')),
-          tx.execute("INSERT INTO chat_settings (chat_id, key, value) VALUES (3, 'k', 'v')"),
+          tx.execute(`INSERT INTO chat_settings (chat_id, ${key}, value) VALUES (3, 'k', 'v')`),
           tx.saveChatMessage(m('a')), // duplicate key: rolled back alone
           tx.saveChatMessage(m('c')),
         ]),

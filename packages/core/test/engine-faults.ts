@@ -4,10 +4,20 @@
  * where its sources live, how to count what reached the database, and its server actions.
  */
 import type { SourceConfigInput } from '@pkg/config';
-import { PG_URL_ENV, startTestCluster, type TestPostgresCluster, testSchemaName } from '@pkg/testkit';
+import {
+  MYSQL_URL_ENV,
+  PG_URL_ENV,
+  startTestCluster,
+  startTestMariaDbServer,
+  type TestMariaDbServer,
+  type TestPostgresCluster,
+  testSchemaName,
+} from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll } from 'vitest';
+import mysql from 'mysql2/promise';
 import type { EngineHarness } from './engines.js';
+import { databaseOf, freshMysqlSource } from './mysql-databases.js';
 import { pgClient } from './pg-harness.js';
 
 /** What a test may do to the server of an engine (one the test owns). */
@@ -35,6 +45,7 @@ export interface FaultTarget {
 /** The fault target for one engine of `describeEngines`; registers the hooks that start and remove its server. */
 export function faultTarget(h: EngineHarness): FaultTarget {
   if (h.engine === 'sqlite') return sqliteTarget(h);
+  if (h.engine === 'mysql') return mysqlTarget(h);
   return postgresTarget(h);
 }
 
@@ -113,6 +124,91 @@ function postgresTarget(h: EngineHarness): FaultTarget {
           return rows.filter((r) => r.ended).length;
         } finally {
           await admin.end({ timeout: 5 });
+        }
+      },
+    },
+    serverSkip: '',
+  };
+}
+
+function mysqlTarget(h: EngineHarness): FaultTarget {
+  // Sources are databases; the fault server is this file's own (a source's URL carries no password).
+  const databases: string[] = [];
+  const fresh = (serverUrl: () => string) => (label: string) => {
+    const source = freshMysqlSource(serverUrl(), label, false);
+    databases.push(databaseOf(source));
+    return source;
+  };
+  const admin = (serverUrl: string) => {
+    const u = new URL(serverUrl);
+    return mysql.createConnection({
+      host: u.hostname,
+      port: Number(u.port || 3306),
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      supportBigNumbers: true,
+    });
+  };
+  const messageIdsAt = (serverUrl: () => string) => async (source: SourceConfigInput, chatId: number) => {
+    const c = await admin(serverUrl());
+    try {
+      const [rows] = await c.query(`SELECT message_id FROM \`${databaseOf(source)}\`.chat_messages WHERE chat_id = ?`, [
+        chatId,
+      ]);
+      return new Set((rows as Array<{ message_id: string }>).map((r) => r.message_id));
+    } finally {
+      await c.end();
+    }
+  };
+  // A server named by BOTDB_TEST_MYSQL_URL is not ours to restart: the server faults are skipped there.
+  if (process.env[MYSQL_URL_ENV]) {
+    return {
+      engine: 'mysql',
+      fresh: fresh(() => h.url as string),
+      messageIds: messageIdsAt(() => h.url as string),
+      server: null,
+      serverSkip: `server faults skipped: ${MYSQL_URL_ENV} names a server this test does not own (unset it to let the test start its own)`,
+    };
+  }
+  let server: TestMariaDbServer | null = null;
+  const own = (): TestMariaDbServer => {
+    if (server === null) throw new Error('the fault server has not started (beforeAll)');
+    return server;
+  };
+  beforeAll(async () => {
+    server = await startTestMariaDbServer();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  }, 120_000);
+  return {
+    engine: 'mysql',
+    fresh: fresh(() => own().url),
+    messageIds: messageIdsAt(() => own().url),
+    server: {
+      restart: () => own().restart('fast'),
+      stop: () => own().stopServer('immediate'),
+      start: () => own().startServer(),
+      // The library's sessions are those using the databases of this file's sources (an admin session uses none).
+      terminateSessions: async () => {
+        const c = await admin(own().url);
+        try {
+          const [rows] = await c.query(
+            'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB IN (?) AND ID <> CONNECTION_ID()',
+            [databases],
+          );
+          let ended = 0;
+          for (const { id } of rows as Array<{ id: number }>) {
+            try {
+              await c.query(`KILL CONNECTION ${Number(id)}`);
+              ended++;
+            } catch {
+              // already gone
+            }
+          }
+          return ended;
+        } finally {
+          await c.end();
         }
       },
     },

@@ -1,23 +1,28 @@
+/** db.transaction on every engine (describeEngines): commit, rollback, one source per transaction. */
 import { CrossSourceTransactionError, DatabaseWrapper } from '@pkg/core';
-import { createTempDir, type TempDir } from '@pkg/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEngines } from './engines.js';
 
-describe('db.transaction({ chatId }, fn)', () => {
-  let dir: TempDir;
+/** The engine's own detail of a duplicate key, beside `constraint: true` (the same on every engine). */
+const DUPLICATE_DETAIL: Record<string, Record<string, unknown>> = {
+  sqlite: { sqliteCode: 'SQLITE_CONSTRAINT_PRIMARYKEY' },
+  postgresql: { sqlstate: '23505' },
+  mysql: { errno: 1062, sqlstate: '23000' },
+};
+
+describeEngines('db.transaction({ chatId }, fn)', (h) => {
   let db: DatabaseWrapper;
   beforeAll(() => {
-    dir = createTempDir('core-tx-');
     db = new DatabaseWrapper({
       config: {
         default: 'primary',
-        sources: { primary: { path: dir.file('p.db') }, second: { path: dir.file('s.db') } },
+        sources: { primary: h.fresh('tx-primary'), second: h.fresh('tx-second') },
         chatMapping: { '200': 'second' },
       },
     });
   });
   afterAll(async () => {
-    await db.close();
-    dir.cleanup();
+    await db?.close();
   });
 
   it('commits every write together when the callback resolves', async () => {
@@ -60,7 +65,7 @@ describe('db.transaction({ chatId }, fn)', () => {
         await tx.setChatSetting({ chatId: 300, key: 'y', value: '1' });
         await tx.saveChatMessage({ date: '2025-01-01 00:00:02', chatId: 300, userId: 1, messageId: 'dup' });
       }),
-    ).rejects.toMatchObject({ code: 'QUERY_FAILED', details: { sqliteCode: 'SQLITE_CONSTRAINT_PRIMARYKEY' } });
+    ).rejects.toMatchObject({ code: 'QUERY_FAILED', details: { constraint: true, ...DUPLICATE_DETAIL[h.engine] } });
     expect(await db.getChatSetting({ chatId: 300, setting: 'y' })).toBeNull();
     expect((await db.getChatUser({ chatId: 300, userId: 1 }))?.messages_count).toBe(1);
   });
