@@ -64,6 +64,17 @@ const UPSERT_TOKEN = `INSERT INTO bayes_tokens (token, chat_id, spam_count, ham_
   ON CONFLICT(token, chat_id) DO UPDATE SET spam_count = bayes_tokens.spam_count + :spam_inc,
     ham_count = bayes_tokens.ham_count + :ham_inc, total_count = bayes_tokens.total_count + :increment,
     updated_at = CURRENT_TIMESTAMP`;
+/** MySQL's forms of the two upserts (ON DUPLICATE KEY takes the tables' unique key; a bare column is the stored one). */
+const MYSQL_UPSERTS = {
+  cls: `INSERT INTO bayes_classes (chat_id, is_spam, message_count, token_count, created_at, updated_at)
+  VALUES (:chat_id, :is_spam, :msg_inc, :tok_inc, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
+  ON DUPLICATE KEY UPDATE message_count = message_count + :msg_inc, token_count = token_count + :tok_inc,
+    updated_at = CURRENT_TIMESTAMP`,
+  token: `INSERT INTO bayes_tokens (token, chat_id, spam_count, ham_count, total_count, created_at, updated_at)
+  VALUES (:token, :chat_id, :spam_inc, :ham_inc, :increment, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
+  ON DUPLICATE KEY UPDATE spam_count = spam_count + :spam_inc, ham_count = ham_count + :ham_inc,
+    total_count = total_count + :increment, updated_at = CURRENT_TIMESTAMP`,
+};
 const CLEANUP = `DELETE FROM bayes_tokens WHERE total_count < :min_count
   AND ((:chat_id IS NULL AND chat_id IS NULL) OR chat_id = :chat_id)`;
 
@@ -85,7 +96,13 @@ interface TokenRow {
 }
 
 class LibraryBayesStorage {
-  constructor(private readonly db: DatabaseWrapper) {}
+  private readonly upserts: { cls: string; token: string };
+  constructor(
+    private readonly db: DatabaseWrapper,
+    engine: string,
+  ) {
+    this.upserts = engine === 'mysql' ? MYSQL_UPSERTS : { cls: UPSERT_CLASS, token: UPSERT_TOKEN };
+  }
 
   async classStats(isSpam: boolean, chatId: number | null): Promise<ClassStats> {
     const rows = (await this.db.query({
@@ -114,9 +131,9 @@ class LibraryBayesStorage {
     const counts = new Map<string, number>();
     for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
     await this.db.transaction({ chatId: chatId ?? undefined }, async (tx) => {
-      await tx.execute(UPSERT_CLASS, { chat_id: chatId, is_spam: isSpam, msg_inc: 1, tok_inc: tokens.length });
+      await tx.execute(this.upserts.cls, { chat_id: chatId, is_spam: isSpam, msg_inc: 1, tok_inc: tokens.length });
       for (const [token, increment] of counts) {
-        await tx.execute(UPSERT_TOKEN, {
+        await tx.execute(this.upserts.token, {
           token,
           chat_id: chatId,
           spam_inc: isSpam ? increment : 0,
@@ -206,7 +223,7 @@ describeEngines("the bot's Bayes spam filter through raw SQL", (h) => {
 
   beforeAll(async () => {
     db = new DatabaseWrapper({ config: { default: 'main', sources: { main: h.fresh('bayes') } } });
-    storage = new LibraryBayesStorage(db);
+    storage = new LibraryBayesStorage(db, h.engine);
     for (const m of SPAM) await storage.learn(true, tokenize(m), CHAT);
     for (const m of HAM) await storage.learn(false, tokenize(m), CHAT);
   });

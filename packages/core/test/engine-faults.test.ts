@@ -9,9 +9,10 @@
  * BOTDB_TEST_PG_URL names the server. SQLite has no server: there only the caught error in a transaction
  * runs (and the idle-source case is moot). A new engine joins by adding its fault target.
  */
+
+import { DIALECTS } from '@pkg/broker/operation';
 import type { SourceConfigInput } from '@pkg/config';
 import { DatabaseWrapper } from '@pkg/core';
-import { DIALECTS } from '@pkg/broker/operation';
 import { DatabaseError } from '@pkg/errors';
 import { describe, expect, it } from 'vitest';
 import { type FaultTarget, faultTarget, type ServerFaults } from './engine-faults.js';

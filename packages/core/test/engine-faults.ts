@@ -14,8 +14,8 @@ import {
   testSchemaName,
 } from '@pkg/testkit';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll } from 'vitest';
 import mysql from 'mysql2/promise';
+import { afterAll, beforeAll } from 'vitest';
 import type { EngineHarness } from './engines.js';
 import { databaseOf, freshMysqlSource } from './mysql-databases.js';
 import { pgClient } from './pg-harness.js';
