@@ -203,7 +203,7 @@ export async function runStall(db: DatabaseWrapper, sql: Sql, data: PgDataset, r
   return result;
 }
 
-export function cellTable(cells: readonly PgCell[]): string {
+export function cellTable(cells: readonly PgCell[], labels: Record<PgContender, string> = CELL_LABELS): string {
   const header = [
     'contender',
     'call',
@@ -218,7 +218,7 @@ export function cellTable(cells: readonly PgCell[]): string {
     const peer = cells.find((d) => d.kind === c.kind && d.inFlight === c.inFlight && d.contender === 'direct');
     const r = peer === undefined ? Number.NaN : c.summary.opsPerSec / peer.summary.opsPerSec;
     return [
-      CELL_LABELS[c.contender],
+      labels[c.contender],
       c.kind === 'read' ? 'getChatMessageByMessageId' : 'saveChatMessage',
       String(c.inFlight),
       fmtInt(c.summary.opsPerSec),
