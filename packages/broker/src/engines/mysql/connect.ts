@@ -36,16 +36,19 @@ const exactIntegers: TypeCast = (field, next) => {
   return next();
 };
 
-/** The password `passwordEnv` names; SOURCE_OPEN_FAILED when that variable is not set. */
+/**
+ * The password: the variable `passwordEnv` names (SOURCE_OPEN_FAILED when it is not set), else MYSQL_PWD when set
+ * (as the mysql and mariadb clients read it), else none. Never from the configuration.
+ */
 export function mysqlPassword(spec: MysqlTarget): string | undefined {
-  if (spec.passwordEnv === null) return undefined;
+  if (spec.passwordEnv === null) return process.env.MYSQL_PWD;
   const value = process.env[spec.passwordEnv];
   if (value === undefined) {
     throw new SourceOpenError(
       spec.name,
       mysqlLocation(spec.url),
       `password-env names ${spec.passwordEnv}, which is not set`,
-      `export ${spec.passwordEnv}=<the password> where the bot (and botdb) run, or remove password-env if the server asks for none`,
+      `export ${spec.passwordEnv}=<the password> where the bot (and botdb) run, or remove password-env if the server asks for none (MYSQL_PWD is read then)`,
     );
   }
   return value;
@@ -136,7 +139,9 @@ export function mysqlOpenError(spec: MysqlTarget, error: unknown): SourceOpenErr
   const where = mysqlLocation(spec.url);
   if (typeof e?.errno === 'number' && OPEN_ERRNOS.has(e.errno)) {
     const from =
-      spec.passwordEnv === null ? 'no password (password-env is not set)' : `the password in ${spec.passwordEnv}`;
+      spec.passwordEnv === null
+        ? 'MYSQL_PWD or no password (password-env is not set)'
+        : `the password in ${spec.passwordEnv}`;
     return new SourceOpenError(
       spec.name,
       where,

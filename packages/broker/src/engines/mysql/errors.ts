@@ -142,7 +142,9 @@ export function mysqlOpenFailed(spec: ErrorSpec, e: unknown): DatabaseError {
   const open = (reason: string, fix: string) => new SourceOpenError(spec.name, mysqlLocation(spec.url), reason, fix);
   if (errno === 1045 || errno === 1044 || errno === 1130 || errno === 1251) {
     const from =
-      spec.passwordEnv === null ? 'no password (password-env is not set)' : `the password in ${spec.passwordEnv}`;
+      spec.passwordEnv === null
+        ? 'MYSQL_PWD or no password (password-env is not set)'
+        : `the password in ${spec.passwordEnv}`;
     return open(
       `MySQL refused the login (${code} ${errno}: ${message})`,
       `check the user in url, its grants on the database and ${from}`,

@@ -1,4 +1,4 @@
-/** The MySQL/MariaDB engine, as the main thread sees it (the worker side is worker.ts). */
+/** The MySQL/MariaDB engine, as the main thread sees it (the worker side is worker.ts around runner.ts). */
 import type { Engine } from '../../engine.js';
 import { type MysqlSourceSpec, mysqlLocation } from './spec.js';
 
@@ -14,6 +14,12 @@ export const mysqlEngine: Engine<MysqlSourceSpec> = {
         key: `${at}.url`,
         message: 'must be a mysql:// URL naming a database.',
         fix: 'give the server URL with the database, e.g. "mysql://bot@127.0.0.1:3306/bot".',
+      });
+    } else if (/^mysql:\/\/[^/@]*:[^/@]+@/.test(spec.url)) {
+      issues.push({
+        key: `${at}.url`,
+        message: 'must not carry a password.',
+        fix: 'remove it from url and name the environment variable holding it in password-env.',
       });
     }
   },
