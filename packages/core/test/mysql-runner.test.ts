@@ -85,6 +85,10 @@ describeMariaDb('the MySQL runner', (serverUrl) => {
       code: 'QUERY_FAILED',
       message: expect.stringContaining('1152921504606846977'),
     });
+    await expect(db.query({ sql: 'SELECT user_id FROM chat_users WHERE chat_id = 8' })).rejects.toMatchObject({
+      code: 'QUERY_FAILED',
+    });
+    expect(await db.query({ sql: 'SELECT 9007199254740991 AS n' })).toEqual([{ n: Number.MAX_SAFE_INTEGER }]);
     await outside.query('DELETE FROM chat_users WHERE chat_id = 8');
   });
 

@@ -46,7 +46,6 @@ import {
   isLockConflict,
   isReadOnlyRefusal,
   mysqlOpenFailed,
-  queryFailed,
   toMysqlError,
 } from './errors.js';
 import { type Answer, inTransaction, type Session, type SessionPool, Sessions } from './session.js';
@@ -495,10 +494,12 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
     const bound = bindRawSql('mysql', what, req.sql, Array.isArray(req.params) ? req.params : []);
     if (req.readOnly) {
       refuseAsQuery(what, bound.text);
-      return this.borrowed((s) => this.readOnlySql(what, bound.text, bound.values, s)).then((a) => rawShape(req, a));
+      return this.borrowed((s) => this.readOnlySql(what, bound.text, bound.values, s)).then((a) =>
+        this.rawShape(req, a),
+      );
     }
     return this.onWriter(
-      (w) => this.sessions.run(w, bound.text, bindable(bound.values)).then((a) => rawShape(req, a)),
+      (w) => this.sessions.run(w, bound.text, bindable(bound.values)).then((a) => this.rawShape(req, a)),
       true,
     );
   }
@@ -538,7 +539,7 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
     const session = tx.session;
     if (!req.readOnly) {
       if (endsTransaction(bound.text)) throw endsTransactionError(what);
-      return rawShape(req, await this.sessions.run(session, bound.text, bindable(bound.values)));
+      return this.rawShape(req, await this.sessions.run(session, bound.text, bindable(bound.values)));
     }
     refuseAsQuery(what, bound.text);
     const [, ran, undone] = await Promise.allSettled([
@@ -552,7 +553,7 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
     }
     if (undone.status === 'rejected') throw undone.reason;
     if (ran.value.fields === undefined) throw returnsNoRows(what);
-    return rawShape(req, ran.value);
+    return this.rawShape(req, ran.value);
   }
 
   /**
@@ -622,8 +623,18 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
   }
 
   toError(e: unknown, what: string): DatabaseError {
-    if (e instanceof Error && e.message.startsWith('unknown operation')) return queryFailed(this.spec.name, what, e);
     return toMysqlError(this.spec, what, e);
+  }
+
+  /** Raw SQL's answer as the method returns it (rows, the first row, or the count of rows changed); BIGINTs checked. */
+  private rawShape(req: SqlRequest, answer: Answer): unknown {
+    if (answer.fields === undefined) {
+      const header = answer.result as ResultSetHeader;
+      return req.mode === 'run' ? { changes: header.affectedRows ?? 0 } : req.mode === 'get' ? undefined : [];
+    }
+    const rows = answer.result as Record<string, unknown>[];
+    this.convertRows(rows, answer.fields, undefined, undefined);
+    return req.mode === 'all' ? rows : req.mode === 'get' ? rows[0] : { changes: 0 };
   }
 }
 
@@ -640,16 +651,6 @@ function endsTransactionError(what: string): DatabaseError {
     `${what}: argument "sql" would end the transaction: MySQL commits implicitly before and after DDL, LOCK TABLES and transaction statements. Fix: run it outside db.transaction(), e.g. at setup`,
     { operation: what, argument: 'sql' },
   );
-}
-
-/** Raw SQL's answer as the method returns it: the rows, the first row, or the count of rows changed. */
-function rawShape(req: SqlRequest, answer: Answer): unknown {
-  if (answer.fields === undefined) {
-    const header = answer.result as ResultSetHeader;
-    return req.mode === 'run' ? { changes: header.affectedRows ?? 0 } : req.mode === 'get' ? undefined : [];
-  }
-  const rows = answer.result as unknown[];
-  return req.mode === 'all' ? rows : req.mode === 'get' ? rows[0] : { changes: 0 };
 }
 
 /** Values as mysql2 escapes them: a Uint8Array that is not a Buffer as one (mysql2 would write it as an object). */
