@@ -5,13 +5,7 @@
  * connection SOURCE_UNAVAILABLE, a too-long key INVALID_ARGUMENT naming its limit; an open that fails is
  * SOURCE_OPEN_FAILED naming the fix.
  */
-import {
-  DatabaseError,
-  QueryTimeoutError,
-  ReadonlySourceError,
-  SourceOpenError,
-  SourceUnavailableError,
-} from '@pkg/errors';
+import { DatabaseError, ReadonlySourceError, SourceOpenError, SourceUnavailableError } from '@pkg/errors';
 import { isMysqlConnectionLost } from './connect.js';
 import { tooLongError } from './key-lengths.js';
 import { type MysqlSourceSpec, mysqlLocation } from './spec.js';
@@ -102,7 +96,14 @@ export function toMysqlError(spec: ErrorSpec, what: string, e: unknown): Databas
     );
   }
   if (errno !== null && READ_ONLY_ERRNOS.has(errno)) return new ReadonlySourceError(spec.name, what);
-  if (errno !== null && TIMEOUT_ERRNOS.has(errno)) return new QueryTimeoutError(spec.name, what, spec.timeoutMs);
+  if (errno !== null && TIMEOUT_ERRNOS.has(errno)) {
+    // QUERY_TIMEOUT as every engine says it, in words that fit: the server stopped the statement, no worker restarted.
+    return new DatabaseError(
+      'QUERY_TIMEOUT',
+      `${what} on source "${spec.name}" ran longer than its ${spec.timeoutMs / 1000} s statement limit and MySQL stopped it (max_statement_time / max_execution_time); the source goes on. Fix: make the query cheaper, or raise timeout for "${spec.name}".`,
+      { source: spec.name, operation: what, timeoutMs: spec.timeoutMs },
+    );
+  }
   return queryFailed(spec.name, what, e);
 }
 

@@ -64,6 +64,8 @@ export interface MysqlTx {
 const DEADLINE_MARGIN_MS = 1_000;
 /** Every call of a transaction runs inside this savepoint. */
 const CALL_SAVEPOINT = 'botdb_call';
+/** How long close() waits for the connections to end. */
+const CLOSE_WAIT_MS = 2_000;
 /** mysql2's type of a BIGINT column. */
 const LONGLONG = 8;
 
@@ -619,7 +621,15 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
     this.writerHeld = null;
     const held = await writer?.catch(() => null);
     if (held) this.sessions.release(held);
-    await this.pool?.end().catch(noop);
+    // Bounded: mysql2's end() waits for every connection's QUIT, which a server that went away never answers.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.pool?.end().catch(noop),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   toError(e: unknown, what: string): DatabaseError {
