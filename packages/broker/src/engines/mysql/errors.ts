@@ -121,8 +121,17 @@ export function mysqlOpenFailed(
 ): DatabaseError {
   if (e instanceof DatabaseError) return e;
   const mapped = mysqlOpenError(spec, e);
-  if (mapped !== null) return mapped;
   const err = e as { code?: unknown; message?: unknown } | null;
+  // A server out of reach fails the open as on PostgreSQL (SOURCE_OPEN_FAILED; a later call opens it again).
+  if (mapped instanceof SourceUnavailableError) {
+    return new SourceOpenError(
+      spec.name,
+      mysqlLocation(spec.url),
+      `cannot reach the server (${String(err?.code)}: ${String(err?.message ?? e)})`,
+      'check host and port in url and that the server is up',
+    );
+  }
+  if (mapped !== null) return mapped;
   return new SourceOpenError(
     spec.name,
     mysqlLocation(spec.url),
