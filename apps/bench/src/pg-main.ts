@@ -15,7 +15,7 @@ import { fmt, fmtInt, progress } from './log.js';
 import { hasGc } from './measure.js';
 import { assertSamePgSqlAsCore } from './pg-sql.js';
 import { machine, type Target, target, targetsTable, writeJson } from './report.js';
-import { CELL_LABELS, cellTable, type PgCell, runPgCells, runStall, type StallResult } from './scenarios/pg.js';
+import { CELL_LABELS, cellTable, type PgCell, pgPeer, runPgCells, runStall, type StallResult } from './scenarios/pg.js';
 import { buildPgDataset, type PgDataset } from './scenarios/pg-dataset.js';
 
 const BENCH_URL_ENV = 'BOTDB_BENCH_PG_URL';
@@ -96,10 +96,17 @@ async function main(): Promise<number> {
     await db.ready();
     direct = openDirect(server.url, schema);
     await direct.unsafe('SELECT 1');
-    const data: PgDataset = await buildPgDataset(db, direct);
+    const sql = direct;
+    const data: PgDataset = await buildPgDataset(db, async () => {
+      const rows = (await sql.unsafe('SELECT count(*)::int AS n FROM chat_messages')) as unknown as Array<{
+        n: number;
+      }>;
+      return rows[0]?.n ?? 0;
+    });
 
-    const cells = await runPgCells(db, direct, data, { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS });
-    const stall = await runStall(db, direct, data, 7);
+    const peer = pgPeer(direct);
+    const cells = await runPgCells(db, peer, data, { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS });
+    const stall = await runStall(db, peer, data, 7);
 
     const cell = (kind: PgCell['kind'], contender: PgCell['contender'], inFlight: number) =>
       cells.find((c) => c.kind === kind && c.contender === contender && c.inFlight === inFlight);
