@@ -36,7 +36,14 @@ import { WatchdogMarker } from './watchdog.js';
 /** Serves the source worker this thread is, with `runner` for its engine. */
 export function serveSource<E extends EngineName, Tx>(runner: EngineRunner<E, Tx>): void {
   if (parentPort === null) throw new Error(`the ${runner.engine} source worker must run inside a worker_thread`);
-  expose(new WorkerShell(runner), nodeEndpoint(parentPort));
+  const shell = new WorkerShell(runner);
+  // Only the control plane is exposed (not the shell's RunnerHost side).
+  const api: SourceWorkerApi = {
+    open: (spec, options) => shell.open(spec, options),
+    poolStats: () => shell.poolStats(),
+    close: () => shell.close(),
+  };
+  expose(api, nodeEndpoint(parentPort));
 }
 
 /** Calls answered by one `runMany` at most (64 keys: one statement, well inside SQLite's variable limit). */
@@ -58,7 +65,7 @@ interface Flight {
   timer: NodeJS.Timeout | null;
 }
 
-class WorkerShell<E extends EngineName, Tx> implements SourceWorkerApi, RunnerHost {
+class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   private readonly runner: EngineRunner<E, Tx>;
   private spec!: SourceSpec;
   private port!: MessagePort;
