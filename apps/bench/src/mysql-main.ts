@@ -208,10 +208,10 @@ async function main(): Promise<number> {
 
 function stallTable(stall: StallResult): string {
   const row = (name: string, s: StallResult['library']) =>
-    `| ${name.padEnd(36)} | ${fmt(s.maxMs, 2).padStart(12)} | ${fmt(s.p99Ms, 2).padStart(12)} | ${fmt(s.worstMaxMs, 2).padStart(14)} | ${fmt(s.readMs, 1).padStart(13)} |`;
+    `| ${name.padEnd(36)} | ${fmt(s.maxMs, 2).padStart(12)} | ${fmt(s.p99Ms, 2).padStart(12)} | ${fmt(s.worstMaxMs, 2).padStart(14)} | ${fmt(s.readMs, 1).padStart(13)} | ${fmt(s.busyMs, 1).padStart(12)} |`;
   return [
-    `| ${'contender'.padEnd(36)} | max delay ms | p99 delay ms | worst max (ms) | read time ms |`,
-    `|:${'-'.repeat(37)}|${'-'.repeat(13)}:|${'-'.repeat(13)}:|${'-'.repeat(15)}:|${'-'.repeat(14)}:|`,
+    `| ${'contender'.padEnd(36)} | max delay ms | p99 delay ms | worst max (ms) | read time ms | main busy ms |`,
+    `|:${'-'.repeat(37)}|${'-'.repeat(13)}:|${'-'.repeat(13)}:|${'-'.repeat(15)}:|${'-'.repeat(14)}:|${'-'.repeat(13)}:|`,
     row(LABELS.library, stall.library),
     row(LABELS.direct, stall.direct),
   ].join('\n');

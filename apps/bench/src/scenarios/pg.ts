@@ -42,6 +42,8 @@ export interface StallStats {
   worstMaxMs: number;
   /** Median wall time of one read. */
   readMs: number;
+  /** Median main-thread busy time during one read (event-loop utilisation x wall time). */
+  busyMs: number;
 }
 
 export interface StallResult {
@@ -179,14 +181,16 @@ export async function runPgCells(
 /** One big read under the event-loop delay histogram (1 ms resolution). */
 async function stallOf(
   read: () => Promise<unknown[]>,
-): Promise<{ maxMs: number; p99Ms: number; ms: number; rows: number }> {
+): Promise<{ maxMs: number; p99Ms: number; ms: number; busyMs: number; rows: number }> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   const rows = await read();
   const ms = performance.now() - t0;
+  const busyMs = performance.eventLoopUtilization(elu0).active;
   h.disable();
-  return { maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, ms, rows: rows.length };
+  return { maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, ms, busyMs, rows: rows.length };
 }
 
 export async function runStall(
@@ -221,6 +225,7 @@ export async function runStall(
     p99Ms: median(xs.map((x) => x.p99Ms)),
     worstMaxMs: Math.max(...xs.map((x) => x.maxMs)),
     readMs: median(xs.map((x) => x.ms)),
+    busyMs: median(xs.map((x) => x.busyMs)),
   });
   const result = { rows, reps, library: stats(runs.library), direct: stats(runs.direct) };
   progress(
