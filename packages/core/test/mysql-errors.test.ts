@@ -190,4 +190,41 @@ describeMariaDb('MySQL errors mapped to the library codes', (serverUrl) => {
       holder.release();
     }
   }, 30_000);
+  it('a deadlock inside a transaction (InnoDB rolled all of it back): the rest of it and its COMMIT are refused', async () => {
+    await admin.query(
+      "INSERT INTO chat_settings (chat_id, `key`, value) VALUES (9, 'a', '0'), (9, 'b', '0') ON DUPLICATE KEY UPDATE value = '0'",
+    );
+    const other = await admin.getConnection();
+    try {
+      // The other session has changed more rows, so InnoDB picks the library's (lighter) transaction as the victim.
+      await other.query('START TRANSACTION');
+      await other.query(
+        `INSERT INTO chat_settings (chat_id, \`key\`, value) VALUES ${Array.from({ length: 50 }, (_, i) => `(10, 'k${i}', 'v')`).join(', ')}`,
+      );
+      await other.query("UPDATE chat_settings SET value = 'other' WHERE chat_id = 9 AND `key` = 'a'");
+      const update = (k: string) => `UPDATE chat_settings SET value = 'tx' WHERE chat_id = 9 AND \`key\` = '${k}'`;
+      let otherDone: Promise<unknown> = Promise.resolve();
+      const outcome = db.transaction({ chatId: 9 }, async (tx) => {
+        await tx.execute(update('b'));
+        const waiting = tx.execute(update('a'));
+        await new Promise((r) => setTimeout(r, 300));
+        // Closes the cycle: the other session now waits for the library's row b.
+        otherDone = other.query("UPDATE chat_settings SET value = 'other' WHERE chat_id = 9 AND `key` = 'b'");
+        await expect(waiting).rejects.toMatchObject({ code: 'QUERY_FAILED', details: { lock: 'deadlock' } });
+        await expect(tx.execute(update('b'))).rejects.toMatchObject({
+          code: 'QUERY_FAILED',
+          details: { rolledBack: true },
+        });
+        return 'caught';
+      });
+      await expect(outcome).rejects.toMatchObject({ code: 'QUERY_FAILED', details: { rolledBack: true } });
+      await otherDone;
+      await other.query('COMMIT');
+      expect(await db.getChatSetting({ chatId: 9, setting: 'b' })).toBe('other');
+      expect(await db.getChatSetting({ chatId: 9, setting: 'a' })).toBe('other');
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      other.release();
+    }
+  }, 30_000);
 });
