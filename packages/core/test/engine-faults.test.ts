@@ -5,10 +5,12 @@
  * reconfigure; every write that resolved true is in the database.
  *
  * The server faults need a server the test owns: on PostgreSQL a cluster of this file's own (engine-faults.ts),
- * so stopping it never disturbs the files sharing the global one. They are skipped with one line when
- * BOTDB_TEST_PG_URL names the server. SQLite has no server: there only the caught error in a transaction
+ * so stopping it never disturbs the files sharing the global one; on MySQL a MariaDB server of its own. They are
+ * skipped with one line when BOTDB_TEST_PG_URL / BOTDB_TEST_MYSQL_URL names the server. SQLite has no server: there only the caught error in a transaction
  * runs (and the idle-source case is moot). A new engine joins by adding its fault target.
  */
+
+import { DIALECTS } from '@pkg/broker/operation';
 import type { SourceConfigInput } from '@pkg/config';
 import { DatabaseWrapper } from '@pkg/core';
 import { DatabaseError } from '@pkg/errors';
@@ -206,7 +208,7 @@ function serverFaultTests(t: FaultTarget, server: ServerFaults): void {
     await underTraffic(t, 'restart', () => server.restart());
   }, 240_000);
 
-  it("terminated sessions (the library's own, by application_name) under 64 writes in flight", async () => {
+  it("terminated sessions (the library's own: pg_terminate_backend, KILL CONNECTION) under 64 writes in flight", async () => {
     await underTraffic(t, 'terminate', async (db) => {
       // A transaction open across the fault must not resolve: its COMMIT can no longer commit.
       let release: () => void = () => undefined;
@@ -294,6 +296,8 @@ function serverFaultTests(t: FaultTarget, server: ServerFaults): void {
 
 describeEngines('a source under faults', (h) => {
   const t = faultTarget(h);
+  // `key` is a reserved word on MySQL: raw SQL names it as the engine's dialect does.
+  const key = DIALECTS[h.engine].identifier('key');
 
   it('a caught error inside a transaction under write traffic: COMMIT keeps what succeeded, as on every engine', async () => {
     const source = t.fresh('caught');
@@ -310,8 +314,8 @@ describeEngines('a source under faults', (h) => {
           // A missing table, then a duplicate key: each caught by the callback.
           for (const sql of [
             'INSERT INTO no_such_table VALUES (1)',
-            "INSERT INTO chat_settings (chat_id, key, value) VALUES (2, 'k', 'v')",
-            "INSERT INTO chat_settings (chat_id, key, value) VALUES (2, 'k', 'v')",
+            `INSERT INTO chat_settings (chat_id, ${key}, value) VALUES (2, 'k', 'v')`,
+            `INSERT INTO chat_settings (chat_id, ${key}, value) VALUES (2, 'k', 'v')`,
           ]) {
             try {
               await tx.execute(sql);
@@ -348,7 +352,7 @@ describeEngines('a source under faults', (h) => {
           tx.saveChatMessage(m('a')),
           tx.execute('INSERT INTO no_such_table VALUES (1)'),
           tx.saveChatMessage(m('b')),
-          tx.execute("INSERT INTO chat_settings (chat_id, key, value) VALUES (3, 'k', 'v')"),
+          tx.execute(`INSERT INTO chat_settings (chat_id, ${key}, value) VALUES (3, 'k', 'v')`),
           tx.saveChatMessage(m('a')), // duplicate key: rolled back alone
           tx.saveChatMessage(m('c')),
         ]),

@@ -1,23 +1,21 @@
+/** Transactions, the same on every engine (describeEngines): commit, rollback, one source only, a failed statement. */
 import { CrossSourceTransactionError, DatabaseWrapper } from '@pkg/core';
-import { createTempDir, type TempDir } from '@pkg/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEngines } from './engines.js';
 
-describe('db.transaction({ chatId }, fn)', () => {
-  let dir: TempDir;
+describeEngines('db.transaction({ chatId }, fn)', (h) => {
   let db: DatabaseWrapper;
   beforeAll(() => {
-    dir = createTempDir('core-tx-');
     db = new DatabaseWrapper({
       config: {
         default: 'primary',
-        sources: { primary: { path: dir.file('p.db') }, second: { path: dir.file('s.db') } },
+        sources: { primary: h.fresh('tx-primary'), second: h.fresh('tx-second') },
         chatMapping: { '200': 'second' },
       },
     });
   });
   afterAll(async () => {
     await db.close();
-    dir.cleanup();
   });
 
   it('commits every write together when the callback resolves', async () => {
@@ -60,8 +58,21 @@ describe('db.transaction({ chatId }, fn)', () => {
         await tx.setChatSetting({ chatId: 300, key: 'y', value: '1' });
         await tx.saveChatMessage({ date: '2025-01-01 00:00:02', chatId: 300, userId: 1, messageId: 'dup' });
       }),
-    ).rejects.toMatchObject({ code: 'QUERY_FAILED', details: { sqliteCode: 'SQLITE_CONSTRAINT_PRIMARYKEY' } });
+    ).rejects.toMatchObject({ code: 'QUERY_FAILED', details: { constraint: true } });
     expect(await db.getChatSetting({ chatId: 300, setting: 'y' })).toBeNull();
     expect((await db.getChatUser({ chatId: 300, userId: 1 }))?.messages_count).toBe(1);
+  });
+
+  it('a caught failure leaves the transaction usable: what came before and after it commits', async () => {
+    await db.saveChatMessage({ date: '2025-01-01 00:00:01', chatId: 400, userId: 1, messageId: 'dup' });
+    await db.transaction({ chatId: 400 }, async (tx) => {
+      await tx.setChatSetting({ chatId: 400, key: 'before', value: '1' });
+      await expect(
+        tx.saveChatMessage({ date: '2025-01-01 00:00:02', chatId: 400, userId: 1, messageId: 'dup' }),
+      ).rejects.toMatchObject({ code: 'QUERY_FAILED', details: { constraint: true } });
+      await tx.setChatSetting({ chatId: 400, key: 'after', value: '2' });
+    });
+    expect(await db.getChatSetting({ chatId: 400, setting: 'before' })).toBe('1');
+    expect(await db.getChatSetting({ chatId: 400, setting: 'after' })).toBe('2');
   });
 });

@@ -6,7 +6,6 @@
  */
 import type { DatabaseWrapper, SaveChatMessageArgs } from '@pkg/core';
 import { mulberry32 } from '@pkg/testkit';
-import type { Sql } from 'postgres';
 import { KEY_COUNT, type Key } from '../dataset.js';
 import { fmtInt, progress } from '../log.js';
 
@@ -37,7 +36,8 @@ function stamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-export async function buildPgDataset(db: DatabaseWrapper, count: Sql): Promise<PgDataset> {
+/** `countMessages`: the rows of chat_messages, counted by the caller's own client (not the library). */
+export async function buildPgDataset(db: DatabaseWrapper, countMessages: () => Promise<number>): Promise<PgDataset> {
   const t0 = performance.now();
   const userIds = Array.from({ length: USERS }, (_, u) => 70000 + u);
   await Promise.all(
@@ -70,10 +70,7 @@ export async function buildPgDataset(db: DatabaseWrapper, count: Sql): Promise<P
   }
   // Counted by the caller's own client: the library's db.query reserves a connection, and the driver's reserve()
   // never resolves when it has to open a new one for it (postgres 3.4.9), as it must once the writer holds the only one.
-  const counted = (await count.unsafe('SELECT count(*)::int AS n FROM chat_messages')) as unknown as Array<{
-    n: number;
-  }>;
-  const messages = counted[0]?.n ?? 0;
+  const messages = await countMessages();
   if (messages !== all.length) throw new Error(`dataset: ${messages} messages stored, ${all.length} saved`);
   progress(
     `dataset: ${fmtInt(messages)} messages in ${CHATS.length} chats through saveChatMessage ` +
