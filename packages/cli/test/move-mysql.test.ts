@@ -321,6 +321,16 @@ describeMariaDb('botdb move to MySQL/MariaDB', (serverUrl) => {
     expect(my).toMatchObject({ type: 'mysql', location: url, schemaVersion: 6, status: 'ok' });
   });
 
+  it('stats opens a MySQL source filled by botdb move and reports it beside the others', async () => {
+    const { ws } = await setup();
+    expect((await runCli(moveArgs(ws.config, ['--all']))).code).toBe(0);
+    const r = await runCli(['stats', '--config', ws.config, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const sources = json<{ sources: Record<string, Record<string, unknown>> }>(r).sources;
+    expect(Object.keys(sources)).toContain('my');
+    expect(sources.my, JSON.stringify(sources.my)).toMatchObject({ readonly: false });
+  });
+
   it('stops on a key longer than its MySQL column (QUERY_FAILED naming table, column and limit), nothing cut', async () => {
     const { ws, pool } = await setup();
     const db = new Database(ws.archive);
