@@ -15,7 +15,7 @@ import { fmt, fmtInt, progress } from './log.js';
 import { hasGc } from './measure.js';
 import { assertSamePgSqlAsCore } from './pg-sql.js';
 import { machine, type Target, target, targetsTable, writeJson } from './report.js';
-import { CELL_LABELS, cellTable, type PgCell, runPgCells, runStall, type StallResult } from './scenarios/pg.js';
+import { CELL_LABELS, cellTable, type PgCell, pgPeer, runPgCells, runStall, type StallResult } from './scenarios/pg.js';
 import { buildPgDataset, type PgDataset } from './scenarios/pg-dataset.js';
 
 const BENCH_URL_ENV = 'BOTDB_BENCH_PG_URL';
@@ -96,10 +96,17 @@ async function main(): Promise<number> {
     await db.ready();
     direct = openDirect(server.url, schema);
     await direct.unsafe('SELECT 1');
-    const data: PgDataset = await buildPgDataset(db, direct);
+    const sql = direct;
+    const data: PgDataset = await buildPgDataset(db, async () => {
+      const rows = (await sql.unsafe('SELECT count(*)::int AS n FROM chat_messages')) as unknown as Array<{
+        n: number;
+      }>;
+      return rows[0]?.n ?? 0;
+    });
 
-    const cells = await runPgCells(db, direct, data, { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS });
-    const stall = await runStall(db, direct, data, 7);
+    const peer = pgPeer(direct);
+    const cells = await runPgCells(db, peer, data, { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS });
+    const stall = await runStall(db, peer, data, 7);
 
     const cell = (kind: PgCell['kind'], contender: PgCell['contender'], inFlight: number) =>
       cells.find((c) => c.kind === kind && c.contender === contender && c.inFlight === inFlight);
@@ -194,10 +201,10 @@ async function main(): Promise<number> {
 
 function stallTable(stall: StallResult): string {
   const row = (name: string, s: StallResult['library']) =>
-    `| ${name.padEnd(36)} | ${fmt(s.maxMs, 2).padStart(12)} | ${fmt(s.p99Ms, 2).padStart(12)} | ${fmt(s.worstMaxMs, 2).padStart(14)} | ${fmt(s.readMs, 1).padStart(13)} |`;
+    `| ${name.padEnd(36)} | ${fmt(s.maxMs, 2).padStart(12)} | ${fmt(s.p99Ms, 2).padStart(12)} | ${fmt(s.worstMaxMs, 2).padStart(14)} | ${fmt(s.readMs, 1).padStart(13)} | ${fmt(s.busyMs, 1).padStart(12)} |`;
   return [
-    `| ${'contender'.padEnd(36)} | max delay ms | p99 delay ms | worst max (ms) | read time ms |`,
-    `|:${'-'.repeat(37)}|${'-'.repeat(13)}:|${'-'.repeat(13)}:|${'-'.repeat(15)}:|${'-'.repeat(14)}:|`,
+    `| ${'contender'.padEnd(36)} | max delay ms | p99 delay ms | worst max (ms) | read time ms | main busy ms |`,
+    `|:${'-'.repeat(37)}|${'-'.repeat(13)}:|${'-'.repeat(13)}:|${'-'.repeat(15)}:|${'-'.repeat(14)}:|${'-'.repeat(13)}:|`,
     row(CELL_LABELS.library, stall.library),
     row(CELL_LABELS.direct, stall.direct),
   ].join('\n');

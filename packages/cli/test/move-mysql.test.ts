@@ -4,8 +4,7 @@
  * (MySQL keeps the bot's own forms: UTC timestamp text, 0/1 flags), a re-run copies nothing, a run killed
  * midway resumes, and the reference reads are answered through the library from the MySQL copy.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { DatabaseWrapper } from '@pkg/core';
 import { collectReferenceReads, readReferenceExpected, readReferenceWrites } from '@pkg/testkit';
 import Database from 'better-sqlite3';
@@ -28,8 +27,6 @@ import { describePostgres, fileSchema, pgClient } from './pg-harness.js';
 const OWN_KEYS = ['db-migration-version', 'db-migration-last-run'];
 /** The tables core's MySQL DDL gives an auto-increment rowid: their insertion order is kept. */
 const ORDERED = ['delayed_tasks', 'spam_messages', 'chat_summarization_cache', 'cache_storage'];
-/** The library's MySQL runner (the driver half); the reference reads through the library need it. */
-const MYSQL_WORKER = fileURLToPath(new URL('../../broker/dist/engines/mysql/worker.js', import.meta.url));
 
 function sqliteTables(path: string): string[] {
   const db = new Database(path, { readonly: true });
@@ -196,21 +193,18 @@ describeMariaDb('botdb move to MySQL/MariaDB', (serverUrl) => {
     expect(url).toMatch(/^mysql:/);
   });
 
-  it.skipIf(!existsSync(MYSQL_WORKER))(
-    'a SQLite bot moved to MySQL with botdb move reads every reference answer back (needs the MySQL runner: broker dist/engines/mysql/worker.js)',
-    async () => {
-      const { ws, url } = await setup();
-      const r = await runCli(moveArgs(ws.config, ['--all'], 'my', 'primary'));
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      const db = new DatabaseWrapper({ config: { default: 'my', sources: { my: { type: 'mysql', url } } } });
-      try {
-        const expected = readReferenceExpected();
-        expect(await collectReferenceReads(db, expected, readReferenceWrites())).toEqual(expected);
-      } finally {
-        await db.close();
-      }
-    },
-  );
+  it('a SQLite bot moved to MySQL with botdb move reads every reference answer back through the library', async () => {
+    const { ws, url } = await setup();
+    const r = await runCli(moveArgs(ws.config, ['--all'], 'my', 'primary'));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const db = new DatabaseWrapper({ config: { default: 'my', sources: { my: { type: 'mysql', url } } } });
+    try {
+      const expected = readReferenceExpected();
+      expect(await collectReferenceReads(db, expected, readReferenceWrites())).toEqual(expected);
+    } finally {
+      await db.close();
+    }
+  });
 
   it('a run killed midway, then re-run, completes with the counts of the source and no duplicates', async () => {
     const { ws, pool } = await setup();
@@ -318,17 +312,24 @@ describeMariaDb('botdb move to MySQL/MariaDB', (serverUrl) => {
     expect(JSON.stringify(body)).toContain(url);
   });
 
-  it.skipIf(!existsSync(MYSQL_WORKER))(
-    'check reports a MySQL source filled by botdb move: type, location, version 6 and its counts (needs the MySQL runner)',
-    async () => {
-      const { ws, url } = await setup();
-      expect((await runCli(moveArgs(ws.config, ['--all']))).code).toBe(0);
-      const r = await runCli(['check', '--config', ws.config, '--json']);
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      const my = (json<{ sources: Record<string, unknown>[] }>(r).sources ?? []).find((s) => s.name === 'my');
-      expect(my).toMatchObject({ type: 'mysql', location: url, schemaVersion: 6, status: 'ok' });
-    },
-  );
+  it('check reports a MySQL source filled by botdb move: type, location, version 6 and its counts', async () => {
+    const { ws, url } = await setup();
+    expect((await runCli(moveArgs(ws.config, ['--all']))).code).toBe(0);
+    const r = await runCli(['check', '--config', ws.config, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const my = (json<{ sources: Record<string, unknown>[] }>(r).sources ?? []).find((s) => s.name === 'my');
+    expect(my).toMatchObject({ type: 'mysql', location: url, schemaVersion: 6, status: 'ok' });
+  });
+
+  it('stats opens a MySQL source filled by botdb move and reports it beside the others', async () => {
+    const { ws } = await setup();
+    expect((await runCli(moveArgs(ws.config, ['--all']))).code).toBe(0);
+    const r = await runCli(['stats', '--config', ws.config, '--json']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const sources = json<{ sources: Record<string, Record<string, unknown>> }>(r).sources;
+    expect(Object.keys(sources)).toContain('my');
+    expect(sources.my, JSON.stringify(sources.my)).toMatchObject({ readonly: false });
+  });
 
   it('stops on a key longer than its MySQL column (QUERY_FAILED naming table, column and limit), nothing cut', async () => {
     const { ws, pool } = await setup();

@@ -6,6 +6,7 @@
  * boolean, token and class upserts with named parameters, the vocabulary count, token lookups, and the
  * rare-token cleanup. One change makes them run on PostgreSQL too: the upserts name the table in
  * `DO UPDATE SET x = bayes_tokens.x + ...` (PostgreSQL finds a bare `x` ambiguous there; SQLite takes both).
+ * On MySQL the upserts are written in its own SQL (`ON DUPLICATE KEY UPDATE`), as raw SQL must be there.
  * The classifier is our own port of the bot's multinomial Naive Bayes (lib/bayes_filter):
  * Laplace smoothing, log probabilities, confidence from token coverage and training size.
  *
@@ -55,26 +56,22 @@ const CLASS_STATS = `SELECT message_count, token_count FROM bayes_classes
   WHERE is_spam = :is_spam AND ((:chat_id IS NULL AND chat_id IS NULL) OR chat_id = :chat_id)`;
 const VOCABULARY = `SELECT COUNT(*) AS vocab_size FROM bayes_tokens
   WHERE ((:chatId IS NULL AND chat_id IS NULL) OR chat_id = :chatId)`;
-const UPSERT_CLASS = `INSERT INTO bayes_classes (chat_id, is_spam, message_count, token_count, created_at, updated_at)
+/** The upserts' conflict clause in the engine's SQL (`key`: the conflict target, unused by MySQL). */
+const onConflict = (engine: string, key: string) =>
+  engine === 'mysql' ? 'ON DUPLICATE KEY UPDATE' : `ON CONFLICT(${key}) DO UPDATE SET`;
+const upsertClass = (
+  engine: string,
+) => `INSERT INTO bayes_classes (chat_id, is_spam, message_count, token_count, created_at, updated_at)
   VALUES (:chat_id, :is_spam, :msg_inc, :tok_inc, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
-  ON CONFLICT(chat_id, is_spam) DO UPDATE SET message_count = bayes_classes.message_count + :msg_inc,
+  ${onConflict(engine, 'chat_id, is_spam')} message_count = bayes_classes.message_count + :msg_inc,
     token_count = bayes_classes.token_count + :tok_inc, updated_at = CURRENT_TIMESTAMP`;
-const UPSERT_TOKEN = `INSERT INTO bayes_tokens (token, chat_id, spam_count, ham_count, total_count, created_at, updated_at)
+const upsertToken = (
+  engine: string,
+) => `INSERT INTO bayes_tokens (token, chat_id, spam_count, ham_count, total_count, created_at, updated_at)
   VALUES (:token, :chat_id, :spam_inc, :ham_inc, :increment, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
-  ON CONFLICT(token, chat_id) DO UPDATE SET spam_count = bayes_tokens.spam_count + :spam_inc,
+  ${onConflict(engine, 'token, chat_id')} spam_count = bayes_tokens.spam_count + :spam_inc,
     ham_count = bayes_tokens.ham_count + :ham_inc, total_count = bayes_tokens.total_count + :increment,
     updated_at = CURRENT_TIMESTAMP`;
-/** MySQL's forms of the two upserts (ON DUPLICATE KEY takes the tables' unique key; a bare column is the stored one). */
-const MYSQL_UPSERTS = {
-  cls: `INSERT INTO bayes_classes (chat_id, is_spam, message_count, token_count, created_at, updated_at)
-  VALUES (:chat_id, :is_spam, :msg_inc, :tok_inc, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
-  ON DUPLICATE KEY UPDATE message_count = message_count + :msg_inc, token_count = token_count + :tok_inc,
-    updated_at = CURRENT_TIMESTAMP`,
-  token: `INSERT INTO bayes_tokens (token, chat_id, spam_count, ham_count, total_count, created_at, updated_at)
-  VALUES (:token, :chat_id, :spam_inc, :ham_inc, :increment, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
-  ON DUPLICATE KEY UPDATE spam_count = spam_count + :spam_inc, ham_count = ham_count + :ham_inc,
-    total_count = total_count + :increment, updated_at = CURRENT_TIMESTAMP`,
-};
 const CLEANUP = `DELETE FROM bayes_tokens WHERE total_count < :min_count
   AND ((:chat_id IS NULL AND chat_id IS NULL) OR chat_id = :chat_id)`;
 
@@ -96,13 +93,10 @@ interface TokenRow {
 }
 
 class LibraryBayesStorage {
-  private readonly upserts: { cls: string; token: string };
   constructor(
     private readonly db: DatabaseWrapper,
-    engine: string,
-  ) {
-    this.upserts = engine === 'mysql' ? MYSQL_UPSERTS : { cls: UPSERT_CLASS, token: UPSERT_TOKEN };
-  }
+    private readonly engine: string,
+  ) {}
 
   async classStats(isSpam: boolean, chatId: number | null): Promise<ClassStats> {
     const rows = (await this.db.query({
@@ -131,9 +125,14 @@ class LibraryBayesStorage {
     const counts = new Map<string, number>();
     for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
     await this.db.transaction({ chatId: chatId ?? undefined }, async (tx) => {
-      await tx.execute(this.upserts.cls, { chat_id: chatId, is_spam: isSpam, msg_inc: 1, tok_inc: tokens.length });
+      await tx.execute(upsertClass(this.engine), {
+        chat_id: chatId,
+        is_spam: isSpam,
+        msg_inc: 1,
+        tok_inc: tokens.length,
+      });
       for (const [token, increment] of counts) {
-        await tx.execute(this.upserts.token, {
+        await tx.execute(upsertToken(this.engine), {
           token,
           chat_id: chatId,
           spam_inc: isSpam ? increment : 0,

@@ -5,8 +5,8 @@
  * reconfigure; every write that resolved true is in the database.
  *
  * The server faults need a server the test owns: on PostgreSQL a cluster of this file's own (engine-faults.ts),
- * so stopping it never disturbs the files sharing the global one. They are skipped with one line when
- * BOTDB_TEST_PG_URL names the server. SQLite has no server: there only the caught error in a transaction
+ * so stopping it never disturbs the files sharing the global one; on MySQL a MariaDB server of its own. They are
+ * skipped with one line when BOTDB_TEST_PG_URL / BOTDB_TEST_MYSQL_URL names the server. SQLite has no server: there only the caught error in a transaction
  * runs (and the idle-source case is moot). A new engine joins by adding its fault target.
  */
 
@@ -208,7 +208,7 @@ function serverFaultTests(t: FaultTarget, server: ServerFaults): void {
     await underTraffic(t, 'restart', () => server.restart());
   }, 240_000);
 
-  it("terminated sessions (the library's own, by application_name) under 64 writes in flight", async () => {
+  it("terminated sessions (the library's own: pg_terminate_backend, KILL CONNECTION) under 64 writes in flight", async () => {
     await underTraffic(t, 'terminate', async (db) => {
       // A transaction open across the fault must not resolve: its COMMIT can no longer commit.
       let release: () => void = () => undefined;
@@ -296,7 +296,7 @@ function serverFaultTests(t: FaultTarget, server: ServerFaults): void {
 
 describeEngines('a source under faults', (h) => {
   const t = faultTarget(h);
-  // `key` is reserved on MySQL: the engine's dialect writes it.
+  // `key` is a reserved word on MySQL: raw SQL names it as the engine's dialect does.
   const key = DIALECTS[h.engine].identifier('key');
 
   it('a caught error inside a transaction under write traffic: COMMIT keeps what succeeded, as on every engine', async () => {

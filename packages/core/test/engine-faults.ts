@@ -14,15 +14,14 @@ import {
   testSchemaName,
 } from '@pkg/testkit';
 import Database from 'better-sqlite3';
-import mysql from 'mysql2/promise';
 import { afterAll, beforeAll } from 'vitest';
-import type { EngineHarness } from './engines.js';
-import { databaseOf, freshMysqlSource } from './mysql-databases.js';
+import { type EngineHarness, mysqlAdmin } from './engines.js';
+import { mysqlPool } from './mysql-harness.js';
 import { pgClient } from './pg-harness.js';
 
 /** What a test may do to the server of an engine (one the test owns). */
 export interface ServerFaults {
-  /** A clean restart (PostgreSQL: `pg_ctl restart -m fast`): every session ends, the server comes back. */
+  /** A clean restart (PostgreSQL: `pg_ctl restart -m fast`; MariaDB: SIGTERM): every session ends, the server comes back. */
   restart(): Promise<void>;
   /** Ends the library's own sessions of `source` at the server; resolves with how many were ended. */
   terminateSessions(source: string): Promise<number>;
@@ -132,44 +131,27 @@ function postgresTarget(h: EngineHarness): FaultTarget {
 }
 
 function mysqlTarget(h: EngineHarness): FaultTarget {
-  // Sources are databases; the fault server is this file's own (a source's URL carries no password).
-  const databases: string[] = [];
-  const fresh = (serverUrl: () => string) => (label: string) => {
-    const source = freshMysqlSource(serverUrl(), label, false);
-    databases.push(databaseOf(source));
-    return source;
-  };
-  const admin = (serverUrl: string) => {
-    const u = new URL(serverUrl);
-    return mysql.createConnection({
-      host: u.hostname,
-      port: Number(u.port || 3306),
-      user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password),
-      supportBigNumbers: true,
-    });
-  };
+  const databaseOf = (source: SourceConfigInput) => new URL((source as { url: string }).url).pathname.slice(1);
   const messageIdsAt = (serverUrl: () => string) => async (source: SourceConfigInput, chatId: number) => {
-    const c = await admin(serverUrl());
+    const pool = mysqlPool(serverUrl(), databaseOf(source), { connectionLimit: 1 });
     try {
-      const [rows] = await c.query(`SELECT message_id FROM \`${databaseOf(source)}\`.chat_messages WHERE chat_id = ?`, [
-        chatId,
-      ]);
+      const [rows] = await pool.query('SELECT message_id FROM chat_messages WHERE chat_id = ?', [chatId]);
       return new Set((rows as Array<{ message_id: string }>).map((r) => r.message_id));
     } finally {
-      await c.end();
+      await pool.end();
     }
   };
   // A server named by BOTDB_TEST_MYSQL_URL is not ours to restart: the server faults are skipped there.
   if (process.env[MYSQL_URL_ENV]) {
     return {
       engine: 'mysql',
-      fresh: fresh(() => h.url as string),
+      fresh: (label) => h.fresh(label),
       messageIds: messageIdsAt(() => h.url as string),
       server: null,
       serverSkip: `server faults skipped: ${MYSQL_URL_ENV} names a server this test does not own (unset it to let the test start its own)`,
     };
   }
+  // A server of this file's own: stopping it never disturbs the files sharing the global one.
   let server: TestMariaDbServer | null = null;
   const own = (): TestMariaDbServer => {
     if (server === null) throw new Error('the fault server has not started (beforeAll)');
@@ -183,32 +165,35 @@ function mysqlTarget(h: EngineHarness): FaultTarget {
   }, 120_000);
   return {
     engine: 'mysql',
-    fresh: fresh(() => own().url),
+    fresh: (label) => {
+      const name = testSchemaName(label);
+      mysqlAdmin(own().url, `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+      const url = new URL(own().url);
+      url.pathname = `/${name}`;
+      return { type: 'mysql', url: url.toString(), readonly: false } as SourceConfigInput;
+    },
     messageIds: messageIdsAt(() => own().url),
     server: {
       restart: () => own().restart('fast'),
       stop: () => own().stopServer('immediate'),
       start: () => own().startServer(),
-      // The library's sessions are those using the databases of this file's sources (an admin session uses none).
+      // The library's sessions: every session on a database (this file's server serves only its own sources).
       terminateSessions: async () => {
-        const c = await admin(own().url);
+        const admin = mysqlPool(own().url, null, { connectionLimit: 1 });
         try {
-          const [rows] = await c.query(
-            'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB IN (?) AND ID <> CONNECTION_ID()',
-            [databases],
+          const [rows] = await admin.query(
+            "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB IS NOT NULL AND COMMAND <> 'Daemon' AND ID <> CONNECTION_ID()",
           );
           let ended = 0;
           for (const { id } of rows as Array<{ id: number }>) {
-            try {
-              await c.query(`KILL CONNECTION ${Number(id)}`);
-              ended++;
-            } catch {
-              // already gone
-            }
+            await admin.query(`KILL CONNECTION ${Number(id)}`).then(
+              () => ended++,
+              () => undefined,
+            );
           }
           return ended;
         } finally {
-          await c.end();
+          await admin.end();
         }
       },
     },

@@ -1,16 +1,25 @@
 /**
- * "The same on both engines": a test file calls `describeEngines` and its body runs once per engine,
- * against a source of that engine — a SQLite file in a temp folder, or a schema of its own on the test
- * PostgreSQL server (pg-global-setup.ts). The PostgreSQL run is skipped with one line when there is no
- * server (a failure under CI=true), exactly as pg-harness.ts does.
+ * "The same on every engine": a test file calls `describeEngines` and its body runs once per engine,
+ * against a source of that engine — a SQLite file in a temp folder, a schema of its own on the test
+ * PostgreSQL server (pg-global-setup.ts), or a database of its own on the test MariaDB server
+ * (mariadb-global-setup.ts). A server engine's run is skipped with one line when there is no server (a
+ * failure under CI=true), exactly as pg-harness.ts and mysql-harness.ts do.
  */
-import type { SourceConfigInput } from '@pkg/config';
-import { copyReferenceDb, createTempDir, REFERENCE, type TempDir, testSchemaName } from '@pkg/testkit';
+import { execFileSync } from 'node:child_process';
+import { normalizeConfig, type SourceConfigInput } from '@pkg/config';
+import {
+  copyReferenceDb,
+  createTempDir,
+  findMariaDbBinaries,
+  REFERENCE,
+  type TempDir,
+  testSchemaName,
+} from '@pkg/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, describe } from 'vitest';
+import { type Row, type SourceSpec, sourceSpecOf, type TableShape, toolsOf } from '../src/engines/index.js';
 import { migratePostgresV6 } from '../src/engines/postgresql/schema.js';
-import { V6_TABLES } from '../src/schema/bot-schema.js';
-import { copyReferenceIntoMysql, databaseOf, freshMysqlSource, mysqlAdminSync } from './mysql-databases.js';
+import { LAST_RUN_KEY, V6_TABLES, VERSION_KEY } from '../src/schema/bot-schema.js';
 import { mariaDbUrlOrExplain } from './mysql-harness.js';
 import { pgClient, postgresUrlOrExplain } from './pg-harness.js';
 
@@ -24,12 +33,14 @@ export interface EngineHarness {
   fresh(label: string, options?: { readonly?: boolean }): SourceConfigInput;
   /** A database holding the bot's reference data (a copy of the bot's own file, or those rows in PostgreSQL). */
   reference(label: string, options?: { readonly?: boolean }): Promise<SourceConfigInput>;
-  /** Server engines: the server URL (PostgreSQL: without password), for checks at SQL level. */
+  /** Server engines: the server URL (with its password, if any), for checks at SQL level. */
   readonly url: string | null;
 }
 
 /** Env variable the harness puts a BOTDB_TEST_PG_URL password in (the config refuses one inside url). */
 const PASSWORD_ENV = 'BOTDB_TEST_PG_PASSWORD';
+/** The same for a BOTDB_TEST_MYSQL_URL password. */
+const MYSQL_PASSWORD_ENV = 'BOTDB_TEST_MYSQL_PASSWORD';
 
 export function describeEngines(title: string, body: (h: EngineHarness) => void): void {
   describe.each(ENGINES)(`${title} [%s]`, (engine) => {
@@ -105,29 +116,6 @@ function postgresHarness(rawUrl: string): EngineHarness {
   };
 }
 
-/** A database of its own per source on the test MariaDB server (mariadb-global-setup.ts), dropped after the file. */
-function mysqlHarness(serverUrl: string): EngineHarness {
-  const databases: string[] = [];
-  afterAll(() => {
-    for (const d of databases) mysqlAdminSync(serverUrl, `DROP DATABASE IF EXISTS \`${d}\``);
-  });
-  const fresh = (label: string, options: { readonly?: boolean } = {}) => {
-    const source = freshMysqlSource(serverUrl, label, options.readonly ?? false);
-    databases.push(databaseOf(source));
-    return source;
-  };
-  return {
-    engine: 'mysql',
-    url: serverUrl,
-    fresh,
-    reference: async (label, options = {}) => {
-      const source = fresh(label);
-      await copyReferenceIntoMysql(source);
-      return { ...source, readonly: options.readonly ?? false } as SourceConfigInput;
-    },
-  };
-}
-
 /**
  * Fills a new PostgreSQL schema with every row of a bot's SQLite file, as `botdb move` does: timestamps
  * (UTC text) as instants, 0/1 flags as booleans, rows in rowid order (insertion order is kept).
@@ -173,4 +161,98 @@ function toPostgres(value: unknown, type: string | undefined): unknown {
     return new Date(`${value.slice(0, 10)}T${value.slice(11, 19)}Z`);
   }
   return value;
+}
+
+/**
+ * Runs SQL on a MySQL/MariaDB server with the command-line client, synchronously (a harness's `fresh` returns a
+ * source at once, and a MySQL source's database must exist before it opens).
+ */
+export function mysqlAdmin(serverUrl: string, sql: string): void {
+  const client = findMariaDbBinaries()?.client;
+  if (!client) throw new Error('the mariadb (or mysql) command-line client is needed to create test databases');
+  const u = new URL(serverUrl);
+  const password = decodeURIComponent(u.password);
+  execFileSync(
+    client,
+    ['--no-defaults', '-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username), '-e', sql],
+    { env: { ...process.env, MYSQL_PWD: password }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+}
+
+function mysqlHarness(rawUrl: string): EngineHarness {
+  const parsed = new URL(rawUrl);
+  const password = decodeURIComponent(parsed.password);
+  parsed.password = '';
+  if (password !== '') process.env[MYSQL_PASSWORD_ENV] = password;
+  const databases: string[] = [];
+  afterAll(() => {
+    if (databases.length > 0) {
+      mysqlAdmin(rawUrl, databases.map((d) => `DROP DATABASE IF EXISTS \`${d}\`;`).join(' '));
+    }
+  });
+  const source = (label: string, readonly: boolean): SourceConfigInput => {
+    const name = testSchemaName(label);
+    databases.push(name);
+    mysqlAdmin(rawUrl, `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+    const url = new URL(parsed.toString());
+    url.pathname = `/${name}`;
+    return {
+      type: 'mysql',
+      url: url.toString(),
+      readonly,
+      ...(password === '' ? {} : { passwordEnv: MYSQL_PASSWORD_ENV }),
+    } as SourceConfigInput;
+  };
+  return {
+    engine: 'mysql',
+    url: rawUrl,
+    fresh: (label, options = {}) => source(label, options.readonly ?? false),
+    reference: async (label, options = {}) => {
+      const readonly = options.readonly ?? false;
+      const input = source(label, readonly);
+      await copySqliteIntoMysql(REFERENCE.db, { ...input, readonly: false } as SourceConfigInput);
+      return input;
+    },
+  };
+}
+
+function specOf(input: SourceConfigInput): SourceSpec {
+  const { config } = normalizeConfig({ default: 'main', sources: { main: input } }, { baseDir: process.cwd() });
+  return sourceSpecOf(config, 'main');
+}
+
+/**
+ * Fills a new MySQL database with every row of a bot's SQLite file through the engine tools `botdb move` uses
+ * (the SQLite reader, the MySQL writer): values converted, rows in rowid order (insertion order is kept).
+ */
+export async function copySqliteIntoMysql(file: string, to: SourceConfigInput): Promise<number> {
+  const from = specOf({ path: file, readonly: true });
+  const dest = specOf(to);
+  const reader = await toolsOf(from).openReader(from);
+  const writer = await toolsOf(dest).openWriter(dest);
+  let copied = 0;
+  try {
+    const tables = new Map((await reader.tables()).map((t) => [t.name, t]));
+    for (const shape of await writer.tables()) {
+      const src = tables.get(shape.name);
+      if (src === undefined) continue;
+      const table: TableShape = { ...shape, columns: shape.columns.filter((c) => src.columns.includes(c)) };
+      const scope =
+        shape.name === 'settings' ? { exclude: { column: 'key', values: [VERSION_KEY, LAST_RUN_KEY] } } : {};
+      let after: Row | null = null;
+      for (;;) {
+        const page = await reader.page(table, scope, ['rowid'], after, 500);
+        if (page.length === 0) break;
+        copied += await writer.insertMissing(
+          table,
+          page.map((r) => r.slice(0, table.columns.length)),
+        );
+        after = [(page.at(-1) as Row)[table.columns.length]];
+      }
+    }
+  } finally {
+    await reader.close();
+    await writer.close();
+  }
+  return copied;
 }

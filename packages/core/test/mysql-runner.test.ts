@@ -8,17 +8,25 @@ import type { SourceConfigInput } from '@pkg/config';
 import { DatabaseWrapper } from '@pkg/core';
 import mysql, { type Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { databaseOf, freshMysqlSource, mysqlAdminSync, mysqlSource } from './mysql-databases.js';
-import { describeMariaDb } from './mysql-harness.js';
+import { createTestDatabase, describeMariaDb } from './mysql-harness.js';
 
 describeMariaDb('the MySQL runner', (serverUrl) => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let source: SourceConfigInput;
   let db: DatabaseWrapper;
   let outside: Connection;
   const u = new URL(serverUrl);
+  /** A source on database `name` of the test server (its URL without password). */
+  const sourceOn = (name: string, readonly: boolean): SourceConfigInput => {
+    const url = new URL(serverUrl);
+    url.password = '';
+    url.pathname = `/${name}`;
+    return { type: 'mysql', url: url.toString(), readonly } as SourceConfigInput;
+  };
 
   beforeAll(async () => {
-    source = freshMysqlSource(serverUrl, 'mysql-runner', false);
+    database = await createTestDatabase(serverUrl, 'mysql-runner');
+    source = sourceOn(database.name, false);
     // timeout 2 s: statements stop at 2 s, a lock wait at 1 s (half, so one retry fits in the deadline).
     db = new DatabaseWrapper({
       config: { default: 'main', sources: { main: { ...source, timeout: 2 } as SourceConfigInput } },
@@ -29,13 +37,13 @@ describeMariaDb('the MySQL runner', (serverUrl) => {
       port: Number(u.port || 3306),
       user: decodeURIComponent(u.username),
       password: decodeURIComponent(u.password),
-      database: databaseOf(source),
+      database: database.name,
     });
   });
   afterAll(async () => {
     await db?.close();
     await outside?.end();
-    mysqlAdminSync(serverUrl, `DROP DATABASE IF EXISTS \`${databaseOf(source)}\``);
+    await database?.drop();
   });
 
   it("a statement past the source's timeout is stopped by the server: QUERY_TIMEOUT, and the source goes on", async () => {
@@ -66,7 +74,7 @@ describeMariaDb('the MySQL runner', (serverUrl) => {
     try {
       await expect(db.setChatSetting({ chatId: 7, key: 'k', value: 'v2' })).rejects.toMatchObject({
         code: 'QUERY_FAILED',
-        details: { errno: 1205, constraint: false },
+        details: { mysqlErrno: 1205, constraint: false },
       });
     } finally {
       await outside.query('ROLLBACK');
@@ -110,6 +118,20 @@ describeMariaDb('the MySQL runner', (serverUrl) => {
     expect(tables).toEqual([]);
   });
 
+  it("a transaction rolled back after a refused DDL statement keeps nothing (MySQL's implicit commit never happens)", async () => {
+    await expect(
+      db.transaction({ chatId: 11 }, async (tx) => {
+        await tx.setChatSetting({ chatId: 11, key: 'a', value: '1' });
+        await tx.execute('CREATE TABLE made_in_rolled_back_tx (a INT)').catch(() => undefined);
+        await tx.execute('COMMIT').catch(() => undefined);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await db.getChatSetting({ chatId: 11, setting: 'a' })).toBeNull();
+    const [tables] = await outside.query("SHOW TABLES LIKE 'made_in_rolled_back_tx'");
+    expect(tables).toEqual([]);
+  });
+
   it('a read sent after writes in the same tick sees them (read-your-writes through the writer)', async () => {
     await db.updateChatUser({ chatId: 10, userId: 1, username: '@u', fullName: 'U' });
     const m = (id: string) => ({ date: '2025-01-01 00:00:00', chatId: 10, userId: 1, messageId: id });
@@ -122,7 +144,7 @@ describeMariaDb('the MySQL runner', (serverUrl) => {
 
   it('a readonly source writes nothing: its sessions are read-only at the server too', async () => {
     const ro = new DatabaseWrapper({
-      config: { default: 'ro', sources: { ro: mysqlSource(serverUrl, databaseOf(source), true) } },
+      config: { default: 'ro', sources: { ro: sourceOn(database.name, true) } },
     });
     try {
       expect(await ro.getChatSetting({ chatId: 9, setting: 'b' })).toBe('2');
@@ -144,7 +166,7 @@ describeMariaDb('the MySQL runner', (serverUrl) => {
 
   it('a database that does not exist fails ready() with SOURCE_OPEN_FAILED naming the fix', async () => {
     const missing = new DatabaseWrapper({
-      config: { default: 'm', sources: { m: mysqlSource(serverUrl, 'no_such_database_botdb', false) } },
+      config: { default: 'm', sources: { m: sourceOn('no_such_database_botdb', false) } },
     });
     try {
       await expect(missing.ready()).rejects.toMatchObject({

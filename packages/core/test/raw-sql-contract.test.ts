@@ -1,7 +1,7 @@
 /**
  * One raw-SQL contract on every engine: parameters bind the same way through db.query, tx.query and
  * tx.execute (booleans included); query runs only statements that read rows, execute only statements that
- * return none; a NUL byte in text round-trips on SQLite and MySQL and is refused before the server on PostgreSQL; and
+ * return none; a NUL byte in text round-trips on SQLite and is refused before the server on PostgreSQL; and
  * the statement cache stays bounded, counting its evictions.
  */
 import { DatabaseWrapper } from '@pkg/core';

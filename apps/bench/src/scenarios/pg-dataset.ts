@@ -6,7 +6,6 @@
  */
 import type { DatabaseWrapper, SaveChatMessageArgs } from '@pkg/core';
 import { mulberry32 } from '@pkg/testkit';
-import type { Sql } from 'postgres';
 import { KEY_COUNT, type Key } from '../dataset.js';
 import { fmtInt, progress } from '../log.js';
 
@@ -37,22 +36,8 @@ function stamp(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-export async function buildPgDataset(db: DatabaseWrapper, count: Sql): Promise<PgDataset> {
-  // Counted by the caller's own client: the library's db.query reserves a connection, and the driver's reserve()
-  // never resolves when it has to open a new one for it (postgres 3.4.9), as it must once the writer holds the only one.
-  return buildServerDataset(db, async () => {
-    const rows = (await count.unsafe('SELECT count(*)::int AS n FROM chat_messages')) as unknown as Array<{
-      n: number;
-    }>;
-    return rows[0]?.n ?? 0;
-  });
-}
-
-/** The dataset of a server engine (PostgreSQL, MySQL), written through the library; `countMessages` reads it back. */
-export async function buildServerDataset(
-  db: DatabaseWrapper,
-  countMessages: () => Promise<number>,
-): Promise<PgDataset> {
+/** `countMessages`: the rows of chat_messages, counted by the caller's own client (not the library). */
+export async function buildPgDataset(db: DatabaseWrapper, countMessages: () => Promise<number>): Promise<PgDataset> {
   const t0 = performance.now();
   const userIds = Array.from({ length: USERS }, (_, u) => 70000 + u);
   await Promise.all(
@@ -83,6 +68,8 @@ export async function buildServerDataset(
   for (let i = 0; i < all.length; i += IN_FLIGHT) {
     await Promise.all(all.slice(i, i + IN_FLIGHT).map((m) => db.saveChatMessage(m)));
   }
+  // Counted by the caller's own client: the library's db.query reserves a connection, and the driver's reserve()
+  // never resolves when it has to open a new one for it (postgres 3.4.9), as it must once the writer holds the only one.
   const messages = await countMessages();
   if (messages !== all.length) throw new Error(`dataset: ${messages} messages stored, ${all.length} saved`);
   progress(

@@ -42,6 +42,8 @@ export interface StallStats {
   worstMaxMs: number;
   /** Median wall time of one read. */
   readMs: number;
+  /** Median main-thread busy time during one read (event-loop utilisation x wall time). */
+  busyMs: number;
 }
 
 export interface StallResult {
@@ -84,15 +86,37 @@ async function checkSameRows(db: DatabaseWrapper, sql: Sql, keys: readonly Key[]
   }
 }
 
+/** The direct peer of a server engine's cells: its driver on the main thread, running the library's statements. */
+export interface DirectPeer {
+  /** For progress lines: `pg`, `mysql`. */
+  readonly tag: string;
+  read(k: Key): Promise<unknown>;
+  save(a: SaveChatMessageArgs): Promise<unknown>;
+  /** getChatMessagesSince({ chatId, limit }) in the library's SQL. */
+  since(chatId: number, limit: number): Promise<unknown[]>;
+  /** Throws unless the library's rows equal the peer's on these keys. */
+  checkSameRows(db: DatabaseWrapper, keys: readonly Key[]): Promise<void>;
+}
+
+export function pgPeer(sql: Sql): DirectPeer {
+  return {
+    tag: 'pg',
+    read: (k) => directRead(sql, k),
+    save: (a) => directSave(sql, a),
+    since: (chatId, limit) => sql.unsafe(PG.sinceByChat, [chatId, limit], { prepare: true }) as Promise<unknown[]>,
+    checkSameRows: (db, keys) => checkSameRows(db, sql, keys),
+  };
+}
+
 export async function runPgCells(
   db: DatabaseWrapper,
-  sql: Sql,
+  peer: DirectPeer,
   data: PgDataset,
   opts: { rounds: number; roundMs: number; warmupMs: number },
 ): Promise<PgCell[]> {
   const keys = data.keys;
-  await checkSameRows(db, sql, keys);
-  progress('pg: the library rows match the direct rows on 256 keys (same SQL, same server)');
+  await peer.checkSameRows(db, keys);
+  progress(`${peer.tag}: the library rows match the direct rows on 256 keys (same SQL, same server)`);
   const libMsg = messageFactory(posters(data), 10_000_000);
   const directMsg = messageFactory(posters(data), 20_000_000);
   type Plan = Omit<PgCell, 'summary' | 'mainBusyUsPerOp'> & { call(i: number): Promise<unknown> };
@@ -107,12 +131,12 @@ export async function runPgCells(
       kind: 'read' as const,
       contender: 'direct' as const,
       inFlight,
-      call: (i: number) => directRead(sql, keys[i & KEY_MASK] as Key),
+      call: (i: number) => peer.read(keys[i & KEY_MASK] as Key),
     },
   ]);
   const writes: Plan[] = [1, 64].flatMap((inFlight) => [
     { kind: 'write' as const, contender: 'library' as const, inFlight, call: () => db.saveChatMessage(libMsg()) },
-    { kind: 'write' as const, contender: 'direct' as const, inFlight, call: () => directSave(sql, directMsg()) },
+    { kind: 'write' as const, contender: 'direct' as const, inFlight, call: () => peer.save(directMsg()) },
   ]);
 
   const cells: PgCell[] = [];
@@ -135,7 +159,7 @@ export async function runPgCells(
         slot.busy.push((elu.active * 1000) / res.ops);
       }
       progress(
-        `pg ${plans[0]?.kind}s round ${r + 1}/${opts.rounds}: ${plans
+        `${peer.tag} ${plans[0]?.kind}s round ${r + 1}/${opts.rounds}: ${plans
           .map((p, idx) => `${p.contender}x${p.inFlight}=${fmtInt(results[idx]?.rounds[r]?.opsPerSec ?? Number.NaN)}`)
           .join(' ')} ops/s`,
       );
@@ -157,21 +181,28 @@ export async function runPgCells(
 /** One big read under the event-loop delay histogram (1 ms resolution). */
 async function stallOf(
   read: () => Promise<unknown[]>,
-): Promise<{ maxMs: number; p99Ms: number; ms: number; rows: number }> {
+): Promise<{ maxMs: number; p99Ms: number; ms: number; busyMs: number; rows: number }> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   const rows = await read();
   const ms = performance.now() - t0;
+  const busyMs = performance.eventLoopUtilization(elu0).active;
   h.disable();
-  return { maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, ms, rows: rows.length };
+  return { maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, ms, busyMs, rows: rows.length };
 }
 
-export async function runStall(db: DatabaseWrapper, sql: Sql, data: PgDataset, reps: number): Promise<StallResult> {
+export async function runStall(
+  db: DatabaseWrapper,
+  peer: DirectPeer,
+  data: PgDataset,
+  reps: number,
+): Promise<StallResult> {
   const limit = 10_000;
   const chatId = data.bigChatId;
   const lib = () => db.getChatMessagesSince({ chatId, limit });
-  const direct = () => sql.unsafe(PG.sinceByChat, [chatId, limit], { prepare: true }) as Promise<unknown[]>;
+  const direct = () => peer.since(chatId, limit);
   // Warm-up (statements prepared, code paths compiled), then the reads alternate so noise hits both alike.
   await stallOf(lib);
   await stallOf(direct);
@@ -194,10 +225,11 @@ export async function runStall(db: DatabaseWrapper, sql: Sql, data: PgDataset, r
     p99Ms: median(xs.map((x) => x.p99Ms)),
     worstMaxMs: Math.max(...xs.map((x) => x.maxMs)),
     readMs: median(xs.map((x) => x.ms)),
+    busyMs: median(xs.map((x) => x.busyMs)),
   });
   const result = { rows, reps, library: stats(runs.library), direct: stats(runs.direct) };
   progress(
-    `pg stall (${fmtInt(rows)} rows): library max ${fmt(result.library.maxMs, 2)} ms p99 ${fmt(result.library.p99Ms, 2)} ms; ` +
+    `${peer.tag} stall (${fmtInt(rows)} rows): library max ${fmt(result.library.maxMs, 2)} ms p99 ${fmt(result.library.p99Ms, 2)} ms; ` +
       `direct max ${fmt(result.direct.maxMs, 2)} ms p99 ${fmt(result.direct.p99Ms, 2)} ms`,
   );
   return result;

@@ -14,5 +14,6 @@ export {
   mysqlOpenError,
   mysqlPassword,
 } from './mysql/connect.js';
+export { isConnectionLost as isMysqlSessionLost, toMysqlError } from './mysql/errors.js';
 export { connectPostgres, type PostgresTarget } from './postgresql/connect.js';
 export { isConnectionLost, pgOpenError, pgPassword, toPgError } from './postgresql/errors.js';

@@ -36,11 +36,9 @@ const exactIntegers: TypeCast = (field, next) => {
   return next();
 };
 
-/**
- * The password: the variable `passwordEnv` names (SOURCE_OPEN_FAILED when it is not set), else MYSQL_PWD when set
- * (as the mysql and mariadb clients read it), else none. Never from the configuration.
- */
+/** The password `passwordEnv` names; SOURCE_OPEN_FAILED when that variable is not set. */
 export function mysqlPassword(spec: MysqlTarget): string | undefined {
+  // As the mysql and mariadb clients do: MYSQL_PWD when no variable is named.
   if (spec.passwordEnv === null) return process.env.MYSQL_PWD;
   const value = process.env[spec.passwordEnv];
   if (value === undefined) {
@@ -48,7 +46,7 @@ export function mysqlPassword(spec: MysqlTarget): string | undefined {
       spec.name,
       mysqlLocation(spec.url),
       `password-env names ${spec.passwordEnv}, which is not set`,
-      `export ${spec.passwordEnv}=<the password> where the bot (and botdb) run, or remove password-env if the server asks for none (MYSQL_PWD is read then)`,
+      `export ${spec.passwordEnv}=<the password> where the bot (and botdb) run, or remove password-env if the server asks for none`,
     );
   }
   return value;
@@ -74,35 +72,17 @@ export function connectMysql(spec: MysqlTarget): Pool {
     typeCast: exactIntegers,
     multipleStatements: false,
   });
-  pool.on('connection', (pooled) => {
-    const connection = pooled as unknown as SessionConnection;
-    // A pooled connection that fails emits 'error' (mysql2 removes it from the pool on the first); one more
-    // with nobody listening would throw out of the event loop and take the process (a source's worker) down.
-    connection.on('error', noop);
-    // Queued before any statement of the caller on this connection (mysql2 runs a connection's commands in
-    // order). A session that cannot be set up is ended: nothing may run in it with the server's defaults.
-    const failed = (e: unknown) => {
-      if (e) connection.destroy();
-    };
-    connection.query(`SET SESSION time_zone = '+00:00', SESSION sql_mode = '${MYSQL_SQL_MODE}'`, failed);
-    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', failed);
+  pool.on('connection', (connection) => {
+    // Queued before any statement of the caller on this connection (mysql2 runs a connection's commands in order).
+    connection.query(`SET SESSION time_zone = '+00:00', SESSION sql_mode = '${MYSQL_SQL_MODE}'`);
+    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
     connection.query(
       "SET SESSION collation_connection = IF(VERSION() LIKE '%MariaDB%', 'utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
-      failed,
     );
-    if (spec.readonly) connection.query('SET SESSION TRANSACTION READ ONLY', failed);
+    if (spec.readonly) connection.query('SET SESSION TRANSACTION READ ONLY');
   });
   return pool;
 }
-
-/** What the pool's 'connection' event hands over: mysql2's own (callback) connection. */
-interface SessionConnection {
-  on(event: 'error', listener: () => void): void;
-  query(sql: string, callback: (e: unknown) => void): unknown;
-  destroy(): void;
-}
-
-function noop(): void {}
 
 /** Server errors that mean the session could not be opened as configured (login, database, host). */
 const OPEN_ERRNOS = new Set([1044, 1045, 1049, 1130, 1251]);
@@ -113,12 +93,8 @@ const LOST = new Set([
   'ETIMEDOUT',
   'ENOTFOUND',
   'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
   'EPIPE',
   'PROTOCOL_CONNECTION_LOST',
-  // The runner's own: a statement refused on a connection it knows is lost.
-  'CONNECTION_CLOSED',
   'PROTOCOL_SEQUENCE_TIMEOUT',
 ]);
 

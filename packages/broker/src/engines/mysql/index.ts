@@ -1,4 +1,4 @@
-/** The MySQL/MariaDB engine, as the main thread sees it (the worker side is worker.ts around runner.ts). */
+/** The MySQL/MariaDB engine, as the main thread sees it (the worker side is worker.ts). */
 import type { Engine } from '../../engine.js';
 import { type MysqlSourceSpec, mysqlLocation } from './spec.js';
 
@@ -16,6 +16,7 @@ export const mysqlEngine: Engine<MysqlSourceSpec> = {
         fix: 'give the server URL with the database, e.g. "mysql://bot@127.0.0.1:3306/bot".',
       });
     } else if (/^mysql:\/\/[^/@]*:[^/@]+@/.test(spec.url)) {
+      // As the configuration refuses it; a Broker built without the configuration gets the same check.
       issues.push({
         key: `${at}.url`,
         message: 'must not carry a password.',

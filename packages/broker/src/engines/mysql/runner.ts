@@ -1,28 +1,26 @@
 /**
- * The MySQL/MariaDB runner (see engine-runner.ts): one mysql2 pool per source. Every call of a batch starts at
- * once; mysql2 runs one statement at a time per connection, so the pool is what runs a batch's reads side by side:
- * - reads borrow a connection of the pool each, except while a write is in flight: then they queue on the
- *   writer connection behind it, so a read made after a write sees it (read-your-writes within this process);
- * - writes go in order to one reserved connection (the writer), one operation after another: an Atomic group
- *   is START TRANSACTION ... COMMIT there, and MySQL (unlike PostgreSQL) does not abort a transaction on a failed
- *   statement, so COMMIT or ROLLBACK is decided after every statement of the group answered, before the next
- *   write's statements reach the connection;
- * - a transaction reserves a connection of its own; each of its calls runs in a savepoint, so a caught error
+ * The MySQL/MariaDB runner (see engine-runner.ts): one mysql2 pool per source (connect.ts: UTC, strict, READ
+ * COMMITTED, binary collation). A batch's calls all start at once:
+ * - reads run on the pool, several connections at a time, except while a write is in flight: then they queue
+ *   on the writer connection behind it, so a read made after a write sees it (read-your-writes);
+ * - writes run in order, one at a time, on one reserved connection (the writer). One at a time because MySQL,
+ *   unlike PostgreSQL, does not abort a transaction when one of its statements fails: an atomic group runs
+ *   statement by statement and rolls back on the first failure, and nothing else may come in between;
+ * - a transaction reserves a connection of its own; each call of it runs in a savepoint, so a caught error
  *   leaves the transaction usable (as on SQLite and PostgreSQL).
  *
- * Under server faults (as the PostgreSQL runner):
- * - every call settles within `timeout` + DEADLINE_MARGIN_MS (the shell's deadline, `deadlineError` here);
- *   statements are bounded by the server (max_statement_time / max_execution_time), lock waits by
- *   innodb_lock_wait_timeout (half the timeout, so one retry fits);
- * - a connection that closes or is given up is never used or released again; the next write reserves a new
- *   writer, and a transaction on a lost connection fails (its COMMIT never turns into success);
+ * Under server faults (as engines/postgresql/runner.ts):
+ * - every call settles within `timeout` + DEADLINE_MARGIN_MS (the shell's deadline, `deadlineError` here), and
+ *   each statement is stopped by the server at `timeout` (max_statement_time / max_execution_time);
+ * - a reserved connection that fails or closes is never used nor given back to the pool again: it is destroyed,
+ *   the next write reserves a new writer, and a transaction on it fails (its COMMIT never turns into success);
  * - a read lost with its connection runs once more on a fresh one; a write never does (it may have been applied);
- * - a lock wait timeout or a deadlock (1205, 1213) outside a transaction rolled back all the statement or group
- *   did: it runs once more. Inside the caller's transaction a deadlock has rolled the transaction back: its
- *   later calls and its COMMIT fail.
+ * - a deadlock or lock wait timeout of a write the library can repeat safely (one autocommitted statement, or an
+ *   atomic group it rolled back as a whole) is tried once more; inside the caller's transaction never (a
+ *   deadlock rolls back the whole transaction: it is then refused to the end, its COMMIT included).
  */
 import { DatabaseError, SourceUnavailableError } from '@pkg/errors';
-import type { FieldPacket, ResultSetHeader } from 'mysql2';
+import type { FieldPacket, Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import { type EngineRunner, type RunnerResult, Waiting } from '../../engine-runner.js';
 import {
   type Atomic,
@@ -36,57 +34,59 @@ import {
 } from '../../operation.js';
 import { describeRequest, type PoolStats, type WorkerRequest } from '../../protocol.js';
 import { bindRawSql, rawSqlMethod, returnsNoRows, returnsRows, wouldWrite } from '../../raw-sql-binding.js';
+import { STATEMENT_CACHE_SIZE, StatementCache } from '../../statement-cache.js';
 import { toDateOrNull, toFlag } from '../../stored-timestamp.js';
 import { connectMysql } from './connect.js';
-import { mysqlDialect } from './dialect.js';
-import {
-  DEADLOCK,
-  errnoOf,
-  isConnectionLost,
-  isLockConflict,
-  isReadOnlyRefusal,
-  mysqlOpenFailed,
-  toMysqlError,
-} from './errors.js';
-import { type Answer, inTransaction, type Session, type SessionPool, Sessions } from './session.js';
+import { bigintError, isConnectionLost, isLockConflict, MYSQL_ERRNO, mysqlOpenFailed, toMysqlError } from './errors.js';
+import { endsTransaction, readOnlyVerdict } from './read-only-sql.js';
 import { type MysqlConnection, type MysqlSourceSpec, mysqlLocation } from './spec.js';
-import { endsTransaction, queryKind } from './statement-kind.js';
 
 type SqlRequest = Extract<WorkerRequest, { type: 'sql' }>;
+/** Where statements run: the pool (any free connection) or one reserved connection. */
+type Target = Pool | PoolConnection;
+/** What mysql2 answers a statement with: rows (and their fields), or a header for a statement without rows. */
+type Answer = [unknown, FieldPacket[] | undefined];
 
-/** An open transaction: its reserved connection, and why it can no longer commit (the server ended it). */
+/** An open transaction: its reserved connection, and the error that ended it at the server (a deadlock), if any. */
 export interface MysqlTx {
-  readonly session: Session;
-  broken: DatabaseError | null;
+  readonly conn: PoolConnection;
+  aborted: DatabaseError | null;
+}
+
+/** The callback-style connection inside mysql2's promise wrapper: it tells when its socket fails or ends. */
+interface CoreConnection {
+  on(event: 'error' | 'end', listener: () => void): void;
+  off(event: 'error' | 'end', listener: () => void): void;
+  _isMariaDB?: boolean;
+  query(sql: string, callback: () => void): void;
 }
 
 /** A call gets this long past the source's timeout (connect and statement) before it fails on its own. */
 const DEADLINE_MARGIN_MS = 1_000;
 /** Every call of a transaction runs inside this savepoint. */
 const CALL_SAVEPOINT = 'botdb_call';
-/** How long close() waits for the connections to end. */
-const CLOSE_WAIT_MS = 2_000;
-/** mysql2's type of a BIGINT column. */
+/** mysql2's column type of BIGINT, the only one the pool may hand over as a bigint (beyond 2^53). */
 const LONGLONG = 8;
 
 export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
   readonly engine = 'mysql';
   private spec!: MysqlSourceSpec;
-  private pool: MysqlConnection | null = null;
-  private core!: SessionPool;
+  private pool!: Pool;
   private engineContext!: EngineContext;
-  private readonly sessions = new Sessions();
-  /** Connections given this source's limits (statement time, lock wait), set on their first use by a call. */
-  private readonly limited = new WeakSet<Session>();
-  /** The connection every write runs on, in order; reserved on the first write. */
-  private writer: Promise<Session> | null = null;
-  private writerHeld: Session | null = null;
-  /** The last operation queued on the writer: the next one starts after it settles. */
-  private writerTail: Promise<unknown> = Promise.resolve();
-  /** Writes queued or running (on the current writer): reads meanwhile follow them on the writer. */
+  /** The connection every write runs on, one at a time; reserved on the first write. */
+  private writer: Promise<PoolConnection> | null = null;
+  private writerHeld: PoolConnection | null = null;
+  /** Writes waiting for or holding the writer (reads meanwhile follow them there). */
   private writesInFlight = 0;
-  private writerGeneration = 0;
-  private readonly counters = { opened: 0, acquired: 0 };
+  /** The turn on the writer now running (its release), and those waiting, in order. */
+  private turnHolder: (() => void) | null = null;
+  private readonly turnsWaiting: Array<() => void> = [];
+  /** Reserved connections that failed or closed: never used nor given back again. */
+  private readonly lost = new WeakSet<PoolConnection>();
+  private readonly unwatch = new WeakMap<PoolConnection, () => void>();
+  private readonly counters = { acquired: 0, reserved: 0 };
+  /** Statement texts run (catalog and raw), bounded like SQLite's cache: what `stats` reports. */
+  private readonly texts = new StatementCache<true>(STATEMENT_CACHE_SIZE);
   private closed = false;
 
   get deadlineMs(): number {
@@ -99,25 +99,21 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
       engine: 'mysql',
       source: spec.name,
       readonly: spec.readonly,
-      timestamp: mysqlDialect.timestamp,
-      flag: mysqlDialect.flag,
+      // DATETIME columns take the stored UTC text as it is (the sessions run in '+00:00').
+      timestamp: (stored: string) => stored,
+      flag: (value: boolean) => value,
     };
-    const pool = connectMysql(spec);
-    this.pool = pool;
-    this.core = (pool as unknown as { pool: SessionPool }).pool;
-    this.core.on('connection', (session) => {
-      this.counters.opened++;
-      const lost = () => this.lostSession(session);
-      session.on('error', lost);
-      session.on('end', lost);
-    });
+    this.pool = connectMysql(spec);
+    this.pool.on('connection', (connection) =>
+      limitStatements(connection as unknown as CoreConnection, spec.timeoutMs),
+    );
     // Connect now: a wrong URL, password or missing server fails the open, not the first call.
-    await pool.query('SELECT 1');
-    return pool;
+    await this.pool.query('SELECT 1');
+    return this.pool;
   }
 
   async openFailed(e: unknown, spec: MysqlSourceSpec): Promise<DatabaseError> {
-    await this.pool?.end().catch(() => undefined);
+    await this.pool?.end().catch(noop);
     return mysqlOpenFailed(spec, e);
   }
 
@@ -126,31 +122,33 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
   }
 
   /**
-   * A call the server did not answer within timeout + margin (the server's statement limit would have stopped
-   * a slow statement by then, and connecting is bounded by the timeout): its connection is taken as dead.
+   * A call the server did not answer within timeout + margin: its connection is taken as dead. A writer or
+   * transaction connection is destroyed (what waits on it fails; the next write gets a new one).
    */
   deadlineError(req: WorkerRequest, tx: MysqlTx | undefined, write: boolean): DatabaseError {
-    if (tx !== undefined) this.sessions.abandon(tx.session);
-    else if (write && this.writerHeld !== null) this.sessions.abandon(this.writerHeld);
+    if (tx !== undefined) this.abandon(tx.conn);
+    else if (write && this.writerHeld !== null) this.abandon(this.writerHeld);
+    else if (write) this.nextTurn();
+    const limit = this.deadlineMs / 1000;
     return new SourceUnavailableError(
       this.spec.name,
       mysqlLocation(this.spec.url),
-      `${describeRequest(req)} got no answer from MySQL within ${this.deadlineMs / 1000} s (the source's timeout plus ${DEADLINE_MARGIN_MS / 1000} s)${write ? '; the write may have been applied' : ''}`,
+      `${describeRequest(req)} got no answer from MySQL within ${limit} s (the source's timeout plus ${DEADLINE_MARGIN_MS / 1000} s)${write ? '; the write may have been applied' : ''}`,
       `check that the server is up and answering; raise timeout for "${this.spec.name}" if its statements are legitimately slow`,
     );
   }
 
   runOperation(
-    _name: string,
+    name: string,
     op: Operation<unknown, unknown>,
     args: unknown,
     tx: MysqlTx | undefined,
   ): RunnerResult<unknown> {
     try {
       const plan = () => op.plan(args, this.engineContext) as Plan<unknown>;
-      if (tx !== undefined) return this.inSavepoint(tx, () => this.drive(plan(), tx.session, true));
-      if (op.kind === 'write') return this.onWriter((w) => this.drive(plan(), w, false), true);
-      return this.read((s) => this.drive(plan(), s, false));
+      if (tx !== undefined) return this.inSavepoint(tx, () => this.drive(plan(), tx.conn, true, name));
+      if (op.kind === 'write') return this.onWriter(true, (w) => this.drive(plan(), w, false, name));
+      return this.read(() => plan(), name);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -158,88 +156,71 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
 
   runSql(req: SqlRequest, tx: MysqlTx | undefined): RunnerResult<unknown> {
     try {
-      if (tx === undefined) return this.sqlOutside(req);
-      return this.inSavepoint(tx, () => this.sqlInTransaction(req, tx));
+      return tx === undefined ? this.sqlOn(req, undefined) : this.inSavepoint(tx, () => this.sqlOn(req, tx));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  // ---- connections ----
+  // --- the writer: one write at a time, in order ---
 
-  /** A connection of the pool, with this source's limits; bounded by the source's timeout. */
-  private acquire(): Promise<Session> {
-    this.counters.acquired++;
-    return new Promise<Session>((resolve, reject) => {
-      let done = false;
-      const timer = setTimeout(() => {
-        done = true;
-        reject(
-          new DatabaseError(
-            'SOURCE_OVERLOADED',
-            `Source "${this.spec.name}" had no free MySQL connection for ${this.spec.timeoutMs} ms (pool-size ${this.spec.poolSize}: the writer and open transactions each hold one). Fix: raise pool-size for "${this.spec.name}", or keep transactions short.`,
-            { source: this.spec.name },
-          ),
-        );
-      }, this.spec.timeoutMs);
-      this.core.getConnection((error, session) => {
-        if (done) {
-          // Given back as soon as it arrives: nobody waits for it any more.
-          if (!error) this.sessions.release(session);
-          return;
-        }
-        done = true;
-        clearTimeout(timer);
-        if (error) {
-          reject(error);
-          return;
-        }
-        this.limit(session);
-        resolve(session);
-      });
+  /**
+   * Runs `fn` on the writer once every write (and read) queued before it there has finished. `write`: counts as
+   * a write in flight meanwhile, so reads made now follow it.
+   */
+  private onWriter<T>(write: boolean, fn: (writer: PoolConnection) => Promise<T>): Promise<T> {
+    if (write) this.writesInFlight++;
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        let done = false;
+        const release = () => {
+          if (done) return;
+          done = true;
+          if (write) this.writesInFlight--;
+          if (this.turnHolder === release) {
+            this.turnHolder = null;
+            this.nextTurn();
+          }
+        };
+        this.turnHolder = release;
+        this.writerConnection()
+          .then(fn)
+          .then(
+            (value) => {
+              release();
+              resolve(value);
+            },
+            (e) => {
+              // Its writer failed (its close event may come later): the next write reserves another.
+              if (isConnectionLost(e) && this.writerHeld !== null) this.markLost(this.writerHeld);
+              release();
+              reject(e);
+            },
+          );
+      };
+      if (this.turnHolder === null) start();
+      else this.turnsWaiting.push(start);
     });
   }
 
-  /**
-   * The source's limits on a connection's first use by a call, queued before the call's statements (not set
-   * when the pool opens it: the prepare hook's GET_LOCK may wait longer than a call may). Statements: MariaDB's
-   * max_statement_time (seconds, every statement), MySQL's max_execution_time (ms, reads). Lock waits: half the
-   * timeout, so a write retried once after one still settles within its deadline.
-   */
-  private limit(session: Session): void {
-    if (this.limited.has(session)) return;
-    this.limited.add(session);
-    const ms = this.spec.timeoutMs;
-    const statement =
-      session._isMariaDB === false
-        ? `SESSION max_execution_time = ${Math.max(1, Math.round(ms))}`
-        : `SESSION max_statement_time = ${Math.max(0.001, ms / 1000)}`;
-    const lockWait = Math.max(1, Math.floor(ms / 2000));
-    this.sessions
-      .run(session, `SET ${statement}, SESSION innodb_lock_wait_timeout = ${lockWait}`)
-      // A session without its limits is not used: what is queued behind it fails as a lost connection.
-      .catch(() => this.sessions.abandon(session));
-  }
-
-  private lostSession(session: Session): void {
-    this.sessions.markLost(session);
-    if (session === this.writerHeld) {
-      // The next write reserves a new writer. Writes stuck on the lost one have failed: uncounted.
-      this.writer = null;
-      this.writerHeld = null;
-      this.writerGeneration++;
-      this.writesInFlight = 0;
+  /** The running turn is given up (its writer abandoned): the next waiting one starts. */
+  private nextTurn(): void {
+    const holder = this.turnHolder;
+    if (holder !== null) {
+      holder();
+      return;
     }
+    this.turnsWaiting.shift()?.();
   }
 
-  private writerConnection(): Promise<Session> {
-    if (this.writer === null || (this.writerHeld !== null && this.sessions.isLost(this.writerHeld))) {
-      const reserving = this.acquire();
+  private writerConnection(): Promise<PoolConnection> {
+    if (this.writer === null || (this.writerHeld !== null && this.lost.has(this.writerHeld))) {
+      const reserving = this.reserve();
       this.writer = reserving;
       this.writerHeld = null;
       reserving.then(
-        (s) => {
-          if (this.writer === reserving) this.writerHeld = s;
+        (c) => {
+          if (this.writer === reserving) this.writerHeld = c;
         },
         () => {
           if (this.writer === reserving) this.writer = null;
@@ -249,153 +230,344 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
     return this.writer;
   }
 
-  /**
-   * Runs `fn` on the writer once the operations queued before it settled. `write`: counted as a write in
-   * flight (reads meanwhile follow it here).
-   */
-  private onWriter<T>(fn: (writer: Session) => Promise<T>, write: boolean): Promise<T> {
-    const generation = this.writerGeneration;
-    if (write) this.writesInFlight++;
-    const run = this.writerTail.then(() => this.writerConnection().then(fn));
-    this.writerTail = run.then(noop, noop);
-    if (!write) return run;
-    return run.then(
-      (value) => {
-        if (generation === this.writerGeneration) this.writesInFlight--;
-        return value;
-      },
-      (e) => {
-        if (generation === this.writerGeneration) {
-          this.writesInFlight--;
-          // Its writer failed (its close may come later): the next write reserves another.
-          if (isConnectionLost(e) && this.writerHeld !== null) this.sessions.abandon(this.writerHeld);
-        }
-        throw e;
-      },
-    );
-  }
-
-  /** A read on a connection of its own (or behind the writes in flight); once more if its connection was lost. */
-  private read<T>(fn: (session: Session) => Promise<T>): Promise<T> {
-    const attempt = (): Promise<T> => (this.writesInFlight > 0 ? this.onWriter(fn, false) : this.borrowed(fn));
-    return attempt().catch((e) => {
+  private read(plan: () => Plan<unknown>, what: string): Promise<unknown> {
+    const first =
+      this.writesInFlight > 0
+        ? this.onWriter(false, (w) => this.drive(plan(), w, false, what))
+        : this.drive(plan(), this.pool, false, what);
+    // A read is safe to run twice: once more on the pool (a fresh connection) when its connection was lost.
+    return first.catch((e) => {
       if (!isConnectionLost(e)) throw e;
-      return this.borrowed(fn);
+      return this.drive(plan(), this.pool, false, what);
     });
   }
 
-  private async borrowed<T>(fn: (session: Session) => Promise<T>): Promise<T> {
-    const session = await this.acquire();
-    try {
-      return await fn(session);
-    } finally {
-      this.sessions.release(session);
+  // --- reserved connections ---
+
+  /** A connection of the pool for one holder (the writer, a transaction, db.query); bounded by the timeout. */
+  private reserve(): Promise<PoolConnection> {
+    this.counters.reserved++;
+    const getting = this.pool.getConnection();
+    return new Promise<PoolConnection>((resolve, reject) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        reject(
+          new DatabaseError(
+            'SOURCE_OVERLOADED',
+            `Source "${this.spec.name}" had no free MySQL connection for ${this.spec.timeoutMs} ms (pool-size ${this.spec.poolSize}: the writer and open transactions each hold one). Fix: raise pool-size for "${this.spec.name}", or keep transactions short.`,
+            { source: this.spec.name },
+          ),
+        );
+      }, this.spec.timeoutMs);
+      getting.then(
+        (c) => {
+          clearTimeout(timer);
+          // Given back at once when nobody waits for it any more.
+          if (late) c.release();
+          else {
+            this.watch(c);
+            resolve(c);
+          }
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  /** Learns of a reserved connection's failure or end, when it happens (not at its next statement). */
+  private watch(conn: PoolConnection): void {
+    const core = (conn as unknown as { connection: CoreConnection }).connection;
+    const gone = () => this.markLost(conn);
+    core.on('error', gone);
+    core.on('end', gone);
+    this.unwatch.set(conn, () => {
+      core.off('error', gone);
+      core.off('end', gone);
+    });
+  }
+
+  /** Gives a reserved connection back to the pool, or destroys it when it is no longer trusted. */
+  private giveBack(conn: PoolConnection): void {
+    this.unwatch.get(conn)?.();
+    this.unwatch.delete(conn);
+    if (this.lost.has(conn)) conn.destroy();
+    else conn.release();
+  }
+
+  private markLost(conn: PoolConnection): void {
+    if (this.lost.has(conn)) return;
+    this.lost.add(conn);
+    if (conn === this.writerHeld) {
+      this.writer = null;
+      this.writerHeld = null;
     }
   }
 
-  // ---- plans ----
+  /** Ends a reserved connection no longer trusted: what waits on it fails, and the writer's turn moves on. */
+  private abandon(conn: PoolConnection): void {
+    const wasWriter = conn === this.writerHeld;
+    this.markLost(conn);
+    this.unwatch.get(conn)?.();
+    conn.destroy();
+    // mysql2 never settles the commands of a connection it destroyed: the stuck write's turn is released here.
+    if (wasWriter) this.nextTurn();
+  }
+
+  /** One statement on `target`; a reserved connection already lost refuses it (mysql2 would not answer). */
+  private send(target: Target, text: string, params?: readonly unknown[]): Promise<Answer> {
+    if (target !== this.pool && this.lost.has(target as PoolConnection)) return Promise.reject(connectionLost());
+    return (target.query(text, params as unknown[] | undefined) as Promise<Answer>).catch((e) => {
+      if (target !== this.pool && isConnectionLost(e)) this.markLost(target as PoolConnection);
+      throw e;
+    });
+  }
+
+  // --- plans ---
 
   /**
-   * Drives a plan: each yielded step runs on `session` and its answer goes back in. `inTx`: the session is a
-   * transaction's (an Atomic step becomes a savepoint there, and nothing is retried).
+   * Runs one call of a transaction inside a savepoint: a failed call is rolled back to it and the transaction
+   * goes on, as on SQLite. The shell runs a transaction's calls one at a time.
    */
-  private async drive(plan: Plan<unknown>, session: Session, inTx: boolean): Promise<unknown> {
+  private async inSavepoint<T>(tx: MysqlTx, fn: () => Promise<T>): Promise<T> {
+    if (this.lost.has(tx.conn)) throw this.txLost();
+    if (tx.aborted !== null) throw tx.aborted;
+    // Queued before the call's statements (mysql2 sends a connection's commands in order): no wait of its own.
+    this.send(tx.conn, `SAVEPOINT ${CALL_SAVEPOINT}`).catch(noop);
+    try {
+      const value = await fn();
+      this.send(tx.conn, `RELEASE SAVEPOINT ${CALL_SAVEPOINT}`).catch(noop);
+      return value;
+    } catch (e) {
+      if (this.lost.has(tx.conn) || isConnectionLost(e)) throw e;
+      if ((e as { errno?: unknown }).errno === MYSQL_ERRNO.deadlock) {
+        // InnoDB rolled the whole transaction back: what follows would run outside any transaction.
+        tx.aborted = this.txAborted(e);
+        throw e;
+      }
+      try {
+        await this.send(tx.conn, `ROLLBACK TO SAVEPOINT ${CALL_SAVEPOINT}`);
+        this.send(tx.conn, `RELEASE SAVEPOINT ${CALL_SAVEPOINT}`).catch(noop);
+      } catch (undo) {
+        // The savepoint is gone (the transaction was rolled back): never let COMMIT report success.
+        tx.aborted = this.txAborted(undo);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Drives a plan: each yielded step runs on `target` and its answer goes back in. `inTx`: the target is a
+   * transaction's connection (an Atomic step becomes a savepoint there).
+   */
+  private async drive(plan: Plan<unknown>, target: Target, inTx: boolean, what: string): Promise<unknown> {
     let r = plan.next();
     while (!r.done) {
       const step: Step = r.value;
-      const answer = isAtomic(step)
-        ? await this.retried(inTx, () => this.atomic(step, session, inTx))
-        : await this.retried(inTx, () => this.query(step, session, inTx));
-      r = plan.next(answer);
+      r = plan.next(
+        isAtomic(step) ? await this.atomic(step, target, inTx, what) : await this.query(step, target, inTx, what),
+      );
     }
     return r.value;
   }
 
-  /** Outside a transaction, a lock conflict rolled back all the step did: it runs once more. */
-  private async retried<T>(inTx: boolean, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (inTx || !isLockConflict(e)) throw e;
-      return fn();
-    }
-  }
-
-  private async query(q: Query, session: Session, inTx: boolean): Promise<unknown> {
+  private query(q: Query, target: Target, inTx: boolean, what: string): Promise<unknown> {
     const text = typeof q.text === 'string' ? q.text : q.text.mysql;
-    if (q.raw !== undefined) return this.executeRaw(q.raw, text, q.params, session, inTx);
-    const answer = await this.sessions.run(session, text, bindable(q.params));
-    return this.shape(q, answer);
+    this.counters.acquired++;
+    if (q.raw !== undefined) return this.executeRaw(q.raw, text, q.params, target, inTx);
+    this.texts.set(text, true);
+    const run = () =>
+      this.send(target, text, q.params).then(([result, fields]) => this.answer(q, result, fields, what));
+    // One statement outside a transaction was rolled back alone by a deadlock or lock wait: safe to repeat once.
+    if (!inTx && target !== this.pool) return run().catch((e) => (isLockConflict(e) ? run() : Promise.reject(e)));
+    return run();
   }
 
   /**
-   * Statements applied together: START TRANSACTION ... COMMIT on the writer, or a savepoint inside a
-   * transaction. The statements are queued at once (mysql2 runs them in order); a failed one does not abort a
-   * MySQL transaction, so the group ends with ROLLBACK (or ROLLBACK TO) once any failed.
+   * Statements applied together: START TRANSACTION ... COMMIT on one connection, or a savepoint inside the
+   * caller's transaction. Statement by statement: MySQL does not abort a transaction at a failed statement, so
+   * the first failure rolls the group back here (a COMMIT sent with them would commit the rest). Outside a
+   * transaction, a group rolled back by a deadlock or lock wait is run once more, as a whole.
    */
-  private async atomic(step: Atomic, session: Session, inTx: boolean): Promise<unknown[]> {
-    const first = this.sessions.run(session, inTx ? 'SAVEPOINT botdb_atomic' : 'START TRANSACTION');
-    // Each query is handed to the connection now (query() calls run() before its first await), in order.
-    const queries = step.atomic.map((q) => this.query(q, session, inTx));
-    const results = await Promise.allSettled([first, ...queries]);
-    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-    if (failed === undefined) {
-      await this.sessions.run(session, inTx ? 'RELEASE SAVEPOINT botdb_atomic' : 'COMMIT');
-      return results.slice(1).map((r) => (r as PromiseFulfilledResult<unknown>).value);
+  private async atomic(step: Atomic, target: Target, inTx: boolean, what: string): Promise<unknown[]> {
+    if (inTx) {
+      await this.send(target, 'SAVEPOINT botdb_atomic');
+      try {
+        const answers = await this.statements(step, target, what);
+        this.send(target, 'RELEASE SAVEPOINT botdb_atomic').catch(noop);
+        return answers;
+      } catch (e) {
+        if (!isConnectionLost(e) && (e as { errno?: unknown }).errno !== MYSQL_ERRNO.deadlock) {
+          await this.send(target, 'ROLLBACK TO SAVEPOINT botdb_atomic').catch(noop);
+          this.send(target, 'RELEASE SAVEPOINT botdb_atomic').catch(noop);
+        }
+        throw e;
+      }
     }
-    if (!isConnectionLost(failed.reason)) {
-      // A deadlock already rolled the whole transaction back (and with it the savepoint).
-      const undo =
-        inTx && errnoOf(failed.reason) !== DEADLOCK ? 'ROLLBACK TO SAVEPOINT botdb_atomic' : inTx ? null : 'ROLLBACK';
-      if (undo !== null) await this.sessions.run(session, undo);
+    // A read's group (a consistent view) on the pool takes one connection for itself.
+    const conn = target === this.pool ? await this.reserve() : (target as PoolConnection);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          this.send(conn, 'START TRANSACTION').catch(noop);
+          const answers = await this.statements(step, conn, what);
+          await this.send(conn, 'COMMIT');
+          return answers;
+        } catch (e) {
+          if (isConnectionLost(e)) throw e;
+          await this.send(conn, 'ROLLBACK').catch(noop);
+          if (attempt === 0 && isLockConflict(e)) continue;
+          throw e;
+        }
+      }
+    } finally {
+      if (conn !== target) this.giveBack(conn);
     }
-    throw failed.reason;
   }
 
-  /** A step's answer in the contract's shape, rows converted as the catalog says (see `convertRows`). */
-  private shape(q: Query, answer: Answer): unknown {
-    if (q.mode === 'run') return { changes: (answer.result as ResultSetHeader).affectedRows ?? 0 } satisfies RunResult;
-    const rows = answer.result as Record<string, unknown>[];
-    this.convertRows(q.mode === 'get' ? rows.slice(0, 1) : rows, answer.fields, q.dates, q.flags);
+  /** A group's statements in order, each awaited (the first failure stops the rest). */
+  private async statements(step: Atomic, conn: Target, what: string): Promise<unknown[]> {
+    const answers: unknown[] = [];
+    for (const q of step.atomic) {
+      const text = typeof q.text === 'string' ? q.text : q.text.mysql;
+      this.counters.acquired++;
+      if (q.raw !== undefined) {
+        answers.push(await this.executeRaw(q.raw, text, q.params, conn, true));
+        continue;
+      }
+      this.texts.set(text, true);
+      const [result, fields] = await this.send(conn, text, q.params);
+      answers.push(this.answer(q, result, fields, what));
+    }
+    return answers;
+  }
+
+  /** A step's answer in the contract's shape: the first row, the rows, or the count of rows changed. */
+  private answer(q: Query, result: unknown, fields: FieldPacket[] | undefined, what: string): unknown {
+    if (q.mode === 'run') return { changes: changesOf(result) } satisfies RunResult;
+    const rows = this.rows(result, fields, what);
+    if (q.dates !== undefined || q.flags !== undefined) {
+      for (const row of rows) {
+        for (const c of q.dates ?? []) row[c] = toDateOrNull(row[c]);
+        for (const c of q.flags ?? []) row[c] = toFlag(row[c]);
+      }
+    }
     return q.mode === 'get' ? rows[0] : rows;
   }
 
-  /**
-   * Timestamps (DATETIME read as its UTC text) to Dates, flags (TINYINT 1/0) to booleans; a BIGINT beyond
-   * ±2^53-1 (read as a bigint by connect.ts) refuses the read, never rounded.
-   */
-  private convertRows(
-    rows: Record<string, unknown>[],
-    fields: FieldPacket[] | undefined,
-    dates: readonly string[] | undefined,
-    flags: readonly string[] | undefined,
-  ): void {
-    const bigints = fields?.filter((f) => f.columnType === LONGLONG).map((f) => f.name) ?? [];
-    if (bigints.length === 0 && dates === undefined && flags === undefined) return;
-    for (const row of rows) {
-      for (const c of bigints) {
-        const v = row[c];
-        if (typeof v === 'bigint') throw this.bigintError(c, v);
+  /** The rows of an answer, a BIGINT beyond 2^53 refused (the pool hands it over as a bigint, never rounded). */
+  private rows(result: unknown, fields: FieldPacket[] | undefined, what: string): Record<string, unknown>[] {
+    const rows = Array.isArray(result) ? (result as Record<string, unknown>[]) : [];
+    if (rows.length === 0 || fields === undefined) return rows;
+    for (const f of fields) {
+      if (f.columnType !== LONGLONG) continue;
+      for (const row of rows) {
+        const v = row[f.name];
+        if (typeof v === 'bigint') throw bigintError(this.spec, what, f.name, v);
       }
-      if (dates !== undefined) for (const c of dates) row[c] = toDateOrNull(row[c]);
-      if (flags !== undefined) {
-        for (const c of flags) {
-          const v = row[c];
-          if (v !== null && v !== undefined) row[c] = toFlag(v);
+    }
+    return rows;
+  }
+
+  // --- raw SQL ---
+
+  private sqlOn(req: SqlRequest, tx: MysqlTx | undefined): Promise<unknown> {
+    const what = rawSqlMethod(req);
+    const bound = bindRawSql('mysql', what, req.sql, Array.isArray(req.params) ? req.params : []);
+    this.texts.set(bound.text, true);
+    const shape = ([result, fields]: Answer) => {
+      if (req.mode === 'run') return { changes: changesOf(result) };
+      const rows = this.rows(result, fields, what);
+      return req.mode === 'all' ? rows : rows[0];
+    };
+    if (req.readOnly) return this.readOnlySql(what, bound.text, bound.values, tx).then(shape);
+    if (tx !== undefined && endsTransaction(bound.text)) return Promise.reject(endsTransactionError(what));
+    if (tx !== undefined) return this.send(tx.conn, bound.text, bound.values).then(shape);
+    return this.onWriter(true, (w) => this.send(w, bound.text, bound.values).then(shape));
+  }
+
+  /**
+   * db.query / tx.query: only a statement that reads rows. A statement MySQL would commit implicitly (DDL), or
+   * one that is no query at all, is refused before the server; the rest runs read-only and is undone after:
+   * db.query in its own `START TRANSACTION READ ONLY ... ROLLBACK` (the server refuses a write, 1792), tx.query
+   * inside the caller's transaction in a savepoint rolled back after it (a write there is seen by its answer).
+   */
+  private async readOnlySql(what: string, text: string, values: unknown[], tx: MysqlTx | undefined): Promise<Answer> {
+    const verdict = readOnlyVerdict(text);
+    if (verdict === 'writes') throw wouldWrite(what);
+    if (verdict === 'no-rows') throw returnsNoRows(what);
+    const conn = tx?.conn ?? (await this.reserve());
+    const open = tx === undefined ? 'START TRANSACTION READ ONLY' : 'SAVEPOINT botdb_query';
+    const close = tx === undefined ? 'ROLLBACK' : 'ROLLBACK TO SAVEPOINT botdb_query';
+    try {
+      this.send(conn, open).catch(noop);
+      let answer: Answer;
+      try {
+        answer = await this.send(conn, text, values);
+      } catch (e) {
+        if ((e as { errno?: unknown }).errno === MYSQL_ERRNO.readOnlyTransaction) throw wouldWrite(what);
+        throw e;
+      } finally {
+        if (!this.lost.has(conn)) {
+          await this.send(conn, close).catch(noop);
+          if (tx !== undefined) this.send(conn, 'RELEASE SAVEPOINT botdb_query').catch(noop);
         }
       }
+      if (!Array.isArray(answer[0])) throw changesOf(answer[0]) > 0 ? wouldWrite(what) : returnsNoRows(what);
+      return answer;
+    } finally {
+      if (tx === undefined) this.giveBack(conn);
     }
   }
 
-  private bigintError(column: string, value: bigint): DatabaseError {
-    return new DatabaseError(
-      'QUERY_FAILED',
-      `Source "${this.spec.name}": MySQL BIGINT value ${value} in column "${column}" is beyond ±2^53-1 and JavaScript cannot hold it exactly: refused instead of rounded. Fix: keep ids and counters within Number.MAX_SAFE_INTEGER.`,
-      { source: this.spec.name, column, value: String(value), constraint: false },
-    );
+  /**
+   * tx.execute: a statement that returns no rows, in a savepoint, so one that returns rows is refused and
+   * undone, and a failed one leaves the caller's transaction usable, as on SQLite.
+   */
+  private async executeRaw(
+    what: string,
+    text: string,
+    params: readonly unknown[],
+    target: Target,
+    inTx: boolean,
+  ): Promise<RunResult> {
+    const bound = bindRawSql('mysql', what, text, params);
+    if (inTx && endsTransaction(bound.text)) throw endsTransactionError(what);
+    this.texts.set(bound.text, true);
+    const conn = target === this.pool ? await this.reserve() : (target as PoolConnection);
+    try {
+      this.send(conn, inTx ? 'SAVEPOINT botdb_execute' : 'START TRANSACTION').catch(noop);
+      let answer: Answer | null = null;
+      let failure: unknown = null;
+      try {
+        answer = await this.send(conn, bound.text, bound.values);
+      } catch (e) {
+        failure = e;
+      }
+      const ok = answer !== null && !Array.isArray(answer[0]);
+      if (!this.lost.has(conn) && (failure === null || !isConnectionLost(failure))) {
+        if (inTx) {
+          if (ok) this.send(conn, 'RELEASE SAVEPOINT botdb_execute').catch(noop);
+          else if ((failure as { errno?: unknown } | null)?.errno !== MYSQL_ERRNO.deadlock) {
+            await this.send(conn, 'ROLLBACK TO SAVEPOINT botdb_execute').catch(noop);
+            this.send(conn, 'RELEASE SAVEPOINT botdb_execute').catch(noop);
+          }
+        } else {
+          await this.send(conn, ok ? 'COMMIT' : 'ROLLBACK');
+        }
+      }
+      if (failure !== null) throw failure;
+      if (!ok) throw returnsRows(what);
+      return { changes: changesOf((answer as Answer)[0]) };
+    } finally {
+      if (conn !== target) this.giveBack(conn);
+    }
   }
 
-  // ---- transactions ----
+  // --- transactions ---
 
   /** Waits for a free connection of the pool (bounded by the source's timeout): answered on its own. */
   begin(): Waiting<MysqlTx> {
@@ -403,70 +575,37 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
   }
 
   private async beginOnReserved(): Promise<MysqlTx> {
-    const session = await this.acquire();
+    const conn = await this.reserve();
     try {
-      await this.sessions.run(session, this.spec.readonly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
+      await this.send(conn, this.spec.readonly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION');
     } catch (e) {
-      this.sessions.release(session, !isConnectionLost(e));
+      this.giveBack(conn);
       throw e;
     }
-    return { session, broken: null };
+    return { conn, aborted: null };
   }
 
-  /**
-   * Runs one call of a transaction inside a savepoint: a failed call is rolled back to it and the transaction
-   * goes on. The shell runs a transaction's calls one at a time, so no other call's statements come in between.
-   */
-  private async inSavepoint<T>(tx: MysqlTx, fn: () => Promise<T>): Promise<T> {
-    if (this.sessions.isLost(tx.session)) throw this.txLost();
-    if (tx.broken !== null) throw tx.broken;
-    const session = tx.session;
-    this.sessions.run(session, `SAVEPOINT ${CALL_SAVEPOINT}`).catch(noop);
-    try {
-      const value = await fn();
-      if (!inTransaction(session)) {
-        tx.broken = this.txEnded('a statement of the call ended it (MySQL commits implicitly before DDL)');
-      } else this.sessions.run(session, `RELEASE SAVEPOINT ${CALL_SAVEPOINT}`).catch(noop);
-      return value;
-    } catch (e) {
-      if (this.sessions.isLost(session) || isConnectionLost(e)) throw e;
-      if (errnoOf(e) === DEADLOCK) {
-        tx.broken = this.txEnded('a deadlock made the server roll it back');
-        throw e;
-      }
-      try {
-        await this.sessions.run(session, `ROLLBACK TO SAVEPOINT ${CALL_SAVEPOINT}`);
-      } catch {
-        tx.broken = this.txEnded('its state after a failed call could not be restored');
-      }
-      throw e;
-    }
-  }
-
-  /** The shell sends it once the transaction's last call settled (a call the callback did not await). */
+  /** The shell sends it once the transaction's last call settled. */
   async end(tx: MysqlTx, how: 'commit' | 'rollback'): Promise<void> {
-    const session = tx.session;
-    // The server rolled back the transaction of a connection that ended: nothing left to roll back.
-    if (this.sessions.isLost(session)) {
-      if (how === 'rollback') return;
+    const { conn } = tx;
+    if (this.lost.has(conn)) {
+      this.giveBack(conn);
+      // The server rolled back the transaction of a connection that ended: nothing left to roll back.
+      if (how === 'rollback') return undefined;
       throw this.txLost();
     }
-    let trusted = true;
     try {
-      if (how === 'commit' && tx.broken !== null) {
-        await this.sessions.run(session, 'ROLLBACK');
-        throw tx.broken;
+      if (tx.aborted !== null) {
+        await this.send(conn, 'ROLLBACK').catch(noop);
+        if (how === 'commit') throw tx.aborted;
+        return undefined;
       }
-      await this.sessions.run(session, how === 'commit' ? 'COMMIT' : 'ROLLBACK');
+      await this.send(conn, how === 'commit' ? 'COMMIT' : 'ROLLBACK');
     } catch (e) {
-      if (isConnectionLost(e) || this.sessions.isLost(session)) {
-        trusted = false;
-        if (how === 'commit') throw this.txLost();
-        return;
-      }
+      if (how === 'commit' && this.lost.has(conn)) throw this.txLost();
       throw e;
     } finally {
-      this.sessions.release(session, trusted);
+      this.giveBack(conn);
     }
   }
 
@@ -479,132 +618,23 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
     );
   }
 
-  /** The server ended the caller's transaction: nothing of it after that point is in a transaction, so it cannot commit. */
-  private txEnded(why: string): DatabaseError {
+  /** The server rolled the caller's transaction back (a deadlock): every later call of it is refused. */
+  private txAborted(cause: unknown): DatabaseError {
+    const e = toMysqlError(this.spec, 'transaction', cause);
     return new DatabaseError(
       'QUERY_FAILED',
-      `The transaction on source "${this.spec.name}" was ended by MySQL: ${why}. Its COMMIT is refused and what it wrote before is rolled back where the server still can. Fix: run the transaction again (a deadlock is another process holding the same rows); never run DDL inside a transaction on MySQL.`,
-      { source: this.spec.name, operation: 'transaction', constraint: false },
+      `The transaction on source "${this.spec.name}" was rolled back by MySQL (${e.message}); nothing of it was committed. Fix: run the whole transaction again.`,
+      { ...e.details, source: this.spec.name, rolledBack: true },
     );
-  }
-
-  // ---- raw SQL ----
-
-  /** db.query (read-only) and raw writes outside a transaction. */
-  private sqlOutside(req: SqlRequest): Promise<unknown> {
-    const what = rawSqlMethod(req);
-    const bound = bindRawSql('mysql', what, req.sql, Array.isArray(req.params) ? req.params : []);
-    if (req.readOnly) {
-      refuseAsQuery(what, bound.text);
-      return this.borrowed((s) => this.readOnlySql(what, bound.text, bound.values, s)).then((a) =>
-        this.rawShape(req, a),
-      );
-    }
-    return this.onWriter(
-      (w) => this.sessions.run(w, bound.text, bindable(bound.values)).then((a) => this.rawShape(req, a)),
-      true,
-    );
-  }
-
-  /**
-   * db.query: only a statement that reads rows, in its own read-only transaction (a write in it is refused by
-   * the server, 1792), rolled back after. A statement that returns no rows may have changed the session
-   * (a SET is not undone by ROLLBACK): that connection is closed rather than given back.
-   */
-  private async readOnlySql(what: string, text: string, values: unknown[], session: Session): Promise<Answer> {
-    const [opened, ran, closed] = await Promise.allSettled([
-      this.sessions.run(session, 'START TRANSACTION READ ONLY'),
-      this.sessions.run(session, text, bindable(values)),
-      this.sessions.run(session, 'ROLLBACK'),
-    ]);
-    for (const step of [opened, ran, closed]) {
-      if (step.status === 'rejected') {
-        if (isReadOnlyRefusal(step.reason)) throw wouldWrite(what);
-        throw step.reason;
-      }
-    }
-    const answer = (ran as PromiseFulfilledResult<Answer>).value;
-    if (answer.fields === undefined) {
-      this.sessions.abandon(session);
-      throw returnsNoRows(what);
-    }
-    return answer;
-  }
-
-  /**
-   * tx.query: a statement that starts as a read, in a savepoint rolled back after it (a read-only savepoint
-   * does not exist on MySQL, so anything it changed is undone instead); raw writes of the transaction.
-   */
-  private async sqlInTransaction(req: SqlRequest, tx: MysqlTx): Promise<unknown> {
-    const what = rawSqlMethod(req);
-    const bound = bindRawSql('mysql', what, req.sql, Array.isArray(req.params) ? req.params : []);
-    const session = tx.session;
-    if (!req.readOnly) {
-      if (endsTransaction(bound.text)) throw endsTransactionError(what);
-      return this.rawShape(req, await this.sessions.run(session, bound.text, bindable(bound.values)));
-    }
-    refuseAsQuery(what, bound.text);
-    const [, ran, undone] = await Promise.allSettled([
-      this.sessions.run(session, 'SAVEPOINT botdb_query'),
-      this.sessions.run(session, bound.text, bindable(bound.values)),
-      this.sessions.run(session, 'ROLLBACK TO SAVEPOINT botdb_query'),
-    ]);
-    if (ran.status === 'rejected') {
-      if (isReadOnlyRefusal(ran.reason)) throw wouldWrite(what);
-      throw ran.reason;
-    }
-    if (undone.status === 'rejected') throw undone.reason;
-    if (ran.value.fields === undefined) throw returnsNoRows(what);
-    return this.rawShape(req, ran.value);
-  }
-
-  /**
-   * tx.execute: a statement that returns no rows. Inside a transaction in a savepoint (one that returns rows
-   * is refused and undone; one that would commit the transaction implicitly is refused before the server);
-   * on the writer in a transaction of its own.
-   */
-  private async executeRaw(
-    what: string,
-    text: string,
-    params: readonly unknown[],
-    session: Session,
-    inTx: boolean,
-  ): Promise<RunResult> {
-    const bound = bindRawSql('mysql', what, text, params);
-    if (inTx && endsTransaction(bound.text)) throw endsTransactionError(what);
-    const [opened, ran] = await Promise.allSettled([
-      this.sessions.run(session, inTx ? 'SAVEPOINT botdb_execute' : 'START TRANSACTION'),
-      this.sessions.run(session, bound.text, bindable(bound.values)),
-    ]);
-    if (ran.status === 'rejected' && isConnectionLost(ran.reason)) throw ran.reason;
-    const ok = opened.status === 'fulfilled' && ran.status === 'fulfilled' && ran.value.fields === undefined;
-    const deadlock = ran.status === 'rejected' && errnoOf(ran.reason) === DEADLOCK;
-    if (!(inTx && deadlock)) {
-      await this.sessions.run(
-        session,
-        inTx
-          ? ok
-            ? 'RELEASE SAVEPOINT botdb_execute'
-            : 'ROLLBACK TO SAVEPOINT botdb_execute'
-          : ok
-            ? 'COMMIT'
-            : 'ROLLBACK',
-      );
-    }
-    if (opened.status === 'rejected') throw opened.reason;
-    if (ran.status === 'rejected') throw ran.reason;
-    if (!ok) throw returnsRows(what);
-    const header = ran.value.result as ResultSetHeader;
-    return { changes: header.affectedRows ?? 0, lastInsertRowid: Number(header.insertId ?? 0) } as RunResult;
   }
 
   stats(): PoolStats {
     return {
-      connectionsOpened: this.counters.opened,
+      connectionsOpened: this.counters.reserved,
       connectionsAcquired: this.counters.acquired,
       connectionsOpen: this.spec.poolSize,
-      statementsPrepared: 0,
-      statementsEvicted: 0,
+      statementsPrepared: this.texts.size,
+      statementsEvicted: this.texts.evictions,
       unavailable: null,
     };
   }
@@ -613,67 +643,57 @@ export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
     if (this.closed) return;
     this.closed = true;
     for (const tx of open) {
-      await this.sessions.run(tx.session, 'ROLLBACK').catch(noop);
-      this.sessions.release(tx.session);
+      if (!this.lost.has(tx.conn)) await this.send(tx.conn, 'ROLLBACK').catch(noop);
+      this.giveBack(tx.conn);
     }
     const writer = this.writer;
     this.writer = null;
     this.writerHeld = null;
-    const held = await writer?.catch(() => null);
-    if (held) this.sessions.release(held);
-    // Bounded: mysql2's end() waits for every connection's QUIT, which a server that went away never answers.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.pool?.end().catch(noop),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, CLOSE_WAIT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    const w = await writer?.catch(() => null);
+    if (w) this.giveBack(w);
+    await this.pool?.end().catch(noop);
   }
 
   toError(e: unknown, what: string): DatabaseError {
     return toMysqlError(this.spec, what, e);
   }
-
-  /** Raw SQL's answer as the method returns it (rows, the first row, or the count of rows changed); BIGINTs checked. */
-  private rawShape(req: SqlRequest, answer: Answer): unknown {
-    if (answer.fields === undefined) {
-      const header = answer.result as ResultSetHeader;
-      return req.mode === 'run' ? { changes: header.affectedRows ?? 0 } : req.mode === 'get' ? undefined : [];
-    }
-    const rows = answer.result as Record<string, unknown>[];
-    this.convertRows(rows, answer.fields, undefined, undefined);
-    return req.mode === 'all' ? rows : req.mode === 'get' ? rows[0] : { changes: 0 };
-  }
 }
 
-/** db.query / tx.query refuse, before the server, what is not a read (see statement-kind.ts). */
-function refuseAsQuery(what: string, text: string): void {
-  const kind = queryKind(text);
-  if (kind === 'write') throw wouldWrite(what);
-  if (kind === 'no-rows') throw returnsNoRows(what);
+/**
+ * Each new session stops its statements at the source's timeout, so a slow statement fails with QUERY_TIMEOUT
+ * before the call's deadline; a lock waited for fails (1205) within half of it, leaving room for the one
+ * retry of a write that met it. MariaDB's max_statement_time covers every statement, MySQL's
+ * max_execution_time SELECTs only.
+ */
+function limitStatements(connection: CoreConnection, timeoutMs: number): void {
+  const limit =
+    connection._isMariaDB === false
+      ? `max_execution_time = ${Math.max(1, Math.round(timeoutMs))}`
+      : `max_statement_time = ${Math.max(0.001, timeoutMs / 1000)}`;
+  const lockWait = Math.max(1, Math.floor(timeoutMs / 2000));
+  connection.query(`SET SESSION ${limit}, SESSION innodb_lock_wait_timeout = ${lockWait}`, noop);
 }
 
-function endsTransactionError(what: string): DatabaseError {
-  return new DatabaseError(
-    'INVALID_ARGUMENT',
-    `${what}: argument "sql" would end the transaction: MySQL commits implicitly before and after DDL, LOCK TABLES and transaction statements. Fix: run it outside db.transaction(), e.g. at setup`,
-    { operation: what, argument: 'sql' },
-  );
+/** The count of rows changed of a statement's header (found rows, for an UPDATE: CLIENT_FOUND_ROWS, as SQLite). */
+function changesOf(result: unknown): number {
+  return Array.isArray(result) ? 0 : ((result as ResultSetHeader | undefined)?.affectedRows ?? 0);
 }
 
-/** Values as mysql2 escapes them: a Uint8Array that is not a Buffer as one (mysql2 would write it as an object). */
-function bindable(values: readonly unknown[]): readonly unknown[] {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v instanceof Uint8Array && !Buffer.isBuffer(v)) {
-      return values.map((x) =>
-        x instanceof Uint8Array && !Buffer.isBuffer(x) ? Buffer.from(x.buffer, x.byteOffset, x.byteLength) : x,
-      );
-    }
-  }
-  return values;
+/** What a statement on a reserved connection that already closed fails with (isConnectionLost sees it). */
+function connectionLost(): Error {
+  return Object.assign(new Error('the connection was closed by the server or the network'), {
+    code: 'PROTOCOL_CONNECTION_LOST',
+    fatal: true,
+  });
 }
 
 function noop(): void {}
+
+/** A statement that would end the caller's transaction (MySQL commits implicitly around DDL): refused inside one. */
+function endsTransactionError(what: string): DatabaseError {
+  return new DatabaseError(
+    'INVALID_ARGUMENT',
+    `${what}: argument "sql" would end the transaction: MySQL commits implicitly around DDL, LOCK TABLES and transaction statements, so what the transaction wrote so far could no longer be rolled back. Fix: run it outside db.transaction(), e.g. at setup`,
+    { operation: what, argument: 'sql' },
+  );
+}
