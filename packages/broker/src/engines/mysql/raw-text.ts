@@ -5,6 +5,8 @@
  * `#`, `/* *\/`). `:=` is an assignment, `@@name` a system variable, never parameters. The converted texts
  * live in a bounded cache (least recently used out), as PostgreSQL's do.
  */
+
+import { closingQuote, IDENT, IDENT_START, nameEnd } from '../../sql-scan.js';
 import { StatementCache } from '../../statement-cache.js';
 
 /** A text converted for mysql2: `names[k]` is the named parameter the k-th `?` stands for (null: positional). */
@@ -14,9 +16,6 @@ export interface MysqlText {
 }
 
 const converted = new StatementCache<MysqlText>();
-
-const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
-const IDENT = /[A-Za-z0-9_\u0080-\uffff]/;
 
 /** Named parameters -> `?` (positional texts are returned as they are). */
 export function mysqlTextOf(text: string, named: boolean): MysqlText {
@@ -39,7 +38,7 @@ function convert(text: string): MysqlText {
     let end = i + 1;
     let param = false;
     if (c === "'" || c === '"' || c === '`') {
-      end = closing(text, i, c, c !== '`');
+      end = closingQuote(text, i, c, c !== '`');
     } else if ((c === '-' && next === '-' && /\s/.test(text[i + 2] ?? ' ')) || c === '#') {
       end = text.indexOf('\n', i);
       end = end < 0 ? text.length : end;
@@ -61,23 +60,4 @@ function convert(text: string): MysqlText {
     i = end;
   }
   return { text: out, names };
-}
-
-function nameEnd(text: string, from: number): number {
-  let j = from;
-  while (j < text.length && IDENT.test(text[j] as string)) j++;
-  return j;
-}
-
-/** The index just past the quote closing the one at `start` (a doubled quote, or a backslash escape, stays inside). */
-function closing(text: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let j = start + 1;
-  while (j < text.length) {
-    const ch = text[j];
-    if (backslashEscapes && ch === '\\') j += 2;
-    else if (ch === quote && text[j + 1] === quote) j += 2;
-    else if (ch === quote) return j + 1;
-    else j++;
-  }
-  return text.length;
 }

@@ -8,6 +8,8 @@
  * bodies ($tag$...$tag$) and comments; `::` is a cast, never a parameter. Each occurrence of a named
  * parameter gets its own `$n`, and one only tested with IS [NOT] NULL is cast to text (see `untyped`).
  */
+
+import { closingQuote, IDENT, IDENT_START, nameEnd } from '../../sql-scan.js';
 import { StatementCache } from '../../statement-cache.js';
 
 /** A text converted for PostgreSQL: `names[k]` is the named parameter `$k+1` stands for (null: positional). */
@@ -39,9 +41,6 @@ export function pgTextEvictions(): number {
   return converted.evictions;
 }
 
-const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
-const IDENT = /[A-Za-z0-9_\u0080-\uffff]/;
-
 function convert(text: string, named: boolean): PgText {
   const names: string[] = [];
   let out = '';
@@ -55,7 +54,7 @@ function convert(text: string, named: boolean): PgText {
     let end = i + 1;
     let param = false;
     if (c === "'" || c === '"') {
-      end = closing(text, i, c, c === "'" && /[eE]/.test(text[i - 1] ?? '') && !IDENT.test(text[i - 2] ?? ''));
+      end = closingQuote(text, i, c, c === "'" && /[eE]/.test(text[i - 1] ?? '') && !IDENT.test(text[i - 2] ?? ''));
     } else if (c === '-' && next === '-') {
       end = text.indexOf('\n', i);
       end = end < 0 ? text.length : end;
@@ -100,23 +99,4 @@ function convert(text: string, named: boolean): PgText {
  */
 function untyped(text: string, after: number): string {
   return /^\s+IS\s+(NOT\s+)?NULL\b/i.test(text.slice(after, after + 24)) ? '::text' : '';
-}
-
-function nameEnd(text: string, from: number): number {
-  let j = from;
-  while (j < text.length && IDENT.test(text[j] as string)) j++;
-  return j;
-}
-
-/** The index just past the quote closing the one at `start` (a doubled quote stays inside). */
-function closing(text: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let j = start + 1;
-  while (j < text.length) {
-    const ch = text[j];
-    if (backslashEscapes && ch === '\\') j += 2;
-    else if (ch === quote && text[j + 1] === quote) j += 2;
-    else if (ch === quote) return j + 1;
-    else j++;
-  }
-  return text.length;
 }
