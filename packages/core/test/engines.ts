@@ -226,8 +226,11 @@ function specOf(input: SourceConfigInput): SourceSpec {
  * (the SQLite reader, the MySQL writer): values converted, rows in rowid order (insertion order is kept).
  */
 export async function copySqliteIntoMysql(file: string, to: SourceConfigInput): Promise<number> {
-  const from = specOf({ path: file, readonly: true });
-  const dest = specOf(to);
+  return copyWithMoveTools(specOf({ path: file, readonly: true }), specOf(to));
+}
+
+/** Copies every bot row from one source into another (its schema created) with the engine tools `botdb move` uses. */
+export async function copyWithMoveTools(from: SourceSpec, dest: SourceSpec): Promise<number> {
   const reader = await toolsOf(from).openReader(from);
   const writer = await toolsOf(dest).openWriter(dest);
   let copied = 0;

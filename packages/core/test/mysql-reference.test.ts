@@ -10,8 +10,8 @@ import { normalizeConfig, type SourceConfigInput } from '@pkg/config';
 import { copyReferenceDb, createTempDir, readReferenceExpected, readReferenceWrites } from '@pkg/testkit';
 import type { Pool } from 'mysql2/promise';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Row, type SourceSpec, sourceSpecOf, type TableShape, toolsOf } from '../src/engines/index.js';
-import { LAST_RUN_KEY, VERSION_KEY } from '../src/schema/bot-schema.js';
+import { type SourceSpec, sourceSpecOf } from '../src/engines/index.js';
+import { copyWithMoveTools } from './engines.js';
 import { collectReferenceReads } from './helpers.js';
 import { createTestDatabase, describeMariaDb } from './mysql-harness.js';
 import { operationsOn } from './mysql-plans.js';
@@ -22,35 +22,6 @@ function specOf(input: SourceConfigInput): SourceSpec {
 }
 
 /** Every table the destination has, copied in the source's rowid order, page by page (the move's loop, reduced). */
-async function copyAll(from: SourceSpec, to: SourceSpec): Promise<number> {
-  const reader = await toolsOf(from).openReader(from);
-  const writer = await toolsOf(to).openWriter(to);
-  let copied = 0;
-  try {
-    const source = new Map((await reader.tables()).map((t) => [t.name, t]));
-    for (const dest of await writer.tables()) {
-      const src = source.get(dest.name);
-      if (src === undefined) continue;
-      const table: TableShape = { ...dest, columns: dest.columns.filter((c) => src.columns.includes(c)) };
-      const scope = dest.name === 'settings' ? { exclude: { column: 'key', values: [VERSION_KEY, LAST_RUN_KEY] } } : {};
-      let after: Row | null = null;
-      for (;;) {
-        const page = await reader.page(table, scope, ['rowid'], after, 100);
-        if (page.length === 0) break;
-        copied += await writer.insertMissing(
-          table,
-          page.map((r) => r.slice(0, table.columns.length)),
-        );
-        after = [(page.at(-1) as Row)[table.columns.length]];
-      }
-    }
-  } finally {
-    await reader.close();
-    await writer.close();
-  }
-  return copied;
-}
-
 describeMariaDb('the reference file moved into MySQL', (serverUrl) => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let pool: Pool;
@@ -68,7 +39,7 @@ describeMariaDb('the reference file moved into MySQL', (serverUrl) => {
       ...(password === '' ? {} : { passwordEnv: 'BOTDB_TEST_MYSQL_REF_PW' }),
     } as SourceConfigInput);
     const sqliteSpec = specOf({ path: copyReferenceDb(dir.path, 'bot.db'), readonly: true });
-    expect(await copyAll(sqliteSpec, mysqlSpec)).toBeGreaterThan(2000);
+    expect(await copyWithMoveTools(sqliteSpec, mysqlSpec)).toBeGreaterThan(2000);
     pool = connectMysql({ ...(mysqlSpec as Parameters<typeof connectMysql>[0]), poolSize: 1 });
   }, 120_000);
   afterAll(async () => {
