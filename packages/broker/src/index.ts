@@ -6,6 +6,13 @@ export { type MysqlConnection, type MysqlSourceSpec, mysqlLocation } from './eng
 export { PG_INT8_EXACT } from './engines/postgresql/errors.js';
 export { type PostgresConnection, type PostgresSourceSpec, postgresLocation } from './engines/postgresql/spec.js';
 export {
+  type RedisConnection,
+  type RedisContext,
+  type RedisOperation,
+  type RedisSourceSpec,
+  redisLocation,
+} from './engines/redis/spec.js';
+export {
   DIALECTS,
   ENGINE_NAMES,
   ENGINES,
@@ -13,8 +20,12 @@ export {
   type EngineTypes,
   engineOf,
   isEngineName,
+  isSqlEngine,
   type SourceSpec,
   type SpecOf,
+  SQL_ENGINE_NAMES,
+  type SqlEngineName,
+  type SqlEngineTypes,
   sourceLocation,
 } from './engines/registry.js';
 export type { SqliteConnection, SqliteRunResult, SqliteSourceSpec, SqliteStatement } from './engines/sqlite/spec.js';

@@ -11,10 +11,17 @@
  */
 
 import type { SerializedError } from '@pkg/errors';
-import type { EngineName, EngineTypes, SpecOf } from './engines/registry.js';
+import type { EngineName, EngineTypes, SpecOf, SqlEngineName } from './engines/registry.js';
 
 export type { BoundSql, Dialect, UpsertSet, UpsertSpec } from './dialect.js';
-export { DIALECTS, ENGINE_NAMES, type EngineName } from './engines/registry.js';
+export {
+  DIALECTS,
+  ENGINE_NAMES,
+  type EngineName,
+  isSqlEngine,
+  SQL_ENGINE_NAMES,
+  type SqlEngineName,
+} from './engines/registry.js';
 
 /**
  * A statement's text: one text for every engine, or one per engine where no shared text runs on all
@@ -22,7 +29,7 @@ export { DIALECTS, ENGINE_NAMES, type EngineName } from './engines/registry.js';
  * engine added to the registry gets its text or the build fails. Parameters are `?`; an engine that
  * numbers them does so itself (its dialect's `catalogText`).
  */
-export type StatementText = string | Readonly<Record<EngineName, string>>;
+export type StatementText = string | Readonly<Record<SqlEngineName, string>>;
 
 export type QueryMode = 'get' | 'all' | 'run';
 
@@ -66,7 +73,8 @@ export function isAtomic(step: Step): step is Atomic {
 
 /** What an operation's plan knows of the engine that runs it: how to bind the values that differ. */
 export interface EngineContext {
-  readonly engine: EngineName;
+  /** Plans run on SQL engines only (an engine serving one family of operations has its own implementations). */
+  readonly engine: SqlEngineName;
   readonly source: string;
   readonly readonly: boolean;
   /** A stored UTC timestamp `YYYY-MM-DD HH:MM:SS` as the engine binds it: text (SQLite), a Date (PostgreSQL). */

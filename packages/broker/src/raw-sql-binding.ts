@@ -7,14 +7,14 @@
  */
 import { InvalidArgumentError } from '@pkg/errors';
 import type { BoundSql } from './dialect.js';
-import { DIALECTS, type EngineName } from './engines/registry.js';
+import { DIALECTS, type SqlEngineName } from './engines/registry.js';
 import type { WorkerRequest } from './protocol.js';
 
 export type { BoundSql } from './dialect.js';
 export { nulError } from './raw-sql-params.js';
 
 /** `what`: the method, for errors (`query`, `tx.query`, `tx.execute`). Each engine's dialect binds its way. */
-export function bindRawSql(engine: EngineName, what: string, text: string, params: readonly unknown[]): BoundSql {
+export function bindRawSql(engine: SqlEngineName, what: string, text: string, params: readonly unknown[]): BoundSql {
   return DIALECTS[engine].bindRaw(what, text, params);
 }
 

@@ -66,6 +66,11 @@ export interface ConfigEngine<Config extends EngineSourceConfig, Input = unknown
   identity(source: Config, cache: CaseCache): string | null;
   /** Reports two sources on one store (or lets it pass where the engine makes that safe). */
   sameStore(conflict: SameStore<Config>, ctx: Context): void;
+  /**
+   * The operations a source of this engine serves, when it serves one family only (Redis: the caches);
+   * left out: every operation. Such a source cannot be the default or a chat's source.
+   */
+  readonly servesOnly?: readonly string[];
   /** Type only: what a caller may pass in code for a source of this engine. */
   readonly input?: Input;
 }

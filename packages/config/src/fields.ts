@@ -86,6 +86,8 @@ const CROSS_SOURCE: readonly Field[] = [
 ];
 const DEFAULT: Field = { field: 'default', names: ['default', 'default_source'] };
 const CHAT_MAPPING: Field = { field: 'chatMapping', names: ['chatMapping', 'chat_mapping'] };
+/** The source of the cache operations (cache-source.ts). */
+const CACHE: Field = { field: 'cache', names: ['cache'] };
 
 /** A source of the default type's keys, in the order they are listed to the user. */
 const DEFAULT_TYPE_SOURCE: readonly Field[] = [
@@ -98,7 +100,14 @@ const DEFAULT_TYPE_SOURCE: readonly Field[] = [
 
 /** Our dialect (and the design document's): `[database]` with `sources`. */
 export const DATABASE_RULES: TableRules = {
-  fields: [DEFAULT, { field: 'sources', names: ['sources'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
+  fields: [
+    DEFAULT,
+    { field: 'sources', names: ['sources'] },
+    CHAT_MAPPING,
+    CACHE,
+    UNKNOWN_DATA_SOURCE,
+    ...CROSS_SOURCE,
+  ],
   unknown: 'error',
 };
 
@@ -122,7 +131,14 @@ export const SINGLE_RULES: TableRules = {
 
 /** The later bot: `[database]` with `default`, `providers`, `chatMapping`. */
 export const PROVIDERS_DATABASE_RULES: TableRules = {
-  fields: [DEFAULT, { field: 'providers', names: ['providers'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
+  fields: [
+    DEFAULT,
+    { field: 'providers', names: ['providers'] },
+    CHAT_MAPPING,
+    CACHE,
+    UNKNOWN_DATA_SOURCE,
+    ...CROSS_SOURCE,
+  ],
   unknown: 'warn',
 };
 

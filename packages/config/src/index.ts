@@ -1,3 +1,4 @@
+export { servedOnly } from './cache-source.js';
 export {
   CROSS_SOURCE_DEFAULTS,
   CROSS_SOURCE_LIMITS,
@@ -15,6 +16,13 @@ export {
   type PostgresSourceConfig,
   type PostgresSourceConfigInput,
 } from './engines/postgresql.js';
+export {
+  CACHE_OPERATIONS,
+  DEFAULT_REDIS_KEY_PREFIX,
+  DEFAULT_REDIS_MAX_AGE,
+  type RedisSourceConfig,
+  type RedisSourceConfigInput,
+} from './engines/redis.js';
 export { CONFIG_ENGINES, DEFAULT_SOURCE_TYPE, SOURCE_TYPES, type SourceType } from './engines/registry.js';
 export type { SqliteSourceConfig, SqliteSourceConfigInput } from './engines/sqlite.js';
 export { type LoadConfigOptions, loadConfig } from './load.js';

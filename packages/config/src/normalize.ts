@@ -2,8 +2,10 @@
  * Validation and normalisation of the `[database]` table, for config files and for config passed in code.
  * Every problem is collected and thrown together as one ConfigError.
  */
+
 import path from 'node:path';
 import { ConfigError } from '@pkg/errors';
+import { validateCacheSource } from './cache-source.js';
 import { type Context, issue } from './context.js';
 import {
   CROSS_SOURCE_DEFAULTS,
@@ -255,6 +257,7 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
   }
 
   const crossSource = validateCrossSource(picked, ctx);
+  const cache = validateCacheSource(picked, sources, defaultName, chatMapping, ctx);
 
   if (ctx.issues.length > 0 || defaultName === undefined) return undefined;
   return {
@@ -264,6 +267,7 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
     chatMapping,
     unknownDataSource: rawUnknown as DatabaseConfig['unknownDataSource'],
     ...crossSource,
+    ...(cache === undefined ? {} : { cache }),
   };
 }
 

@@ -39,6 +39,11 @@ export interface DatabaseConfig {
    */
   unknownDataSource: 'fallback' | 'refuse';
   /**
+   * The source of the cache operations (getCacheEntry, setCacheEntry, clearCache, getCacheStorage,
+   * setCacheStorage, unsetCacheStorage); an explicit dataSource on a call still wins. Left out: the default.
+   */
+  cache?: string;
+  /**
    * Sources one cross-source read asks at once (default 8). Always set by validation; a configuration
    * built by hand may leave it out and gets the default.
    */
@@ -72,6 +77,8 @@ export interface DatabaseConfigInput {
   chatMapping?: Record<string, string>;
   unknownDataSource?: 'fallback' | 'refuse';
   'unknown-data-source'?: 'fallback' | 'refuse';
+  /** The source of the cache operations (a Redis source, or any other). */
+  cache?: string;
   crossSourceConcurrency?: number;
   'cross-source-concurrency'?: number;
   crossSourceTimeout?: number;

@@ -2,6 +2,7 @@
  * The bot's data layer. Each configured source runs in its own worker (see @pkg/broker);
  * this class only decides where a call goes and forwards it.
  */
+
 import { Broker, type BrokerOptions, type SourceSpec, type SourceStats, sourceLocation } from '@pkg/broker';
 import {
   CROSS_SOURCE_DEFAULTS,
@@ -18,6 +19,7 @@ import { ErrorCounts } from './error-counts.js';
 import { type Log, type Logger, toLog } from './logging.js';
 import type { CoreOperations } from './operations/index.js';
 import { type RouteDecision, type RouteRequest, Router } from './router.js';
+import { cacheSourceFor, checkServed, servesAll } from './served.js';
 import { planSources, sourceSpecs } from './source-specs.js';
 import { Transaction } from './transaction.js';
 import type { ChatMessage } from './types.js';
@@ -404,7 +406,10 @@ export class DatabaseWrapper extends DataApi {
     const dataSource = (args as { dataSource?: string }).dataSource;
     let source: string;
     try {
-      source = this.router.route({ chatId, dataSource, write, operation: op });
+      const config = this.current;
+      const cache = cacheSourceFor(config, op, dataSource);
+      source = this.router.route({ chatId, dataSource: cache ?? dataSource, write, operation: op });
+      checkServed(config, source, op);
     } catch (e) {
       // A refusal counts against the source it names (READONLY_SOURCE), else the default.
       const named = (e as DatabaseError).details?.source;
@@ -430,7 +435,10 @@ export class DatabaseWrapper extends DataApi {
       return Promise.reject(e);
     }
     const read = this.send(source, op, args);
-    return source === this.router.defaultSource ? read : this.orDefault(read, source, op, args);
+    // A cache source (Redis) answers its own outages (misses, or its typed error): no other source's cache stands in.
+    return source === this.router.defaultSource || !servesAll(this.current, source)
+      ? read
+      : this.orDefault(read, source, op, args);
   }
 
   /**
@@ -548,7 +556,11 @@ export class DatabaseWrapper extends DataApi {
   ): Promise<SkippedSource[]> {
     const named = args.dataSource !== undefined && args.dataSource !== '';
     const { router, current: config } = this;
-    const names = named ? [router.route({ dataSource: args.dataSource })] : router.sourceNames;
+    // Every source that holds chats (not a cache source), or the one named.
+    const names = named
+      ? [router.route({ dataSource: args.dataSource })]
+      : router.sourceNames.filter((n) => servesAll(config, n));
+    if (named) checkServed(config, names[0] as string, op);
     const limit = config.crossSourceConcurrency ?? CROSS_SOURCE_DEFAULTS.crossSourceConcurrency;
     const timeoutMs = Math.round((config.crossSourceTimeout ?? CROSS_SOURCE_DEFAULTS.crossSourceTimeout) * 1000);
     const skipped: Array<SkippedSource & { index: number; error?: DatabaseError }> = [];

@@ -17,3 +17,5 @@ export {
 export { isConnectionLost as isMysqlSessionLost, toMysqlError } from './mysql/errors.js';
 export { connectPostgres, type PostgresTarget } from './postgresql/connect.js';
 export { isConnectionLost, pgOpenError, pgPassword, toPgError } from './postgresql/errors.js';
+export { connectRedis, type RedisTarget, redisOptions, whenReady } from './redis/connect.js';
+export { isRedisUnavailable, toRedisError } from './redis/errors.js';

@@ -6,6 +6,7 @@ import { type ConfigOption, loadCliConfig } from '../config.js';
 import { EXIT, formatBytes, out, type Problem, printable, problemLines } from '../output.js';
 import { toProblem } from '../problems.js';
 import { closeQuietly, engineSource, isNoBotTables, openOne, sourceNames, sourceOf } from '../sources.js';
+import { inspectCacheSource } from './check-cache.js';
 
 export interface SourceReport {
   name: string;
@@ -74,6 +75,9 @@ async function inspectSource(config: DatabaseConfig, name: string, problems: Pro
     return report;
   }
 
+  // A cache source (Redis) holds no bot tables: reach it and count its caches instead.
+  if (tools.cacheFigures !== undefined) return inspectCacheSource(report, spec, tools, problems);
+
   // A writable database at an older version is one the bot migrates when it opens it; the readonly look
   // below would refuse it (a readonly source is never migrated), so it is read here, as it is.
   const older = await tools.olderSchema(spec);
@@ -97,7 +101,7 @@ async function inspectSource(config: DatabaseConfig, name: string, problems: Pro
       const row = rows[0];
       return row === undefined ? undefined : Object.values(row)[0];
     };
-    const sql = tools.figureQueries;
+    const sql = tools.figureQueries as NonNullable<typeof tools.figureQueries>;
     report.schemaVersion = parseVersion(await one(sql.version));
     report.chats = Number(await one(sql.chats));
     report.messages = Number(await one(sql.messages));

@@ -6,12 +6,14 @@
 import type { ConfigEngine, EngineSourceConfig } from '../engine.js';
 import { mysqlConfig } from './mysql.js';
 import { postgresConfig } from './postgresql.js';
+import { redisConfig } from './redis.js';
 import { sqliteConfig } from './sqlite.js';
 
 export const CONFIG_ENGINES = {
   sqlite: sqliteConfig,
   postgresql: postgresConfig,
   mysql: mysqlConfig,
+  redis: redisConfig,
 } as const;
 
 /** A source's `type`: an engine's name. */

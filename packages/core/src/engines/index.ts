@@ -9,6 +9,8 @@ export type {
   BackupSupport,
   BotFigureQueries,
   BotFigures,
+  CacheFigures,
+  CacheWriter,
   DumpCommand,
   EngineTools,
   FileCopy,

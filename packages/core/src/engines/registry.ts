@@ -4,13 +4,22 @@
  * are in its folder), the plans of the operations that differ per engine (`BOT_PLANS`), and how a configured
  * source of that type becomes the broker's spec (`SOURCE_SPECS`).
  */
-import { type CommonSourceSpec, type EngineName, mysqlLocation, type PrepareHook, type SpecOf } from '@pkg/broker';
+import {
+  type CommonSourceSpec,
+  type EngineName,
+  mysqlLocation,
+  type PrepareHook,
+  type SpecOf,
+  type SqlEngineName,
+} from '@pkg/broker';
 import type { SourceConfig, SourceType } from '@pkg/config';
 import type { BotPlans } from './bot-plans.js';
 import { mysqlPlans } from './mysql/plans.js';
 import { prepareMysql } from './mysql/prepare.js';
 import { postgresPlans } from './postgresql/plans.js';
 import { preparePostgres } from './postgresql/prepare.js';
+import { REDIS_SERVED } from './redis/cache.js';
+import { prepareRedis } from './redis/prepare.js';
 import { sqlitePlans } from './sqlite/plans.js';
 import { prepareSchema } from './sqlite/prepare.js';
 
@@ -18,9 +27,23 @@ export const PREPARE: { readonly [E in EngineName]: PrepareHook<E> } = {
   sqlite: (db, spec) => prepareSchema(db, spec),
   postgresql: preparePostgres,
   mysql: (pool, spec) => prepareMysql(pool, spec, mysqlLocation(spec.url)),
+  redis: prepareRedis,
 };
 
-export const BOT_PLANS: { readonly [E in EngineName]: BotPlans } = {
+/**
+ * The operations each engine serves: 'all' (the SQL engines: every operation, raw SQL, transactions), or the
+ * one family it has its own implementations of (Redis: the caches). A call routed to a source that does not
+ * serve it is INVALID_ARGUMENT naming what the source serves, before it reaches the worker.
+ */
+export const SERVED_OPERATIONS: { readonly [E in EngineName]: 'all' | readonly string[] } = {
+  sqlite: 'all',
+  postgresql: 'all',
+  mysql: 'all',
+  redis: REDIS_SERVED,
+};
+
+/** The SQL engines' plans of the operations whose plan differs per engine (engines/<name>/plans.ts). */
+export const BOT_PLANS: { readonly [E in SqlEngineName]: BotPlans } = {
   sqlite: sqlitePlans,
   postgresql: postgresPlans,
   mysql: mysqlPlans,
@@ -49,4 +72,15 @@ export const SOURCE_SPECS: {
     ...common,
   }),
   mysql: (s, common) => ({ engine: 'mysql', url: s.url, passwordEnv: s.passwordEnv, ...common }),
+  redis: (s, common) => ({
+    engine: 'redis',
+    url: s.url,
+    passwordEnv: s.passwordEnv,
+    keyPrefix: s.keyPrefix,
+    maxAgeMs: s.maxAge * 1000,
+    onUnavailable: s.onUnavailable,
+    sentinels: s.sentinels,
+    masterName: s.masterName,
+    ...common,
+  }),
 };

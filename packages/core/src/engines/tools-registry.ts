@@ -7,6 +7,7 @@ import type { DatabaseConfig, SourceConfig } from '@pkg/config';
 import { sourceSpecs } from '../source-specs.js';
 import { mysqlTools } from './mysql/tools.js';
 import { postgresTools } from './postgresql/tools.js';
+import { redisTools } from './redis/tools.js';
 import { verifyFile } from './sqlite/file-check.js';
 import { sqliteTools } from './sqlite/tools.js';
 import type { EngineTools, FileReport } from './tools.js';
@@ -15,6 +16,7 @@ export const ENGINE_TOOLS: { readonly [E in EngineName]: EngineTools<E> } = {
   sqlite: sqliteTools,
   postgresql: postgresTools,
   mysql: mysqlTools,
+  redis: redisTools,
 };
 
 /** The tools of a source's engine, typed for that source's spec. */

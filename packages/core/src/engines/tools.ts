@@ -228,8 +228,15 @@ export interface EngineTools<E extends EngineName> {
    * it is not older, or the engine has no older schemas, or it cannot be read (the open then says why).
    */
   olderSchema(spec: SpecOf<E>): Promise<BotFigures | null>;
-  /** The statements `check` runs through the library on an open source. */
-  figureQueries: BotFigureQueries;
+  /**
+   * The statements `check` runs through the library on an open source; null for an engine that holds no bot
+   * tables (Redis: the caches only), which `check` and `stats` ask through `cacheFigures` instead.
+   */
+  figureQueries: BotFigureQueries | null;
+  /** A cache engine: reaches the server and counts the caches' entries (check, stats). */
+  cacheFigures?(spec: SpecOf<E>): Promise<CacheFigures>;
+  /** A cache engine: the destination of `botdb move --cache`. */
+  openCacheWriter?(spec: SpecOf<E>): Promise<CacheWriter>;
   /** The source of a move, opened readonly, its read snapshot begun (so a source that cannot be read fails first). */
   openReader(spec: SpecOf<E>): Promise<MoveReader>;
   /**
@@ -239,4 +246,29 @@ export interface EngineTools<E extends EngineName> {
    */
   openWriter(spec: SpecOf<E>): Promise<MoveWriter>;
   backup: BackupSupport<E>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cache engines (Redis): what check/stats tell of them, and move --cache's destination.
+// ---------------------------------------------------------------------------------------------------------
+
+/** A cache source's figures: entries per cache type and storage pairs (live ones). */
+export interface CacheFigures {
+  /** The server's version, as it reports it. */
+  serverVersion: string;
+  /** Live entries by cache type (the type's index size). */
+  entries: Record<string, number>;
+  /** Live cache_storage pairs. */
+  storage: number;
+}
+
+/**
+ * Writes the caches of another source with their own timestamps (created_at and updated_at kept, seconds
+ * since the epoch). An entry the destination holds already is kept as it is (a re-run adds nothing); an entry
+ * older than the destination's max-age is not written (it would expire at once). Each resolves true when written.
+ */
+export interface CacheWriter {
+  putEntry(type: string, key: string, data: string, createdAt: number, updatedAt: number): Promise<boolean>;
+  putStorage(namespace: string, key: string, value: string, updatedAt: number): Promise<boolean>;
+  close(): Promise<void>;
 }

@@ -8,10 +8,10 @@
 import {
   DIALECTS,
   type Dialect,
-  ENGINE_NAMES,
-  type EngineName,
   type Plan,
   type Query,
+  SQL_ENGINE_NAMES,
+  type SqlEngineName,
   type StatementText,
 } from '@pkg/broker/operation';
 
@@ -27,10 +27,10 @@ export interface CatalogStatement {
  * A statement whose text differs per engine: `build` writes it with one engine's dialect, once per engine
  * of the registry (DIALECTS holds one for every engine name, so a new engine gets its text or fails to build).
  */
-export function perEngine(build: (d: Dialect) => string): Readonly<Record<EngineName, string>> {
-  const texts: Partial<Record<EngineName, string>> = {};
-  for (const name of ENGINE_NAMES) texts[name] = build(DIALECTS[name]);
-  return texts as Record<EngineName, string>;
+export function perEngine(build: (d: Dialect) => string): Readonly<Record<SqlEngineName, string>> {
+  const texts: Partial<Record<SqlEngineName, string>> = {};
+  for (const name of SQL_ENGINE_NAMES) texts[name] = build(DIALECTS[name]);
+  return texts as Record<SqlEngineName, string>;
 }
 
 /** The columns every table of the bot stamps. */
