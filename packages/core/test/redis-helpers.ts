@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SourceConfigInput } from '@pkg/config';
 import { DatabaseWrapper } from '@pkg/core';
-import type { TempDir } from '@pkg/testkit';
+import { type RedisReply, redisPipeline, type TempDir } from '@pkg/testkit';
 
 /** A key prefix no other test (or helper sharing the server) uses. */
 export function uniquePrefix(): string {
@@ -38,4 +38,13 @@ export function redisBot(dir: TempDir, url: string, prefix: string, o: RedisBotO
       sources: { main: { path: dir.file('bot.db') }, redis: redisSource(url, prefix, o) },
     },
   });
+}
+
+/** Raw commands on the server of `url` (its database selected), on one fresh connection: the test's own hands. */
+export function rawRedis(url: string): (...commands: (string | number)[][]) => Promise<RedisReply[]> {
+  const u = new URL(url);
+  const port = Number(u.port || '6379');
+  const db = u.pathname.replace(/^\//, '') || '0';
+  return async (...commands) =>
+    (await redisPipeline(port, [['SELECT', db], ...commands], { host: u.hostname })).slice(1);
 }
