@@ -100,8 +100,6 @@ export interface PoolStats {
   statementsEvicted: number;
   /** Why the source refuses every call (its file was deleted or replaced: SOURCE_UNAVAILABLE), or null. */
   unavailable: string | null;
-  /** A cache source (Redis): reads answered as misses because the server could not be reached. */
-  unavailableReads?: number;
 }
 
 /** Errors travel as data: Comlink would keep only an Error's message. */

@@ -11,6 +11,7 @@ import {
   validateDatabaseConfig,
 } from '@pkg/config';
 import { ConfigError, DatabaseError, type ErrorCode, InvalidArgumentError, SourceClosedError } from '@pkg/errors';
+import { CacheOutages } from './cache-outages.js';
 import { withCallerStack } from './caller-stack.js';
 import { type ConfigWatcher, type WatchConfigOptions, watchConfigFile } from './config-watcher.js';
 import type { CrossSourcePart, SkippedSource } from './cross-source.js';
@@ -63,6 +64,8 @@ export interface RoutingStats {
 export interface DatabaseSourceStats extends SourceStats, RoutingStats {
   /** Failed calls by error code (counted at the wrapper, routing refusals included). */
   errorsByCode: Record<string, number>;
+  /** A cache source (Redis): reads answered as misses because it could not be reached (on-unavailable = "miss"). */
+  unavailableReads?: number;
   /**
    * `not started`: no worker has the source open: none started yet (a worker starts on its source's
    * first call), it stopped when idle (`broker.stopIdleWorkerAfterMs`), or it is still opening;
@@ -107,6 +110,7 @@ export class DatabaseWrapper extends DataApi {
   /** Filled only when a source fails to answer: a normal call never touches it. */
   private readonly degraded = new Map<string, RoutingStats>();
   private readonly errors = new ErrorCounts();
+  private readonly cacheOutages: CacheOutages;
   /** Sources whose worker restart was logged in this tick: one warning per crash, not one per call. */
   private readonly restartLogged = new Set<string>();
   /** Restarts logged per source, so `stats()` can log those no failed call revealed (an idle worker's crash). */
@@ -120,6 +124,7 @@ export class DatabaseWrapper extends DataApi {
     super();
     checkOptions(options);
     this.log = toLog(options.logger);
+    this.cacheOutages = new CacheOutages(this.log);
     this.baseDir = options.dbPath === undefined ? options.baseDir : undefined;
     this.current = resolveConfig(options, this.log);
     this.router = this.routerFor(this.current);
@@ -373,6 +378,7 @@ export class DatabaseWrapper extends DataApi {
         skippedReads: 0,
         ...this.degraded.get(name),
         errorsByCode: this.errors.of(name),
+        ...(servesAll(this.current, name) ? {} : { unavailableReads: this.cacheOutages.unavailableReads(name) }),
         state,
       };
     }
@@ -435,10 +441,9 @@ export class DatabaseWrapper extends DataApi {
       return Promise.reject(e);
     }
     const read = this.send(source, op, args);
-    // A cache source (Redis) answers its own outages (misses, or its typed error): no other source's cache stands in.
-    return source === this.router.defaultSource || !servesAll(this.current, source)
-      ? read
-      : this.orDefault(read, source, op, args);
+    // A cache source (Redis) answers its outages with misses (or its typed error): no other source's cache stands in.
+    if (!servesAll(this.current, source)) return this.cacheOutages.read(this.current, source, op, read, isUnavailable);
+    return source === this.router.defaultSource ? read : this.orDefault(read, source, op, args);
   }
 
   /**

@@ -4,11 +4,9 @@
  * `prepare.redis` (`RedisConnection.serve`); every other call, raw SQL and transactions are INVALID_ARGUMENT
  * naming what it serves (the main thread refuses them first; this is the worker's own guard).
  *
- * Redis unreachable (connect.ts: no offline queue, no resend, commandTimeout = timeout):
- * - a read answers its miss (`on-unavailable = "miss"`), counted (`unavailableReads`) and warned once per
- *   outage; with "error" it fails SOURCE_UNAVAILABLE;
- * - a write fails SOURCE_UNAVAILABLE;
- * - the client reconnects by itself; the first command that succeeds ends the outage.
+ * Redis unreachable (connect.ts: no offline queue, no resend, commandTimeout = timeout): every call fails
+ * SOURCE_UNAVAILABLE at once (or within `timeout` for a server that stops answering), and the client
+ * reconnects by itself. The main thread turns a read's SOURCE_UNAVAILABLE into a miss (on-unavailable = "miss").
  */
 import { type DatabaseError, InvalidArgumentError } from '@pkg/errors';
 import type { Redis } from 'ioredis';
@@ -16,7 +14,7 @@ import type { EngineRunner, RunnerResult } from '../../engine-runner.js';
 import type { Operation } from '../../operation.js';
 import type { PoolStats, WorkerRequest } from '../../protocol.js';
 import { connectRedis, whenReady } from './connect.js';
-import { isRedisUnavailable, toRedisError } from './errors.js';
+import { toRedisError } from './errors.js';
 import { type RedisConnection, type RedisOperation, type RedisSourceSpec, redisLocation } from './spec.js';
 
 /** A call gets this long past the source's timeout before the shell answers it on its own. */
@@ -33,9 +31,6 @@ export class RedisRunner implements EngineRunner<'redis', NoTx> {
   private readonly served = new Map<string, RedisOperation>();
   private connectionsOpened = 0;
   private calls = 0;
-  private unavailableReads = 0;
-  /** An outage is under way and was warned about (one warning per outage). */
-  private warned = false;
   deadlineMs?: number;
 
   async open(spec: RedisSourceSpec): Promise<RedisConnection> {
@@ -79,32 +74,13 @@ export class RedisRunner implements EngineRunner<'redis', NoTx> {
     );
   }
 
-  runOperation(name: string, op: Operation<unknown, unknown>, args: unknown): RunnerResult<unknown> {
+  runOperation(name: string, _op: Operation<unknown, unknown>, args: unknown): RunnerResult<unknown> {
     const served = this.served.get(name);
     if (served === undefined) throw this.notServed(name);
     this.calls++;
-    return served.run(args, this.context).then(
-      (value) => {
-        this.warned = false;
-        return value;
-      },
-      (e: unknown) => {
-        if (!isRedisUnavailable(e)) throw toRedisError(this.spec, name, e);
-        const error = toRedisError(this.spec, name, e);
-        if (op.kind === 'read' && served.miss !== undefined && this.spec.onUnavailable === 'miss') {
-          this.unavailableReads++;
-          if (!this.warned) {
-            this.warned = true;
-            process.emitWarning(
-              `${error.message} Reads of source "${this.spec.name}" answer as cache misses until Redis is back (stats().unavailableReads counts them); writes fail SOURCE_UNAVAILABLE. Shown once per outage.`,
-              { code: 'BOTDB' },
-            );
-          }
-          return served.miss();
-        }
-        throw error;
-      },
-    );
+    return served.run(args, this.context).then(undefined, (e: unknown) => {
+      throw toRedisError(this.spec, name, e);
+    });
   }
 
   runSql(req: Extract<WorkerRequest, { type: 'sql' }>): RunnerResult<unknown> {
@@ -131,7 +107,6 @@ export class RedisRunner implements EngineRunner<'redis', NoTx> {
       statementsPrepared: 0,
       statementsEvicted: 0,
       unavailable: null,
-      unavailableReads: this.unavailableReads,
     };
   }
 

@@ -32,13 +32,9 @@ export interface RedisContext {
   readonly maxAgeMs: number;
 }
 
-/**
- * One operation as a Redis source runs it. `miss`: the answer of a read while Redis is unreachable
- * (`on-unavailable = "miss"`); writes have none, they fail SOURCE_UNAVAILABLE.
- */
+/** One operation as a Redis source runs it (rejects with the client's or the caller's error). */
 export interface RedisOperation {
   readonly run: (args: unknown, context: RedisContext) => Promise<unknown>;
-  readonly miss?: () => unknown;
 }
 
 /**

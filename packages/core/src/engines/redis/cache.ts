@@ -81,7 +81,6 @@ type Args = Record<string, unknown>;
 
 export const REDIS_CACHE_OPERATIONS: Readonly<Record<string, RedisOperation>> = {
   getCacheEntry: {
-    miss: () => null,
     async run(raw, context): Promise<CacheEntry | null> {
       const a = raw as Args;
       const op = 'getCacheEntry';
@@ -128,7 +127,6 @@ export const REDIS_CACHE_OPERATIONS: Readonly<Record<string, RedisOperation>> = 
   },
 
   getCacheStorage: {
-    miss: () => [],
     async run(_raw, context): Promise<CacheStorageEntry[]> {
       const p = context.keyPrefix;
       const flat = await scripts(context).botdbGetCacheStorage(storageIndexKey(p), storageEntryPrefix(p));
