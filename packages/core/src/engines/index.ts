@@ -4,6 +4,7 @@
  */
 export type { EngineName, SourceSpec, SpecOf } from '@pkg/broker';
 export { LAST_RUN_KEY, SCHEMA_VERSION, VERSION_KEY } from '../schema/bot-schema.js';
+export { type CacheCopyResult, copyCaches } from './cache-copy.js';
 export { parseVersion } from './tool-helpers.js';
 export type {
   BackupSupport,
