@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/pg-global-setup.ts', 'test/mariadb-global-setup.ts'],
+    globalSetup: ['test/pg-global-setup.ts', 'test/mariadb-global-setup.ts', 'test/redis-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

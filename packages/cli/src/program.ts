@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runBackup } from './commands/backup.js';
 import { runCheck } from './commands/check.js';
 import { chatsWithOperands, DEFAULT_BATCH, type MoveOptions, runMove } from './commands/move.js';
+import { runMoveCache } from './commands/move-cache.js';
 import { runRoute } from './commands/route.js';
 import { runStats } from './commands/stats.js';
 import { runVerify } from './commands/verify.js';
@@ -145,6 +146,7 @@ export function buildProgram(): Command {
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--all', 'every chat and the system-wide tables of the source')
+    .option('--cache', 'copy the caches (cache tables and cache storage) into a Redis cache source, timestamps kept')
     .option('--batch <rows>', 'rows per destination transaction', String(DEFAULT_BATCH))
     .addOption(configOption())
     .addOption(jsonOption())
@@ -157,6 +159,7 @@ export function buildProgram(): Command {
         'botdb move --from primary --to archive2 --chat -- -1001234567890 -1001234567891',
         'botdb move --from primary --to archive2 --chat -1001234567890 --chat 100100 --json',
         'botdb move --from old --to new --all',
+        'botdb move --from primary --to redis --cache',
       )}
 It copies; it never deletes from the source. Safe to re-run, and to re-run after a kill: rows the
 destination already holds (by primary key) are kept as they are, only missing ones are inserted.
@@ -164,7 +167,8 @@ Then add the printed lines under [database.chatMapping]; the source's copy can b
 `,
     )
     .action(async (opts: MoveOptions, command: Command) => {
-      exitCode = await runMove({ ...opts, chat: chatsWithOperands(opts.chat, command.args) });
+      const args = { ...opts, chat: chatsWithOperands(opts.chat, command.args) };
+      exitCode = opts.cache ? await runMoveCache(args) : await runMove(args);
     });
 
   return program;

@@ -19,6 +19,8 @@ export interface MoveOptions extends ConfigOption {
   to: string;
   chat?: string[];
   all?: boolean;
+  /** Copy the caches into a cache source (move-cache.ts). */
+  cache?: boolean;
   json?: boolean;
   /** Rows per destination transaction. */
   batch?: string;

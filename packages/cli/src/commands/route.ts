@@ -90,8 +90,11 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
     };
   }
 
+  // The cache operations (getCacheEntry, setCacheEntry, ...) go to [database] cache when set, whatever the chat.
+  const cacheSource = config.cache ?? router.defaultSource;
+  const cache = { source: cacheSource, ...where(cacheSource), configured: config.cache !== undefined };
   if (opts.json) {
-    out.json({ ok: true, config: loaded.filepath, chatId, read, write });
+    out.json({ ok: true, config: loaded.filepath, chatId, read, write, cache });
     return EXIT.ok;
   }
   const c = out.c;
@@ -105,5 +108,9 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
     out.line(`  write -> ${c.bold(write.source)}: ${WHY[write.reason]}`);
     out.line(`           ${printable(write.location)}`);
   }
+  out.line(
+    `  cache -> ${c.bold(cache.source)}: ${cache.configured ? '[database] cache' : 'no [database] cache, so the default source'} (the cache operations, any chat)`,
+  );
+  out.line(`           ${printable(cache.location)}`);
   return EXIT.ok;
 }
