@@ -18,6 +18,7 @@ export function servedOnly(source: SourceConfig): readonly string[] | undefined 
 export function validateCacheSource(
   picked: Picked,
   sources: ReadonlyMap<string, SourceConfig>,
+  names: readonly string[],
   defaultName: string | undefined,
   chatMapping: Readonly<Record<string, string>>,
   ctx: Context,
@@ -58,6 +59,8 @@ export function validateCacheSource(
   if (raw === undefined) return undefined;
   const written = picked.names.cache ?? 'cache';
   const key = keyOf(picked.paths.cache ?? ['database', written]);
+  // A source that is defined but failed its own checks has its issues already.
+  if (typeof raw === 'string' && names.includes(raw) && !sources.has(raw)) return undefined;
   if (typeof raw !== 'string' || !sources.has(raw)) {
     issue(
       ctx,

@@ -257,7 +257,7 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
   }
 
   const crossSource = validateCrossSource(picked, ctx);
-  const cache = validateCacheSource(picked, sources, defaultName, chatMapping, ctx);
+  const cache = validateCacheSource(picked, sources, sourceNames, defaultName, chatMapping, ctx);
 
   if (ctx.issues.length > 0 || defaultName === undefined) return undefined;
   return {

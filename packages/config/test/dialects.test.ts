@@ -202,7 +202,7 @@ describe('the later bot: [database.providers.<name>] provider = "sqlite3"', () =
       ),
     );
     expect(issueAt(err, 'database.providers.a.provider').message).toContain(
-      'unsupported provider "sqlink": the allowed providers are "sqlite3" (a SQLite file), "postgresql" (a schema of a PostgreSQL database) and "mysql"',
+      'unsupported provider "sqlink": the allowed providers are "sqlite3" (a SQLite file), "postgresql" (a schema of a PostgreSQL database), "mysql" (a database of a MySQL or MariaDB server) and "redis"',
     );
     const noPath = issueAt(err, 'database.providers.b.parameters.dbPath');
     expect(noPath.message).toContain('source "b" has no path');

@@ -174,10 +174,10 @@ describe('one message per bad key, naming the key, the source and the fix', () =
     // A key two engines share names both.
     const url = issueAt(err, 'database.sources.pg.url');
     expect(url.message).toBe(
-      '"url" is a setting of PostgreSQL and MySQL sources, but source "pg" is a SQLite source (type left out or "sqlite").',
+      '"url" is a setting of PostgreSQL, MySQL and Redis sources, but source "pg" is a SQLite source (type left out or "sqlite").',
     );
     expect(url.fix).toBe(
-      'Add type = "postgresql" or add type = "mysql" under [database.sources.pg] to make it such a source, or remove url.',
+      'Add type = "postgresql" or add type = "mysql" or add type = "redis" under [database.sources.pg] to make it such a source, or remove url.',
     );
   });
 
@@ -455,7 +455,9 @@ keepConnection = true
     expect(dbPath.fix).toContain('setting provider = "sqlite3"');
     const url = issueAt(err, 'database.providers.other.url');
     expect(url.message).toContain('a SQLite source (provider = "sqlite3")');
-    expect(url.fix).toContain('Set provider = "postgresql" or set provider = "mysql" under [database.providers.other]');
+    expect(url.fix).toContain(
+      'Set provider = "postgresql" or set provider = "mysql" or set provider = "redis" under [database.providers.other]',
+    );
     expect(err.issues).toHaveLength(3);
   });
 });

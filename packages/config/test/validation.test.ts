@@ -145,7 +145,7 @@ describe('unknown keys', () => {
       'database.sources.archive.compression',
     );
     expect(issue.fix).toMatch(
-      /^Remove it\. Known keys here: path, readonly, pool-size, timeout, max-queued, transaction-timeout, query-timeout, max-memory-mb, on-newer-schema, type, url, password-env, schema, host, port, user, database, options\.$/,
+      /^Remove it\. Known keys here: path, readonly, pool-size, timeout, max-queued, transaction-timeout, query-timeout, max-memory-mb, on-newer-schema, type, url, password-env, schema, host, port, user, database, key-prefix, max-age, on-unavailable, sentinels, master-name, options\.$/,
     );
   });
 
@@ -197,14 +197,16 @@ describe('source settings', () => {
     const issue = issueAt(err, 'database.sources.archive.type');
     expect(issue.message).toContain('unsupported source type "postgres"');
     expect(issue.message).toContain('the allowed types are "sqlite"');
-    expect(issue.message).toContain('"postgresql" (a schema of a PostgreSQL database) and "mysql"');
+    expect(issue.message).toContain(
+      '"postgresql" (a schema of a PostgreSQL database), "mysql" (a database of a MySQL or MariaDB server) and "redis"',
+    );
     expect(issue.fix).toBe('Did you mean type = "postgresql"?');
     const far = issueAt(
       errorFor(withSource('archive', { path: 'a.db', type: 'oracle' })),
       'database.sources.archive.type',
     );
     expect(far.fix).toBe(
-      'Remove type for a SQLite file, or set type = "postgresql" for a PostgreSQL source, or type = "mysql" for a MySQL source.',
+      'Remove type for a SQLite file, or set type = "postgresql" for a PostgreSQL source, or type = "mysql" for a MySQL source, or type = "redis" for a Redis source.',
     );
   });
 

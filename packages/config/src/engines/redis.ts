@@ -67,9 +67,17 @@ function validate(entry: SourceEntry, ctx: Context): EngineFields<RedisSourceCon
   const { picked, at, name } = entry;
   // null is "left out" (a normalised configuration passed back in code holds null for them).
   const values = Object.fromEntries(Object.entries(picked.values).filter(([, v]) => v !== null));
-  const keyPath = (field: string): string => keyOf(picked.paths[field] ?? [...at, field]);
   const written = (field: string, fallback: string): string =>
     picked.names[field] ?? (ctx.spelling === 'code' ? field : fallback);
+  const KEBAB: Record<string, string> = {
+    masterName: 'master-name',
+    passwordEnv: 'password-env',
+    keyPrefix: 'key-prefix',
+    maxAge: 'max-age',
+    onUnavailable: 'on-unavailable',
+  };
+  const keyPath = (field: string): string =>
+    keyOf(picked.paths[field] ?? [...at, written(field, KEBAB[field] ?? field)]);
   const before = ctx.issues.length;
 
   const sentinels = readSentinels(values.sentinels, keyPath('sentinels'), ctx);
