@@ -27,3 +27,6 @@ export type {
   TableShape,
 } from './tools.js';
 export { ENGINE_TOOLS, sameData, sourceSpecOf, toolsOf, verifyDatabaseFile } from './tools-registry.js';
+/** The Redis cache source's scripts (bench:redis runs them through ioredis on the main thread as the direct peer). */
+export { GET_CACHE_ENTRY as REDIS_GET_CACHE_ENTRY, SET_CACHE_ENTRY as REDIS_SET_CACHE_ENTRY } from './redis/scripts.js';
+export { cacheEntryKey as redisCacheEntryKey, cacheIndexKey as redisCacheIndexKey } from './redis/keys.js';
