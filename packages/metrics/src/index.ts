@@ -136,6 +136,13 @@ export function registerBotdbMetrics(db: StatsSource, options: BotdbMetricsOptio
     one(s.skippedReads),
   );
   define(
+    'counter',
+    'cache_unavailable_reads_total',
+    'Cache reads of a Redis cache source answered as misses because Redis could not be reached (0 for other sources).',
+    ['source'],
+    (_, s) => one(s.unavailableReads ?? 0),
+  );
+  define(
     'gauge',
     'source_state',
     `1 for the state the source is in (${SOURCE_STATES.join(', ')}), 0 for the others.`,
