@@ -146,7 +146,8 @@ describeRedis('cache parity: Redis answers as SQLite, call by call (fast-check)'
     const [redisU] = (await raw(['HGET', redisKey, 'u'])) as (string | null)[];
     const args = { cacheType: s.type, key: s.key, ttl: s.ttl };
     const bound = () => Math.floor((Date.now() - Math.round((s.ttl as number) * 1000)) / 1000);
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 20) throw new Error(`ttlRead ${JSON.stringify(s)}: no read pair within one TTL bound in 20 tries`);
       // Past 0.8 s into a second, wait for the next: the pair then usually fits in one bound.
       const into = Date.now() % 1000;
       if (into > 800) await new Promise((r) => setTimeout(r, 1010 - into));
