@@ -5,6 +5,9 @@
 export type { EngineName, SourceSpec, SpecOf } from '@pkg/broker';
 export { LAST_RUN_KEY, SCHEMA_VERSION, VERSION_KEY } from '../schema/bot-schema.js';
 export { type CacheCopyResult, copyCaches } from './cache-copy.js';
+export { cacheEntryKey as redisCacheEntryKey, cacheIndexKey as redisCacheIndexKey } from './redis/keys.js';
+/** The Redis cache source's scripts (bench:redis runs them through ioredis on the main thread as the direct peer). */
+export { GET_CACHE_ENTRY as REDIS_GET_CACHE_ENTRY, SET_CACHE_ENTRY as REDIS_SET_CACHE_ENTRY } from './redis/scripts.js';
 export { parseVersion } from './tool-helpers.js';
 export type {
   BackupSupport,
@@ -27,6 +30,3 @@ export type {
   TableShape,
 } from './tools.js';
 export { ENGINE_TOOLS, sameData, sourceSpecOf, toolsOf, verifyDatabaseFile } from './tools-registry.js';
-/** The Redis cache source's scripts (bench:redis runs them through ioredis on the main thread as the direct peer). */
-export { GET_CACHE_ENTRY as REDIS_GET_CACHE_ENTRY, SET_CACHE_ENTRY as REDIS_SET_CACHE_ENTRY } from './redis/scripts.js';
-export { cacheEntryKey as redisCacheEntryKey, cacheIndexKey as redisCacheIndexKey } from './redis/keys.js';
