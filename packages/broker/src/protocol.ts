@@ -10,6 +10,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '@pkg/errors';
 import type { SourceSpec } from './engines/registry.js';
 import type { FileIdentity } from './file-identity.js';
+import type { PackedRows } from './row-packing.js';
 
 /** One request in a batch. Batches keep their order: a transaction's calls run in sequence. */
 export type WorkerRequest =
@@ -63,6 +64,8 @@ export interface BatchOutcome {
    * later, one `LateAnswer` each, so a batch never holds back the answers a transaction needs.
    */
   late: number[] | null;
+  /** Values sent as packed rows (see row-packing.ts), or absent when none was. */
+  rows?: PackedRows;
 }
 
 /**

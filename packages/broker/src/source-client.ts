@@ -31,6 +31,7 @@ import {
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
+import { unpackRows } from './row-packing.js';
 import { createWatchdogBuffer, WatchdogSampler } from './watchdog.js';
 
 /**
@@ -639,6 +640,7 @@ export class SourceClient {
     const errors = outcome.errors;
     const late = outcome.late;
     const values = outcome.values;
+    if (outcome.rows !== undefined) unpackRows(values, outcome.rows);
     let e = 0;
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i] as PendingCall;

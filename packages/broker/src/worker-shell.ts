@@ -23,6 +23,7 @@ import {
   type BatchOutcome,
   type DataAnswer,
   describeRequest,
+  isLateAnswer,
   isSerializedError,
   isTransactionBound,
   type OpenOptions,
@@ -31,6 +32,7 @@ import {
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
+import { packRows } from './row-packing.js';
 import { WatchdogMarker } from './watchdog.js';
 
 /** Serves the source worker this thread is, with `runner` for its engine. */
@@ -482,6 +484,10 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   }
 
   private post(answer: DataAnswer): void {
+    if (!isLateAnswer(answer)) {
+      const rows = packRows(answer.values);
+      if (rows !== null) answer.rows = rows;
+    }
     this.port.postMessage(answer);
   }
 }
