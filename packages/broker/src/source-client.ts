@@ -21,9 +21,9 @@ import { engineOf, type SourceSpec } from './engines/registry.js';
 import type { FileIdentity } from './file-identity.js';
 import { type LatencyPercentiles, LatencyRecorder } from './latency-recorder.js';
 import {
-  type BatchMessage,
   type BatchOutcome,
   type DataAnswer,
+  encodeBatch,
   isLateAnswer,
   isTransactionBound,
   type LateAnswer,
@@ -101,6 +101,8 @@ export class SourceClient {
   private pending: PendingCall[] = [];
   private txPending: PendingCall[] = [];
   private flushScheduled = false;
+  /** When the current tick's first call was made: the start of every call of that tick. */
+  private tickStartedAt = 0;
   private inFlightCalls = 0;
   private openTransactions = 0;
   private drainWaiters: Array<() => void> = [];
@@ -228,7 +230,9 @@ export class SourceClient {
       return Promise.reject(new SourceOverloadedError(this.spec.name, this.spec.maxQueued));
     }
     return new Promise((resolve, reject) => {
-      const call = { req, resolve, reject, startedAt: performance.now() };
+      // One clock reading per tick, not per call: the calls of a tick start together (latency stats only).
+      if (!this.flushScheduled) this.tickStartedAt = performance.now();
+      const call = { req, resolve, reject, startedAt: this.tickStartedAt };
       if (isTransactionBound(req)) this.txPending.push(call);
       else this.pending.push(call);
       if (!this.flushScheduled) {
@@ -520,13 +524,13 @@ export class SourceClient {
     );
   }
 
-  private settle(call: PendingCall, value: unknown, error: unknown): void {
+  private settle(call: PendingCall, value: unknown, error: unknown, now = performance.now()): void {
     const type = call.req.type;
     if (type === 'begin' && error === undefined) this.openTransactions++;
     else if (type === 'commit' || type === 'rollback') this.openTransactions--;
     if (this.drainWaiters.length > 0) queueMicrotask(this.wakeDrainWaiters);
     this.counters.calls++;
-    this.latency.record(performance.now() - call.startedAt);
+    this.latency.record(now - call.startedAt);
     if (error === undefined) call.resolve(value);
     else {
       this.counters.errors++;
@@ -604,7 +608,7 @@ export class SourceClient {
     const requests: WorkerRequest[] = new Array(calls.length);
     for (let i = 0; i < calls.length; i++) requests[i] = (calls[i] as PendingCall).req;
     try {
-      port.postMessage({ batch, requests } satisfies BatchMessage);
+      port.postMessage(encodeBatch(batch, requests));
     } catch (e) {
       if (!isDataCloneError(e)) {
         this.settleAll(calls, e);
@@ -642,6 +646,7 @@ export class SourceClient {
     const values = outcome.values;
     if (outcome.rows !== undefined) unpackRows(values, outcome.rows);
     let e = 0;
+    const now = performance.now();
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i] as PendingCall;
       if (late?.includes(i)) {
@@ -655,7 +660,7 @@ export class SourceClient {
         const failed = errors[e];
         if (failed !== undefined && failed[0] === i) error = reviveError(failed[1]);
       }
-      this.settle(call, values[i], error);
+      this.settle(call, values[i], error, now);
     }
   }
 

@@ -22,6 +22,7 @@ import {
   type BatchMessage,
   type BatchOutcome,
   type DataAnswer,
+  decodeBatch,
   describeRequest,
   isLateAnswer,
   isSerializedError,
@@ -102,7 +103,7 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     this.watchdog = new WatchdogMarker(options.watchdog);
     this.port = options.dataPort;
     // Batches sent before the open finishes wait in the port: the main thread sends none before it.
-    this.port.on('message', (message: BatchMessage) => this.run(message.batch, message.requests));
+    this.port.on('message', (message: BatchMessage) => this.run(message.batch, decodeBatch(message)));
     const runner = this.runner;
     const engineSpec = spec as Parameters<typeof runner.open>[0];
     try {
