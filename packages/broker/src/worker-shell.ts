@@ -153,7 +153,7 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
 
   /** Runs a batch in order (see the header); its reply goes at once unless a call is in flight. */
   private run(batch: number, requests: WorkerRequest[]): void {
-    const out: BatchOutcome = { batch, values: new Array(requests.length), errors: null, late: null };
+    const out: BatchOutcome = { batch, values: filledList(requests.length), errors: null, late: null };
     const runner = this.runner;
     runner.beginPass?.();
     let flight: Flight | null = null;
@@ -505,6 +505,16 @@ async function loadModule(spec: SourceSpec): Promise<{ sourceModule: SourceModul
       'check the operationsModule URL of this source and that the module it names builds and exports `sourceModule`',
     );
   }
+}
+
+/**
+ * A list of `n` undefined values, appended rather than `new Array(n)`: structured clone copies a list with
+ * holes index by index, one without them as a dense list (cheaper on both threads).
+ */
+function filledList(n: number): unknown[] {
+  const list: unknown[] = [];
+  for (let i = 0; i < n; i++) list.push(undefined);
+  return list;
 }
 
 function lateList(out: BatchOutcome): number[] {
