@@ -169,6 +169,8 @@ export interface OpenOptions {
   watchdog: SharedArrayBuffer;
   /** The data plane: `BatchMessage` in, `DataAnswer` out (transferred to the worker). */
   dataPort: MessagePort;
+  /** How long the worker checks its data port for the next batch before parking (µs; 0: never). See spin.ts. */
+  spinUs: number;
 }
 
 /** What the main thread may ask of a source worker over Comlink (the control plane). */

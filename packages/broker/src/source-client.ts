@@ -84,6 +84,8 @@ export interface SourceClientOptions {
   maxBatchesInFlight: number;
   /** Stop the worker after this long with nothing to do (null: never). */
   stopIdleAfterMs?: number | null;
+  /** The worker checks its data port this long (µs) before parking (0: never). */
+  spinUs?: number;
 }
 
 export class SourceClient {
@@ -94,6 +96,7 @@ export class SourceClient {
   private port: MessagePort | null = null;
   private ready: Promise<void> | null = null;
   private readonly maxBatchesInFlight: number;
+  private readonly spinUs: number;
   /** Batches counted against `maxBatchesInFlight` (a transaction's own batches are not). */
   private batchesInFlight = 0;
   /** A flush is waiting for the worker to open. */
@@ -142,6 +145,7 @@ export class SourceClient {
   constructor(spec: SourceSpec, options: SourceClientOptions) {
     this.spec = spec;
     this.maxBatchesInFlight = options.maxBatchesInFlight;
+    this.spinUs = options.spinUs ?? 0;
     // Unreferenced: the watchdog alone never keeps the process alive.
     this.watchdogTimer = setInterval(this.checkWatchdog, watchdogPeriod(spec.queryTimeoutMs)).unref();
     const idleMs = options.stopIdleAfterMs ?? null;
@@ -367,6 +371,7 @@ export class SourceClient {
       identity: this.identity,
       watchdog: this.watchdogBuffer,
       dataPort: channel.port2,
+      spinUs: this.spinUs,
     };
     this.ready = this.guard(
       remote.open(this.spec, transfer(options, [channel.port2])).then((outcome) => {

@@ -34,6 +34,7 @@ import {
   type WorkerRequest,
 } from './protocol.js';
 import { packRows } from './row-packing.js';
+import { PortSpinner } from './spin.js';
 import { WatchdogMarker } from './watchdog.js';
 
 /** Serves the source worker this thread is, with `runner` for its engine. */
@@ -103,7 +104,10 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     this.watchdog = new WatchdogMarker(options.watchdog);
     this.port = options.dataPort;
     // Batches sent before the open finishes wait in the port: the main thread sends none before it.
-    this.port.on('message', (message: BatchMessage) => this.run(message.batch, decodeBatch(message)));
+    const spinner = new PortSpinner(this.port, options.spinUs ?? 0, this.runMessage);
+    this.port.on('message', (message: BatchMessage) => {
+      if (this.runMessage(message)) spinner.afterBatch();
+    });
     const runner = this.runner;
     const engineSpec = spec as Parameters<typeof runner.open>[0];
     try {
@@ -151,8 +155,14 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     this.watchdog.begin(batch, index);
   }
 
-  /** Runs a batch in order (see the header); its reply goes at once unless a call is in flight. */
-  private run(batch: number, requests: WorkerRequest[]): void {
+  /** Runs a batch message; true when it was answered at once and nothing waits for the event loop. */
+  private readonly runMessage = (message: unknown): boolean => {
+    const m = message as BatchMessage;
+    return this.run(m.batch, decodeBatch(m)) && this.backlog === null;
+  };
+
+  /** Runs a batch in order (see the header); its reply goes at once unless a call is in flight (then false). */
+  private run(batch: number, requests: WorkerRequest[]): boolean {
     const out: BatchOutcome = { batch, values: filledList(requests.length), errors: null, late: null };
     const runner = this.runner;
     runner.beginPass?.();
@@ -208,11 +218,12 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     this.watchdog.end();
     if (flight === null) {
       this.post(out);
-      return;
+      return true;
     }
     if (flight.pending > 0 && boundAnswered) this.answerBoundNow(flight);
     flight.started = true;
     if (flight.pending === 0) this.finish(flight);
+    return false;
   }
 
   /** The request's work: refused here (unknown operation, refused write, ended transaction) or the runner's. */
