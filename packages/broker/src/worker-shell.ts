@@ -82,6 +82,10 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   private readonly txTails = new Map<number, Promise<unknown>>();
   /** Tail of the requests outside a transaction that are waiting; later ones queue behind it. */
   private backlog: Promise<void> | null = null;
+  /** Checks the data port before parking (`spinUs`), after an answer that leaves nothing in flight. */
+  private spinner: PortSpinner | null = null;
+  /** Batches whose reply waits for calls in flight (a server's answers). */
+  private openFlights = 0;
   /** The call being run (for `resumeLater`). */
   private batch = 0;
   private index = 0;
@@ -105,6 +109,7 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     this.port = options.dataPort;
     // Batches sent before the open finishes wait in the port: the main thread sends none before it.
     const spinner = new PortSpinner(this.port, options.spinUs ?? 0, this.runMessage);
+    this.spinner = spinner;
     this.port.on('message', (message: BatchMessage) => {
       if (this.runMessage(message)) spinner.afterBatch();
     });
@@ -353,6 +358,7 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   }
 
   private flight(out: BatchOutcome, requests: WorkerRequest[]): Flight {
+    this.openFlights++;
     return {
       out,
       requests,
@@ -411,6 +417,10 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     // Failures arrive in completion order; the main thread reads them in request order.
     flight.out.errors?.sort((a, b) => a[0] - b[0]);
     this.post(flight.out);
+    // The last answer of a server engine's batch: the next call may come right behind it, as on SQLite.
+    if (--this.openFlights === 0 && flight.out.late === null && this.backlog === null && this.txTails.size === 0) {
+      this.spinner?.afterBatch();
+    }
   }
 
   /**
