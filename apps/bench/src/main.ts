@@ -203,6 +203,16 @@ async function main(): Promise<number> {
       memoryIdleStoppedSourceMB: sources32.memoryIdleStoppedSourceMB,
       reads64TwoSources,
       writes64,
+      // library / direct better-sqlite3 (synchronous on the main thread), as bench:pg and bench:mysql report theirs.
+      engines: {
+        sqlite: {
+          oneInFlightRatio: ops('broker', 1) / ops('direct', 1),
+          reads64Ratio: reads64.brokerVsDirect,
+          mainThreadUsPerCall: mainUsPerRead,
+          directMainThreadUsPerCall: findCell(reads, 'direct', 1)?.mainCpuUsPerRead ?? Number.NaN,
+          memoryPerSourceMB: sources32.memoryPerSourceMB,
+        },
+      },
       startup32Ms: sources32.startupMs,
       routing,
       reuse,
