@@ -6,7 +6,17 @@
 import { buildDataset } from './dataset.js';
 import { fmt, fmtInt, progress } from './log.js';
 import { hasGc } from './measure.js';
-import { machine, readsTable, type Target, target, targetsTable, writeJson, writesTable } from './report.js';
+import {
+  machine,
+  projection,
+  projectionTable,
+  readsTable,
+  type Target,
+  target,
+  targetsTable,
+  writeJson,
+  writesTable,
+} from './report.js';
 import { runEventLoop } from './scenarios/event-loop.js';
 import { openMultiSource } from './scenarios/multi-source.js';
 import { findCell, runReads, SPIN_US } from './scenarios/reads.js';
@@ -183,6 +193,13 @@ async function main(): Promise<number> {
         `RSS per source never called ${fmt(sources32.memoryUnusedSourceMB, 3)} MB, open idle ` +
         `${fmt(sources32.memoryPerSourceMB, 2)} MB, stopped idle (stopIdleWorkerAfterMs) ${fmt(sources32.memoryIdleStoppedSourceMB, 2)} MB.`,
     );
+    const workerUsPerRead = findCell(reads, 'broker', 64)?.otherCpuUsPerRead ?? Number.NaN;
+    const projected = projection(mainUsPerRead, workerUsPerRead);
+    console.log(
+      `\nProjection from this run's costs per read x64 (main thread ${fmt(mainUsPerRead, 2)} us, its worker and V8's ` +
+        `helpers ${fmt(workerUsPerRead, 2)} us): reads/s by busy sources and cores, and the main thread's share of a core\n`,
+    );
+    console.log(projectionTable(projected));
     console.log('\nTargets\n');
     console.log(targetsTable(targets));
 
@@ -202,6 +219,7 @@ async function main(): Promise<number> {
       memoryUnusedSourceMB: sources32.memoryUnusedSourceMB,
       memoryIdleStoppedSourceMB: sources32.memoryIdleStoppedSourceMB,
       reads64TwoSources,
+      projection: { mainUsPerRead, workerUsPerRead, cells: projected },
       writes64,
       // library / direct better-sqlite3 (synchronous on the main thread), as bench:pg and bench:mysql report theirs.
       engines: {
