@@ -3,6 +3,7 @@
  * Prints progress, the reads and writes tables and the targets block; writes results/latest.json;
  * exits non-zero when a target is missed. BENCH_ROUNDS / BENCH_ROUND_MS shorten a run while developing.
  */
+import { readsChart, writeChart } from './chart.js';
 import { buildDataset } from './dataset.js';
 import { fmt, fmtInt, progress } from './log.js';
 import { hasGc } from './measure.js';
@@ -241,7 +242,17 @@ async function main(): Promise<number> {
       targets,
       passed: failed.length === 0,
     });
-    console.log(`\n${failed.length === 0 ? 'All targets met' : `${failed.length} target(s) missed`}; wrote ${file}`);
+    const chart = writeChart(
+      new URL('../results/', import.meta.url),
+      'latest-reads.svg',
+      readsChart(
+        reads,
+        `${host.cpus} x ${host.model}, node ${host.node}, load ${host.loadAvgAtStart.join(' ')} at the start; medians of ${ROUNDS} rounds`,
+      ),
+    );
+    console.log(
+      `\n${failed.length === 0 ? 'All targets met' : `${failed.length} target(s) missed`}; wrote ${file} and ${chart}`,
+    );
     return failed.length === 0 ? 0 : 1;
   } finally {
     data.dir.cleanup();
