@@ -12,6 +12,7 @@ import { connectMysql } from '@pkg/broker/engines';
 import { DatabaseWrapper } from '@pkg/core';
 import { mariaDbTestAvailable, startTestMariaDb } from '@pkg/testkit';
 import mysql, { type Pool } from 'mysql2/promise';
+import { engineFigures, engineTargets, rssAddedBy } from './engine-targets.js';
 import { fmt, fmtInt, progress } from './log.js';
 import { hasGc } from './measure.js';
 import { mysqlPeer } from './mysql-peer.js';
@@ -101,7 +102,7 @@ async function main(): Promise<number> {
         },
       },
     });
-    await db.ready();
+    const memoryPerSourceMB = await rssAddedBy(() => (db as DatabaseWrapper).ready());
     const pool = connectMysql({
       name: 'bench-direct',
       url: sourceUrl.toString(),
@@ -138,8 +139,10 @@ async function main(): Promise<number> {
     };
 
     // The issue's design claims: the worker spares the main thread per read, and a big read stalls it less.
+    const engines = { mysql: engineFigures(ratios, mainUs64, memoryPerSourceMB) };
     const targets: Target[] = [
       target('main-thread us per read x64: library < direct', mainUs64.library, '<', mainUs64.direct, 'us', 2),
+      ...engineTargets('mysql', engines.mysql),
       target(
         `event-loop max delay, ${fmtInt(stall.rows)}-row read: library < direct`,
         stall.library.maxMs,
@@ -181,6 +184,8 @@ async function main(): Promise<number> {
       settings: { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS, gcBetweenRounds: hasGc, poolSize: POOL_SIZE },
       dataset: { chats: data.chats, messages: data.messages, users: data.userIds.length, keys: data.keys.length },
       ratios,
+      engines,
+      memoryPerSourceMB,
       mainThreadUsPerRead64: mainUs64,
       stall,
       cells: cells.map((c) => ({ ...c, label: LABELS[c.contender] })),

@@ -11,6 +11,7 @@ import { PG_INT8_EXACT } from '@pkg/broker';
 import { DatabaseWrapper } from '@pkg/core';
 import { postgresTestAvailable, startTestPostgres } from '@pkg/testkit';
 import postgres, { type Sql } from 'postgres';
+import { engineFigures, engineTargets, rssAddedBy } from './engine-targets.js';
 import { fmt, fmtInt, progress } from './log.js';
 import { hasGc } from './measure.js';
 import { assertSamePgSqlAsCore } from './pg-sql.js';
@@ -93,7 +94,7 @@ async function main(): Promise<number> {
         sources: { pg: { type: 'postgresql', url: server.url, schema, poolSize: POOL_SIZE } },
       },
     });
-    await db.ready();
+    const memoryPerSourceMB = await rssAddedBy(() => (db as DatabaseWrapper).ready());
     direct = openDirect(server.url, schema);
     await direct.unsafe('SELECT 1');
     const sql = direct;
@@ -125,8 +126,10 @@ async function main(): Promise<number> {
     };
 
     // Only the issue's design claims: the worker spares the main thread per read, and a big read stalls it less.
+    const engines = { postgresql: engineFigures(ratios, mainUs64, memoryPerSourceMB) };
     const targets: Target[] = [
       target('main-thread us per read x64: library < direct', mainUs64.library, '<', mainUs64.direct, 'us', 2),
+      ...engineTargets('postgresql', engines.postgresql),
       target(
         `event-loop max delay, ${fmtInt(stall.rows)}-row read: library < direct`,
         stall.library.maxMs,
@@ -174,6 +177,8 @@ async function main(): Promise<number> {
       },
       dataset: { chats: data.chats, messages: data.messages, users: data.userIds.length, keys: data.keys.length },
       ratios,
+      engines,
+      memoryPerSourceMB,
       mainThreadUsPerRead64: mainUs64,
       stall,
       cells: cells.map((c) => ({ ...c, label: CELL_LABELS[c.contender] })),

@@ -89,6 +89,8 @@ export function readsTable(reads: ReadsResult): string {
       p50,
       p99,
       fmt(c.mainBusyUsPerRead, 2),
+      fmt(c.mainCpuUsPerRead, 2),
+      fmt(c.otherCpuUsPerRead, 2),
       c.callsPerBatch === undefined ? '—' : fmt(c.callsPerBatch, 1),
       c.id === 'direct' ? '1.00x' : ratio(c.summary.opsPerSec, direct),
       ratio(c.summary.opsPerSec, at('nodeSqlite3', c.inFlight)),
@@ -104,6 +106,8 @@ export function readsTable(reads: ReadsResult): string {
       'p50 us',
       'p99 us',
       'main us/op',
+      'main cpu us/op',
+      'other cpu us/op',
       'calls/msg',
       'vs direct',
       'vs node-sqlite3',
@@ -155,4 +159,38 @@ export function writeJson(dir: URL, name: string, value: unknown): string {
   writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
   renameSync(tmp, file);
   return file.pathname;
+}
+
+/**
+ * Reads/s a bot could reach with `sources` busy sources on `cores` cores, from this run's per-read CPU costs:
+ * the main thread alone (`mainUs`), each worker alone (`workerUs`, its own thread), and all of it sharing the
+ * cores. Each cell: the projected reads/s and the main thread's share of one core at that rate.
+ */
+export function projection(
+  mainUs: number,
+  workerUs: number,
+  sources: readonly number[] = [1, 2, 4, 8, 16],
+  cores: readonly number[] = [2, 4, 8, 16],
+): { sources: number; cores: number; readsPerSec: number; mainShare: number }[] {
+  const cells = [];
+  for (const s of sources) {
+    for (const c of cores) {
+      const readsPerSec = Math.min(1e6 / mainUs, (s * 1e6) / workerUs, (c * 1e6) / (mainUs + workerUs));
+      cells.push({ sources: s, cores: c, readsPerSec, mainShare: (readsPerSec * mainUs) / 1e6 });
+    }
+  }
+  return cells;
+}
+
+export function projectionTable(cells: ReturnType<typeof projection>): string {
+  const cores = [...new Set(cells.map((c) => c.cores))];
+  const sources = [...new Set(cells.map((c) => c.sources))];
+  const rows = sources.map((s) => [
+    `${s} source${s === 1 ? '' : 's'}`,
+    ...cores.map((c) => {
+      const cell = cells.find((x) => x.sources === s && x.cores === c);
+      return cell === undefined ? '—' : `${fmtInt(cell.readsPerSec / 1000)}k/s, main ${fmt(cell.mainShare * 100, 0)} %`;
+    }),
+  ]);
+  return table(['busy sources', ...cores.map((c) => `${c} cores`)], rows);
 }

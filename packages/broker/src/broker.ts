@@ -7,6 +7,7 @@ import type { SourceSpec } from './engines/registry.js';
 import type { ArgsOf, OperationMap, ResultOf } from './operation.js';
 import type { SqlMode } from './protocol.js';
 import { SourceClient, type SourceState, type SourceStats } from './source-client.js';
+import { DEFAULT_SPIN_US } from './spin.js';
 import { validateBrokerArguments } from './validate-options.js';
 
 export interface BrokerOptions {
@@ -17,6 +18,13 @@ export interface BrokerOptions {
    * its next call starts it again. Default: never (an open idle source keeps its worker, ~11 MB).
    */
   stopIdleWorkerAfterMs?: number;
+  /**
+   * After answering a batch, each source's worker checks its data port for this many microseconds before
+   * parking, so a call made right after an answer skips the worker's wake-up (one call in flight). Only in
+   * workers, never on the main thread; adaptive: a worker whose checks keep finding nothing stops checking
+   * for a while. It costs worker CPU (see docs/benchmarks.md). Default 0: off.
+   */
+  spinUs?: number;
 }
 
 /** Calls bound to one reserved connection of one source, inside `Broker.transaction`. */
@@ -107,6 +115,7 @@ export class Broker<Ops extends OperationMap = OperationMap> {
     return new SourceClient(spec, {
       maxBatchesInFlight: this.options.maxBatchesInFlight ?? 2,
       stopIdleAfterMs: this.options.stopIdleWorkerAfterMs ?? null,
+      spinUs: this.options.spinUs ?? DEFAULT_SPIN_US,
     });
   }
 

@@ -10,6 +10,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '@pkg/errors';
 import type { SourceSpec } from './engines/registry.js';
 import type { FileIdentity } from './file-identity.js';
+import type { PackedRows } from './row-packing.js';
 
 /** One request in a batch. Batches keep their order: a transaction's calls run in sequence. */
 export type WorkerRequest =
@@ -43,10 +44,58 @@ export function isSerializedError(e: unknown): e is SerializedError {
   return typeof e === 'object' && e !== null && 'code' in e && 'details' in e && !(e instanceof Error);
 }
 
-/** Main thread to worker, on the data port: run these requests in order. */
+/**
+ * Main thread to worker, on the data port: run these requests in order. An operation call outside a
+ * transaction (nearly every call) travels as its arguments alone, its operation named by index into `names`:
+ * no `{ type, op, args }` wrapper and no operation name per call to clone (see `encodeBatch`).
+ */
 export interface BatchMessage {
   batch: number;
-  requests: WorkerRequest[];
+  /** Per request: the arguments of an operation call outside a transaction, else the whole request. */
+  requests: unknown[];
+  /** Per request: its operation's index in `names`, or -1 for a request sent whole; null when every one is. */
+  ops: number[] | null;
+  names: string[];
+}
+
+/** The batch message for `requests` (main thread). */
+export function encodeBatch(batch: number, requests: readonly WorkerRequest[]): BatchMessage {
+  const sent: unknown[] = [];
+  const ops: number[] = [];
+  const names: string[] = [];
+  let lastName = '';
+  let lastIndex = -1;
+  let whole = 0;
+  for (const req of requests) {
+    if (req.type !== 'op' || req.tx !== undefined) {
+      sent.push(req);
+      ops.push(-1);
+      whole++;
+      continue;
+    }
+    if (req.op !== lastName) {
+      lastName = req.op;
+      lastIndex = names.indexOf(req.op);
+      if (lastIndex < 0) lastIndex = names.push(req.op) - 1;
+    }
+    sent.push(req.args);
+    ops.push(lastIndex);
+  }
+  return whole === requests.length
+    ? { batch, requests: sent, ops: null, names }
+    : { batch, requests: sent, ops, names };
+}
+
+/** The requests of a batch message (worker). */
+export function decodeBatch(message: BatchMessage): WorkerRequest[] {
+  const { ops, names, requests } = message;
+  if (ops === null) return requests as WorkerRequest[];
+  const out: WorkerRequest[] = [];
+  for (let i = 0; i < requests.length; i++) {
+    const op = ops[i] as number;
+    out.push(op < 0 ? (requests[i] as WorkerRequest) : { type: 'op', op: names[op] as string, args: requests[i] });
+  }
+  return out;
 }
 
 /**
@@ -63,6 +112,8 @@ export interface BatchOutcome {
    * later, one `LateAnswer` each, so a batch never holds back the answers a transaction needs.
    */
   late: number[] | null;
+  /** Values sent as packed rows (see row-packing.ts), or absent when none was. */
+  rows?: PackedRows;
 }
 
 /**
@@ -118,6 +169,8 @@ export interface OpenOptions {
   watchdog: SharedArrayBuffer;
   /** The data plane: `BatchMessage` in, `DataAnswer` out (transferred to the worker). */
   dataPort: MessagePort;
+  /** How long the worker checks its data port for the next batch before parking (µs; 0: never). See spin.ts. */
+  spinUs: number;
 }
 
 /** What the main thread may ask of a source worker over Comlink (the control plane). */

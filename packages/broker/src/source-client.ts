@@ -21,9 +21,9 @@ import { engineOf, type SourceSpec } from './engines/registry.js';
 import type { FileIdentity } from './file-identity.js';
 import { type LatencyPercentiles, LatencyRecorder } from './latency-recorder.js';
 import {
-  type BatchMessage,
   type BatchOutcome,
   type DataAnswer,
+  encodeBatch,
   isLateAnswer,
   isTransactionBound,
   type LateAnswer,
@@ -31,6 +31,7 @@ import {
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
+import { unpackRows } from './row-packing.js';
 import { createWatchdogBuffer, WatchdogSampler } from './watchdog.js';
 
 /**
@@ -83,6 +84,8 @@ export interface SourceClientOptions {
   maxBatchesInFlight: number;
   /** Stop the worker after this long with nothing to do (null: never). */
   stopIdleAfterMs?: number | null;
+  /** The worker checks its data port this long (µs) before parking (0: never). */
+  spinUs?: number;
 }
 
 export class SourceClient {
@@ -93,6 +96,7 @@ export class SourceClient {
   private port: MessagePort | null = null;
   private ready: Promise<void> | null = null;
   private readonly maxBatchesInFlight: number;
+  private readonly spinUs: number;
   /** Batches counted against `maxBatchesInFlight` (a transaction's own batches are not). */
   private batchesInFlight = 0;
   /** A flush is waiting for the worker to open. */
@@ -100,6 +104,8 @@ export class SourceClient {
   private pending: PendingCall[] = [];
   private txPending: PendingCall[] = [];
   private flushScheduled = false;
+  /** When the current tick's first call was made: the start of every call of that tick. */
+  private tickStartedAt = 0;
   private inFlightCalls = 0;
   private openTransactions = 0;
   private drainWaiters: Array<() => void> = [];
@@ -139,6 +145,7 @@ export class SourceClient {
   constructor(spec: SourceSpec, options: SourceClientOptions) {
     this.spec = spec;
     this.maxBatchesInFlight = options.maxBatchesInFlight;
+    this.spinUs = options.spinUs ?? 0;
     // Unreferenced: the watchdog alone never keeps the process alive.
     this.watchdogTimer = setInterval(this.checkWatchdog, watchdogPeriod(spec.queryTimeoutMs)).unref();
     const idleMs = options.stopIdleAfterMs ?? null;
@@ -227,7 +234,9 @@ export class SourceClient {
       return Promise.reject(new SourceOverloadedError(this.spec.name, this.spec.maxQueued));
     }
     return new Promise((resolve, reject) => {
-      const call = { req, resolve, reject, startedAt: performance.now() };
+      // One clock reading per tick, not per call: the calls of a tick start together (latency stats only).
+      if (!this.flushScheduled) this.tickStartedAt = performance.now();
+      const call = { req, resolve, reject, startedAt: this.tickStartedAt };
       if (isTransactionBound(req)) this.txPending.push(call);
       else this.pending.push(call);
       if (!this.flushScheduled) {
@@ -362,6 +371,7 @@ export class SourceClient {
       identity: this.identity,
       watchdog: this.watchdogBuffer,
       dataPort: channel.port2,
+      spinUs: this.spinUs,
     };
     this.ready = this.guard(
       remote.open(this.spec, transfer(options, [channel.port2])).then((outcome) => {
@@ -519,13 +529,13 @@ export class SourceClient {
     );
   }
 
-  private settle(call: PendingCall, value: unknown, error: unknown): void {
+  private settle(call: PendingCall, value: unknown, error: unknown, now = performance.now()): void {
     const type = call.req.type;
     if (type === 'begin' && error === undefined) this.openTransactions++;
     else if (type === 'commit' || type === 'rollback') this.openTransactions--;
     if (this.drainWaiters.length > 0) queueMicrotask(this.wakeDrainWaiters);
     this.counters.calls++;
-    this.latency.record(performance.now() - call.startedAt);
+    this.latency.record(now - call.startedAt);
     if (error === undefined) call.resolve(value);
     else {
       this.counters.errors++;
@@ -603,7 +613,7 @@ export class SourceClient {
     const requests: WorkerRequest[] = new Array(calls.length);
     for (let i = 0; i < calls.length; i++) requests[i] = (calls[i] as PendingCall).req;
     try {
-      port.postMessage({ batch, requests } satisfies BatchMessage);
+      port.postMessage(encodeBatch(batch, requests));
     } catch (e) {
       if (!isDataCloneError(e)) {
         this.settleAll(calls, e);
@@ -639,7 +649,9 @@ export class SourceClient {
     const errors = outcome.errors;
     const late = outcome.late;
     const values = outcome.values;
+    if (outcome.rows !== undefined) unpackRows(values, outcome.rows);
     let e = 0;
+    const now = performance.now();
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i] as PendingCall;
       if (late?.includes(i)) {
@@ -653,7 +665,7 @@ export class SourceClient {
         const failed = errors[e];
         if (failed !== undefined && failed[0] === i) error = reviveError(failed[1]);
       }
-      this.settle(call, values[i], error);
+      this.settle(call, values[i], error, now);
     }
   }
 

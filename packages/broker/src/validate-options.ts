@@ -7,6 +7,7 @@ import { ConfigError, type ConfigIssue } from '@pkg/errors';
 import type { BrokerOptions } from './broker.js';
 import type { Engine } from './engine.js';
 import { ENGINE_NAMES, ENGINES, isEngineName, type SourceSpec } from './engines/registry.js';
+import { MAX_SPIN_US } from './spin.js';
 
 /** Upper bound of `maxBatchesInFlight`: more only queues messages in the worker's port. */
 export const MAX_BATCHES_IN_FLIGHT = 64;
@@ -28,13 +29,15 @@ export function validateBrokerArguments(specs: unknown, options: unknown): void 
     issues.push({
       key: 'options',
       message: 'must be an object.',
-      fix: 'pass { maxBatchesInFlight, stopIdleWorkerAfterMs } or nothing.',
+      fix: 'pass { maxBatchesInFlight, stopIdleWorkerAfterMs, spinUs } or nothing.',
     });
   } else {
     const n = (options as BrokerOptions | undefined)?.maxBatchesInFlight;
     if (n !== undefined) checkInt(issues, 'options.maxBatchesInFlight', n, 1, MAX_BATCHES_IN_FLIGHT);
     const idle = (options as BrokerOptions | undefined)?.stopIdleWorkerAfterMs;
     if (idle !== undefined) checkInt(issues, 'options.stopIdleWorkerAfterMs', idle, 1, 2 ** 31 - 1);
+    const spin = (options as BrokerOptions | undefined)?.spinUs;
+    if (spin !== undefined) checkInt(issues, 'options.spinUs', spin, 0, MAX_SPIN_US);
   }
   if (!Array.isArray(specs)) {
     issues.push({ key: 'specs', message: 'must be an array of source specs.', fix: 'pass one SourceSpec per source.' });

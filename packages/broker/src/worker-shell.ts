@@ -22,7 +22,9 @@ import {
   type BatchMessage,
   type BatchOutcome,
   type DataAnswer,
+  decodeBatch,
   describeRequest,
+  isLateAnswer,
   isSerializedError,
   isTransactionBound,
   type OpenOptions,
@@ -31,6 +33,8 @@ import {
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
+import { packRows } from './row-packing.js';
+import { PortSpinner } from './spin.js';
 import { WatchdogMarker } from './watchdog.js';
 
 /** Serves the source worker this thread is, with `runner` for its engine. */
@@ -78,6 +82,10 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   private readonly txTails = new Map<number, Promise<unknown>>();
   /** Tail of the requests outside a transaction that are waiting; later ones queue behind it. */
   private backlog: Promise<void> | null = null;
+  /** Checks the data port before parking (`spinUs`), after an answer that leaves nothing in flight. */
+  private spinner: PortSpinner | null = null;
+  /** Batches whose reply waits for calls in flight (a server's answers). */
+  private openFlights = 0;
   /** The call being run (for `resumeLater`). */
   private batch = 0;
   private index = 0;
@@ -100,7 +108,11 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     this.watchdog = new WatchdogMarker(options.watchdog);
     this.port = options.dataPort;
     // Batches sent before the open finishes wait in the port: the main thread sends none before it.
-    this.port.on('message', (message: BatchMessage) => this.run(message.batch, message.requests));
+    const spinner = new PortSpinner(this.port, options.spinUs ?? 0, this.runMessage);
+    this.spinner = spinner;
+    this.port.on('message', (message: BatchMessage) => {
+      if (this.runMessage(message)) spinner.afterBatch();
+    });
     const runner = this.runner;
     const engineSpec = spec as Parameters<typeof runner.open>[0];
     try {
@@ -148,9 +160,15 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     this.watchdog.begin(batch, index);
   }
 
-  /** Runs a batch in order (see the header); its reply goes at once unless a call is in flight. */
-  private run(batch: number, requests: WorkerRequest[]): void {
-    const out: BatchOutcome = { batch, values: new Array(requests.length), errors: null, late: null };
+  /** Runs a batch message; true when it was answered at once and nothing waits for the event loop. */
+  private readonly runMessage = (message: unknown): boolean => {
+    const m = message as BatchMessage;
+    return this.run(m.batch, decodeBatch(m)) && this.backlog === null;
+  };
+
+  /** Runs a batch in order (see the header); its reply goes at once unless a call is in flight (then false). */
+  private run(batch: number, requests: WorkerRequest[]): boolean {
+    const out: BatchOutcome = { batch, values: filledList(requests.length), errors: null, late: null };
     const runner = this.runner;
     runner.beginPass?.();
     let flight: Flight | null = null;
@@ -205,11 +223,12 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     this.watchdog.end();
     if (flight === null) {
       this.post(out);
-      return;
+      return true;
     }
     if (flight.pending > 0 && boundAnswered) this.answerBoundNow(flight);
     flight.started = true;
     if (flight.pending === 0) this.finish(flight);
+    return false;
   }
 
   /** The request's work: refused here (unknown operation, refused write, ended transaction) or the runner's. */
@@ -339,6 +358,7 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   }
 
   private flight(out: BatchOutcome, requests: WorkerRequest[]): Flight {
+    this.openFlights++;
     return {
       out,
       requests,
@@ -397,6 +417,10 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     // Failures arrive in completion order; the main thread reads them in request order.
     flight.out.errors?.sort((a, b) => a[0] - b[0]);
     this.post(flight.out);
+    // The last answer of a server engine's batch: the next call may come right behind it, as on SQLite.
+    if (--this.openFlights === 0 && flight.out.late === null && this.backlog === null && this.txTails.size === 0) {
+      this.spinner?.afterBatch();
+    }
   }
 
   /**
@@ -482,6 +506,10 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   }
 
   private post(answer: DataAnswer): void {
+    if (!isLateAnswer(answer)) {
+      const rows = packRows(answer.values);
+      if (rows !== null) answer.rows = rows;
+    }
     this.port.postMessage(answer);
   }
 }
@@ -498,6 +526,16 @@ async function loadModule(spec: SourceSpec): Promise<{ sourceModule: SourceModul
       'check the operationsModule URL of this source and that the module it names builds and exports `sourceModule`',
     );
   }
+}
+
+/**
+ * A list of `n` undefined values, appended rather than `new Array(n)`: structured clone copies a list with
+ * holes index by index, one without them as a dense list (cheaper on both threads).
+ */
+function filledList(n: number): unknown[] {
+  const list: unknown[] = [];
+  for (let i = 0; i < n; i++) list.push(undefined);
+  return list;
 }
 
 function lateList(out: BatchOutcome): number[] {

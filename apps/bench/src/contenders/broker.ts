@@ -15,11 +15,11 @@ export interface BrokerReader extends AsyncReader {
 export async function openBroker(
   path: string,
   keys: readonly Key[],
-  options: { maxBatchesInFlight?: number } = {},
+  options: { maxBatchesInFlight?: number; spinUs?: number } = {},
 ): Promise<BrokerReader> {
   const db = new DatabaseWrapper({
     dbPath: path,
-    broker: options.maxBatchesInFlight === undefined ? undefined : { maxBatchesInFlight: options.maxBatchesInFlight },
+    broker: Object.keys(options).length === 0 ? undefined : options,
   });
   await db.ready();
   return {

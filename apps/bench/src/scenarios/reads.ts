@@ -24,6 +24,10 @@ import {
   timedEach,
   timedInGroups,
 } from '../measure.js';
+import { cpuMark, cpuSince } from '../thread-cpu.js';
+
+/** The `broker.spinUs` of the spinning broker cells. */
+export const SPIN_US = Number(process.env.BENCH_SPIN_US ?? 50);
 
 export type ContenderId =
   | 'direct'
@@ -38,7 +42,8 @@ export type ContenderId =
   | 'broker'
   | 'brokerTwoSources'
   | 'brokerQueue1'
-  | 'brokerQueue4';
+  | 'brokerQueue4'
+  | 'brokerSpin';
 
 export const CONTENDER_LABELS: Record<ContenderId, string> = {
   direct: 'better-sqlite3 direct (main thread)',
@@ -54,6 +59,7 @@ export const CONTENDER_LABELS: Record<ContenderId, string> = {
   brokerTwoSources: 'DatabaseWrapper, 2 sources',
   brokerQueue1: 'DatabaseWrapper, 1 batch in flight',
   brokerQueue4: 'DatabaseWrapper, 4 batches in flight',
+  brokerSpin: `DatabaseWrapper, worker spins ${SPIN_US} us`,
 };
 
 export interface ReadCell {
@@ -64,6 +70,10 @@ export interface ReadCell {
   summary: Summary;
   /** Main-thread busy time (event loop utilisation) per read, median over rounds. */
   mainBusyUsPerRead: number;
+  /** Main-thread CPU time per read (Linux thread counters), median over rounds; NaN elsewhere. */
+  mainCpuUsPerRead: number;
+  /** CPU time of the rest of the process per read (the contender's workers, V8's helper threads), median. */
+  otherCpuUsPerRead: number;
   /** Broker only: calls per Comlink message, median over rounds. */
   callsPerBatch?: number;
 }
@@ -127,6 +137,7 @@ export async function runReads(
   const broker = await openBroker(data.mainPath, keys);
   const brokerQ1 = await openBroker(data.mainPath, keys, { maxBatchesInFlight: 1 });
   const brokerQ4 = await openBroker(data.mainPath, keys, { maxBatchesInFlight: 4 });
+  const brokerSpin = await openBroker(data.mainPath, keys, { spinUs: SPIN_US });
   const raw = await startRawReader(data.mainPath, keys);
   const piscina1 = await startPiscina(data.mainPath, keys, 1);
   const piscina2 = await startPiscina(data.mainPath, keys, 2);
@@ -173,6 +184,7 @@ export async function runReads(
     asyncCell('brokerTwoSources', brokerTwo, 64, brokerTwo.counters),
     asyncCell('brokerQueue1', brokerQ1, 64, brokerQ1.counters),
     asyncCell('brokerQueue4', brokerQ4, 64, brokerQ4.counters),
+    ...[1, 64].map((n) => asyncCell('brokerSpin', brokerSpin, n, brokerSpin.counters)),
   ];
   const name = (p: CellPlan) => `${CONTENDER_LABELS[p.id]} x${p.inFlight}`;
 
@@ -182,18 +194,28 @@ export async function runReads(
   }
   progress(`reads: ${plans.length} cells warmed up; ${opts.rounds} interleaved rounds of ${opts.roundMs} ms`);
 
-  const results = plans.map(() => ({ rounds: [] as RoundResult[], busy: [] as number[], perBatch: [] as number[] }));
+  const results = plans.map(() => ({
+    rounds: [] as RoundResult[],
+    busy: [] as number[],
+    mainCpu: [] as number[],
+    otherCpu: [] as number[],
+    perBatch: [] as number[],
+  }));
   for (let r = 0; r < opts.rounds; r++) {
     for (const [idx, p] of plans.entries()) {
       collectGarbage();
       const before = p.batches ? await p.batches() : undefined;
       const elu0 = performance.eventLoopUtilization();
+      const cpu0 = cpuMark();
       const res = await p.round(opts.roundMs);
+      const cpu = cpuSince(cpu0);
       const elu = performance.eventLoopUtilization(elu0);
       const after = p.batches ? await p.batches() : undefined;
       const slot = results[idx] as (typeof results)[number];
       slot.rounds.push(res);
       slot.busy.push((elu.active * 1000) / res.ops);
+      slot.mainCpu.push(cpu.mainUs / res.ops);
+      slot.otherCpu.push(cpu.otherUs / res.ops);
       if (before && after) slot.perBatch.push((after.calls - before.calls) / (after.batches - before.batches));
     }
     const line = plans
@@ -225,6 +247,7 @@ export async function runReads(
     sql1.close(),
     brokerQ1.close(),
     brokerQ4.close(),
+    brokerSpin.close(),
     broker.close(),
     raw.close(),
     piscina1.close(),
@@ -240,6 +263,8 @@ export async function runReads(
       sync: p.sync,
       summary: summarize(slot.rounds),
       mainBusyUsPerRead: median(slot.busy),
+      mainCpuUsPerRead: median(slot.mainCpu),
+      otherCpuUsPerRead: median(slot.otherCpu),
     };
     if (slot.perBatch.length > 0) cell.callsPerBatch = median(slot.perBatch);
     progress(

@@ -1,0 +1,62 @@
+/**
+ * Issue #22's per-engine targets for the server engines' benches (bench:pg, bench:mysql): a source at its
+ * driver's speed, measured against the same driver on the main thread in the same run.
+ * - one call in flight: library / direct >= 0.9x; 64 in flight: >= 1.0x (ops/s);
+ * - the main thread spends less than a third of the direct driver's time per call (64 in flight);
+ * - `memoryPerSourceMB`: the RSS an open source adds (its worker, driver, pool), printed with no target.
+ */
+import { collectGarbage, sleep } from './measure.js';
+import { type Target, target } from './report.js';
+
+export interface EngineFigures {
+  oneInFlightRatio: number;
+  reads64Ratio: number;
+  mainThreadUsPerCall: number;
+  directMainThreadUsPerCall: number;
+  memoryPerSourceMB: number;
+}
+
+export function engineFigures(
+  ratios: { reads1: number; reads64: number },
+  mainUs64: { library: number; direct: number },
+  memoryPerSourceMB: number,
+): EngineFigures {
+  return {
+    oneInFlightRatio: ratios.reads1,
+    reads64Ratio: ratios.reads64,
+    mainThreadUsPerCall: mainUs64.library,
+    directMainThreadUsPerCall: mainUs64.direct,
+    memoryPerSourceMB,
+  };
+}
+
+export function engineTargets(engine: string, f: EngineFigures): Target[] {
+  return [
+    target(`${engine} reads x1: library / direct`, f.oneInFlightRatio, '>=', 0.9, 'x'),
+    target(`${engine} reads x64: library / direct`, f.reads64Ratio, '>=', 1, 'x'),
+    target(
+      `${engine} main-thread us per read x64: library < direct / 3`,
+      f.mainThreadUsPerCall,
+      '<',
+      f.directMainThreadUsPerCall / 3,
+      'us',
+      2,
+    ),
+  ];
+}
+
+/** RSS after three GCs, in MB. */
+async function settledRssMb(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    collectGarbage();
+    await sleep(20);
+  }
+  return process.memoryUsage().rss / (1024 * 1024);
+}
+
+/** The RSS `open` adds (start a source and make its first call), in MB. */
+export async function rssAddedBy(open: () => Promise<void>): Promise<number> {
+  const before = await settledRssMb();
+  await open();
+  return (await settledRssMb()) - before;
+}
