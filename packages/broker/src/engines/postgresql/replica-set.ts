@@ -72,15 +72,18 @@ export class ReplicaSet {
     this.timer.unref();
   }
 
-  /** A replica that may serve a read now, round-robin; undefined: the primary must. */
-  pick(required: number | null): Replica | undefined {
+  /**
+   * A replica that may serve a read now, round-robin; undefined: the primary must. `primaryLost`: the runner
+   * knows the primary is gone (a write lost its connection) before a poll says so.
+   */
+  pick(required: number | null, primaryLost = false): Replica | undefined {
     if (required === null) return undefined;
     const n = this.replicas.length;
     const now = performance.now();
     for (let i = 0; i < n; i++) {
       const index = (this.next + i) % n;
       const r = this.replicas[index] as Replica;
-      if (this.mayServe(r, required, now)) {
+      if (this.mayServe(r, required, now, primaryLost)) {
         this.next = index + 1;
         return r;
       }
@@ -88,9 +91,9 @@ export class ReplicaSet {
     return undefined;
   }
 
-  private mayServe(r: Replica, required: number, now: number): boolean {
+  private mayServe(r: Replica, required: number, now: number, primaryLost = false): boolean {
     if (r.failed || r.replayed === null || r.replayed < required) return false;
-    if (this.primaryDown) {
+    if (this.primaryDown || primaryLost) {
       const last = this.samples[this.samples.length - 1];
       return last !== undefined && r.replayed >= last.lsn;
     }
@@ -140,7 +143,9 @@ export class ReplicaSet {
       this.primaryPolling = true;
       const at = performance.now();
       const cover = this.options.writes.positionQuery();
-      this.position(this.options.primary(), PRIMARY_POSITION).then(
+      // Bounded well below the timeout: a primary that stopped answering is noticed within about the lag bound.
+      const bound = Math.min(this.options.timeoutMs, Math.max(1_000, this.options.maxLagMs));
+      this.position(this.options.primary(), PRIMARY_POSITION, bound).then(
         (lsn) => {
           this.primaryPolling = false;
           cover(lsn);
@@ -158,7 +163,7 @@ export class ReplicaSet {
     for (const r of this.replicas) {
       if (r.polling) continue;
       r.polling = true;
-      this.position(r.sql, REPLICA_POSITION).then(
+      this.position(r.sql, REPLICA_POSITION, this.options.timeoutMs).then(
         (lsn) => {
           r.polling = false;
           r.failed = false;
@@ -190,12 +195,9 @@ export class ReplicaSet {
   }
 
   /** One position query, failing after `timeoutMs`. */
-  private position(sql: Sql, text: string): Promise<number> {
+  private position(sql: Sql, text: string, timeoutMs: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no answer within ${this.options.timeoutMs} ms`)),
-        this.options.timeoutMs,
-      );
+      const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       sql.unsafe(text).then(
         (rows) => {
           clearTimeout(timer);

@@ -102,6 +102,8 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
   private primaryUrl = '';
   /** Looking for the host that accepts writes (after the primary was lost); null when not. */
   private finding: Promise<void> | null = null;
+  /** Waiting for a connection of the primary: failed at once when it is lost. */
+  private readonly waitingForPrimary = new Set<(e: DatabaseError) => void>();
   /** This process's acknowledged writes on the source, as a WAL position replicas must reach. */
   private readonly writes = new WriteLsn();
   /** Null without `replicas` and with a single-host url (nothing is polled then). */
@@ -178,6 +180,8 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
    */
   private primaryLost(): void {
     if (this.hosts.length < 2 || this.finding !== null || this.closed) return;
+    for (const fail of this.waitingForPrimary) fail(this.noPrimary());
+    this.waitingForPrimary.clear();
     this.finding = (async () => {
       while (!this.closed) {
         const found = await findWritable(this.spec, this.hosts).catch(() => null);
@@ -190,6 +194,16 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
     })().finally(() => {
       this.finding = null;
     });
+  }
+
+  /** What a write (or a transaction) gets while the source looks for its new primary: never retried. */
+  private noPrimary(): DatabaseError {
+    return new SourceUnavailableError(
+      this.spec.name,
+      postgresLocation(this.spec.url, this.spec.schema),
+      "the primary was lost (it went down, or is no longer writable), and the source is looking for the host that accepts writes among url's hosts; a write in flight may have been applied, none is retried",
+      'write again once a standby is promoted (pg_ctl promote): the source finds it by itself within its timeout',
+    );
   }
 
   /** The primary is now `url`: a new pool there; the writer and the old pool are given up. */
@@ -267,6 +281,7 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
 
   /** Counts the write in flight while it runs (reads meanwhile follow it on the writer connection). */
   private write<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.finding !== null) return Promise.reject(this.noPrimary());
     this.writesInFlight++;
     this.writes.started();
     const generation = this.writerGeneration;
@@ -336,7 +351,11 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
   /** A replica that may serve a read outside a transaction now (counted), or undefined (the primary reads it, counted). */
   private replicaFor(): Replica | undefined {
     if (this.replicaSet === null) return undefined;
-    const replica = this.spec.replicaReads === false ? undefined : this.replicaSet.pick(this.writes.required());
+    const lost = this.finding !== null;
+    const required = lost ? this.writes.requiredAcknowledged() : this.writes.required();
+    const replica = this.spec.replicaReads === false ? undefined : this.replicaSet.pick(required, lost);
+    // No replica may serve it and the primary is lost: it fails now rather than wait for a dead host.
+    if (replica === undefined && lost) throw this.noPrimary();
     if (replica === undefined) this.primaryReads++;
     else replica.reads++;
     return replica;
@@ -364,7 +383,15 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
     this.counters.reserved++;
     const reserving = pool.reserve();
     return new Promise<ReservedSql>((resolve, reject) => {
+      // The primary lost while waiting for its connection: fail now (given back if it ever comes).
+      const lost = (e: DatabaseError) => {
+        clearTimeout(timer);
+        void reserving.then((c) => c.release()).catch(noop);
+        reject(e);
+      };
+      if (pool === this.sql && this.hosts.length > 1) this.waitingForPrimary.add(lost);
       const timer = setTimeout(() => {
+        this.waitingForPrimary.delete(lost);
         // Given back as soon as it arrives: nobody waits for it any more.
         void reserving.then((c) => c.release()).catch(noop);
         reject(
@@ -378,11 +405,13 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
       reserving.then(
         (c) => {
           clearTimeout(timer);
+          this.waitingForPrimary.delete(lost);
           this.watch(c);
           resolve(c);
         },
         (e) => {
           clearTimeout(timer);
+          this.waitingForPrimary.delete(lost);
           reject(e);
         },
       );
@@ -611,6 +640,7 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
   }
 
   private async beginOnReserved(): Promise<ReservedSql> {
+    if (this.finding !== null) throw this.noPrimary();
     const conn = await this.reserve();
     try {
       await conn.unsafe(this.spec.readonly ? 'BEGIN READ ONLY' : 'BEGIN');

@@ -50,4 +50,12 @@ export class WriteLsn {
   required(): number | null {
     return this.pending ? null : this.lsn;
   }
+
+  /**
+   * While the primary is lost: the writes in flight will fail (they carry no promise), so only the acknowledged
+   * ones count; null when one of them has no known position yet.
+   */
+  requiredAcknowledged(): number | null {
+    return this.done > this.covered ? null : this.lsn;
+  }
 }
