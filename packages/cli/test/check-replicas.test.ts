@@ -9,7 +9,11 @@ import { json, runCli, writeConfig } from './helpers.js';
 
 interface CheckJson {
   ok: boolean;
-  sources: { name: string; replicas?: { location: string; reads: number; lagMs: number | null; state: string }[] }[];
+  sources: {
+    name: string;
+    location: string;
+    replicas?: { location: string; reads: number; lagMs: number | null; state: string }[];
+  }[];
 }
 
 const SCHEMA = `botdb_check_rep_${Math.random().toString(36).slice(2, 8)}`;
@@ -18,6 +22,9 @@ describeOwnPgReplication('botdb check on a source with replicas', () => {
   let set: TestPgReplicaCluster;
   let dir: TempDir;
   let config: string;
+  /** The standby first: the source finds the primary among the hosts. */
+  const multiHost = () =>
+    `postgres://postgres@127.0.0.1:${set.standbys[0]?.port},127.0.0.1:${set.primary.port}/postgres`;
 
   beforeAll(async () => {
     set = await startTestPgReplicaCluster({ standbys: 1 });
@@ -36,7 +43,7 @@ describeOwnPgReplication('botdb check on a source with replicas', () => {
 default = "main"
 [database.sources.main]
 type = "postgresql"
-url = "${set.primaryUrl}"
+url = "${multiHost()}"
 schema = "${SCHEMA}"
 replicas = ["${set.replicaUrls[0]}"]
 `,
@@ -48,11 +55,12 @@ replicas = ["${set.replicaUrls[0]}"]
     await set?.stop();
   }, 120_000);
 
-  it('shows each replica, its state and its lag', async () => {
+  it('shows each replica, its state and its lag (url listing the standby, then the primary)', async () => {
     const location = `${set.replicaUrls[0]} schema ${SCHEMA}`;
     const r = await runCli(['check', '--config', config, '--json']);
     const report = json<CheckJson>(r);
-    expect(report.ok).toBe(true);
+    expect(report.ok, r.stdout).toBe(true);
+    expect(report.sources[0]?.location).toBe(`${multiHost()} schema ${SCHEMA}`);
     // An idle primary still writes a little WAL now and then (checkpoints, running transactions): lag is
     // at most a poll or two, never unknown.
     expect(report.sources[0]?.replicas).toEqual([

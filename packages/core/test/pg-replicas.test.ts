@@ -126,6 +126,33 @@ describeOwnPgReplication('a PostgreSQL source with replicas', () => {
     }
   });
 
+  it('sends db.query outside a transaction to a replica, and keeps a transaction and its reads on the primary', async () => {
+    await waitFor('replicas caught up', async () =>
+      (await mainStats(db)).replicas?.every((r) => r.state === 'ok' && r.lagMs === 0) ? true : undefined,
+    );
+    const before = await mainStats(db);
+    // The standby answers pg_is_in_recovery() with true, the primary with false.
+    expect(await db.query({ sql: 'SELECT pg_is_in_recovery() AS standby' })).toEqual([{ standby: true }]);
+    const afterQuery = await mainStats(db);
+    expect(sum(replicaReads(afterQuery))).toBe(sum(replicaReads(before)) + 1);
+    for (const s of set.standbys) await s.query('SELECT pg_wal_replay_pause()');
+    try {
+      const seen = await db.transaction({ chatId: 5 }, async (tx) => {
+        await tx.setChatSetting({ chatId: 5, key: 'in', value: 'tx' });
+        return {
+          standby: await tx.query('SELECT pg_is_in_recovery() AS standby'),
+          value: await tx.getChatSetting({ chatId: 5, setting: 'in' }),
+        };
+      });
+      expect(seen).toEqual({ standby: [{ standby: false }], value: 'tx' });
+      // Committed: read right after, from the primary (the replicas are paused behind the COMMIT).
+      expect(await db.getChatSetting({ chatId: 5, setting: 'in' })).toBe('tx');
+      expect(replicaReads(await mainStats(db))).toEqual(replicaReads(afterQuery));
+    } finally {
+      for (const s of set.standbys) await s.query('SELECT pg_wal_replay_resume()');
+    }
+  });
+
   it('with replica-reads = false reads only the primary', async () => {
     const off = wrapper(set.primaryUrl, { replicas: set.replicaUrls, 'replica-reads': false });
     try {

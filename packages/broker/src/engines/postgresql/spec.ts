@@ -1,7 +1,6 @@
 /** A PostgreSQL source, and the connection an operations module's `prepare.postgresql` gets. */
 import type { Sql } from 'postgres';
 import { type CommonSourceSpec, urlWithoutPassword } from '../../engine.js';
-import { hostsOf } from './hosts.js';
 
 /** A schema of a PostgreSQL database. */
 export interface PostgresSourceSpec extends CommonSourceSpec {
@@ -29,10 +28,5 @@ export type PostgresConnection = Sql;
 
 /** A PostgreSQL schema's place, for messages and output: the URL with any password removed, and the schema. */
 export function postgresLocation(url: string, schema: string): string {
-  const hosts = hostsOf(url);
-  if (hosts.length === 1) return `${urlWithoutPassword(url)} schema ${schema}`;
-  // Several hosts: shown with the first in place of the list (a URL parser refuses the list), then put back.
-  const first = hosts[0] as string;
-  const shown = urlWithoutPassword(url.replace(hosts.join(','), first)).replace(first, hosts.join(','));
-  return `${shown} schema ${schema}`;
+  return `${urlWithoutPassword(url)} schema ${schema}`;
 }
