@@ -16,6 +16,8 @@ import { buildPgDataset } from './pg-dataset.js';
 
 export interface ReplicaReadCell {
   replicas: number;
+  /** Whether one writer wrote (setChatSetting, 1 in flight) all along: reads then follow this process's writes. */
+  withWrites: boolean;
   summary: Summary;
   /** Main-thread busy time per read (event-loop utilisation), median over rounds. */
   mainBusyUsPerOp: number;
@@ -74,32 +76,47 @@ export async function runReplicaReads(opts: {
         const call = (i: number) => db.getChatMessageByMessageId(keys[i & KEY_MASK] as Key);
         collectGarbage();
         await concurrentRound(call, { inFlight: IN_FLIGHT, durationMs: opts.warmupMs });
-        const before = statsOf(await db.stats());
-        const rounds: RoundResult[] = [];
-        const busy: number[] = [];
-        for (let r = 0; r < opts.rounds; r++) {
-          collectGarbage();
-          const elu0 = performance.eventLoopUtilization();
-          const res = await concurrentRound(call, { inFlight: IN_FLIGHT, durationMs: opts.roundMs });
-          busy.push((performance.eventLoopUtilization(elu0).active * 1000) / res.ops);
-          rounds.push(res);
+        // Reads alone; then (with replicas) reads while this process writes, where per-source read-your-writes
+        // sends a read to the primary until a replica has replayed the latest write.
+        for (const withWrites of n === 0 ? [false] : [false, true]) {
+          let writing = withWrites;
+          let written = 0;
+          const writer = (async () => {
+            while (writing) await db.setChatSetting({ chatId: 42, key: 'bench', value: String(written++) });
+          })();
+          const before = statsOf(await db.stats());
+          const rounds: RoundResult[] = [];
+          const busy: number[] = [];
+          try {
+            for (let r = 0; r < opts.rounds; r++) {
+              collectGarbage();
+              const elu0 = performance.eventLoopUtilization();
+              const res = await concurrentRound(call, { inFlight: IN_FLIGHT, durationMs: opts.roundMs });
+              busy.push((performance.eventLoopUtilization(elu0).active * 1000) / res.ops);
+              rounds.push(res);
+            }
+          } finally {
+            writing = false;
+            await writer;
+          }
+          const after = statsOf(await db.stats());
+          const served = (s: DatabaseSourceStats) => (s.replicas ?? []).reduce((a, x) => a + x.reads, 0);
+          const replicaReads = served(after) - served(before);
+          const primaryReads = (after.primaryReads ?? 0) - (before.primaryReads ?? 0);
+          const total = replicaReads + primaryReads;
+          const cell: ReplicaReadCell = {
+            replicas: n,
+            withWrites,
+            summary: summarize(rounds),
+            mainBusyUsPerOp: median(busy),
+            replicaShare: total === 0 ? 0 : replicaReads / total,
+          };
+          cells.push(cell);
+          progress(
+            `replicas ${n}${withWrites ? ` + ${fmtInt(written)} writes` : ''}: ${fmtInt(cell.summary.opsPerSec)} reads/s x${IN_FLIGHT}, ` +
+              `main ${fmt(cell.mainBusyUsPerOp, 2)} us/read, ${fmt(cell.replicaShare * 100, 0)}% on replicas`,
+          );
         }
-        const after = statsOf(await db.stats());
-        const served = (s: DatabaseSourceStats) => (s.replicas ?? []).reduce((a, x) => a + x.reads, 0);
-        const replicaReads = served(after) - served(before);
-        const primaryReads = (after.primaryReads ?? 0) - (before.primaryReads ?? 0);
-        const total = replicaReads + primaryReads;
-        const cell: ReplicaReadCell = {
-          replicas: n,
-          summary: summarize(rounds),
-          mainBusyUsPerOp: median(busy),
-          replicaShare: total === 0 ? 0 : replicaReads / total,
-        };
-        cells.push(cell);
-        progress(
-          `replicas ${n}: ${fmtInt(cell.summary.opsPerSec)} reads/s x${IN_FLIGHT}, main ${fmt(cell.mainBusyUsPerOp, 2)} us/read, ` +
-            `${fmt(cell.replicaShare * 100, 0)}% on replicas`,
-        );
       } finally {
         await db.close();
       }
@@ -115,11 +132,11 @@ export async function runReplicaReads(opts: {
 export function replicaTable(cells: readonly ReplicaReadCell[]): string {
   const base = cells.find((c) => c.replicas === 0)?.summary.opsPerSec ?? Number.NaN;
   return [
-    '| replicas | reads/s x64 | p50 us | p99 us | main us/read | on replicas | vs 0 replicas |',
-    '|---------:|------------:|-------:|-------:|-------------:|------------:|--------------:|',
+    '| replicas | this process writes | reads/s x64 | p50 us | p99 us | main us/read | on replicas | vs 0 replicas |',
+    '|---------:|:-------------------:|------------:|-------:|-------:|-------------:|------------:|--------------:|',
     ...cells.map(
       (c) =>
-        `| ${c.replicas} | ${fmtInt(c.summary.opsPerSec)} | ${fmt(c.summary.latencyUs?.p50 ?? Number.NaN)} | ` +
+        `| ${c.replicas} | ${c.withWrites ? 'yes (1 in flight)' : 'no'} | ${fmtInt(c.summary.opsPerSec)} | ${fmt(c.summary.latencyUs?.p50 ?? Number.NaN)} | ` +
         `${fmt(c.summary.latencyUs?.p99 ?? Number.NaN)} | ${fmt(c.mainBusyUsPerOp, 2)} | ${fmt(c.replicaShare * 100, 0)}% | ` +
         `${fmt(c.summary.opsPerSec / base, 2)}x |`,
     ),

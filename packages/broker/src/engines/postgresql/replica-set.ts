@@ -7,8 +7,8 @@
  * - it replayed this process's writes on the source (`WriteLsn.required()`, see write-lsn.ts);
  * - it is within max-replica-lag: it replayed the primary's position sampled at some time S >= T - maxLag.
  *   Samples are taken before the query is sent, so every write committed on the primary before S (by any
- *   process) is on the replica. While the primary cannot be polled (it is down), the last sample stands in:
- *   a replica that replayed it has everything the primary was last seen with.
+ *   process) is on the replica. While the primary cannot be polled (it is down), a replica past the bound still
+ *   serves when it replayed the last sample: it has everything the primary was last seen with.
  * Reads go round-robin over the replicas that may serve them.
  */
 import type { Sql } from 'postgres';
@@ -93,11 +93,11 @@ export class ReplicaSet {
 
   private mayServe(r: Replica, required: number, now: number, primaryLost = false): boolean {
     if (r.failed || r.replayed === null || r.replayed < required) return false;
-    if (this.primaryDown || primaryLost) {
-      const last = this.samples[this.samples.length - 1];
-      return last !== undefined && r.replayed >= last.lsn;
-    }
-    return r.coveredAt >= now - this.options.maxLagMs;
+    if (r.coveredAt >= now - this.options.maxLagMs) return true;
+    // The primary is down: no newer sample will come. A replica that replayed the last one has everything the
+    // primary was last seen with (the bound is then relative to that moment).
+    const last = this.samples[this.samples.length - 1];
+    return (this.primaryDown || primaryLost) && last !== undefined && r.replayed >= last.lsn;
   }
 
   /** A read on `r` lost its connection: not read again until a poll reaches it. */

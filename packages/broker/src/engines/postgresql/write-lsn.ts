@@ -41,6 +41,11 @@ export class WriteLsn {
     };
   }
 
+  /** Whether an acknowledged write has no known position yet. */
+  get uncovered(): boolean {
+    return this.done > this.covered;
+  }
+
   /** Whether some write is not yet covered by a known position (a read then goes to the primary). */
   get pending(): boolean {
     return this.inFlight > 0 || this.done > this.covered;
