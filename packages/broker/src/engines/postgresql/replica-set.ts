@@ -88,6 +88,12 @@ export class ReplicaSet {
         return r;
       }
     }
+    // None has replayed this process's writes as far as the last poll knows: ask again now (one poll per
+    // replica in flight at most), so the reads after this one can go to a replica once it has caught up,
+    // instead of waiting for the next timed poll. This read goes to the primary.
+    for (const r of this.replicas) {
+      if (!r.failed && r.replayed !== null && r.replayed < required) this.pollReplica(r);
+    }
     return undefined;
   }
 
@@ -160,22 +166,25 @@ export class ReplicaSet {
         },
       );
     }
-    for (const r of this.replicas) {
-      if (r.polling) continue;
-      r.polling = true;
-      this.position(r.sql, REPLICA_POSITION, this.options.timeoutMs).then(
-        (lsn) => {
-          r.polling = false;
-          r.failed = false;
-          r.replayed = lsn;
-          r.coveredAt = this.coveredAt(lsn, r.coveredAt);
-        },
-        () => {
-          r.polling = false;
-          r.failed = true;
-        },
-      );
-    }
+    for (const r of this.replicas) this.pollReplica(r);
+  }
+
+  /** Asks `r` its replayed position, unless a poll of it is already on its way. */
+  private pollReplica(r: Replica): void {
+    if (r.polling) return;
+    r.polling = true;
+    this.position(r.sql, REPLICA_POSITION, this.options.timeoutMs).then(
+      (lsn) => {
+        r.polling = false;
+        r.failed = false;
+        r.replayed = lsn;
+        r.coveredAt = this.coveredAt(lsn, r.coveredAt);
+      },
+      () => {
+        r.polling = false;
+        r.failed = true;
+      },
+    );
   }
 
   private addSample(sample: Sample): void {
