@@ -227,6 +227,8 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
   }
 
   async openFailed(e: unknown, spec: PostgresSourceSpec): Promise<DatabaseError> {
+    await this.replicaSet?.close();
+    this.replicaSet = null;
     await this.sql?.end({ timeout: 0 }).catch(() => undefined);
     return pgOpenError(spec, e);
   }
@@ -343,8 +345,9 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
     const replica = this.replicaFor();
     if (replica !== undefined) {
       return this.drive(plan(), replica.sql, false).catch((e) => {
-        if (!isConnectionLost(e)) throw e;
         // Safe to run again: on another replica that may serve it, or the primary.
+        if (isRecoveryConflict(e)) return this.drive(plan(), this.sql, false);
+        if (!isConnectionLost(e)) throw e;
         this.replicaSet?.readFailed(replica);
         return this.read(plan);
       });
@@ -575,8 +578,8 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
       try {
         return await this.readOnlySqlOn(what, text, values, null, replica.sql);
       } catch (e) {
-        if (!isConnectionLost(e)) throw e;
-        this.replicaSet?.readFailed(replica);
+        if (!isConnectionLost(e) && !isRecoveryConflict(e)) throw e;
+        if (isConnectionLost(e)) this.replicaSet?.readFailed(replica);
       }
     }
     return this.readOnlySqlOn(what, text, values, tx, this.sql);
@@ -773,6 +776,16 @@ function refusedQuery(): ReturnType<ReservedSql['unsafe']> {
 }
 
 function noop(): void {}
+
+/**
+ * A standby cancelled the read because replaying WAL needed what it was reading (40001, "conflict with
+ * recovery"): the read is run again on the primary, which has no such conflict.
+ */
+function isRecoveryConflict(e: unknown): boolean {
+  return (
+    (e as { code?: unknown } | null)?.code === '40001' && /conflict with recovery/.test(String((e as Error).message))
+  );
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
