@@ -177,7 +177,8 @@ describeOwnPgReplication('a PostgreSQL source with replicas', () => {
       await multi.ready();
       await multi.setChatSetting({ chatId: 4, key: 'where', value: 'primary' });
       expect(await set.primary.query(`SELECT value FROM ${SCHEMA}.chat_settings WHERE chat_id = 4`)).toBe('primary');
-      // The standby's sessions of this source: none (the primary was picked without writing anywhere else).
+      // The standby's sessions of this source: none (it was only asked pg_is_in_recovery(), by a probe named
+      // "botdb:multi probe", gone once answered).
       expect(await standby?.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'botdb:multi'")).toBe(
         '0',
       );

@@ -21,7 +21,8 @@ export async function findWritable(target: PostgresTarget, urls: readonly string
 
 async function isWritable(target: PostgresTarget, probeMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const sql = await connectPostgres({ ...target, poolSize: 1, readonly: false });
+  // Its own application_name (botdb:<source> probe): an operator tells it from the source's sessions.
+  const sql = await connectPostgres({ ...target, name: `${target.name} probe`, poolSize: 1, readonly: false });
   try {
     const rows = await Promise.race([
       sql.unsafe('SELECT pg_is_in_recovery() AS standby'),
