@@ -3,8 +3,10 @@
  * which pipelines a batch's calls) against the `postgres` driver used directly on the main thread, on the
  * same server, schema, keys and SQL. The server: BOTDB_BENCH_PG_URL, else a throwaway cluster from the
  * machine's binaries (@pkg/testkit); neither: one line saying how to enable it, exit 0. Every run fills a
- * fresh schema through the library and drops it after. Writes results/pg-latest.json; exits non-zero when a
- * target is missed. BENCH_ROUNDS / BENCH_ROUND_MS shorten a run while developing.
+ * fresh schema through the library and drops it after. Then reads with 0, 1 and 2 streaming replicas on a
+ * throwaway primary with two standbys (scenarios/pg-replicas.ts; BENCH_PG_REPLICAS=0 skips it). Writes
+ * results/pg-latest.json; exits non-zero when a target is missed. BENCH_ROUNDS / BENCH_ROUND_MS shorten a run
+ * while developing.
  */
 import os from 'node:os';
 import { PG_INT8_EXACT } from '@pkg/broker';
@@ -18,6 +20,7 @@ import { assertSamePgSqlAsCore } from './pg-sql.js';
 import { machine, type Target, target, targetsTable, writeJson } from './report.js';
 import { CELL_LABELS, cellTable, type PgCell, pgPeer, runPgCells, runStall, type StallResult } from './scenarios/pg.js';
 import { buildPgDataset, type PgDataset } from './scenarios/pg-dataset.js';
+import { type ReplicaReadsResult, replicaTable, runReplicaReads } from './scenarios/pg-replicas.js';
 
 const BENCH_URL_ENV = 'BOTDB_BENCH_PG_URL';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -108,6 +111,10 @@ async function main(): Promise<number> {
     const peer = pgPeer(direct);
     const cells = await runPgCells(db, peer, data, { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS });
     const stall = await runStall(db, peer, data, 7);
+    const replicaReads: ReplicaReadsResult | null =
+      process.env.BENCH_PG_REPLICAS === '0'
+        ? null
+        : await runReplicaReads({ rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS });
 
     const cell = (kind: PgCell['kind'], contender: PgCell['contender'], inFlight: number) =>
       cells.find((c) => c.kind === kind && c.contender === contender && c.inFlight === inFlight);
@@ -140,6 +147,13 @@ async function main(): Promise<number> {
       ),
     ];
 
+    // With replicas caught up and no writes, every read outside a transaction may go to a replica: the routing
+    // must send them there under load (the speed they give depends on the machine: no target on it).
+    for (const c of replicaReads?.cells ?? []) {
+      if (c.replicas > 0 && !c.withWrites) {
+        targets.push(target(`reads x64 served by ${c.replicas} replica(s)`, c.replicaShare * 100, '>=', 99, '%', 1));
+      }
+    }
     console.log(
       `\nPostgreSQL source vs the postgres driver on the main thread (${ROUNDS} rounds x ${ROUND_MS} ms, median; ` +
         `same server, schema, keys and SQL; pool of ${POOL_SIZE} each)\n`,
@@ -159,6 +173,21 @@ async function main(): Promise<number> {
       `\nRatios library/direct (ops/s): reads x1 ${fmt(ratios.reads1, 2)}, reads x64 ${fmt(ratios.reads64, 2)}, ` +
         `writes x1 ${fmt(ratios.writes1, 2)}, writes x64 ${fmt(ratios.writes64, 2)} (no target).`,
     );
+    if (replicaReads === null) {
+      console.log(
+        '\nReplica reads skipped (BENCH_PG_REPLICAS=0, or no pg_basebackup/psql here: apt-get install postgresql).',
+      );
+    } else {
+      console.log(
+        `\nPoint reads (getChatMessageByMessageId) x64 with 0, 1 and 2 streaming replicas (${replicaReads.origin} set, ` +
+          `median of ${ROUNDS} rounds; every server on this machine):\n`,
+      );
+      console.log(replicaTable(replicaReads.cells));
+      console.log(
+        '\n* main us/read: main-thread busy time per read. A replica adds a server, not a core: on a small machine ' +
+          'the servers and the bot share the same cores (no target).',
+      );
+    }
     console.log('\nTargets\n');
     console.log(targetsTable(targets));
 
@@ -181,6 +210,7 @@ async function main(): Promise<number> {
       memoryPerSourceMB,
       mainThreadUsPerRead64: mainUs64,
       stall,
+      replicaReads,
       cells: cells.map((c) => ({ ...c, label: CELL_LABELS[c.contender] })),
       targets,
       passed: failed.length === 0,

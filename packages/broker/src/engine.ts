@@ -50,11 +50,18 @@ export interface Engine<Spec extends CommonSourceSpec = CommonSourceSpec> {
  * as ?password= or ?PASS= may hold one); an unparsable one is not echoed at all.
  */
 export function urlWithoutPassword(url: string): string {
+  // Several hosts (`h1:5432,h2:5432`, libpq's form) are refused by a URL parser: parsed with the first, put back.
+  const authority = url.slice(url.indexOf('://') + 3).split(/[/?#]/)[0] ?? '';
+  const hosts = authority.slice(authority.lastIndexOf('@') + 1);
+  const first = hosts.split(',')[0] ?? '';
   try {
-    const parsed = new URL(url);
+    const parsed = new URL(hosts.includes(',') ? url.replace(hosts, first) : url);
     parsed.password = '';
     parsed.search = '';
-    return parsed.toString();
+    const shown = parsed.toString();
+    return hosts.includes(',')
+      ? shown.replace(`@${parsed.host}`, `@${hosts}`).replace(`//${parsed.host}`, `//${hosts}`)
+      : shown;
   } catch {
     return '(unparsable URL)';
   }

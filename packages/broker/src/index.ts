@@ -51,6 +51,6 @@ export {
   type StatementText,
   type Step,
 } from './operation.js';
-export type { PoolStats, SqlMode } from './protocol.js';
+export type { PoolStats, ReplicaState, ReplicaStats, SqlMode } from './protocol.js';
 export type { SourceState, SourceStats } from './source-client.js';
 export { toDate, toDateOrNull } from './stored-timestamp.js';

@@ -151,7 +151,28 @@ export interface PoolStats {
   statementsEvicted: number;
   /** Why the source refuses every call (its file was deleted or replaced: SOURCE_UNAVAILABLE), or null. */
   unavailable: string | null;
+  /** Engines with read replicas (PostgreSQL `replicas`): one entry per replica, in the configured order. */
+  replicas?: ReplicaStats[];
+  /** Reads outside transactions that the primary served while replicas are configured (not read, or not caught up). */
+  primaryReads?: number;
 }
+
+/** One read replica of a source, as `db.stats()[source].replicas` reports it. */
+export interface ReplicaStats {
+  /** The replica's URL without a password. */
+  location: string;
+  /** Reads it served since the worker started. */
+  reads: number;
+  /**
+   * How far behind the primary it is, in ms: how long ago the primary was first seen at a WAL position the
+   * replica has not replayed yet (0: it has replayed everything seen). Null: not known (never reached).
+   */
+  lagMs: number | null;
+  /** `ok`: may serve reads; `lagging`: further behind than max-replica-lag; `failed`: its last poll failed (retried). */
+  state: ReplicaState;
+}
+
+export type ReplicaState = 'ok' | 'lagging' | 'failed';
 
 /** Errors travel as data: Comlink would keep only an Error's message. */
 export type OpenOutcome =

@@ -15,6 +15,13 @@ describe('printable location of a PostgreSQL source', () => {
     expect(postgresLocation('postgres://bot@db1/botdb?pass=s3cret', 'a')).toBe('postgres://bot@db1/botdb schema a');
   });
 
+  it('keeps every host of a multi-host URL (a primary and its standbys), without the password', () => {
+    expect(urlWithoutPassword('postgres://bot:s3cret@db1:5432,db2:5433/botdb?target_session_attrs=primary')).toBe(
+      'postgres://bot@db1:5432,db2:5433/botdb',
+    );
+    expect(postgresLocation('postgres://db1,db2/botdb', 'a')).toBe('postgres://db1,db2/botdb schema a');
+  });
+
   it('a source that cannot open says where without the secret', async () => {
     const spec: PostgresSourceSpec = {
       engine: 'postgresql',

@@ -33,8 +33,12 @@ path = "bot.db"
 -1001 = "local"
 `;
 
+/** What a PostgreSQL source without replicas normalises to (issue #19's keys at their defaults). */
+const NO_REPLICAS = { replicas: [], maxReplicaLag: 5, replicaReads: true };
+
 const SHARED = {
   ...DOCUMENTED_DEFAULTS,
+  ...NO_REPLICAS,
   type: 'postgresql',
   url: 'postgres://bot@db1:5432/botdb',
   passwordEnv: 'BOTDB_PG_PASSWORD',
@@ -42,6 +46,7 @@ const SHARED = {
 };
 const REPLICA = {
   ...DOCUMENTED_DEFAULTS,
+  ...NO_REPLICAS,
   type: 'postgresql',
   url: 'postgres://bot_ro@db2:5432/botdb',
   passwordEnv: null,
@@ -425,6 +430,7 @@ keepConnection = true
     const { config, warnings } = normalizeConfig(parseToml(toml), { baseDir: BASE });
     expect(config.sources.main).toEqual({
       ...DOCUMENTED_DEFAULTS,
+      ...NO_REPLICAS,
       type: 'postgresql',
       url: 'postgres://bot@db1:5432/botdb',
       passwordEnv: 'BOTDB_PG_PASSWORD',

@@ -145,7 +145,7 @@ describe('unknown keys', () => {
       'database.sources.archive.compression',
     );
     expect(issue.fix).toMatch(
-      /^Remove it\. Known keys here: path, readonly, pool-size, timeout, max-queued, transaction-timeout, query-timeout, max-memory-mb, on-newer-schema, type, url, password-env, schema, host, port, user, database, key-prefix, max-age, on-unavailable, sentinels, master-name, options\.$/,
+      /^Remove it\. Known keys here: path, readonly, pool-size, timeout, max-queued, transaction-timeout, query-timeout, max-memory-mb, on-newer-schema, type, url, password-env, schema, replicas, max-replica-lag, replica-reads, host, port, user, database, key-prefix, max-age, on-unavailable, sentinels, master-name, options\.$/,
     );
   });
 

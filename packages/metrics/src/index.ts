@@ -39,7 +39,14 @@ export const METRIC_NAMES = [
   'fallback_reads_total',
   'skipped_reads_total',
   'source_state',
+  'primary_reads_total',
+  'replica_reads_total',
+  'replica_lag_seconds',
+  'replica_state',
 ] as const;
+
+/** A replica's states, as `replica_state` reports them (see ReplicaStats). */
+export const REPLICA_STATES = ['ok', 'lagging', 'failed'] as const;
 
 /**
  * Registers botdb's metrics on `registry`, read from `db.stats()` at each scrape. Returns a
@@ -148,6 +155,42 @@ export function registerBotdbMetrics(db: StatsSource, options: BotdbMetricsOptio
     `1 for the state the source is in (${SOURCE_STATES.join(', ')}), 0 for the others.`,
     ['source', 'state'],
     (_, s) => SOURCE_STATES.map((state) => [{ state }, s.state === state ? 1 : 0]),
+  );
+
+  // Sources with read replicas only (PostgreSQL `replicas`); the label `replica` is the replica's location.
+  define(
+    'counter',
+    'primary_reads_total',
+    'Reads outside transactions the primary served on a source with replicas (none was caught up, or replica reads are off).',
+    ['source'],
+    (_, s) => (s.primaryReads === undefined ? [] : one(s.primaryReads)),
+  );
+  define('counter', 'replica_reads_total', 'Reads a replica served.', ['source', 'replica'], (_, s) =>
+    (s.replicas ?? []).map((r) => [{ replica: r.location }, r.reads]),
+  );
+  define(
+    'gauge',
+    'replica_lag_seconds',
+    'How stale a replica is: 0 when it replayed every primary position seen, else the age of the newest one it replayed (absent while unknown).',
+    ['source', 'replica'],
+    (_, s) =>
+      (s.replicas ?? []).flatMap(
+        (r): Array<[{ replica: string }, number]> =>
+          r.lagMs === null ? [] : [[{ replica: r.location }, r.lagMs / 1000]],
+      ),
+  );
+  define(
+    'gauge',
+    'replica_state',
+    `1 for the state a replica is in (${REPLICA_STATES.join(', ')}), 0 for the others.`,
+    ['source', 'replica', 'state'],
+    (_, s) =>
+      (s.replicas ?? []).flatMap((r) =>
+        REPLICA_STATES.map((state): [{ replica: string; state: string }, number] => [
+          { replica: r.location, state },
+          r.state === state ? 1 : 0,
+        ]),
+      ),
   );
 
   return () => {

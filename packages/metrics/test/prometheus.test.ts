@@ -174,4 +174,31 @@ describe('registerBotdbMetrics', () => {
       await broken.close();
     }
   });
+
+  it("reports a source's replicas: reads per replica, primary reads, lag and state", async () => {
+    // The stats of a PostgreSQL source with two replicas (their figures are proven against real servers in
+    // core/test/pg-replicas.test.ts); here only how they become metrics.
+    const [base] = Object.values(await db.stats()) as [DatabaseSourceStats];
+    const withReplicas: DatabaseSourceStats = {
+      ...base,
+      primaryReads: 7,
+      replicas: [
+        { location: 'postgres://bot@db2:5432/botdb schema public', reads: 40, lagMs: 12, state: 'ok' },
+        { location: 'postgres://bot@db3:5432/botdb schema public', reads: 3, lagMs: null, state: 'failed' },
+      ],
+    };
+    const own = new Registry();
+    registerBotdbMetrics({ stats: async () => ({ pg: withReplicas }) }, { registry: own });
+    const text = await own.metrics();
+    const db2 = 'replica="postgres://bot@db2:5432/botdb schema public"';
+    const db3 = 'replica="postgres://bot@db3:5432/botdb schema public"';
+    expect(text).toContain('botdb_primary_reads_total{source="pg"} 7');
+    expect(text).toContain(`botdb_replica_reads_total{source="pg",${db2}} 40`);
+    expect(text).toContain(`botdb_replica_reads_total{source="pg",${db3}} 3`);
+    expect(text).toContain(`botdb_replica_lag_seconds{source="pg",${db2}} 0.012`);
+    expect(text).not.toContain(`botdb_replica_lag_seconds{source="pg",${db3}}`);
+    expect(text).toContain(`botdb_replica_state{source="pg",${db2},state="ok"} 1`);
+    expect(text).toContain(`botdb_replica_state{source="pg",${db3},state="failed"} 1`);
+    expect(text).toContain(`botdb_replica_state{source="pg",${db3},state="ok"} 0`);
+  });
 });

@@ -1,4 +1,5 @@
 /** `botdb check`: the configuration is valid and every source opens; what each source holds. */
+import type { ReplicaStats } from '@pkg/broker';
 import type { DatabaseConfig, LoadedConfig } from '@pkg/config';
 import { ConfigError, SCHEMA_VERSION, SchemaTooNewError } from '@pkg/core';
 import { type EngineName, parseVersion } from '@pkg/core/engines';
@@ -36,6 +37,26 @@ export interface SourceReport {
    */
   status: 'ok' | 'not-created' | 'failed';
   note?: string;
+  /** A source with read replicas (PostgreSQL `replicas`): each one's state and lag as the source saw them. */
+  replicas?: ReplicaStats[];
+}
+
+/** How long check waits for a source's first poll of its replicas (they are polled in the background). */
+const REPLICA_POLL_WAIT_MS = 3_000;
+
+/** The replicas of an opened source once each was polled (or the wait ran out); undefined without replicas. */
+async function replicasOf(
+  db: { stats(): Promise<Record<string, { replicas?: ReplicaStats[] }>> },
+  name: string,
+): Promise<ReplicaStats[] | undefined> {
+  const until = Date.now() + REPLICA_POLL_WAIT_MS;
+  for (;;) {
+    const replicas = (await db.stats())[name]?.replicas;
+    if (replicas === undefined) return undefined;
+    // lagMs stays null until a replica's first poll answers (one that is down: until the wait runs out).
+    if (replicas.every((r) => r.lagMs !== null) || Date.now() > until) return replicas;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export interface CheckOptions extends ConfigOption {
@@ -105,6 +126,8 @@ async function inspectSource(config: DatabaseConfig, name: string, problems: Pro
     report.schemaVersion = parseVersion(await one(sql.version));
     report.chats = Number(await one(sql.chats));
     report.messages = Number(await one(sql.messages));
+    const replicas = await replicasOf(db, name);
+    if (replicas !== undefined) report.replicas = replicas;
     if (report.schemaVersion !== null && report.schemaVersion > SCHEMA_VERSION) {
       // It opens, but a writable source refusing writes is a broken bot: say so before the bot finds out.
       if (!s.readonly && s.onNewerSchema === 'refuse-writes') {
@@ -148,6 +171,10 @@ function printText(loaded: LoadedConfig, sources: SourceReport[], problems: Prob
     }
     if (s.status === 'ok') {
       out.line(`    schema version ${s.schemaVersion ?? 'unknown'}, ${s.chats} chats, ${s.messages} messages`);
+    }
+    for (const r of s.replicas ?? []) {
+      const state = r.state === 'ok' ? c.green(r.state) : r.state === 'failed' ? c.red(r.state) : c.yellow(r.state);
+      out.line(`    replica ${printable(r.location)}: ${state}, lag ${r.lagMs === null ? 'unknown' : `${r.lagMs} ms`}`);
     }
     if (s.note !== undefined) out.line(`    ${c.dim(s.note)}`);
   }

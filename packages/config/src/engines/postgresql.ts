@@ -19,6 +19,12 @@ export interface PostgresSourceConfig extends CommonSourceConfig {
   passwordEnv: string | null;
   /** Schema holding the bot's tables (the session's search_path). Default "public". */
   schema: string;
+  /** Streaming standbys of the source's primary, read from when caught up. Default none. */
+  replicas: string[];
+  /** Seconds: a replica further behind the primary is not read. Default 5. */
+  maxReplicaLag: number;
+  /** False: reads never go to the replicas. Default true. */
+  replicaReads: boolean;
 }
 
 export interface PostgresSourceConfigInput extends CommonSourceConfigInput {
@@ -29,6 +35,14 @@ export interface PostgresSourceConfigInput extends CommonSourceConfigInput {
   'password-env'?: string | null;
   /** Default "public". */
   schema?: string;
+  /** postgres:// URLs of streaming standbys (one host each). */
+  replicas?: string[];
+  /** Seconds (default 5). */
+  maxReplicaLag?: number;
+  'max-replica-lag'?: number;
+  /** Default true. */
+  replicaReads?: boolean;
+  'replica-reads'?: boolean;
 }
 
 /** Schema of a PostgreSQL source that leaves `schema` out. */
@@ -92,8 +106,98 @@ function validate(entry: SourceEntry, ctx: Context): EngineFields<PostgresSource
     }
   }
 
-  if (ctx.issues.length > before || url === undefined) return undefined;
-  return { url, passwordEnv, schema };
+  const replicas = readReplicas(values.replicas, keyPath('replicas'), ctx);
+  const maxReplicaLag = readMaxReplicaLag(
+    values.maxReplicaLag,
+    keyPath('maxReplicaLag'),
+    written('maxReplicaLag', ctx.spelling === 'code' ? 'maxReplicaLag' : 'max-replica-lag'),
+    ctx,
+  );
+  let replicaReads = true;
+  if (values.replicaReads !== undefined) {
+    if (typeof values.replicaReads !== 'boolean') {
+      const key = written('replicaReads', ctx.spelling === 'code' ? 'replicaReads' : 'replica-reads');
+      issue(
+        ctx,
+        keyPath('replicaReads'),
+        `must be true or false, got ${describe(values.replicaReads)}.`,
+        `set ${key} = false to read only the primary, or leave it out (true: caught-up replicas serve reads).`,
+      );
+    } else {
+      replicaReads = values.replicaReads;
+    }
+  }
+
+  if (ctx.issues.length > before || url === undefined || replicas === undefined || maxReplicaLag === undefined) {
+    return undefined;
+  }
+  return { url, passwordEnv, schema, replicas, maxReplicaLag, replicaReads };
+}
+
+/** Default `max-replica-lag`, seconds. */
+export const DEFAULT_MAX_REPLICA_LAG = 5;
+/** `max-replica-lag` range, seconds: below 10 ms no replica keeps up; above an hour is no bound worth having. */
+const REPLICA_LAG_RANGE = { min: 0.01, max: 3600 };
+
+/** `replicas`: a list of single-host postgres:// URLs without a password; undefined after an issue. */
+function readReplicas(raw: unknown, key: string, ctx: Context): string[] | undefined {
+  if (raw === undefined) return [];
+  const example = 'replicas = ["postgres://bot@db2:5432/botdb"]';
+  if (!Array.isArray(raw)) {
+    issue(ctx, key, `must be a list of PostgreSQL URLs, got ${describe(raw)}.`, `write ${example}.`);
+    return undefined;
+  }
+  const before = ctx.issues.length;
+  const urls: string[] = [];
+  raw.forEach((item, i) => {
+    const at = `${key}[${i}]`;
+    const url = checkUrl(item, at, ctx);
+    if (url === undefined) return;
+    if (hostsOf(url).length > 1) {
+      issue(
+        ctx,
+        at,
+        'must name one host: each replica is read on its own.',
+        `list each standby as its own URL: ${example.replace(']', ', "postgres://bot@db3:5432/botdb"]')}.`,
+      );
+    } else if (urls.includes(url)) {
+      issue(ctx, at, `lists ${urlWithoutSecret(url)} twice.`, 'list each standby once.');
+    } else {
+      urls.push(url);
+    }
+  });
+  return ctx.issues.length > before ? undefined : urls;
+}
+
+/** `max-replica-lag`: seconds, within REPLICA_LAG_RANGE; undefined after an issue. */
+function readMaxReplicaLag(raw: unknown, key: string, name: string, ctx: Context): number | undefined {
+  if (raw === undefined) return DEFAULT_MAX_REPLICA_LAG;
+  if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < REPLICA_LAG_RANGE.min || raw > REPLICA_LAG_RANGE.max) {
+    issue(
+      ctx,
+      key,
+      `must be a number of seconds from ${REPLICA_LAG_RANGE.min} to ${REPLICA_LAG_RANGE.max}, got ${describe(raw)}.`,
+      `set ${name} = ${DEFAULT_MAX_REPLICA_LAG}.0 (the default): a replica further behind the primary than that is not read.`,
+    );
+    return undefined;
+  }
+  return raw;
+}
+
+/** The URL for messages: no query string (a parameter could hold a secret). */
+function urlWithoutSecret(url: string): string {
+  return url.split('?')[0] ?? url;
+}
+
+/**
+ * The hosts of a URL's authority as `host:port` (the driver's multi-host form `h1:5432,h2:5433`); a URL
+ * parser refuses that form, so it is read here.
+ */
+export function hostsOf(url: string): string[] {
+  const afterScheme = url.slice(url.indexOf('://') + 3);
+  const authority = afterScheme.split(/[/?#]/)[0] ?? '';
+  const hosts = authority.slice(authority.lastIndexOf('@') + 1);
+  return hosts.split(',');
 }
 
 /** The source's URL, from `url` or from the separate host/port/user/database keys; undefined after an issue. */
@@ -199,9 +303,20 @@ function checkUrl(raw: unknown, key: string, ctx: Context): string | undefined {
     );
     return undefined;
   }
+  const hosts = hostsOf(raw);
+  if (hosts.length > 1 && hosts.some((h) => !/^[A-Za-z0-9._-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(h))) {
+    issue(
+      ctx,
+      key,
+      'lists several hosts, and one of them is empty or not a host[:port].',
+      'write the hosts comma-separated, e.g. url = "postgres://bot@db1:5432,db2:5432/botdb".',
+    );
+    return undefined;
+  }
   let url: URL;
   try {
-    url = new URL(raw);
+    // Several hosts: the rest of the URL is checked with the first one in place of the list.
+    url = new URL(hosts.length > 1 ? raw.replace(hosts.join(','), hosts[0] ?? '') : raw);
   } catch {
     // Not echoed: an unparsable URL may still hold a password.
     issue(
@@ -292,9 +407,18 @@ function checkUrlParameters(url: URL, key: string, ctx: Context): boolean {
  * case; a left-out port is 5432 and a left-out database is the user's name, as the driver does.
  */
 export function postgresIdentity(url: string, schema: string): string {
-  const u = new URL(url);
+  const hosts = hostsOf(url);
+  const u = new URL(hosts.length > 1 ? url.replace(hosts.join(','), hosts[0] ?? '') : url);
   const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username);
-  return `postgresql:${u.hostname.toLowerCase()}:${u.port || '5432'}/${database}/${schema}`;
+  // Several hosts (a primary and its standbys): one store, whichever of them is the primary now.
+  const where = hosts
+    .map((h) => {
+      const one = new URL(`postgres://${h}`);
+      return `${one.hostname.toLowerCase()}:${one.port || '5432'}`;
+    })
+    .sort()
+    .join(',');
+  return `postgresql:${where}/${database}/${schema}`;
 }
 
 /**
@@ -323,6 +447,9 @@ const POSTGRES_FIELDS: readonly Field[] = [
   { field: 'url', names: ['url'] },
   { field: 'passwordEnv', names: ['password-env', 'passwordEnv'], codeName: 'passwordEnv' },
   { field: 'schema', names: ['schema'] },
+  { field: 'replicas', names: ['replicas'] },
+  { field: 'maxReplicaLag', names: ['max-replica-lag', 'maxReplicaLag'], codeName: 'maxReplicaLag' },
+  { field: 'replicaReads', names: ['replica-reads', 'replicaReads'], codeName: 'replicaReads' },
 ];
 const POSTGRES_PARTS: readonly Field[] = [
   { field: 'host', names: ['host'] },

@@ -5,6 +5,7 @@
  */
 import postgres, { type Sql } from 'postgres';
 import { PG_INT8_EXACT, pgPassword } from './errors.js';
+import { hostsOf, singleHostUrls } from './hosts.js';
 import type { PostgresSourceSpec } from './spec.js';
 
 /** What a connecting spec needs: a worker's full spec, or the CLI's view of a configured source. */
@@ -16,8 +17,13 @@ export type PostgresTarget = Pick<
 
 /** The pool, not yet connected (the driver connects on the first statement). */
 export async function connectPostgres(spec: PostgresTarget): Promise<Sql> {
-  const password = await pgPassword(spec);
+  // Several hosts (botdb's tools; the worker connects to one host at a time): the password of the first, and
+  // the driver picks the host that is a primary unless the URL says otherwise.
+  const multiHost = hostsOf(spec.url).length > 1;
+  const password = await pgPassword(multiHost ? { ...spec, url: singleHostUrls(spec.url)[0] as string } : spec);
+  const pickPrimary = multiHost && !/[?&]target_session_attrs=/.test(spec.url);
   return postgres(spec.url, {
+    ...(pickPrimary ? ({ target_session_attrs: 'primary' } as object) : {}),
     max: spec.poolSize ?? 1,
     // Past max_pipeline statements on one connection the driver sends one more per answer instead of
     // pipelining (saveChatMessage x64 on the writer: ~800/s at the default 100, ~4,500/s here). The depth

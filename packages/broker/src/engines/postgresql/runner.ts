@@ -6,6 +6,14 @@
  * - writes go in order to one reserved connection (the writer): ordered like SQLite's, and pipelined;
  * - a transaction reserves a connection of its own (BEGIN on it, COMMIT or ROLLBACK, then released).
  *
+ * Replicas and failover (docs/postgresql.md, "Replicas and failover"):
+ * - with `replicas`, a read outside a transaction (an operation, or db.query) goes to a replica that has replayed
+ *   this process's acknowledged writes and is within max-replica-lag (replica-set.ts, write-lsn.ts), else to
+ *   the primary. The WAL position of the writes is read by a statement pipelined behind them on the writer
+ *   and by the background poll: never a round trip of its own on a read;
+ * - with several hosts in `url`, the primary is the one that accepts writes (primary-finder.ts), looked for
+ *   again whenever it is lost; a write in flight when it goes fails (SOURCE_UNAVAILABLE) and is never retried.
+ *
  * Under server faults (see docs/postgresql.md, "When the server fails"):
  * - every call settles within `timeout` + DEADLINE_MARGIN_MS, whatever the server does (the shell's deadline,
  *   `deadlineError` here);
@@ -42,8 +50,12 @@ import { STATEMENT_CACHE_SIZE, StatementCache } from '../../statement-cache.js';
 import { toDate } from '../../stored-timestamp.js';
 import { connectPostgres } from './connect.js';
 import { isConnectionLost, pgOpenError, toPgError } from './errors.js';
+import { parseLsn, singleHostUrls } from './hosts.js';
+import { findWritable, RETRY_MS } from './primary-finder.js';
+import { Replica, ReplicaSet } from './replica-set.js';
 import { type PostgresConnection, type PostgresSourceSpec, postgresLocation } from './spec.js';
 import { pgText, pgTextEvictions } from './text.js';
+import { WriteLsn } from './write-lsn.js';
 
 /** A connection statements can run on: the pool, the writer, or a transaction's reserved connection. */
 type Target = Sql | ReservedSql;
@@ -63,6 +75,8 @@ type SqlRequest = Extract<WorkerRequest, { type: 'sql' }>;
 const DEADLINE_MARGIN_MS = 1_000;
 /** Every call of a transaction runs inside this savepoint (pipelined with it: no extra round trip). */
 const CALL_SAVEPOINT = 'botdb_call';
+/** The primary's WAL position, asked behind writes on their connection (see WriteLsn). */
+const POSITION = 'SELECT pg_current_wal_lsn()::text AS lsn';
 
 export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
   readonly engine = 'postgresql';
@@ -83,6 +97,20 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
   /** Catalog texts the driver keeps prepared (raw SQL is never prepared); bounded like SQLite's cache. */
   private readonly texts = new StatementCache<true>(STATEMENT_CACHE_SIZE);
   private closed = false;
+  /** The url's hosts, one URL each; the primary is `primaryUrl`, one of them. */
+  private hosts: string[] = [];
+  private primaryUrl = '';
+  /** Looking for the host that accepts writes (after the primary was lost); null when not. */
+  private finding: Promise<void> | null = null;
+  /** Waiting for a connection of the primary: failed at once when it is lost. */
+  private readonly waitingForPrimary = new Set<(e: DatabaseError) => void>();
+  /** This process's acknowledged writes on the source, as a WAL position replicas must reach. */
+  private readonly writes = new WriteLsn();
+  /** Null without `replicas` and with a single-host url (nothing is polled then). */
+  private replicaSet: ReplicaSet | null = null;
+  private primaryReads = 0;
+  /** A position query is on its way behind the writes (see writePosition). */
+  private positionInFlight = false;
 
   get deadlineMs(): number {
     return this.spec.timeoutMs + DEADLINE_MARGIN_MS;
@@ -98,13 +126,109 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
       timestamp: toDate,
       flag: (value: boolean) => value,
     };
-    this.sql = await connectPostgres(spec);
+    this.hosts = singleHostUrls(spec.url);
+    this.primaryUrl = this.hosts.length === 1 ? spec.url : await this.firstWritable();
+    this.sql = await connectPostgres({ ...spec, url: this.primaryUrl });
     // Connect now: a wrong URL, password or missing server fails the open, not the first call.
     await this.sql.unsafe('SELECT 1');
+    const replicas = spec.replicas ?? [];
+    if (replicas.length > 0 || this.hosts.length > 1) await this.startReplicaSet(replicas);
     return this.sql;
   }
 
+  /** Opening with several hosts: the first that accepts writes, asked until the source's timeout. */
+  private async firstWritable(): Promise<string> {
+    const until = performance.now() + this.spec.timeoutMs;
+    for (;;) {
+      const found = await findWritable(this.spec, this.hosts);
+      if (found !== null) return found;
+      if (performance.now() + RETRY_MS > until) {
+        throw new SourceUnavailableError(
+          this.spec.name,
+          postgresLocation(this.spec.url, this.spec.schema),
+          `none of the ${this.hosts.length} hosts in url accepted writes within ${this.spec.timeoutMs / 1000} s (each was down or a standby)`,
+          'start the primary or promote a standby (pg_ctl promote), and check the hosts listed in url',
+        );
+      }
+      await sleep(RETRY_MS);
+    }
+  }
+
+  private async startReplicaSet(urls: readonly string[]): Promise<void> {
+    const maxLagMs = this.spec.maxReplicaLagMs ?? 5_000;
+    const replicas: Replica[] = [];
+    for (const url of urls) {
+      // Read-only sessions: a replica is never written, even by a statement that slipped through.
+      const sql = await connectPostgres({ ...this.spec, url, readonly: true });
+      replicas.push(new Replica(postgresLocation(url, this.spec.schema), sql));
+    }
+    this.replicaSet = new ReplicaSet(replicas, {
+      maxLagMs,
+      // Often enough that a replica is read again soon after a write reached it; cheap (one tiny query each).
+      pollMs: Math.max(20, Math.min(100, maxLagMs / 10)),
+      timeoutMs: this.spec.timeoutMs,
+      primary: () => this.sql,
+      writes: this.writes,
+      primaryHealth: (e) => {
+        if (e !== null) this.primaryLost();
+      },
+    });
+    this.replicaSet.start();
+  }
+
+  /**
+   * The primary did not answer (a poll, a write's connection): with several hosts in url, look for the one
+   * that accepts writes now, every RETRY_MS until one does, and move the source's pool to it.
+   */
+  private primaryLost(): void {
+    if (this.hosts.length < 2 || this.finding !== null || this.closed) return;
+    for (const fail of this.waitingForPrimary) fail(this.noPrimary());
+    this.waitingForPrimary.clear();
+    this.finding = (async () => {
+      while (!this.closed) {
+        const found = await findWritable(this.spec, this.hosts).catch(() => null);
+        if (found !== null) {
+          if (found !== this.primaryUrl && !this.closed) await this.moveTo(found);
+          return;
+        }
+        await sleep(RETRY_MS);
+      }
+    })().finally(() => {
+      this.finding = null;
+    });
+  }
+
+  /** What a write (or a transaction) gets while the source looks for its new primary: never retried. */
+  private noPrimary(): DatabaseError {
+    return new SourceUnavailableError(
+      this.spec.name,
+      postgresLocation(this.spec.url, this.spec.schema),
+      "the primary was lost (it went down, or is no longer writable), and the source is looking for the host that accepts writes among url's hosts; a write in flight may have been applied, none is retried",
+      'write again once a standby is promoted (pg_ctl promote): the source finds it by itself within its timeout',
+    );
+  }
+
+  /** The primary is now `url`: a new pool there; the writer and the old pool are given up. */
+  private async moveTo(url: string): Promise<void> {
+    const next = await connectPostgres({ ...this.spec, url });
+    if (this.closed) {
+      await next.end({ timeout: 0 }).catch(noop);
+      return;
+    }
+    const old = this.sql;
+    this.sql = next;
+    this.primaryUrl = url;
+    if (this.writerHeld !== null) this.abandon(this.writerHeld);
+    this.writer = null;
+    this.writerHeld = null;
+    this.writerGeneration++;
+    this.writesInFlight = 0;
+    old.end({ timeout: 0 }).catch(noop);
+  }
+
   async openFailed(e: unknown, spec: PostgresSourceSpec): Promise<DatabaseError> {
+    await this.replicaSet?.close();
+    this.replicaSet = null;
     await this.sql?.end({ timeout: 0 }).catch(() => undefined);
     return pgOpenError(spec, e);
   }
@@ -161,26 +285,73 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
 
   /** Counts the write in flight while it runs (reads meanwhile follow it on the writer connection). */
   private write<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.finding !== null) return Promise.reject(this.noPrimary());
     this.writesInFlight++;
+    this.writes.started();
     const generation = this.writerGeneration;
     return fn().then(
       (value) => {
-        if (generation === this.writerGeneration) this.writesInFlight--;
+        this.writes.finished(true);
+        if (generation === this.writerGeneration) {
+          this.writesInFlight--;
+          this.writePosition();
+        }
         return value;
       },
       (e) => {
+        this.writes.finished(false);
         if (generation === this.writerGeneration) {
           this.writesInFlight--;
           // Its writer failed (its close may come later): the next write reserves another. A write of an
           // earlier, already replaced writer leaves the current one alone.
-          if (isConnectionLost(e) && this.writerHeld !== null) this.abandon(this.writerHeld);
+          if (isConnectionLost(e)) {
+            if (this.writerHeld !== null) this.abandon(this.writerHeld);
+            this.primaryLost();
+          }
         }
         throw e;
       },
     );
   }
 
+  /**
+   * With replicas: the WAL position behind the writes just answered, on the writer (sent after them, so at or
+   * past their commits; pipelined: no write waits for it). At most one in flight: when it answers and more writes
+   * were answered meanwhile, one more is sent. So under a steady stream of writes their positions are known
+   * within about one round trip, for one tiny statement per round trip.
+   */
+  private writePosition(): void {
+    const held = this.writerHeld;
+    if (this.replicaSet === null || held === null || this.positionInFlight || !this.writes.uncovered) return;
+    this.positionInFlight = true;
+    const cover = this.writes.positionQuery();
+    held
+      .unsafe(POSITION)
+      .execute()
+      .then(
+        (rows) => {
+          this.positionInFlight = false;
+          const lsn = (rows[0] as { lsn?: string } | undefined)?.lsn;
+          if (typeof lsn === 'string') cover(parseLsn(lsn));
+          this.writePosition();
+        },
+        () => {
+          this.positionInFlight = false;
+        },
+      );
+  }
+
   private read(plan: () => Plan<unknown>): Promise<unknown> {
+    const replica = this.replicaFor();
+    if (replica !== undefined) {
+      return this.drive(plan(), replica.sql, false).catch((e) => {
+        // Safe to run again: on another replica that may serve it, or the primary.
+        if (isRecoveryConflict(e)) return this.drive(plan(), this.sql, false);
+        if (!isConnectionLost(e)) throw e;
+        this.replicaSet?.readFailed(replica);
+        return this.read(plan);
+      });
+    }
     const first =
       this.writesInFlight > 0
         ? this.writerConnection().then((w) => this.drive(plan(), w, false))
@@ -190,6 +361,19 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
       if (!isConnectionLost(e)) throw e;
       return this.drive(plan(), this.sql, false);
     });
+  }
+
+  /** A replica that may serve a read outside a transaction now (counted), or undefined (the primary reads it, counted). */
+  private replicaFor(): Replica | undefined {
+    if (this.replicaSet === null) return undefined;
+    const lost = this.finding !== null;
+    const required = lost ? this.writes.requiredAcknowledged() : this.writes.required();
+    const replica = this.spec.replicaReads === false ? undefined : this.replicaSet.pick(required, lost);
+    // No replica may serve it and the primary is lost: it fails now rather than wait for a dead host.
+    if (replica === undefined && lost) throw this.noPrimary();
+    if (replica === undefined) this.primaryReads++;
+    else replica.reads++;
+    return replica;
   }
 
   private writerConnection(): Promise<ReservedSql> {
@@ -210,11 +394,19 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
   }
 
   /** A connection of the pool for one holder; bounded by the source's timeout. */
-  private reserve(): Promise<ReservedSql> {
+  private reserve(pool: Sql = this.sql): Promise<ReservedSql> {
     this.counters.reserved++;
-    const reserving = this.sql.reserve();
+    const reserving = pool.reserve();
     return new Promise<ReservedSql>((resolve, reject) => {
+      // The primary lost while waiting for its connection: fail now (given back if it ever comes).
+      const lost = (e: DatabaseError) => {
+        clearTimeout(timer);
+        void reserving.then((c) => c.release()).catch(noop);
+        reject(e);
+      };
+      if (pool === this.sql && this.hosts.length > 1) this.waitingForPrimary.add(lost);
       const timer = setTimeout(() => {
+        this.waitingForPrimary.delete(lost);
         // Given back as soon as it arrives: nobody waits for it any more.
         void reserving.then((c) => c.release()).catch(noop);
         reject(
@@ -228,11 +420,13 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
       reserving.then(
         (c) => {
           clearTimeout(timer);
+          this.waitingForPrimary.delete(lost);
           this.watch(c);
           resolve(c);
         },
         (e) => {
           clearTimeout(timer);
+          this.waitingForPrimary.delete(lost);
           reject(e);
         },
       );
@@ -379,7 +573,26 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
    * All of it pipelined: one round trip. A write gets 25006 from the server: INVALID_ARGUMENT.
    */
   private async readOnlySql(what: string, text: string, values: never[], tx: ReservedSql | null): Promise<PgRows> {
-    const conn = tx ?? (await this.reserve());
+    const replica = tx === null ? this.replicaFor() : undefined;
+    if (replica !== undefined) {
+      try {
+        return await this.readOnlySqlOn(what, text, values, null, replica.sql);
+      } catch (e) {
+        if (!isConnectionLost(e) && !isRecoveryConflict(e)) throw e;
+        if (isConnectionLost(e)) this.replicaSet?.readFailed(replica);
+      }
+    }
+    return this.readOnlySqlOn(what, text, values, tx, this.sql);
+  }
+
+  private async readOnlySqlOn(
+    what: string,
+    text: string,
+    values: never[],
+    tx: ReservedSql | null,
+    pool: Sql,
+  ): Promise<PgRows> {
+    const conn = tx ?? (await this.reserve(pool));
     try {
       const [opened, , ran, closed] = await Promise.allSettled([
         conn.unsafe(tx === null ? 'BEGIN READ ONLY' : 'SAVEPOINT botdb_query').execute(),
@@ -442,6 +655,7 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
   }
 
   private async beginOnReserved(): Promise<ReservedSql> {
+    if (this.finding !== null) throw this.noPrimary();
     const conn = await this.reserve();
     try {
       await conn.unsafe(this.spec.readonly ? 'BEGIN READ ONLY' : 'BEGIN');
@@ -461,7 +675,7 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
       throw this.txLost();
     }
     try {
-      const result = await conn.unsafe(how === 'commit' ? 'COMMIT' : 'ROLLBACK');
+      const result = how === 'commit' ? await this.commit(conn) : await conn.unsafe('ROLLBACK');
       // COMMIT of an aborted transaction "succeeds" as ROLLBACK: never report that as committed.
       if (how === 'commit' && result.command === 'ROLLBACK') {
         throw new QueryFailedError(
@@ -477,6 +691,30 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
       throw e;
     } finally {
       conn.release();
+    }
+  }
+
+  /**
+   * COMMIT, counted as a write. With replicas the WAL position is asked right behind it on the same connection
+   * (pipelined: it arrives with the COMMIT's answer, no extra round trip) and covers it.
+   */
+  private async commit(conn: ReservedSql): Promise<PgRows> {
+    this.writes.started();
+    let acknowledged = false;
+    const committing = conn.unsafe('COMMIT').execute();
+    const position = this.replicaSet === null ? null : conn.unsafe(POSITION).execute();
+    position?.catch(noop);
+    try {
+      const result = (await committing) as PgRows;
+      acknowledged = result.command !== 'ROLLBACK';
+      return result;
+    } finally {
+      this.writes.finished(acknowledged);
+      // Asked after the COMMIT: its answer is at or past the commit record.
+      const cover = this.writes.positionQuery();
+      const rows = position === null ? [] : await position.catch(() => []);
+      const lsn = (rows[0] as { lsn?: unknown } | undefined)?.lsn;
+      if (typeof lsn === 'string') cover(parseLsn(lsn));
     }
   }
 
@@ -497,12 +735,16 @@ export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
       statementsPrepared: this.texts.size,
       statementsEvicted: this.texts.evictions + pgTextEvictions(),
       unavailable: null,
+      ...(this.replicaSet === null || (this.spec.replicas ?? []).length === 0
+        ? {}
+        : { replicas: this.replicaSet.stats(), primaryReads: this.primaryReads }),
     };
   }
 
   async close(open: readonly ReservedSql[]): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.replicaSet?.close();
     for (const conn of open) {
       await conn.unsafe('ROLLBACK').catch(() => undefined);
       conn.release();
@@ -535,8 +777,22 @@ function refusedQuery(): ReturnType<ReservedSql['unsafe']> {
 
 function noop(): void {}
 
+/**
+ * A standby cancelled the read because replaying WAL needed what it was reading (40001, "conflict with
+ * recovery"): the read is run again on the primary, which has no such conflict.
+ */
+function isRecoveryConflict(e: unknown): boolean {
+  return (
+    (e as { code?: unknown } | null)?.code === '40001' && /conflict with recovery/.test(String((e as Error).message))
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** What the driver answers: the rows, with the command's count and (after a describe) its columns. */
-type PgRows = Record<string, unknown>[] & { count?: number; columns?: unknown[] | null };
+type PgRows = Record<string, unknown>[] & { count?: number; columns?: unknown[] | null; command?: string };
 
 /** The statement returns rows (a row description came back, maybe for zero rows), not NoData. */
 function hasColumns(rows: PgRows): boolean {
