@@ -994,7 +994,7 @@ const WRAPPER_DOCS = {
     errors: [
       '`CHAT_MOVE_FAILED`: the chat is pinned by `chatMapping`, an earlier move of it to another source is unfinished, the schema versions differ, or the verified counts differ (the chat stays in its source; run the move again).',
       '`UNKNOWN_SOURCE`, `READONLY_SOURCE`: `to` names no source, or a readonly one.',
-      '`INVALID_ARGUMENT`: bad `chatId`, `to`, `keepOld`, `timeoutMs` or `drainMs`.',
+      '`INVALID_ARGUMENT`: bad `chatId`, `to`, `keepOld` or `drainMs`.',
       'Writes of a chat that stays fenced longer than 30 s (a mover killed and not resumed) fail with `CHAT_MOVING`; nothing of them was written.',
     ],
   },
@@ -1329,7 +1329,7 @@ function describeExport(e) {
     RouteReason:
       "`'dataSource' | 'chatMapping' | 'placement' | 'default' | 'fallback'` (`placement`: the chat was moved online; `fallback`: the dataSource named no configured source).",
     moveChatOnline:
-      'The online chat move from any process (`db.moveChat`, `botdb move --online`, `botdb shards apply`): `moveChatOnline({ config, chatId, to, keepOld?, timeoutMs?, drainMs?, onProgress? })`; see [operations.md](operations.md#moving-a-chat-while-the-bot-runs).',
+      'The online chat move from any process (`db.moveChat`, `botdb move --online`, `botdb shards apply`): `moveChatOnline({ config, chatId, to, keepOld?, drainMs?, onProgress? })`; see [operations.md](operations.md#moving-a-chat-while-the-bot-runs).',
     readPlacements:
       'Every recorded placement (`Map<chatId, PlacementRow>`) from the system source; empty when no chat was moved online.',
     MoveChatOnline: 'The type of `moveChatOnline`.',
