@@ -81,6 +81,12 @@ describeEngines('online chat moves between SQLite and', (h) => {
     await mover.moveChat({ chatId, to: 'other', keepOld: true, drainMs: 0 });
     // Straight after the move, before its next refresh, the stale process still routes to the old source.
     expect(stale.routeFor({ chatId }).source).toBe('home');
+    // A transaction routed by the stale placement meets the fence: CHAT_MOVING, nothing written.
+    await expect(
+      stale.transaction({ chatId }, (tx) =>
+        tx.saveChatMessage({ date: new Date(), chatId, userId: 11, messageId: 'in-tx', messageText: 'x' }),
+      ),
+    ).rejects.toMatchObject({ code: 'CHAT_MOVING' });
     await stale.saveChatMessage({ date: new Date(), chatId, userId: 11, messageId: 'late', messageText: 'x' });
     const inOther = await mover.query({
       sql: `SELECT count(*) AS n FROM chat_messages WHERE chat_id = ${chatId}`,
