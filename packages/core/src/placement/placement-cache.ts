@@ -54,7 +54,12 @@ export class PlacementCache {
     });
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, STALE_MS);
+      timer = setTimeout(() => {
+        // The system source is slow or hung: route by the last copy for a while instead of making every
+        // chat call wait (the fences keep writes safe).
+        this.readAt = performance.now();
+        resolve();
+      }, STALE_MS);
       timer.unref?.();
     });
     return Promise.race([this.reading, bound]).finally(() => clearTimeout(timer));
