@@ -34,6 +34,7 @@ const SOURCES = {
   router: `${CORE}/router.ts`,
   logging: `${CORE}/logging.ts`,
   configWatcher: `${CORE}/config-watcher.ts`,
+  placement: `${CORE}/placement/types.ts`,
   index: `${CORE}/index.ts`,
   broker: 'packages/broker/src/broker.ts',
   sourceClient: 'packages/broker/src/source-client.ts',
@@ -887,6 +888,7 @@ const WRAPPER_ORDER = [
   'stats',
   'reconfigure',
   'watchConfig',
+  'moveChat',
 ];
 for (const k of wrapperMembers.keys()) {
   if (!WRAPPER_ORDER.includes(k))
@@ -982,6 +984,18 @@ const WRAPPER_DOCS = {
       '`INVALID_ARGUMENT`: `options` is not `{ allowDroppingMappedSources?: boolean }`.',
       '`SOURCE_OPEN_FAILED` (and the other open errors): an added or replaced source did not open; the configuration is applied anyway, as with `ready()`.',
       '`SOURCE_CLOSED`: the wrapper is closed.',
+    ],
+  },
+  moveChat: {
+    expand: ['MoveChatOptions', 'MoveChatResult', 'MoveProgress'],
+    prose: [
+      'Safe while the bot runs, in this and every other process of the bot: the protocol, the placement table and the exact guarantees are in [operations.md](operations.md#moving-a-chat-while-the-bot-runs). `moveChatOnline({ config, ...options })` from `@pkg/core` runs the same move from any process (`botdb move --online`).',
+    ],
+    errors: [
+      '`CHAT_MOVE_FAILED`: the chat is pinned by `chatMapping`, an earlier move of it to another source is unfinished, the schema versions differ, or the verified counts differ (the chat stays in its source; run the move again).',
+      '`UNKNOWN_SOURCE`, `READONLY_SOURCE`: `to` names no source, or a readonly one.',
+      '`INVALID_ARGUMENT`: bad `chatId`, `to`, `keepOld` or `drainMs`.',
+      'Writes of a chat that stays fenced longer than 30 s (a mover killed and not resumed) fail with `CHAT_MOVING`; nothing of them was written.',
     ],
   },
   watchConfig: {
@@ -1115,7 +1129,7 @@ w(
   '',
 );
 w(
-  'Routing never looks at the data: it uses only the call’s `chatId`, its `dataSource` and the configuration. `db.routeFor()` shows the decision for given arguments. The library routes chats to sources; its calls never move data between them (`botdb move` copies chats to another source: [cli.md](cli.md)).',
+  'Routing never looks at the data: it uses only the call’s `chatId`, its `dataSource`, the configuration and the recorded placement of chats moved online. `db.routeFor()` shows the decision for given arguments. Only `db.moveChat` moves a chat’s data, safely while the bot runs ([operations.md](operations.md#moving-a-chat-while-the-bot-runs)); `botdb move` without `--online` copies chats for a stopped bot ([cli.md](cli.md)).',
   '',
 );
 
@@ -1313,7 +1327,20 @@ function describeExport(e) {
     TransactionScope: 'First argument of `db.transaction`.',
     RouteDecision: 'Result of `db.routeFor`.',
     RouteReason:
-      "`'dataSource' | 'chatMapping' | 'default' | 'fallback'` (`fallback`: the dataSource named no configured source).",
+      "`'dataSource' | 'chatMapping' | 'placement' | 'default' | 'fallback'` (`placement`: the chat was moved online; `fallback`: the dataSource named no configured source).",
+    moveChatOnline:
+      'The online chat move from any process (`db.moveChat`, `botdb move --online`, `botdb shards apply`): `moveChatOnline({ config, chatId, to, keepOld?, drainMs?, onProgress? })`; see [operations.md](operations.md#moving-a-chat-while-the-bot-runs).',
+    readPlacements:
+      'Every recorded placement (`Map<chatId, PlacementRow>`) from the system source; empty when no chat was moved online.',
+    MoveChatOnline: 'The type of `moveChatOnline`.',
+    MoveChatOnlineOptions: '`MoveChatOptions` plus `config` (and the in-process `hooks`).',
+    MoveChatOptions: 'The argument of `db.moveChat`.',
+    MoveChatResult: 'What a move resolves with: `{ chatId, from, to, epoch, rows, removedOld, outcome }`.',
+    MoveHooks: "How the running wrapper holds and releases a chat's writes for a move's final step.",
+    MoveProgress: '`{ chatId, step, from, to, rows? }`, given to `onProgress`.',
+    MoveStep: 'The steps of an online move, in order.',
+    PlacementRow: 'One row of `botdb_chat_placement`: `{ chatId, source, state, target, previous, epoch }`.',
+    ReadPlacements: 'The type of `readPlacements`.',
     RouteRequest:
       'Argument of `Router.route` / `explain` and `db.routeFor` (`operation` only names the call in a refusal).',
     Router:

@@ -5,9 +5,10 @@ import { runBackup } from './commands/backup.js';
 import { runCheck } from './commands/check.js';
 import { chatsWithOperands, DEFAULT_BATCH, type MoveOptions, runMove } from './commands/move.js';
 import { runMoveCache } from './commands/move-cache.js';
-import { runRoute } from './commands/route.js';
+import { parseChatId, runRoute } from './commands/route.js';
 import { runStats } from './commands/stats.js';
 import { runVerify } from './commands/verify.js';
+import { runOnlineMove } from './move/online.js';
 import { EXIT, err, out, printable, problemLines } from './output.js';
 import { toProblem, UsageError } from './problems.js';
 
@@ -136,10 +137,16 @@ export function buildProgram(): Command {
   program
     .command('move')
     .description(
-      'copy chats (or a whole source) to another source, verify the row counts, print the chatMapping lines to add; never deletes from the source',
+      'move chats while the bot runs (--online, --resume), or copy chats (or a whole source) of a stopped bot to another source, verify the row counts and print the chatMapping lines to add',
     )
-    .requiredOption('--from <source>', 'the source to copy from (may be readonly)')
-    .requiredOption('--to <source>', 'the writable source to copy into (created with the bot schema if missing)')
+    .option('--from <source>', 'the source to copy from (may be readonly); optional with --online')
+    .option('--to <source>', 'the writable source to copy (or move) into (created with the bot schema if missing)')
+    .option(
+      '--online',
+      "move the chats with the bot's online protocol: safe while the bot runs (placement, fence, verified copy, old copy removed)",
+    )
+    .option('--resume', 'finish the online moves a killed mover left (all, or those named with --chat)')
+    .option('--keep-old', 'with --online: keep the old copy as a readonly (fenced) leftover instead of removing it')
     .option(
       '--chat <id>',
       'a chat to copy (repeat for several; negative for groups)',
@@ -158,17 +165,33 @@ export function buildProgram(): Command {
         'botdb move --from primary --to archive2 --chat -1001234567890',
         'botdb move --from primary --to archive2 --chat -- -1001234567890 -1001234567891',
         'botdb move --from primary --to archive2 --chat -1001234567890 --chat 100100 --json',
+        'botdb move --online --to pg --chat -- -1001234567890',
+        'botdb move --resume',
         'botdb move --from old --to new --all',
         'botdb move --from primary --to redis --cache',
       )}
-It copies; it never deletes from the source. Safe to re-run, and to re-run after a kill: rows the
+With --online the chats move while the bot runs (docs/operations.md): their writes are held or fenced for the
+final step, the copy is verified, the placement switches in one step, the old copy is removed after a drain.
+Without it, move copies for a STOPPED bot; it never deletes from the source. Safe to re-run, and to re-run after a kill: rows the
 destination already holds (by primary key) are kept as they are, only missing ones are inserted.
 Then add the printed lines under [database.chatMapping]; the source's copy can be cleaned up later.
 `,
     )
-    .action(async (opts: MoveOptions, command: Command) => {
-      const args = { ...opts, chat: chatsWithOperands(opts.chat, command.args) };
-      exitCode = opts.cache ? await runMoveCache(args) : await runMove(args);
+    .action(async (opts: MoveOptions & { online?: boolean; resume?: boolean; keepOld?: boolean }, command: Command) => {
+      const chat = chatsWithOperands(opts.chat, command.args);
+      if (opts.online || opts.resume) {
+        exitCode = await runOnlineMove({
+          config: opts.config,
+          from: opts.from,
+          to: opts.to,
+          chats: (chat ?? []).map(parseChatId),
+          resume: opts.resume === true,
+          keepOld: opts.keepOld === true,
+          json: opts.json === true,
+        });
+        return;
+      }
+      exitCode = opts.cache ? await runMoveCache({ ...opts, chat }) : await runMove({ ...opts, chat });
     });
 
   return program;

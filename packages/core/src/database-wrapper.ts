@@ -2,23 +2,43 @@
  * The bot's data layer. Each configured source runs in its own worker (see @pkg/broker);
  * this class only decides where a call goes and forwards it.
  */
-
-import { Broker, type BrokerOptions, type SourceSpec, type SourceStats, sourceLocation } from '@pkg/broker';
+import {
+  Broker,
+  type BrokerOptions,
+  type ResultOf,
+  type SourceSpec,
+  type SourceStats,
+  sourceLocation,
+} from '@pkg/broker';
 import {
   CROSS_SOURCE_DEFAULTS,
   type DatabaseConfig,
   type DatabaseConfigInput,
   validateDatabaseConfig,
 } from '@pkg/config';
-import { ConfigError, DatabaseError, type ErrorCode, InvalidArgumentError, SourceClosedError } from '@pkg/errors';
+import {
+  ChatMovingError,
+  ConfigError,
+  DatabaseError,
+  type ErrorCode,
+  InvalidArgumentError,
+  SourceClosedError,
+} from '@pkg/errors';
 import { CacheOutages } from './cache-outages.js';
 import { withCallerStack } from './caller-stack.js';
 import { type ConfigWatcher, type WatchConfigOptions, watchConfigFile } from './config-watcher.js';
 import type { CrossSourcePart, SkippedSource } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
+import { FENCE_MARKER } from './engines/tools.js';
+import { ENGINE_TOOLS } from './engines/tools-registry.js';
 import { ErrorCounts } from './error-counts.js';
 import { type Log, type Logger, toLog } from './logging.js';
 import type { CoreOperations } from './operations/index.js';
+import { moveChatOnline } from './placement/mover.js';
+import { PlacementCache } from './placement/placement-cache.js';
+import { systemSourceOf } from './placement/sides.js';
+import { MOVE_TIMEOUT_MS, POLL_MS } from './placement/timing.js';
+import type { MoveChatOptions, MoveChatResult } from './placement/types.js';
 import { type RouteDecision, type RouteRequest, Router } from './router.js';
 import { cacheSourceFor, checkServed, servesAll } from './served.js';
 import { planSources, sourceSpecs } from './source-specs.js';
@@ -119,12 +139,30 @@ export class DatabaseWrapper extends DataApi {
   private reconfiguring: Promise<unknown> | null = null;
   private readonly watchers = new Set<ConfigWatcher>();
   private closed = false;
+  /** The recorded placements of chats moved online (the system source's table), as this process last read them. */
+  private readonly placement: PlacementCache;
+  /** Chats whose final move step runs in this process: their new writes wait for it (resolved on release). */
+  private readonly held = new Map<number, Promise<void>>();
+  /** This process's moves in progress, one per chat at a time. */
+  private readonly moving = new Map<number, Promise<unknown>>();
+  private readonly releases = new Map<number, () => void>();
 
   constructor(options: DatabaseWrapperOptions) {
     super();
     checkOptions(options);
     this.log = toLog(options.logger);
     this.cacheOutages = new CacheOutages(this.log);
+    this.placement = new PlacementCache(
+      {
+        system: () => {
+          const source = systemSourceOf(this.current);
+          const type = this.current.sources[source]?.type;
+          return { source, online: type === undefined ? undefined : ENGINE_TOOLS[type].online };
+        },
+        query: (source, sql) => this.broker.query(source, sql, [], 'all', { readOnly: true }) as Promise<unknown[]>,
+      },
+      this.log,
+    );
     this.baseDir = options.dbPath === undefined ? options.baseDir : undefined;
     this.current = resolveConfig(options, this.log);
     this.router = this.routerFor(this.current);
@@ -254,13 +292,16 @@ export class DatabaseWrapper extends DataApi {
   }
 
   private routerFor(config: DatabaseConfig): Router {
-    const router: Router = new Router(config, (name) =>
-      this.log.warn(
-        { event: 'unknown-data-source', source: name, fallbackSource: router.defaultSource },
-        `dataSource "${name}" names no configured source (${router.sourceNames.map((n) => `"${n}"`).join(', ')}); ` +
-          `using the default source "${router.defaultSource}" instead (shown once per name). ` +
-          'Fix: correct the name, or set [database] unknown-data-source = "refuse" to fail such calls with UNKNOWN_SOURCE.',
-      ),
+    const router: Router = new Router(
+      config,
+      (name) =>
+        this.log.warn(
+          { event: 'unknown-data-source', source: name, fallbackSource: router.defaultSource },
+          `dataSource "${name}" names no configured source (${router.sourceNames.map((n) => `"${n}"`).join(', ')}); ` +
+            `using the default source "${router.defaultSource}" instead (shown once per name). ` +
+            'Fix: correct the name, or set [database] unknown-data-source = "refuse" to fail such calls with UNKNOWN_SOURCE.',
+        ),
+      this.placement.sourceOf,
     );
     return router;
   }
@@ -298,7 +339,8 @@ export class DatabaseWrapper extends DataApi {
    * and writes for its chats fail with the open error.
    */
   ready(): Promise<void> {
-    return this.broker.ready();
+    // The chat placement is read once the sources are open, so the first chat call need not wait for it.
+    return this.broker.ready().then(() => this.placement.refresh());
   }
 
   /** Where a call with these arguments would go, and why. Throws as the call would. */
@@ -331,6 +373,15 @@ export class DatabaseWrapper extends DataApi {
     } catch (e) {
       // The caller's own errors thrown inside `fn` are not the source's.
       if (e instanceof DatabaseError) this.failed(source, 'transaction', e);
+      if (scope.chatId !== undefined && isFenced(e)) {
+        throw new ChatMovingError(
+          scope.chatId,
+          source,
+          'transaction',
+          0,
+          'fenced in this source: run the transaction again',
+        );
+      }
       throw e;
     }
   }
@@ -354,6 +405,49 @@ export class DatabaseWrapper extends DataApi {
         this.failed(source, 'query', e);
         throw e;
       }) as Promise<unknown[]>;
+  }
+
+  /**
+   * Moves one chat to source `to` while the bot runs (docs/operations.md, "Moving a chat while the bot
+   * runs"): its writes are held for the final step, its rows copied and verified, its placement switched
+   * in one statement, then the held writes go to `to`. Resumes a move that was interrupted.
+   */
+  moveChat(options: MoveChatOptions): Promise<MoveChatResult> {
+    const chatId = (options as { chatId?: unknown } | null)?.chatId as number;
+    const run = () =>
+      moveChatOnline({
+        ...options,
+        config: this.current,
+        hooks: {
+          hold: async (chat) => {
+            let release: () => void = () => undefined;
+            this.held.set(
+              chat,
+              new Promise<void>((r) => {
+                release = r;
+              }),
+            );
+            this.releases.set(chat, release);
+          },
+          release: (chat, placed) => {
+            this.placement.set(chat, placed);
+            this.held.delete(chat);
+            this.releases.get(chat)?.();
+            this.releases.delete(chat);
+          },
+        },
+      }).finally(() => this.placement.refresh());
+    const before = this.moving.get(chatId);
+    const outcome = before === undefined ? run() : before.then(run, run);
+    const settled = outcome.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.moving.set(chatId, settled);
+    settled.then(() => {
+      if (this.moving.get(chatId) === settled) this.moving.delete(chatId);
+    });
+    return outcome;
   }
 
   /**
@@ -407,14 +501,20 @@ export class DatabaseWrapper extends DataApi {
   }
 
   /** The one routing step of every single-source call, with its debug line. Throws a refusal. */
-  private routeCall(op: OpName, args: unknown, chatId: number | undefined, write: boolean): string {
+  private routeCall(
+    op: OpName,
+    args: unknown,
+    chatId: number | undefined,
+    write: boolean,
+    router: Router = this.router,
+  ): string {
     // A write's dataSource reaches here only from the four system-wide writes that accept it.
     const dataSource = (args as { dataSource?: string }).dataSource;
     let source: string;
     try {
       const config = this.current;
       const cache = cacheSourceFor(config, op, dataSource);
-      source = this.router.route({ chatId, dataSource: cache ?? dataSource, write, operation: op });
+      source = router.route({ chatId, dataSource: cache ?? dataSource, write, operation: op });
       checkServed(config, source, op);
     } catch (e) {
       // A refusal counts against the source it names (READONLY_SOURCE), else the default.
@@ -433,17 +533,39 @@ export class DatabaseWrapper extends DataApi {
     return source;
   }
 
-  protected readOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
+  /** A chat call routed by placement waits for a fresh one when this process's copy is too old. */
+  private placementDue(args: unknown, chatId: number | undefined): boolean {
+    return (
+      chatId !== undefined && (args as { dataSource?: string }).dataSource === undefined && this.placement.mustRefresh()
+    );
+  }
+
+  /**
+   * A chat call that must first wait for a fresh placement is routed afterwards, by the configuration in
+   * force then (a source removed meanwhile must not receive it).
+   */
+  private afterRefresh<T>(then: (router: Router) => Promise<T>): Promise<T> {
+    return this.placement.refresh().then(() => then(this.router));
+  }
+
+  protected readOne<K extends OpName>(
+    op: K,
+    args: never,
+    chatId: number | undefined,
+    router: Router = this.router,
+  ): Promise<Result<K>> {
+    if (router === this.router && this.placementDue(args, chatId))
+      return this.afterRefresh((r) => this.readOne(op, args, chatId, r));
     let source: string;
     try {
-      source = this.routeCall(op, args, chatId, false);
+      source = this.routeCall(op, args, chatId, false, router);
     } catch (e) {
       return Promise.reject(e);
     }
     const read = this.send(source, op, args);
     // A cache source (Redis) answers its outages with misses (or its typed error): no other source's cache stands in.
     if (!servesAll(this.current, source)) return this.cacheOutages.read(this.current, source, op, read, isUnavailable);
-    return source === this.router.defaultSource ? read : this.orDefault(read, source, op, args);
+    return source === router.defaultSource ? read : this.orDefault(read, source, op, args);
   }
 
   /**
@@ -494,24 +616,89 @@ export class DatabaseWrapper extends DataApi {
     counts[counter]++;
   }
 
-  protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
+  protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined): Promise<Result<K>> {
+    if (chatId === undefined) {
+      try {
+        return this.send(this.routeCall(op, args, chatId, true), op, args);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    if (this.placementDue(args, chatId)) return this.afterRefresh((r) => this.heldWrite(op, args, chatId, r));
+    return this.heldWrite(op, args, chatId, this.router);
+  }
+
+  /** A chat's write waits while this process holds the chat for a move's final step. */
+  private heldWrite<K extends OpName>(op: K, args: never, chatId: number, router: Router): Promise<Result<K>> {
+    const held = this.held.get(chatId);
+    if (held !== undefined) return boundedWait(held, MOVE_TIMEOUT_MS).then(() => this.chatWrite(op, args, chatId, 0));
+    return this.chatWrite(op, args, chatId, 0, router);
+  }
+
+  /**
+   * A chat's write. Refused by a fence (the chat moved, or is moving, out of that source: nothing was
+   * written), it is sent again where the placement says once the placement has switched, waiting (polling,
+   * bounded) while the move finishes; past the bound it fails with CHAT_MOVING.
+   */
+  private chatWrite<K extends OpName>(
+    op: K,
+    args: never,
+    chatId: number,
+    since: number,
+    router: Router = this.router,
+  ): Promise<Result<K>> {
+    let source: string;
     try {
-      return this.send(this.routeCall(op, args, chatId, true), op, args);
+      source = this.routeCall(op, args, chatId, true, router);
     } catch (e) {
       return Promise.reject(e);
     }
+    return this.broker.call(source, op, args).then(undefined, async (e: unknown) => {
+      if (!isFenced(e)) {
+        this.failed(source, op, e);
+        throw withCallerStack(e);
+      }
+      const start = since === 0 ? performance.now() : since;
+      for (;;) {
+        const held = this.held.get(chatId);
+        if (held !== undefined) await boundedWait(held, POLL_MS * 20);
+        else await new Promise((r) => setTimeout(r, POLL_MS));
+        await this.placement.refresh();
+        if (this.router.route({ chatId, write: true, operation: op }) !== source) break;
+        const waited = Math.round(performance.now() - start);
+        if (waited > MOVE_TIMEOUT_MS) {
+          const error = new ChatMovingError(
+            chatId,
+            source,
+            op,
+            waited,
+            'fenced there, and the placement did not switch',
+          );
+          this.failed(source, op, error);
+          throw withCallerStack(error);
+        }
+      }
+      return this.chatWrite(op, args, chatId, start);
+    }) as Promise<Result<K>>;
   }
 
   /** Routed once; only messages read from a non-default source take the media lookup. */
-  protected override readMessages<K extends OpName>(op: K, args: never, chatId: number) {
+  protected override readMessages<K extends OpName>(
+    op: K,
+    args: never,
+    chatId: number,
+    router: Router = this.router,
+  ): Promise<Result<K>> {
+    if (router === this.router && this.placementDue(args, chatId))
+      return this.afterRefresh((r) => this.readMessages(op, args, chatId, r));
     let source: string;
     try {
-      source = this.routeCall(op, args, chatId, false);
+      source = this.routeCall(op, args, chatId, false, router);
     } catch (e) {
       return Promise.reject(e);
     }
     const read = this.send(source, op, args);
-    if (source === this.router.defaultSource) return read;
+    if (source === router.defaultSource) return read;
     return this.orDefault(read, source, op, args).then((rows) =>
       this.fillMedia(rows as unknown as ChatMessage | ChatMessage[] | null),
     ) as typeof read;
@@ -678,7 +865,23 @@ const UNAVAILABLE_CODES: ReadonlySet<ErrorCode> = new Set([
   'SOURCE_CRASHED',
 ]);
 
+type Result<K extends OpName> = ResultOf<CoreOperations[K]>;
+
 const TIMED_OUT = Symbol('timed out');
+
+/** A write a fence refused: the chat moved (or is moving) out of that source; nothing was written. */
+function isFenced(e: unknown): boolean {
+  return e instanceof DatabaseError && e.message.includes(FENCE_MARKER);
+}
+
+/** `p`, or nothing after `ms` (the caller then checks again). */
+function boundedWait(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<void>((r) => {
+    timer = setTimeout(r, ms);
+  });
+  return Promise.race([p, expiry]).finally(() => clearTimeout(timer));
+}
 
 /** No source of a cross-source read answered within its time bound. */
 function crossSourceTimeout(op: string, sources: number, timeoutMs: number): DatabaseError {

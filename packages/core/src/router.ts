@@ -1,7 +1,7 @@
 /**
  * The one routing decision every method goes through.
- * Reads: explicit dataSource > chatMapping[chatId] > default.
- * Writes: chatMapping[chatId] > default, and never a readonly source. Only the system-wide writes
+ * Reads: explicit dataSource > chatMapping[chatId] > recorded placement (an online move's) > default.
+ * Writes: chatMapping[chatId] > placement > default, and never a readonly source. Only the system-wide writes
  * that the bot lets name a source (setSetting, setCacheEntry, clearCache, setCacheStorage) pass a
  * dataSource; `DataApi` refuses it on every other write before routing.
  * A dataSource that names no configured source follows `unknownDataSource`: "fallback" routes to
@@ -20,7 +20,7 @@ export interface RouteRequest {
 }
 
 /** `fallback`: the dataSource named no configured source and the default was taken instead. */
-export type RouteReason = 'dataSource' | 'chatMapping' | 'default' | 'fallback';
+export type RouteReason = 'dataSource' | 'chatMapping' | 'placement' | 'default' | 'fallback';
 
 export interface RouteDecision {
   source: string;
@@ -38,9 +38,16 @@ export class Router {
   private readonly refuseUnknown: boolean;
   private readonly onUnknownSource: (name: string) => void;
   private readonly warnedUnknown = new Set<string>();
+  private readonly placementOf: (chatId: number) => string | undefined;
 
   /** `onUnknownSource` hears once per name that a dataSource named no source and fell back. */
-  constructor(config: DatabaseConfig, onUnknownSource: (name: string) => void = () => undefined) {
+  /** `placementOf`: the recorded placement of a chat moved online (placement/placement-cache.ts), if any. */
+  constructor(
+    config: DatabaseConfig,
+    onUnknownSource: (name: string) => void = () => undefined,
+    placementOf: (chatId: number) => string | undefined = () => undefined,
+  ) {
+    this.placementOf = placementOf;
     this.defaultSource = config.default;
     const names = Object.keys(config.sources);
     this.sourceNames = [config.default, ...names.filter((n) => n !== config.default)];
@@ -58,7 +65,7 @@ export class Router {
       // Known names cost one lookup; the empty and unknown cases are off the normal path.
       source = this.known.has(req.dataSource) ? req.dataSource : this.unknown(req.dataSource, req.chatId);
     } else {
-      source = (req.chatId === undefined ? undefined : this.chatMapping.get(req.chatId)) ?? this.defaultSource;
+      source = req.chatId === undefined ? this.defaultSource : this.ownerOf(req.chatId);
     }
     if (req.write && this.readonlySources.has(source)) {
       throw new ReadonlySourceError(source, req.operation ?? 'write', req.chatId);
@@ -76,7 +83,9 @@ export class Router {
         : 'fallback'
       : req.chatId !== undefined && this.chatMapping.has(req.chatId)
         ? 'chatMapping'
-        : 'default';
+        : req.chatId !== undefined && this.placementOf(req.chatId) !== undefined
+          ? 'placement'
+          : 'default';
     return { source, reason, readonly: this.readonlySources.has(source) };
   }
 
@@ -86,7 +95,7 @@ export class Router {
 
   /** The source that owns a chat's data (where its writes go, ignoring readonly). */
   ownerOf(chatId: number): string {
-    return this.chatMapping.get(chatId) ?? this.defaultSource;
+    return this.chatMapping.get(chatId) ?? this.placementOf(chatId) ?? this.defaultSource;
   }
 
   /** A dataSource that is not a configured name: '' means none; others fall back or are refused. */

@@ -12,7 +12,12 @@ import { toProblem, UsageError } from '../problems.js';
 import { engineSource, sourceNames } from '../sources.js';
 import type { MoveOptions } from './move.js';
 
-export async function runMoveCache(opts: MoveOptions): Promise<number> {
+export async function runMoveCache(options: MoveOptions): Promise<number> {
+  const { from: fromName, to: toName } = options;
+  if (fromName === undefined || toName === undefined) {
+    throw new UsageError('name both sources: --from <sql source> --to <redis source> --cache.');
+  }
+  const opts = { ...options, from: fromName, to: toName };
   if ((opts.chat ?? []).length > 0 || opts.all === true) {
     throw new UsageError('--cache copies the caches only: leave out --chat and --all.');
   }

@@ -31,6 +31,7 @@ interface Leg {
 const WHY: Record<RouteDecision['reason'], string> = {
   dataSource: 'named by dataSource',
   chatMapping: 'the chat is in [database.chatMapping]',
+  placement: 'the chat was moved online: its recorded placement (system source)',
   default: 'not in [database.chatMapping], so the default source',
   fallback: 'dataSource names no configured source, so the default source (unknown-data-source = "fallback")',
 };
