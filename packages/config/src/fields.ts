@@ -86,6 +86,12 @@ const CROSS_SOURCE: readonly Field[] = [
 ];
 const DEFAULT: Field = { field: 'default', names: ['default', 'default_source'] };
 const CHAT_MAPPING: Field = { field: 'chatMapping', names: ['chatMapping', 'chat_mapping'] };
+/** Shard groups and the system source (see shards.ts); `defaultGroup` is the normalised form, accepted back. */
+const SHARDING: readonly Field[] = [
+  { field: 'shards', names: ['shards'] },
+  { field: 'system', names: ['system'] },
+  { field: 'defaultGroup', names: ['defaultGroup'], refused: true },
+];
 
 /** A source of the default type's keys, in the order they are listed to the user. */
 const DEFAULT_TYPE_SOURCE: readonly Field[] = [
@@ -98,7 +104,23 @@ const DEFAULT_TYPE_SOURCE: readonly Field[] = [
 
 /** Our dialect (and the design document's): `[database]` with `sources`. */
 export const DATABASE_RULES: TableRules = {
-  fields: [DEFAULT, { field: 'sources', names: ['sources'] }, CHAT_MAPPING, UNKNOWN_DATA_SOURCE, ...CROSS_SOURCE],
+  fields: [
+    DEFAULT,
+    { field: 'sources', names: ['sources'] },
+    CHAT_MAPPING,
+    UNKNOWN_DATA_SOURCE,
+    ...CROSS_SOURCE,
+    ...SHARDING,
+  ],
+  unknown: 'error',
+};
+
+/** `[database.shards.<name>]`: the group's sources, and while a rebalance is pending its membership before. */
+export const SHARD_GROUP_RULES: TableRules = {
+  fields: [
+    { field: 'sources', names: ['sources'] },
+    { field: 'previous', names: ['previous'] },
+  ],
   unknown: 'error',
 };
 

@@ -25,6 +25,7 @@ export type {
   DatabaseConfig,
   DatabaseConfigInput,
   LoadedConfig,
+  ShardGroupConfig,
   SourceConfig,
   SourceConfigInput,
 } from './types.js';

@@ -17,7 +17,7 @@ import { DataApi, type OpName } from './data-api.js';
 import { ErrorCounts } from './error-counts.js';
 import { type Log, type Logger, toLog } from './logging.js';
 import type { CoreOperations } from './operations/index.js';
-import { type RouteDecision, type RouteRequest, Router } from './router.js';
+import { type PlacementLookup, type RouteDecision, type RouteRequest, Router } from './router.js';
 import { planSources, sourceSpecs } from './source-specs.js';
 import { Transaction } from './transaction.js';
 import type { ChatMessage } from './types.js';
@@ -113,6 +113,8 @@ export class DatabaseWrapper extends DataApi {
   private reconfiguring: Promise<unknown> | null = null;
   private readonly watchers = new Set<ConfigWatcher>();
   private closed = false;
+  /** Recorded chat placements (moved chats), consulted by every router built; set by the placement cache. */
+  protected placementLookup: PlacementLookup | undefined;
 
   constructor(options: DatabaseWrapperOptions) {
     super();
@@ -247,13 +249,17 @@ export class DatabaseWrapper extends DataApi {
   }
 
   private routerFor(config: DatabaseConfig): Router {
-    const router: Router = new Router(config, (name) =>
-      this.log.warn(
-        { event: 'unknown-data-source', source: name, fallbackSource: router.defaultSource },
-        `dataSource "${name}" names no configured source (${router.sourceNames.map((n) => `"${n}"`).join(', ')}); ` +
-          `using the default source "${router.defaultSource}" instead (shown once per name). ` +
-          'Fix: correct the name, or set [database] unknown-data-source = "refuse" to fail such calls with UNKNOWN_SOURCE.',
-      ),
+    const router: Router = new Router(
+      config,
+      (name) =>
+        this.log.warn(
+          { event: 'unknown-data-source', source: name, fallbackSource: router.defaultSource },
+          `dataSource "${name}" names no configured source (${router.sourceNames.map((n) => `"${n}"`).join(', ')}); ` +
+            `using the default source "${router.defaultSource}" instead (shown once per name). ` +
+            'Fix: correct the name, or set [database] unknown-data-source = "refuse" to fail such calls with UNKNOWN_SOURCE.',
+        ),
+      // Read at each call, so a placement cache set after construction is consulted by every router.
+      { placementOf: (chatId) => this.placementLookup?.(chatId) },
     );
     return router;
   }
@@ -498,20 +504,22 @@ export class DatabaseWrapper extends DataApi {
       return Promise.reject(e);
     }
     const read = this.send(source, op, args);
-    if (source === this.router.defaultSource) return read;
-    return this.orDefault(read, source, op, args).then((rows) =>
+    // Media lives on the system source: messages read there carry their media columns already.
+    if (source === this.router.systemSource) return read;
+    const answered = source === this.router.defaultSource ? read : this.orDefault(read, source, op, args);
+    return answered.then((rows) =>
       this.fillMedia(rows as unknown as ChatMessage | ChatMessage[] | null),
     ) as typeof read;
   }
 
-  /** Media columns of messages read from a non-default source, looked up where media lives. */
+  /** Media columns of messages read from a source other than the system source, looked up where media lives. */
   private async fillMedia<R extends ChatMessage | ChatMessage[] | null>(rows: R): Promise<R> {
     const list = rows === null ? [] : Array.isArray(rows) ? rows : [rows];
     const missing = list.filter((m) => m.media_id !== null && m.media_file_unique_id === null);
     if (missing.length === 0) return rows;
     const found = await Promise.all(
       [...new Set(missing.map((m) => m.media_id as string))].map((mediaId) =>
-        this.send(this.router.defaultSource, 'getMediaAttachment', { mediaId } as never),
+        this.send(this.router.systemSource, 'getMediaAttachment', { mediaId } as never),
       ),
     );
     const byId = new Map(found.filter((a) => a !== null).map((a) => [a.file_unique_id, a]));

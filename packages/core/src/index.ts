@@ -16,9 +16,17 @@ export {
 } from './database-wrapper.js';
 export { migratePostgresV6, PG_INT8_EXACT, PG_SCHEMA_VERSION } from './engines/postgresql/schema.js';
 export type { LogFields, Logger, LogMethod } from './logging.js';
-export type { RouteDecision, RouteReason, RouteRequest } from './router.js';
-export { Router } from './router.js';
+export type { PlacementLookup, RouteDecision, RouteReason, RouteRequest, RouterOptions } from './router.js';
+export {
+  CACHE_OPERATIONS,
+  cacheSourceOf,
+  describeRoute,
+  Router,
+  SYSTEM_OPERATIONS,
+  systemSourceOf,
+} from './router.js';
 export { SCHEMA_VERSION, V6_TABLES, VERSION_KEY } from './schema/bot-schema.js';
+export { RendezvousGroup } from './shard-hash.js';
 export { Transaction } from './transaction.js';
 export * from './types.js';
 export { MAX_LIMIT } from './validation/index.js';

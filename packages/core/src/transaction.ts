@@ -58,7 +58,8 @@ export class Transaction extends DataApi {
 
   protected readOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
     try {
-      this.onSource(this.router.route({ chatId, dataSource: (args as { dataSource?: string }).dataSource }), chatId);
+      const dataSource = (args as { dataSource?: string }).dataSource;
+      this.onSource(this.router.route({ chatId, dataSource, operation: op }), chatId);
     } catch (e) {
       return Promise.reject(e);
     }
