@@ -5,6 +5,7 @@ import { runBackup } from './commands/backup.js';
 import { runCheck } from './commands/check.js';
 import { chatsWithOperands, DEFAULT_BATCH, type MoveOptions, runMove } from './commands/move.js';
 import { runRoute } from './commands/route.js';
+import { runShardsPlan, type ShardsPlanOptions } from './commands/shards.js';
 import { runStats } from './commands/stats.js';
 import { runVerify } from './commands/verify.js';
 import { EXIT, err, out, printable, problemLines } from './output.js';
@@ -165,6 +166,29 @@ Then add the printed lines under [database.chatMapping]; the source's copy can b
     )
     .action(async (opts: MoveOptions, command: Command) => {
       exitCode = await runMove({ ...opts, chat: chatsWithOperands(opts.chat, command.args) });
+    });
+
+  const shards = program
+    .command('shards')
+    .description('shard groups: plan and apply the moves a change of the group needs');
+  shards
+    .command('plan')
+    .description(
+      'list the chats whose placement changes under the configuration (a grown group), with row counts and the balance before and after; readonly',
+    )
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `${examples('botdb shards plan --config new.toml', 'botdb shards plan --config new.toml --json')}
+Give the configuration with the new membership in sources and the old one in previous:
+  [database.shards.chats]
+  sources = ["s1", "s2", "s3", "s4"]
+  previous = ["s1", "s2", "s3"]
+`,
+    )
+    .action(async (opts: ShardsPlanOptions) => {
+      exitCode = await runShardsPlan(opts);
     });
 
   return program;
