@@ -1,5 +1,5 @@
 export { postgresLocation, type SourceStats, urlWithoutPassword } from '@pkg/broker';
-export { type DatabaseConfig, type DatabaseConfigInput, loadConfig } from '@pkg/config';
+export { type DatabaseConfig, type DatabaseConfigInput, loadConfig, validateDatabaseConfig } from '@pkg/config';
 export * from '@pkg/errors';
 export type { ConfigWatcher, WatchConfigOptions } from './config-watcher.js';
 export type { CrossSourceReport, CrossSourceRows, SkippedSource } from './cross-source.js';
