@@ -18,6 +18,13 @@ import { ErrorCounts } from './error-counts.js';
 import { type Log, type Logger, toLog } from './logging.js';
 import type { CoreOperations } from './operations/index.js';
 import { type PlacementLookup, type RouteDecision, type RouteRequest, Router } from './router.js';
+import {
+  countOf,
+  SHARD_CHATS_SQL,
+  SHARD_FIGURES_MAX_AGE_MS,
+  SHARD_ROWS_SQL,
+  type ShardFigures,
+} from './shard-stats.js';
 import { planSources, sourceSpecs } from './source-specs.js';
 import { Transaction } from './transaction.js';
 import type { ChatMessage } from './types.js';
@@ -67,6 +74,8 @@ export interface DatabaseSourceStats extends SourceStats, RoutingStats {
    * `unavailable`: it could not open, or its file went away.
    */
   state: 'running' | 'not started' | 'unavailable';
+  /** A shard's chats and rows, as last measured (`db.shardStats()`; `stats()` refreshes them in the background). */
+  shard?: ShardFigures;
 }
 
 /** How `reconfigure` may change the running sources. */
@@ -113,6 +122,9 @@ export class DatabaseWrapper extends DataApi {
   private reconfiguring: Promise<unknown> | null = null;
   private readonly watchers = new Set<ConfigWatcher>();
   private closed = false;
+  /** The last per-shard figures, and the measurement in progress. */
+  private shardFigures: Record<string, ShardFigures> = {};
+  private measuring: Promise<Record<string, ShardFigures>> | null = null;
   /** Recorded chat placements (moved chats), consulted by every router built; set by the placement cache. */
   protected placementLookup: PlacementLookup | undefined;
 
@@ -379,8 +391,70 @@ export class DatabaseWrapper extends DataApi {
         errorsByCode: this.errors.of(name),
         state,
       };
+      const shard = this.shardFigures[name];
+      if (shard !== undefined) out[name].shard = shard;
     }
+    this.refreshShardFiguresIfOld();
     return out;
+  }
+
+  /**
+   * Chats and rows on each source of a shard group (one count query pair per shard), measured now, or
+   * taken from a measurement younger than `maxAgeMs`. A shard that cannot answer is left out.
+   */
+  async shardStats(options: { maxAgeMs?: number } = {}): Promise<Record<string, ShardFigures>> {
+    const maxAge = options.maxAgeMs ?? 0;
+    const shards = this.shardSources();
+    const fresh = shards.every((s) => {
+      const f = this.shardFigures[s];
+      return f !== undefined && Date.now() - Date.parse(f.measuredAt) <= maxAge;
+    });
+    if (fresh && maxAge > 0) return this.pick(shards);
+    this.measuring ??= this.measureShards(shards).finally(() => {
+      this.measuring = null;
+    });
+    await this.measuring;
+    return this.pick(shards);
+  }
+
+  private pick(shards: string[]): Record<string, ShardFigures> {
+    const out: Record<string, ShardFigures> = {};
+    for (const s of shards) if (this.shardFigures[s] !== undefined) out[s] = this.shardFigures[s];
+    return out;
+  }
+
+  private shardSources(): string[] {
+    return this.router.sourceNames.filter((n) => this.router.groupOf(n) !== undefined);
+  }
+
+  private async measureShards(shards: string[]): Promise<Record<string, ShardFigures>> {
+    await Promise.all(
+      shards.map(async (dataSource) => {
+        try {
+          const chats = countOf(await this.query({ sql: SHARD_CHATS_SQL, dataSource }));
+          const rows = countOf(await this.query({ sql: SHARD_ROWS_SQL, dataSource }));
+          const group = this.router.groupOf(dataSource) as string;
+          this.shardFigures[dataSource] = { group, chats, rows, measuredAt: new Date().toISOString() };
+        } catch (e) {
+          this.log.debug?.(
+            { event: 'shard-stats-failed', source: dataSource },
+            `shard figures of "${dataSource}" not measured: ${(e as Error).message}`,
+          );
+        }
+      }),
+    );
+    return this.shardFigures;
+  }
+
+  /** `stats()` never waits for a count: figures older than a minute are measured again in the background. */
+  private refreshShardFiguresIfOld(): void {
+    if (this.measuring !== null || this.closed) return;
+    const shards = this.shardSources();
+    const old = shards.some((s) => {
+      const f = this.shardFigures[s];
+      return f === undefined || Date.now() - Date.parse(f.measuredAt) > SHARD_FIGURES_MAX_AGE_MS;
+    });
+    if (old) void this.shardStats().catch(() => undefined);
   }
 
   private logUnseenRestarts(source: string, restarts: number): void {
@@ -656,6 +730,10 @@ export class DatabaseWrapper extends DataApi {
 
   protected ownerOf(chatId: number): string {
     return this.router.ownerOf(chatId);
+  }
+
+  protected override groupOf(source: string): string | undefined {
+    return this.router.groupOf(source);
   }
 }
 

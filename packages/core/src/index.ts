@@ -27,6 +27,7 @@ export {
 } from './router.js';
 export { SCHEMA_VERSION, V6_TABLES, VERSION_KEY } from './schema/bot-schema.js';
 export { RendezvousGroup } from './shard-hash.js';
+export type { ShardFigures } from './shard-stats.js';
 export { Transaction } from './transaction.js';
 export * from './types.js';
 export { MAX_LIMIT } from './validation/index.js';

@@ -91,6 +91,10 @@ export class Transaction extends DataApi {
   protected ownerOf(chatId: number): string {
     return this.router.ownerOf(chatId);
   }
+
+  protected override groupOf(source: string): string | undefined {
+    return this.router.groupOf(source);
+  }
 }
 
 /** A transaction's calls have no rejection handler of their own to give errors the caller's frames in. */

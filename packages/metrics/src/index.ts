@@ -39,6 +39,8 @@ export const METRIC_NAMES = [
   'fallback_reads_total',
   'skipped_reads_total',
   'source_state',
+  'shard_chats',
+  'shard_rows',
 ] as const;
 
 /**
@@ -141,6 +143,18 @@ export function registerBotdbMetrics(db: StatsSource, options: BotdbMetricsOptio
     `1 for the state the source is in (${SOURCE_STATES.join(', ')}), 0 for the others.`,
     ['source', 'state'],
     (_, s) => SOURCE_STATES.map((state) => [{ state }, s.state === state ? 1 : 0]),
+  );
+
+  // Per shard of a group: its balance, as last measured (db.stats() refreshes it in the background).
+  define('gauge', 'shard_chats', 'Chats held by the shard (as last measured).', ['source', 'group'], (_, s) =>
+    s.shard === undefined ? [] : [[{ group: s.shard.group }, s.shard.chats]],
+  );
+  define(
+    'gauge',
+    'shard_rows',
+    "Rows of the shard's per-chat tables (as last measured).",
+    ['source', 'group'],
+    (_, s) => (s.shard === undefined ? [] : [[{ group: s.shard.group }, s.shard.rows]]),
   );
 
   return () => {
