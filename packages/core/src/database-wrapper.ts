@@ -17,6 +17,8 @@ import { DataApi, type OpName } from './data-api.js';
 import { ErrorCounts } from './error-counts.js';
 import { type Log, type Logger, toLog } from './logging.js';
 import type { CoreOperations } from './operations/index.js';
+import { moveChatOnline } from './placement/mover.js';
+import type { MoveChatOptions, MoveChatResult } from './placement/types.js';
 import { type PlacementLookup, type RouteDecision, type RouteRequest, Router } from './router.js';
 import {
   countOf,
@@ -365,6 +367,15 @@ export class DatabaseWrapper extends DataApi {
         this.failed(source, 'query', e);
         throw e;
       }) as Promise<unknown[]>;
+  }
+
+  /**
+   * Moves one chat to source `to` while the bot runs (docs/operations.md, "Moving a chat while the bot
+   * runs"): its writes are held for the final step, its rows copied and verified, its placement switched
+   * in one statement, then the held writes go to `to`. Resumes a move that was interrupted.
+   */
+  moveChat(options: MoveChatOptions): Promise<MoveChatResult> {
+    return moveChatOnline({ ...options, config: this.current });
   }
 
   /**

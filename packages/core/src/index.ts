@@ -16,6 +16,18 @@ export {
 } from './database-wrapper.js';
 export { migratePostgresV6, PG_INT8_EXACT, PG_SCHEMA_VERSION } from './engines/postgresql/schema.js';
 export type { LogFields, Logger, LogMethod } from './logging.js';
+export { moveChatOnline, readPlacements } from './placement/mover.js';
+export type {
+  MoveChatOnline,
+  MoveChatOnlineOptions,
+  MoveChatOptions,
+  MoveChatResult,
+  MoveHooks,
+  MoveProgress,
+  MoveStep,
+  PlacementRow,
+  ReadPlacements,
+} from './placement/types.js';
 export type { PlacementLookup, RouteDecision, RouteReason, RouteRequest, RouterOptions } from './router.js';
 export {
   CACHE_OPERATIONS,

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'SOURCE_UNAVAILABLE',
   'QUERY_TIMEOUT',
   'TRANSACTION_TIMEOUT',
+  'CHAT_MOVING',
+  'CHAT_MOVE_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -245,6 +247,28 @@ export class TransactionTimeoutError extends DatabaseError {
   }
 }
 
+/**
+ * A write of a chat that is being moved to another source, or was moved (the old source fences it), could
+ * not be placed within its bound: the placement did not switch in time, or could not be read. Nothing was
+ * written: the write may be sent again.
+ */
+export class ChatMovingError extends DatabaseError {
+  constructor(chatId: number, source: string, operation: string, waitedMs: number, reason: string) {
+    super(
+      'CHAT_MOVING',
+      `${operation} for chat ${chatId}: the chat is moving away from source "${source}" (${reason}); the write waited ${waitedMs} ms for the move to finish and was not applied. Fix: send it again; if this persists, finish the move (db.moveChat again, or botdb move --resume) and check the system source.`,
+      { chatId, source, operation, waitedMs },
+    );
+  }
+}
+
+/** An online chat move that refused to start or stopped (the chat stays readable and writable where the placement says). */
+export class ChatMoveError extends DatabaseError {
+  constructor(chatId: number, message: string, fix: string, details: Record<string, unknown> = {}) {
+    super('CHAT_MOVE_FAILED', `moving chat ${chatId}: ${message} Fix: ${fix}`, { chatId, ...details });
+  }
+}
+
 /** Rebuild an error that crossed the worker boundary as an instance of its own class. */
 export function reviveError(e: SerializedError): DatabaseError {
   const err = new DatabaseError(e.code, e.message, e.details);
@@ -272,4 +296,6 @@ const CLASS_BY_CODE: Record<ErrorCode, abstract new (...args: never[]) => Databa
   SOURCE_UNAVAILABLE: SourceUnavailableError,
   QUERY_TIMEOUT: QueryTimeoutError,
   TRANSACTION_TIMEOUT: TransactionTimeoutError,
+  CHAT_MOVING: ChatMovingError,
+  CHAT_MOVE_FAILED: ChatMoveError,
 };
