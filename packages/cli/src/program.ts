@@ -5,7 +5,7 @@ import { runBackup } from './commands/backup.js';
 import { runCheck } from './commands/check.js';
 import { chatsWithOperands, DEFAULT_BATCH, type MoveOptions, runMove } from './commands/move.js';
 import { runRoute } from './commands/route.js';
-import { runShardsPlan, type ShardsPlanOptions } from './commands/shards.js';
+import { runShardsApply, runShardsPlan, type ShardsApplyOptions, type ShardsPlanOptions } from './commands/shards.js';
 import { runStats } from './commands/stats.js';
 import { runVerify } from './commands/verify.js';
 import { EXIT, err, out, printable, problemLines } from './output.js';
@@ -189,6 +189,25 @@ Give the configuration with the new membership in sources and the old one in pre
     )
     .action(async (opts: ShardsPlanOptions) => {
       exitCode = await runShardsPlan(opts);
+    });
+  shards
+    .command('apply')
+    .description(
+      "move the plan's chats to their shards with the online move, while the bot runs; resumable (re-run after a kill or a failure)",
+    )
+    .option('--keep-old', "keep each moved chat's old rows as a readonly, fenced leftover")
+    .option('--timeout <seconds>', "bound of each wait of one chat's move", '30')
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `${examples('botdb shards apply --config new.toml', 'botdb shards apply --config new.toml --json')}
+Progress goes to stderr (a bar on a terminal). When it reports nothing left, remove \`previous\` from the
+group and reload the bot.
+`,
+    )
+    .action(async (opts: ShardsApplyOptions) => {
+      exitCode = await runShardsApply(opts);
     });
 
   return program;

@@ -1,9 +1,9 @@
 /** `botdb route <chatId>`: where a read and a write for one chat go, and why. */
 import type { LoadedConfig } from '@pkg/config';
-import { DatabaseError, describeRoute, type RouteDecision, Router } from '@pkg/core';
+import { DatabaseError, describeRoute, type RouteDecision, Router, readPlacements } from '@pkg/core';
 import type { EngineName } from '@pkg/core/engines';
 import { type ConfigOption, loadCliConfig } from '../config.js';
-import { EXIT, out, printable, problemLines } from '../output.js';
+import { EXIT, err, out, printable, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
 import { engineSource } from '../sources.js';
 
@@ -66,7 +66,14 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
   const { config } = loaded;
   // The Router is exactly what DatabaseWrapper.routeFor explains with; using it directly answers
   // without starting a worker per source (which would open, and possibly create, every file).
-  const router = new Router(config);
+  // Recorded placements (moved chats) are read from the system source; without them the hash still answers.
+  let placements = new Map<number, { source: string }>();
+  try {
+    placements = await readPlacements(config);
+  } catch (error) {
+    err.line(`warning: recorded placements not read (${printable(toProblem(error).message)}); routing without them.`);
+  }
+  const router = new Router(config, undefined, { placementOf: (id) => placements.get(id)?.source });
   const where = (name: string): Pick<Leg, 'type' | 'path' | 'location'> => {
     const { spec, tools } = engineSource(config, name);
     const place = tools.place(spec);

@@ -2,11 +2,14 @@
  * `botdb shards plan`: the chats whose placement changes under a configuration (usually the new one, with
  * a source added to the group and the old membership kept as `previous`), with their row counts and the
  * balance of the group before and after. Readonly: it reads each source's chats in a snapshot.
+ * `botdb shards apply`: moves them with the online move while the bot runs.
  */
 import type { LoadedConfig } from '@pkg/config';
+import { type MoveChatResult, moveChatOnline, readPlacements } from '@pkg/core';
+import cliProgress from 'cli-progress';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { EXIT, out, printable, problemLines } from '../output.js';
-import { toProblem } from '../problems.js';
+import { toProblem, UsageError } from '../problems.js';
 import { planShards, type ShardPlan } from '../shards/plan.js';
 
 export interface ShardsPlanOptions extends ConfigOption {
@@ -21,7 +24,8 @@ export async function runShardsPlan(opts: ShardsPlanOptions): Promise<number> {
   let loaded: LoadedConfig;
   try {
     loaded = await loadCliConfig(opts);
-    plan = await planShards(loaded.config);
+    const placements = await readPlacements(loaded.config);
+    plan = await planShards(loaded.config, (chatId) => placements.get(chatId)?.source);
   } catch (error) {
     const p = toProblem(error);
     if (opts.json) out.json({ ok: false, problems: [p] });
@@ -56,4 +60,118 @@ function printPlan(plan: ShardPlan): void {
   else if (plan.previous !== null) {
     out.line(c.dim('nothing left to move: remove `previous` from the group and reload the bot.'));
   }
+}
+
+export interface ShardsApplyOptions extends ConfigOption {
+  json?: boolean;
+  /** Keep each moved chat's old rows as a readonly, fenced leftover. */
+  keepOld?: boolean;
+  /** Bound of each wait of one chat's move, in seconds (default 30). */
+  timeout?: string;
+}
+
+interface AppliedMove {
+  chatId: number;
+  from: string;
+  to: string;
+  rows: number;
+  outcome: MoveChatResult['outcome'];
+}
+
+interface FailedMove {
+  chatId: number;
+  from: string;
+  to: string;
+  code: string;
+  message: string;
+}
+
+function applyBar(opts: ShardsApplyOptions): cliProgress.SingleBar | null {
+  if (opts.json || process.stderr.isTTY !== true) return null;
+  return new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'apply [{bar}] {value}/{total} chats | {rows} rows | chat {chat} {step}',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
+/**
+ * `botdb shards apply`: the plan's moves, one chat at a time, each with the online move (its writes held
+ * only for the final step), so the bot keeps running. Resumable: the plan is read from the data and the
+ * recorded placements each time, so a re-run after a kill or a failure does only what is left (and a move
+ * interrupted half-way is finished by the mover).
+ */
+export async function runShardsApply(opts: ShardsApplyOptions): Promise<number> {
+  const timeoutS = opts.timeout === undefined ? 30 : Number(opts.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
+    throw new UsageError(`--timeout "${opts.timeout}" is not a positive number of seconds.`);
+  }
+  let loaded: LoadedConfig;
+  let plan: ShardPlan;
+  try {
+    loaded = await loadCliConfig(opts);
+    const placements = await readPlacements(loaded.config);
+    plan = await planShards(loaded.config, (chatId) => placements.get(chatId)?.source);
+  } catch (error) {
+    const p = toProblem(error);
+    if (opts.json) out.json({ ok: false, problems: [p] });
+    else for (const l of problemLines(p)) out.line(l);
+    return EXIT.problems;
+  }
+  const config = loaded.config;
+  const bar = applyBar(opts);
+  const moved: AppliedMove[] = [];
+  const failed: FailedMove[] = [];
+  let rows = 0;
+  bar?.start(plan.moves.length, 0, { rows: 0, chat: '', step: '' });
+  try {
+    for (const m of plan.moves) {
+      bar?.update({ chat: m.chatId, step: '' });
+      try {
+        const result = await moveChatOnline({
+          chatId: m.chatId,
+          to: m.to,
+          config,
+          keepOld: opts.keepOld === true,
+          timeoutMs: Math.round(timeoutS * 1000),
+          onProgress: (p) => bar?.update({ step: p.step }),
+        });
+        const copied = Object.values(result.rows).reduce((a, b) => a + b, 0);
+        rows += copied;
+        moved.push({ chatId: m.chatId, from: result.from, to: result.to, rows: copied, outcome: result.outcome });
+      } catch (error) {
+        const p = toProblem(error);
+        failed.push({ chatId: m.chatId, from: m.from, to: m.to, code: p.code, message: p.message });
+      }
+      bar?.increment(1, { rows });
+    }
+  } finally {
+    bar?.stop();
+  }
+  const ok = failed.length === 0;
+  if (opts.json) {
+    out.json({ ok, config: loaded.filepath, group: plan.group, planned: plan.moves.length, moved, failed });
+    return ok ? EXIT.ok : EXIT.problems;
+  }
+  const c = out.c;
+  out.line(
+    `${c.bold(`shard group ${printable(plan.group)}`)}: ${moved.length} of ${plan.moves.length} chat(s) moved, ${rows} row(s)`,
+  );
+  for (const f of failed) {
+    out.line(
+      `  ${c.red('failed')} chat ${f.chatId} ${printable(f.from)} -> ${printable(f.to)}: ${printable(f.code)}: ${printable(f.message)}`,
+    );
+  }
+  if (!ok) out.line(c.dim('run botdb shards apply again: it resumes with what is left.'));
+  else if (plan.previous !== null) {
+    out.line(
+      c.dim(
+        'every chat is on its shard: remove `previous` from the group, reload the bot, then run plan once more (it should list nothing).',
+      ),
+    );
+  }
+  return ok ? EXIT.ok : EXIT.problems;
 }
