@@ -20,6 +20,7 @@ import type { CoreOperations } from './operations/index.js';
 import { moveChatOnline } from './placement/mover.js';
 import type { MoveChatOptions, MoveChatResult } from './placement/types.js';
 import { type PlacementLookup, type RouteDecision, type RouteRequest, Router } from './router.js';
+import { refuseRehashing } from './shard-membership.js';
 import {
   countOf,
   SHARD_CHATS_SQL,
@@ -211,6 +212,7 @@ export class DatabaseWrapper extends DataApi {
       const validated = validateDatabaseConfig(input, { baseDir: this.baseDir });
       config = validated.config;
       if (!allowDropping) refuseDroppingMappedSources(this.current, config);
+      refuseRehashing(this.current, config);
       router = this.routerFor(config);
       specs = sourceSpecs(config, router.sourceNames);
       this.broker.checkSources(specs);
