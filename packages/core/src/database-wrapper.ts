@@ -20,7 +20,7 @@ import type { CoreOperations } from './operations/index.js';
 import { moveChatOnline } from './placement/mover.js';
 import type { MoveChatOptions, MoveChatResult } from './placement/types.js';
 import { type PlacementLookup, type RouteDecision, type RouteRequest, Router } from './router.js';
-import { refuseRehashing } from './shard-membership.js';
+import { checkRecordedMembership, membershipRecord, refuseRehashing } from './shard-membership.js';
 import {
   countOf,
   SHARD_CHATS_SQL,
@@ -248,6 +248,8 @@ export class DatabaseWrapper extends DataApi {
       removed: plan.removed,
       replaced: plan.replaced.map((s) => s.name),
     };
+    // The next process to start checks its configuration against this one (bounded by the source's query timeout).
+    pending.push(this.recordMembership(config, false).then(() => undefined));
     this.log.info?.(
       { event: 'reconfigured', ...result },
       `configuration applied: added [${result.added}], removed [${result.removed}], replaced [${result.replaced}]`,
@@ -312,8 +314,25 @@ export class DatabaseWrapper extends DataApi {
    * routed there are answered by the default source, cross-source reads skip it (both warn once),
    * and writes for its chats fail with the open error.
    */
-  ready(): Promise<void> {
-    return this.broker.ready();
+  async ready(): Promise<void> {
+    await this.broker.ready();
+    await this.recordMembership(this.current, true);
+  }
+
+  /**
+   * With a shard group: checks the hash membership an earlier process recorded on the system source (a
+   * configuration that changed it in one step is refused with CONFIG_INVALID, see shard-membership.ts),
+   * then records this one's.
+   */
+  private async recordMembership(config: DatabaseConfig, check: boolean): Promise<void> {
+    const record = membershipRecord(config);
+    if (record === undefined) return;
+    const system = this.router.systemSource;
+    if (check) {
+      const recorded = await this.send(system, 'getSetting', { key: record.key } as never);
+      checkRecordedMembership(config, recorded as string | null);
+    }
+    await this.send(system, 'setSetting', { key: record.key, value: record.value } as never);
   }
 
   /** Where a call with these arguments would go, and why. Throws as the call would. */

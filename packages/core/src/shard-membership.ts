@@ -38,3 +38,51 @@ export function refuseRehashing(running: DatabaseConfig, next: DatabaseConfig): 
     },
   ]);
 }
+
+/**
+ * The settings key (on the system source) recording the membership the group's hash runs over and its
+ * `sources`, so a process that starts with a configuration that changed both in one step (a shard added
+ * without `previous` while the bot was stopped) is refused by `ready()` as a running bot's reconfigure is.
+ */
+export function membershipKey(group: string): string {
+  return `botdb-shard-membership:${group}`;
+}
+
+interface RecordedMembership {
+  hash: string[];
+  sources: string[];
+}
+
+/** What `config` records for its default group, or undefined when `default` names a source. */
+export function membershipRecord(config: DatabaseConfig): { key: string; value: string } | undefined {
+  const name = config.defaultGroup;
+  const group = name === undefined ? undefined : config.shards?.[name];
+  if (name === undefined || group === undefined) return undefined;
+  const record: RecordedMembership = { hash: hashMembership(config), sources: [...group.sources].sort() };
+  return { key: membershipKey(name), value: JSON.stringify(record) };
+}
+
+/**
+ * Checks `config` against the membership recorded by an earlier process (ConfigError on a re-hash);
+ * a record that cannot be parsed is ignored (it is rewritten).
+ */
+export function checkRecordedMembership(config: DatabaseConfig, recorded: string | null): void {
+  if (recorded === null || config.defaultGroup === undefined) return;
+  let parsed: RecordedMembership;
+  try {
+    parsed = JSON.parse(recorded) as RecordedMembership;
+    if (!Array.isArray(parsed.hash) || !Array.isArray(parsed.sources)) return;
+  } catch {
+    return;
+  }
+  const group = config.defaultGroup;
+  const sameHash = parsed.hash.join('\0') === parsed.sources.join('\0');
+  const running: DatabaseConfig = {
+    ...config,
+    default: parsed.hash[0] ?? config.default,
+    shards: {
+      [group]: sameHash ? { sources: parsed.sources } : { sources: parsed.sources, previous: parsed.hash },
+    },
+  };
+  refuseRehashing(running, config);
+}
