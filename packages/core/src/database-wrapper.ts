@@ -2,22 +2,41 @@
  * The bot's data layer. Each configured source runs in its own worker (see @pkg/broker);
  * this class only decides where a call goes and forwards it.
  */
-import { Broker, type BrokerOptions, type SourceSpec, type SourceStats, sourceLocation } from '@pkg/broker';
+import {
+  Broker,
+  type BrokerOptions,
+  type ResultOf,
+  type SourceSpec,
+  type SourceStats,
+  sourceLocation,
+} from '@pkg/broker';
 import {
   CROSS_SOURCE_DEFAULTS,
   type DatabaseConfig,
   type DatabaseConfigInput,
   validateDatabaseConfig,
 } from '@pkg/config';
-import { ConfigError, DatabaseError, type ErrorCode, InvalidArgumentError, SourceClosedError } from '@pkg/errors';
+import {
+  ChatMovingError,
+  ConfigError,
+  DatabaseError,
+  type ErrorCode,
+  InvalidArgumentError,
+  SourceClosedError,
+} from '@pkg/errors';
 import { withCallerStack } from './caller-stack.js';
 import { type ConfigWatcher, type WatchConfigOptions, watchConfigFile } from './config-watcher.js';
 import type { CrossSourcePart, SkippedSource } from './cross-source.js';
 import { DataApi, type OpName } from './data-api.js';
+import { FENCE_MARKER } from './engines/tools.js';
+import { ENGINE_TOOLS } from './engines/tools-registry.js';
 import { ErrorCounts } from './error-counts.js';
 import { type Log, type Logger, toLog } from './logging.js';
 import type { CoreOperations } from './operations/index.js';
 import { moveChatOnline } from './placement/mover.js';
+import { PlacementCache } from './placement/placement-cache.js';
+import { systemSourceOf } from './placement/sides.js';
+import { MOVE_TIMEOUT_MS, POLL_MS } from './placement/timing.js';
 import type { MoveChatOptions, MoveChatResult } from './placement/types.js';
 import { type PlacementLookup, type RouteDecision, type RouteRequest, Router } from './router.js';
 import { checkRecordedMembership, membershipRecord, refuseRehashing } from './shard-membership.js';
@@ -128,13 +147,31 @@ export class DatabaseWrapper extends DataApi {
   /** The last per-shard figures, and the measurement in progress. */
   private shardFigures: Record<string, ShardFigures> = {};
   private measuring: Promise<Record<string, ShardFigures>> | null = null;
-  /** Recorded chat placements (moved chats), consulted by every router built; set by the placement cache. */
+  /** Placements set in code ahead of the recorded ones (a subclass's or a test's); normally unset. */
   protected placementLookup: PlacementLookup | undefined;
+  /** The recorded placements of chats moved online (the system source's table), as this process last read them. */
+  private readonly placement: PlacementCache;
+  /** Chats whose final move step runs in this process: their new writes wait for it (resolved on release). */
+  private readonly held = new Map<number, Promise<void>>();
+  /** This process's moves in progress, one per chat at a time. */
+  private readonly moving = new Map<number, Promise<unknown>>();
+  private readonly releases = new Map<number, () => void>();
 
   constructor(options: DatabaseWrapperOptions) {
     super();
     checkOptions(options);
     this.log = toLog(options.logger);
+    this.placement = new PlacementCache(
+      {
+        system: () => {
+          const source = systemSourceOf(this.current);
+          const type = this.current.sources[source]?.type;
+          return { source, online: type === undefined ? undefined : ENGINE_TOOLS[type].online };
+        },
+        query: (source, sql) => this.broker.query(source, sql, [], 'all', { readOnly: true }) as Promise<unknown[]>,
+      },
+      this.log,
+    );
     this.baseDir = options.dbPath === undefined ? options.baseDir : undefined;
     this.current = resolveConfig(options, this.log);
     this.router = this.routerFor(this.current);
@@ -276,8 +313,8 @@ export class DatabaseWrapper extends DataApi {
             `using the default source "${router.defaultSource}" instead (shown once per name). ` +
             'Fix: correct the name, or set [database] unknown-data-source = "refuse" to fail such calls with UNKNOWN_SOURCE.',
         ),
-      // Read at each call, so a placement cache set after construction is consulted by every router.
-      { placementOf: (chatId) => this.placementLookup?.(chatId) },
+      // Read at each call: the placement cache refreshes in place, and every router built consults it.
+      { placementOf: (chatId) => this.placementLookup?.(chatId) ?? this.placement.sourceOf(chatId) },
     );
     return router;
   }
@@ -365,6 +402,15 @@ export class DatabaseWrapper extends DataApi {
     } catch (e) {
       // The caller's own errors thrown inside `fn` are not the source's.
       if (e instanceof DatabaseError) this.failed(source, 'transaction', e);
+      if (scope.chatId !== undefined && isFenced(e)) {
+        throw new ChatMovingError(
+          scope.chatId,
+          source,
+          'transaction',
+          0,
+          'fenced in this source: run the transaction again',
+        );
+      }
       throw e;
     }
   }
@@ -396,7 +442,41 @@ export class DatabaseWrapper extends DataApi {
    * in one statement, then the held writes go to `to`. Resumes a move that was interrupted.
    */
   moveChat(options: MoveChatOptions): Promise<MoveChatResult> {
-    return moveChatOnline({ ...options, config: this.current });
+    const chatId = (options as { chatId?: unknown } | null)?.chatId as number;
+    const run = () =>
+      moveChatOnline({
+        ...options,
+        config: this.current,
+        hooks: {
+          hold: async (chat) => {
+            let release: () => void = () => undefined;
+            this.held.set(
+              chat,
+              new Promise<void>((r) => {
+                release = r;
+              }),
+            );
+            this.releases.set(chat, release);
+          },
+          release: (chat, placed) => {
+            this.placement.set(chat, placed);
+            this.held.delete(chat);
+            this.releases.get(chat)?.();
+            this.releases.delete(chat);
+          },
+        },
+      }).finally(() => this.placement.refresh());
+    const before = this.moving.get(chatId);
+    const outcome = before === undefined ? run() : before.then(run, run);
+    const settled = outcome.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.moving.set(chatId, settled);
+    settled.then(() => {
+      if (this.moving.get(chatId) === settled) this.moving.delete(chatId);
+    });
+    return outcome;
   }
 
   /**
@@ -534,7 +614,15 @@ export class DatabaseWrapper extends DataApi {
     return source;
   }
 
-  protected readOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
+  /** A chat call routed by placement waits for a fresh one when this process's copy is too old. */
+  private placementDue(args: unknown, chatId: number | undefined): boolean {
+    return (
+      chatId !== undefined && (args as { dataSource?: string }).dataSource === undefined && this.placement.mustRefresh()
+    );
+  }
+
+  protected readOne<K extends OpName>(op: K, args: never, chatId: number | undefined): Promise<Result<K>> {
+    if (this.placementDue(args, chatId)) return this.placement.refresh().then(() => this.readOne(op, args, chatId));
     let source: string;
     try {
       source = this.routeCall(op, args, chatId, false);
@@ -593,16 +681,65 @@ export class DatabaseWrapper extends DataApi {
     counts[counter]++;
   }
 
-  protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
+  protected writeOne<K extends OpName>(op: K, args: never, chatId: number | undefined): Promise<Result<K>> {
+    if (chatId === undefined) {
+      try {
+        return this.send(this.routeCall(op, args, chatId, true), op, args);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    if (this.placementDue(args, chatId)) return this.placement.refresh().then(() => this.writeOne(op, args, chatId));
+    const held = this.held.get(chatId);
+    if (held !== undefined) return boundedWait(held, MOVE_TIMEOUT_MS).then(() => this.chatWrite(op, args, chatId, 0));
+    return this.chatWrite(op, args, chatId, 0);
+  }
+
+  /**
+   * A chat's write. Refused by a fence (the chat moved, or is moving, out of that source: nothing was
+   * written), it is sent again where the placement says once the placement has switched, waiting (polling,
+   * bounded) while the move finishes; past the bound it fails with CHAT_MOVING.
+   */
+  private chatWrite<K extends OpName>(op: K, args: never, chatId: number, since: number): Promise<Result<K>> {
+    let source: string;
     try {
-      return this.send(this.routeCall(op, args, chatId, true), op, args);
+      source = this.routeCall(op, args, chatId, true);
     } catch (e) {
       return Promise.reject(e);
     }
+    return this.broker.call(source, op, args).then(undefined, async (e: unknown) => {
+      if (!isFenced(e)) {
+        this.failed(source, op, e);
+        throw withCallerStack(e);
+      }
+      const start = since === 0 ? performance.now() : since;
+      for (;;) {
+        const held = this.held.get(chatId);
+        if (held !== undefined) await boundedWait(held, POLL_MS * 20);
+        else await new Promise((r) => setTimeout(r, POLL_MS));
+        await this.placement.refresh();
+        if (this.router.route({ chatId, write: true, operation: op }) !== source) break;
+        const waited = Math.round(performance.now() - start);
+        if (waited > MOVE_TIMEOUT_MS) {
+          const error = new ChatMovingError(
+            chatId,
+            source,
+            op,
+            waited,
+            'fenced there, and the placement did not switch',
+          );
+          this.failed(source, op, error);
+          throw withCallerStack(error);
+        }
+      }
+      return this.chatWrite(op, args, chatId, start);
+    }) as Promise<Result<K>>;
   }
 
   /** Routed once; only messages read from a non-default source take the media lookup. */
-  protected override readMessages<K extends OpName>(op: K, args: never, chatId: number) {
+  protected override readMessages<K extends OpName>(op: K, args: never, chatId: number): Promise<Result<K>> {
+    if (this.placementDue(args, chatId))
+      return this.placement.refresh().then(() => this.readMessages(op, args, chatId));
     let source: string;
     try {
       source = this.routeCall(op, args, chatId, false);
@@ -779,7 +916,23 @@ const UNAVAILABLE_CODES: ReadonlySet<ErrorCode> = new Set([
   'SOURCE_CRASHED',
 ]);
 
+type Result<K extends OpName> = ResultOf<CoreOperations[K]>;
+
 const TIMED_OUT = Symbol('timed out');
+
+/** A write a fence refused: the chat moved (or is moving) out of that source; nothing was written. */
+function isFenced(e: unknown): boolean {
+  return e instanceof DatabaseError && e.message.includes(FENCE_MARKER);
+}
+
+/** `p`, or nothing after `ms` (the caller then checks again). */
+function boundedWait(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<void>((r) => {
+    timer = setTimeout(r, ms);
+  });
+  return Promise.race([p, expiry]).finally(() => clearTimeout(timer));
+}
 
 /** No source of a cross-source read answered within its time bound. */
 function crossSourceTimeout(op: string, sources: number, timeoutMs: number): DatabaseError {

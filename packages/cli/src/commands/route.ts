@@ -35,7 +35,7 @@ interface Leg {
 const WHY: Record<RouteDecision['reason'], string> = {
   dataSource: 'named by dataSource',
   chatMapping: 'the chat is in [database.chatMapping]',
-  placement: 'a recorded placement (the chat was moved there)',
+  placement: 'the chat was moved online: its recorded placement (system source)',
   hash: "not mapped and not placed, so the shard group's hash of the chat id",
   system: 'system-wide data, so the system source',
   cache: 'cache data, so the cache source',

@@ -4,6 +4,7 @@
  */
 export type { EngineName, SourceSpec, SpecOf } from '@pkg/broker';
 export { LAST_RUN_KEY, SCHEMA_VERSION, VERSION_KEY } from '../schema/bot-schema.js';
+export { chatsOf, commonTables, copyStep, plan, SCHEMA_KEYS, type Step, type StepResult } from './move-copy.js';
 export { parseVersion } from './tool-helpers.js';
 export type {
   BackupSupport,
@@ -18,9 +19,12 @@ export type {
   MoveReader,
   MoveSide,
   MoveWriter,
+  OnlineSql,
   Row,
   Scope,
   SourcePlace,
+  Statement,
   TableShape,
 } from './tools.js';
+export { FENCE_MARKER, FENCE_TABLE, PLACEMENT_TABLE } from './tools.js';
 export { ENGINE_TOOLS, sameData, sourceSpecOf, toolsOf, verifyDatabaseFile } from './tools-registry.js';

@@ -90,6 +90,64 @@ export interface MoveWriter extends MoveSide {
    * holding NULL (bayes rows of the global classifier) counts as a key value, so a re-run adds nothing.
    */
   insertMissing(table: TableShape, rows: readonly Row[]): Promise<number>;
+  /**
+   * The online move's statements (OnlineSql's), each on its own (DDL: MySQL commits around it anyway); the
+   * rows each answered, as objects keyed by lower-case column name.
+   */
+  execute(statements: readonly Statement[]): Promise<Record<string, unknown>[][]>;
+  /** The same, in one transaction: all applied or none. */
+  transaction(statements: readonly Statement[]): Promise<Record<string, unknown>[][]>;
+}
+
+/** One statement in the engine's own SQL and parameter style. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The online chat move (issue #20): the placement table (in the system source) and the fence (in a source a
+// chat moved out of), in each engine's SQL. The protocol above them is placement/mover.ts, engine-agnostic.
+// ---------------------------------------------------------------------------------------------------------
+
+/** Where every row names itself in a refusal: the wrapper recognises a fenced write by this text. */
+export const FENCE_MARKER = 'botdb_chat_moved';
+export const PLACEMENT_TABLE = 'botdb_chat_placement';
+export const FENCE_TABLE = 'botdb_fenced_chats';
+
+export interface OnlineSql {
+  /** One row `{ n }`: 1 when `table` exists in the source's database (schema), else 0. No parameters. */
+  tableExists(table: string): string;
+  /** Creates the placement table when missing (chat_id, source, state, target, previous, epoch, updated_at). */
+  createPlacement: readonly string[];
+  /** Every placement row: chat_id, source, state, target, previous, epoch. No parameters. */
+  selectPlacements: string;
+  /** Inserts or replaces the chat's placement row. */
+  putPlacement(row: {
+    chatId: number;
+    source: string;
+    state: string;
+    target: string | null;
+    previous: string | null;
+    epoch: number;
+  }): Statement;
+  /**
+   * Creates the fence table and, on each of `tables` (chat-scoped), the triggers that refuse an insert, update
+   * or delete of a fenced chat's rows with an error whose text holds FENCE_MARKER (a delete passes while the
+   * chat's fence row says 'purging'). Idempotent; costs nothing to writes until a chat is fenced.
+   */
+  createFence(tables: readonly string[]): readonly string[];
+  /**
+   * Fences the chat (row state 'fenced'), in one transaction with whatever waits for the chat's writes in
+   * flight to commit first: after it commits, every write of the chat in this source is refused.
+   */
+  fence(chatId: number, movedTo: string, epoch: number): readonly Statement[];
+  /** Sets the fence row's state ('fenced' | 'purging'), taking the same lock as `fence`. */
+  setFenceState(chatId: number, state: 'fenced' | 'purging'): readonly Statement[];
+  /** Lifts the chat's fence (the chat moves back into this source). */
+  unfence(chatId: number): Statement;
+  /** Deletes the chat's rows of one table. */
+  deleteChat(table: string, chatId: number): Statement;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -211,6 +269,8 @@ export type BackupSupport<E extends EngineName> =
 // ---------------------------------------------------------------------------------------------------------
 
 export interface EngineTools<E extends EngineName> {
+  /** The online move's SQL (placement table, fence); undefined: the engine cannot take part in an online move. */
+  online?: OnlineSql;
   /** Where the source lives, for check and route. */
   place(spec: SpecOf<E>): SourcePlace;
   /** Two sources of this engine name the same data (one file; one server database and schema). */

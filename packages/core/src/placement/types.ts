@@ -2,17 +2,22 @@
  * The online chat move's public shapes (issue #20): what `db.moveChat` and `moveChatOnline` take and answer.
  * The protocol itself is mover.ts; the durable placement each process caches is placement-cache.ts.
  */
-import type { DatabaseConfig } from '@pkg/config';
+import type { DatabaseConfig, DatabaseConfigInput } from '@pkg/config';
 
 /** One row of `botdb_chat_placement` (in the system source): where a moved chat lives now. */
 export interface PlacementRow {
   chatId: number;
-  /** The source that owns the chat (while `state` is 'moving', still the old one). */
+  /** The source that owns the chat: reads and writes go there (while `state` is 'moving', still the old one). */
   source: string;
-  /** 'moving': a move to `target` is in progress; 'placed': `source` owns the chat. */
-  state: 'moving' | 'placed';
+  /**
+   * 'moving': a move to `target` is in progress (the chat may be fenced in `source` already: its writes wait);
+   * 'switched': `source` owns the chat, the old copy in `previous` is still to be removed; 'placed': done.
+   */
+  state: 'moving' | 'switched' | 'placed';
   /** The move in progress's destination (state 'moving'), else null. */
   target: string | null;
+  /** The source the chat was moved from (its old copy: fenced, removed or kept as a readonly leftover). */
+  previous: string | null;
   /** Grows by one per move of this chat: fences and logs name the move by it. */
   epoch: number;
 }
@@ -52,6 +57,12 @@ export interface MoveChatOptions {
   /** Bound of each wait of the move (connecting, the held writes' final step, the drain), ms. Default 30,000. */
   timeoutMs?: number;
   onProgress?: (progress: MoveProgress) => void;
+  /**
+   * How long after the switch the old copy is removed, ms: a process routes by a placement at most 2,000 ms
+   * old (it waits for a fresh read past that), so a read routed before the switch has this long to run.
+   * Default 4,000. Shorter only where no other process reads the chat (tests).
+   */
+  drainMs?: number;
 }
 
 /** Hooks the running wrapper gives the mover: hold the chat's writes for the final step, then release them. */
@@ -64,14 +75,9 @@ export interface MoveHooks {
 
 /** `moveChatOnline`'s argument: a move run by any process (the bot's own, `botdb move`, `botdb shards apply`). */
 export interface MoveChatOnlineOptions extends MoveChatOptions {
-  /** The normalized configuration (every source of the bot, its system source). */
-  config: DatabaseConfig;
+  /** The bot's configuration (every source, its system source), as written or normalized. */
+  config: DatabaseConfig | DatabaseConfigInput;
   hooks?: MoveHooks;
-  /**
-   * How long a process may route by a placement it read before the switch, ms: the old copy is removed
-   * only this long after the switch (default: the placement refresh interval, 1,000, plus 1,000 of margin).
-   */
-  drainMs?: number;
 }
 
 /** What a move did. */
@@ -92,6 +98,6 @@ export interface MoveChatResult {
 export type MoveChatOnline = (options: MoveChatOnlineOptions) => Promise<MoveChatResult>;
 
 /** Reads every recorded placement from the system source (for `botdb route`, `shards plan`). */
-export type ReadPlacements = (config: DatabaseConfig) => Promise<Map<number, PlacementRow>>;
+export type ReadPlacements = (config: DatabaseConfig | DatabaseConfigInput) => Promise<Map<number, PlacementRow>>;
 
 export type { DatabaseConfig };

@@ -12,7 +12,7 @@ import { DatabaseError, SourceUnavailableError } from '@pkg/errors';
 import type { Pool } from 'mysql2/promise';
 import { VERSION_KEY } from '../../schema/bot-schema.js';
 import { withTimeout } from '../tool-helpers.js';
-import type { MoveReader, MoveWriter, Row, Scope, TableShape } from '../tools.js';
+import type { MoveReader, MoveWriter, Row, Scope, Statement, TableShape } from '../tools.js';
 import { bad, type Convert, converter } from './move-values.js';
 import { prepareMysql } from './prepare.js';
 
@@ -243,6 +243,32 @@ class MysqlReader extends MysqlSide implements MoveReader {
 class MysqlWriter extends MysqlSide implements MoveWriter {
   private collation: string | undefined;
 
+  execute(statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
+    return this.call("running the online move's statements", async () => {
+      const out: Record<string, unknown>[][] = [];
+      for (const { sql, params } of statements) out.push(rowsOf((await this.pool.query(sql, params))[0]));
+      return out;
+    });
+  }
+
+  transaction(statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
+    return this.call("running the online move's transaction", async () => {
+      const conn = await this.pool.getConnection();
+      try {
+        await conn.query('START TRANSACTION');
+        const out: Record<string, unknown>[][] = [];
+        for (const { sql, params } of statements) out.push(rowsOf((await conn.query(sql, params))[0]));
+        await conn.query('COMMIT');
+        return out;
+      } catch (error) {
+        await conn.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        conn.release();
+      }
+    });
+  }
+
   prepare(): Promise<unknown> {
     return this.call('creating the bot tables', () => prepareMysql(this.pool, this.spec, mysqlLocation(this.spec.url)));
   }
@@ -337,6 +363,11 @@ function* chunks(values: unknown[][]): Generator<unknown[][]> {
     chars += size;
   }
   if (chunk.length > 0) yield chunk;
+}
+
+/** A statement's rows (a write's result header is not rows). */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  return Array.isArray(result) ? (result as Record<string, unknown>[]).map((r) => ({ ...r })) : [];
 }
 
 /** A pool of one connection: a read snapshot is one session. */

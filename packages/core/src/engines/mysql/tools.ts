@@ -5,8 +5,10 @@ import { SCHEMA_VERSION, VERSION_KEY } from '../../schema/bot-schema.js';
 import { shellWord, sqlDumpFileName } from '../tool-helpers.js';
 import type { EngineTools } from '../tools.js';
 import { openMysqlReader, openMysqlWriter } from './move.js';
+import { mysqlOnline } from './online.js';
 
 export const mysqlTools: EngineTools<'mysql'> = {
+  online: mysqlOnline,
   place: (spec) => {
     const url = new URL(spec.url);
     return {

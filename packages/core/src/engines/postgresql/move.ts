@@ -12,7 +12,7 @@ import { DatabaseError, SourceUnavailableError } from '@pkg/errors';
 import type { Sql } from 'postgres';
 import { VERSION_KEY } from '../../schema/bot-schema.js';
 import { quoteIdent as q, withTimeout } from '../tool-helpers.js';
-import type { MoveReader, MoveWriter, Row, Scope, TableShape } from '../tools.js';
+import type { MoveReader, MoveWriter, Row, Scope, Statement, TableShape } from '../tools.js';
 import { bad, type Convert, converter } from './move-values.js';
 import { preparePostgres } from './prepare.js';
 
@@ -238,6 +238,22 @@ class PgReader extends PgSide implements MoveReader {
 const MAX_PARAMS = 65_535;
 
 class PgWriter extends PgSide implements MoveWriter {
+  execute(statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
+    return this.call("running the online move's statements", async () => {
+      const out: Record<string, unknown>[][] = [];
+      for (const { sql, params } of statements) out.push(plain(await this.sql.unsafe(sql, params as never[])));
+      return out;
+    });
+  }
+  transaction(statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
+    return this.call("running the online move's transaction", () =>
+      this.sql.begin(async (tx) => {
+        const out: Record<string, unknown>[][] = [];
+        for (const { sql, params } of statements) out.push(plain(await tx.unsafe(sql, params as never[])));
+        return out;
+      }),
+    );
+  }
   prepare(): Promise<unknown> {
     return this.call(`creating schema ${this.spec.schema} and the bot tables`, () =>
       preparePostgres(this.sql, this.spec),
@@ -307,6 +323,10 @@ class PgWriter extends PgSide implements MoveWriter {
       );
     });
   }
+}
+
+function plain(rows: readonly object[]): Record<string, unknown>[] {
+  return rows.map((r) => ({ ...r }) as Record<string, unknown>);
 }
 
 /** One connection per side: a read snapshot is one session, and the page order is the writes' order. */

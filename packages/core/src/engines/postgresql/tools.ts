@@ -4,8 +4,10 @@ import { SCHEMA_VERSION } from '../../schema/bot-schema.js';
 import { STANDARD_FIGURE_QUERIES, shellWord, sqlDumpFileName } from '../tool-helpers.js';
 import type { EngineTools } from '../tools.js';
 import { openPostgresReader, openPostgresWriter } from './move.js';
+import { postgresOnline } from './online.js';
 
 export const postgresTools: EngineTools<'postgresql'> = {
+  online: postgresOnline,
   place: (spec) => ({
     type: 'postgresql',
     path: null,

@@ -9,7 +9,7 @@ import { DatabaseError, QueryFailedError, SourceOpenError } from '@pkg/errors';
 import type Database from 'better-sqlite3';
 import { VERSION_KEY } from '../../schema/bot-schema.js';
 import { quoteIdent as q } from '../tool-helpers.js';
-import type { MoveReader, MoveWriter, Row, Scope, TableShape } from '../tools.js';
+import type { MoveReader, MoveWriter, Row, Scope, Statement, TableShape } from '../tools.js';
 import { prepareSchema } from './prepare.js';
 
 interface ColumnInfo {
@@ -241,6 +241,23 @@ class SqliteReader extends SqliteSide implements MoveReader {
 
 class SqliteWriter extends SqliteSide implements MoveWriter {
   private readonly inserts = new Map<string, Database.Statement>();
+  private runAll(statements: readonly Statement[]): Record<string, unknown>[][] {
+    return statements.map(({ sql, params }) => {
+      const s = this.db.prepare(sql);
+      if (s.reader) return s.all(...params) as Record<string, unknown>[];
+      s.run(...params);
+      return [];
+    });
+  }
+  execute(statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
+    return this.call("running the online move's statements", () => this.runAll(statements));
+  }
+  transaction(statements: readonly Statement[]): Promise<Record<string, unknown>[][]> {
+    // IMMEDIATE: the write lock first, so the transaction never fails half-way on a busy file.
+    return this.call("running the online move's transaction", () =>
+      this.db.transaction(() => this.runAll(statements)).immediate(),
+    );
+  }
   insertMissing(table: TableShape, rows: readonly Row[]): Promise<number> {
     return this.call(`writing ${table.name}`, () => {
       const insert = this.insertFor(table);

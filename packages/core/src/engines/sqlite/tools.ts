@@ -7,6 +7,7 @@ import { STANDARD_FIGURE_QUERIES } from '../tool-helpers.js';
 import type { EngineTools, FileReport, LocalFacts } from '../tools.js';
 import { verifyFile } from './file-check.js';
 import { openSqliteReader, openSqliteWriter } from './move.js';
+import { sqliteOnline } from './online.js';
 import { copySqliteOnline, sqliteFiles } from './online-copy.js';
 
 function sizeOf(path: string): number | null {
@@ -49,6 +50,7 @@ export async function verifySqliteFile(
 }
 
 export const sqliteTools: EngineTools<'sqlite'> = {
+  online: sqliteOnline,
   place: (spec) => ({ type: 'sqlite', path: spec.path, location: spec.path, fields: {} }),
   sameData: (a, b) => resolve(a.path) === resolve(b.path),
   local,
