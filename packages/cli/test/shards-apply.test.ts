@@ -4,11 +4,13 @@
  * moves the planned chats to s4 with the online move. Afterwards the reference reads are unchanged, every
  * acknowledged message is stored exactly once, on the chat's new shard, and a new plan lists nothing.
  */
+
+import { spawn } from 'node:child_process';
 import { loadConfig } from '@pkg/config';
 import { DatabaseWrapper } from '@pkg/core';
 import { createTempDir, type TempDir } from '@pkg/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, runCli, writeConfig } from './helpers.js';
+import { BIN, json, runCli, writeConfig } from './helpers.js';
 
 const CHATS = Array.from({ length: 40 }, (_, i) => -1_002_000_000_000 - i * 7919);
 const USERS = [11, 12];
@@ -43,6 +45,81 @@ function stripCounters(row: unknown): unknown {
   return rest;
 }
 
+/** Three shards seeded with CHATS, the grown configuration written; the reads before, and its path. */
+async function seeded(dir: TempDir): Promise<{ before: unknown[]; four: string }> {
+  const three = writeConfig(dir, groupToml(['s1', 's2', 's3']), 'three.toml');
+  const seed = new DatabaseWrapper({ config: (await loadConfig({ path: three, env: {} })).config });
+  for (const chatId of CHATS) {
+    await seed.updateChatInfo({ chatId, type: 'supergroup', title: `chat ${chatId}` });
+    await seed.setChatSetting({ chatId, key: 'lang', value: 'en' });
+    for (const userId of USERS) await seed.updateChatUser({ chatId, userId, username: `u${userId}`, fullName: 'U' });
+    for (let m = 1; m <= 3; m++) {
+      await seed.saveChatMessage({
+        chatId,
+        messageId: m,
+        userId: USERS[m % 2] as number,
+        date: new Date(DAY + m * 1000),
+        messageText: `seed ${m}`,
+      });
+    }
+  }
+  const before = await referenceReads(seed);
+  await seed.close();
+  return { before, four: writeConfig(dir, groupToml(['s1', 's2', 's3', 's4'], ['s1', 's2', 's3']), 'four.toml') };
+}
+
+describe('botdb shards apply killed half-way', () => {
+  let dir: TempDir;
+  afterAll(() => dir?.cleanup());
+
+  it('a second run finishes the moves: reads unchanged, nothing left on the old shards, nothing left to plan', async () => {
+    dir = createTempDir('cli-shards-resume-');
+    const { before, four } = await seeded(dir);
+    const planned = json<{ moves: Array<{ chatId: number; from: string }> }>(
+      await runCli(['shards', 'plan', '--config', four, '--json'], { timeoutMs: 60_000 }),
+    ).moves;
+    expect(planned.length).toBeGreaterThan(1);
+    // The first run is SIGKILLed once its first chat is placed (read from the placement table like a bot would).
+    const child = spawn(process.execPath, [BIN, 'shards', 'apply', '--config', four, '--json'], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    const bot = new DatabaseWrapper({ config: (await loadConfig({ path: four, env: {} })).config });
+    try {
+      const deadline = Date.now() + 120_000;
+      const placed = () => planned.filter((m) => bot.routeFor({ chatId: m.chatId }).reason === 'placement').length;
+      // A call now and then keeps the bot's placement cache refreshing (it refreshes as calls need it).
+      while (placed() === 0 && Date.now() < deadline) {
+        await bot.getChatInfo({ chatId: CHATS[0] as number });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      expect(placed()).toBeGreaterThan(0);
+      expect(placed()).toBeLessThan(planned.length);
+    } finally {
+      child.kill('SIGKILL');
+      await bot.close();
+    }
+    const r = await runCli(['shards', 'apply', '--config', four, '--json'], { timeoutMs: 240_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(json<{ ok: boolean }>(r).ok).toBe(true);
+    const after = new DatabaseWrapper({ config: (await loadConfig({ path: four, env: {} })).config });
+    try {
+      await after.ready();
+      expect(await referenceReads(after)).toEqual(before);
+      for (const m of planned) {
+        expect(after.routeFor({ chatId: m.chatId })).toMatchObject({ source: 's4', reason: 'placement' });
+        expect(await after.getChatInfo({ chatId: m.chatId, dataSource: m.from })).toBeNull();
+      }
+    } finally {
+      await after.close();
+    }
+    const again = json<{ moves: unknown[] }>(
+      await runCli(['shards', 'plan', '--config', four, '--json'], { timeoutMs: 60_000 }),
+    );
+    expect(again.moves).toEqual([]);
+  }, 300_000);
+});
+
 describe('growing a group of 3 SQLite shards to 4 while the bot runs', () => {
   let dir: TempDir;
   let bot: DatabaseWrapper;
@@ -51,25 +128,7 @@ describe('growing a group of 3 SQLite shards to 4 while the bot runs', () => {
 
   beforeAll(async () => {
     dir = createTempDir('cli-shards-apply-');
-    const three = writeConfig(dir, groupToml(['s1', 's2', 's3']), 'three.toml');
-    const seed = new DatabaseWrapper({ config: (await loadConfig({ path: three, env: {} })).config });
-    for (const chatId of CHATS) {
-      await seed.updateChatInfo({ chatId, type: 'supergroup', title: `chat ${chatId}` });
-      await seed.setChatSetting({ chatId, key: 'lang', value: 'en' });
-      for (const userId of USERS) await seed.updateChatUser({ chatId, userId, username: `u${userId}`, fullName: 'U' });
-      for (let m = 1; m <= 3; m++) {
-        await seed.saveChatMessage({
-          chatId,
-          messageId: m,
-          userId: USERS[m % 2] as number,
-          date: new Date(DAY + m * 1000),
-          messageText: `seed ${m}`,
-        });
-      }
-    }
-    before = await referenceReads(seed);
-    await seed.close();
-    four = writeConfig(dir, groupToml(['s1', 's2', 's3', 's4'], ['s1', 's2', 's3']), 'four.toml');
+    ({ before, four } = await seeded(dir));
     bot = new DatabaseWrapper({ config: (await loadConfig({ path: four, env: {} })).config });
     await bot.ready();
   });
@@ -77,7 +136,6 @@ describe('growing a group of 3 SQLite shards to 4 while the bot runs', () => {
     await bot?.close();
     dir?.cleanup();
   });
-
   it('apply moves the planned quarter to s4 under traffic; reads unchanged, every acknowledged write once', async () => {
     expect(await referenceReads(bot)).toEqual(before);
     const planned = json<{ moves: Array<{ chatId: number; from: string; to: string }> }>(

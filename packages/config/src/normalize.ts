@@ -249,7 +249,7 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
     }
   }
   warnUnusedGroups(groups, defaultGroup, ctx);
-  const system = validateSystem(values.system, picked.names.system ?? 'system', defaultName, sourceNames, sources, ctx);
+  const system = validateSystem(values.system, picked.names.system ?? 'system', defaultName, sourceNames, ctx);
 
   const chatMapping = validateChatMapping(
     values.chatMapping,

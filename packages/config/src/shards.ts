@@ -120,13 +120,12 @@ function sourceList(
   return [...names];
 }
 
-/** `system`: a defined, writable source; default: the default source. */
+/** `system`: a defined source; default: the default source. */
 export function validateSystem(
   raw: unknown,
   written: string,
   defaultName: string | undefined,
   sourceNames: readonly string[],
-  sources: ReadonlyMap<string, SourceConfig>,
   ctx: Context,
 ): string | undefined {
   if (raw === undefined) return defaultName;
@@ -141,15 +140,8 @@ export function validateSystem(
     );
     return undefined;
   }
-  if (sources.get(raw)?.readonly === true) {
-    issue(
-      ctx,
-      key,
-      `the system source "${raw}" is readonly; settings, cache, media, delayed tasks and chat placements are written there.`,
-      `remove readonly from [database.sources.${keyOf([raw])}], or set system to a writable source.`,
-    );
-    return undefined;
-  }
+  // A readonly system source is allowed, as a readonly default is (an inspection, an archive): its
+  // system-wide writes are refused with READONLY_SOURCE when made.
   return raw;
 }
 

@@ -10,10 +10,22 @@ import cliProgress from 'cli-progress';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { EXIT, out, printable, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
-import { planShards, type ShardPlan } from '../shards/plan.js';
+import { planShards, type ShardPlan, type UnfinishedMove } from '../shards/plan.js';
 
 export interface ShardsPlanOptions extends ConfigOption {
   json?: boolean;
+}
+
+/** The plan, with the recorded placements: where moved chats are, and the moves left unfinished. */
+async function planWithPlacements(config: LoadedConfig['config']): Promise<ShardPlan> {
+  const placements = await readPlacements(config);
+  const unfinished = new Map<number, UnfinishedMove>();
+  for (const [chatId, row] of placements) {
+    if (row.state === 'moving' && row.target !== null) unfinished.set(chatId, { from: row.source, to: row.target });
+    if (row.state === 'switched' && row.previous !== null)
+      unfinished.set(chatId, { from: row.previous, to: row.source });
+  }
+  return planShards(config, (chatId) => placements.get(chatId)?.source, unfinished);
 }
 
 /** Chats listed one per line in the text output; the rest are counted (--json lists them all). */
@@ -24,8 +36,7 @@ export async function runShardsPlan(opts: ShardsPlanOptions): Promise<number> {
   let loaded: LoadedConfig;
   try {
     loaded = await loadCliConfig(opts);
-    const placements = await readPlacements(loaded.config);
-    plan = await planShards(loaded.config, (chatId) => placements.get(chatId)?.source);
+    plan = await planWithPlacements(loaded.config);
   } catch (error) {
     const p = toProblem(error);
     if (opts.json) out.json({ ok: false, problems: [p] });
@@ -49,7 +60,9 @@ function printPlan(plan: ShardPlan): void {
   );
   out.line(`  ${plan.moves.length} of ${plan.chats} chat(s) change placement, ${rows} row(s) to move`);
   for (const m of plan.moves.slice(0, LISTED)) {
-    out.line(`  chat ${m.chatId}: ${printable(m.from)} -> ${printable(m.to)} (${m.rows} rows)`);
+    out.line(
+      `  chat ${m.chatId}: ${printable(m.from)} -> ${printable(m.to)} (${m.rows} rows)${m.unfinished ? ' (unfinished move: apply finishes it)' : ''}`,
+    );
   }
   if (plan.moves.length > LISTED) out.line(`  … and ${plan.moves.length - LISTED} more (--json lists them all)`);
   out.line(c.bold('balance (chats / rows, now -> after)'));
@@ -113,8 +126,7 @@ export async function runShardsApply(opts: ShardsApplyOptions): Promise<number> 
   let plan: ShardPlan;
   try {
     loaded = await loadCliConfig(opts);
-    const placements = await readPlacements(loaded.config);
-    plan = await planShards(loaded.config, (chatId) => placements.get(chatId)?.source);
+    plan = await planWithPlacements(loaded.config);
   } catch (error) {
     const p = toProblem(error);
     if (opts.json) out.json({ ok: false, problems: [p] });

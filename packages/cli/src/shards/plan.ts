@@ -17,6 +17,14 @@ export interface ShardMove {
   to: string;
   /** Rows of the chat on `from`, over every per-chat table. */
   rows: number;
+  /** A move interrupted earlier (its placement 'moving' or 'switched'): apply finishes it. */
+  unfinished?: boolean;
+}
+
+/** A move recorded as not finished: the chat's placement row is 'moving' (to `to`) or 'switched'. */
+export interface UnfinishedMove {
+  from: string;
+  to: string;
 }
 
 export interface ShardBalance {
@@ -64,7 +72,11 @@ export async function chatRows(reader: MoveReader): Promise<Map<number, number>>
  * The plan for `config`. `placementOf`: the recorded placements, when known, so a chat present on two
  * sources is taken from where the bot reads it. Throws when a source cannot be read (with its error).
  */
-export async function planShards(config: DatabaseConfig, placementOf?: PlacementLookup): Promise<ShardPlan> {
+export async function planShards(
+  config: DatabaseConfig,
+  placementOf?: PlacementLookup,
+  unfinished: ReadonlyMap<number, UnfinishedMove> = new Map(),
+): Promise<ShardPlan> {
   const router = new Router(config, undefined, { placementOf });
   const names = scannedSources(config);
   const found = new Map<string, Map<number, number>>();
@@ -92,6 +104,18 @@ export async function planShards(config: DatabaseConfig, placementOf?: Placement
     }),
   );
   for (const [chatId, sources] of [...where].sort((a, b) => a[0] - b[0])) {
+    // A move killed half-way (e.g. after its switch, before the old copy's removal) is finished first.
+    const open = unfinished.get(chatId);
+    if (open !== undefined) {
+      moves.push({
+        chatId,
+        from: open.from,
+        to: open.to,
+        rows: found.get(open.from)?.get(chatId) ?? 0,
+        unfinished: true,
+      });
+      continue;
+    }
     const to = router.targetOf(chatId);
     const routed = router.ownerOf(chatId);
     const from = sources.includes(routed) ? routed : (sources[0] as string);
