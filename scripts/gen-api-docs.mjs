@@ -33,9 +33,9 @@ const SOURCES = {
   types: `${CORE}/types.ts`,
   router: `${CORE}/router.ts`,
   shardStats: `${CORE}/shard-stats.ts`,
-  placementTypes: `${CORE}/placement/types.ts`,
   logging: `${CORE}/logging.ts`,
   configWatcher: `${CORE}/config-watcher.ts`,
+  placement: `${CORE}/placement/types.ts`,
   index: `${CORE}/index.ts`,
   broker: 'packages/broker/src/broker.ts',
   sourceClient: 'packages/broker/src/source-client.ts',
@@ -888,9 +888,9 @@ const WRAPPER_ORDER = [
   'transaction',
   'stats',
   'shardStats',
-  'moveChat',
   'reconfigure',
   'watchConfig',
+  'moveChat',
 ];
 for (const k of wrapperMembers.keys()) {
   if (!WRAPPER_ORDER.includes(k))
@@ -976,12 +976,6 @@ const WRAPPER_DOCS = {
     ],
     errors: [],
   },
-  // The moves branch documents moveChat in full; this entry only keeps the check green where it is merged.
-  moveChat: {
-    expand: ['MoveChatOptions', 'MoveChatResult'],
-    prose: ['The online chat move ([operations.md](operations.md)).'],
-    errors: [],
-  },
   shardStats: {
     expand: ['ShardFigures'],
     prose: [
@@ -999,6 +993,18 @@ const WRAPPER_DOCS = {
       '`INVALID_ARGUMENT`: `options` is not `{ allowDroppingMappedSources?: boolean }`.',
       '`SOURCE_OPEN_FAILED` (and the other open errors): an added or replaced source did not open; the configuration is applied anyway, as with `ready()`.',
       '`SOURCE_CLOSED`: the wrapper is closed.',
+    ],
+  },
+  moveChat: {
+    expand: ['MoveChatOptions', 'MoveChatResult', 'MoveProgress'],
+    prose: [
+      'Safe while the bot runs, in this and every other process of the bot: the protocol, the placement table and the exact guarantees are in [operations.md](operations.md#moving-a-chat-while-the-bot-runs). `moveChatOnline({ config, ...options })` from `@pkg/core` runs the same move from any process (`botdb move --online`).',
+    ],
+    errors: [
+      '`CHAT_MOVE_FAILED`: the chat is pinned by `chatMapping`, an earlier move of it to another source is unfinished, the schema versions differ, or the verified counts differ (the chat stays in its source; run the move again).',
+      '`UNKNOWN_SOURCE`, `READONLY_SOURCE`: `to` names no source, or a readonly one.',
+      '`INVALID_ARGUMENT`: bad `chatId`, `to`, `keepOld` or `drainMs`.',
+      'Writes of a chat that stays fenced longer than 30 s (a mover killed and not resumed) fail with `CHAT_MOVING`; nothing of them was written.',
     ],
   },
   watchConfig: {
@@ -1132,7 +1138,7 @@ w(
   '',
 );
 w(
-  'Routing never looks at the data: it uses only the call’s `chatId`, its `dataSource` and the configuration. `db.routeFor()` shows the decision for given arguments. The library routes chats to sources; its calls never move data between them (`botdb move` copies chats to another source: [cli.md](cli.md)).',
+  'Routing never looks at the data: it uses only the call’s `chatId`, its `dataSource`, the configuration and the recorded placement of chats moved online. `db.routeFor()` shows the decision for given arguments. Only `db.moveChat` (and `botdb shards apply`, which uses it) moves a chat’s data, safely while the bot runs ([operations.md](operations.md#moving-a-chat-while-the-bot-runs)); `botdb move` without `--online` copies chats for a stopped bot ([cli.md](cli.md)).',
   '',
 );
 
@@ -1343,18 +1349,18 @@ function describeExport(e) {
     describeRoute: '`describeRoute(decision)`: the decision in words, e.g. `shard s2 of group chats (hash)`.',
     RendezvousGroup:
       '`new RendezvousGroup(sources).pick(chatId)`: the shard hash on its own ([configuration.md](configuration.md#shard-groups)).',
-    // The moves branch describes its exports in full; these keep the check green where it is merged.
     moveChatOnline:
-      '`moveChatOnline(options)`: the online chat move, run by any process ([operations.md](operations.md)).',
-    readPlacements: '`readPlacements(config)`: every recorded placement, read from the system source.',
+      'The online chat move from any process (`db.moveChat`, `botdb move --online`, `botdb shards apply`): `moveChatOnline({ config, chatId, to, keepOld?, drainMs?, onProgress? })`; see [operations.md](operations.md#moving-a-chat-while-the-bot-runs).',
+    readPlacements:
+      'Every recorded placement (`Map<chatId, PlacementRow>`) from the system source; empty when no chat was moved online.',
     MoveChatOnline: 'The type of `moveChatOnline`.',
-    MoveChatOnlineOptions: 'The argument of `moveChatOnline`.',
+    MoveChatOnlineOptions: '`MoveChatOptions` plus `config` (and the in-process `hooks`).',
     MoveChatOptions: 'The argument of `db.moveChat`.',
-    MoveChatResult: 'What a move did.',
-    MoveHooks: 'Hooks the running wrapper gives the mover.',
-    MoveProgress: 'One step of a move, for progress output.',
-    MoveStep: 'The steps of a move.',
-    PlacementRow: 'One row of the placement table.',
+    MoveChatResult: 'What a move resolves with: `{ chatId, from, to, epoch, rows, removedOld, outcome }`.',
+    MoveHooks: "How the running wrapper holds and releases a chat's writes for a move's final step.",
+    MoveProgress: '`{ chatId, step, from, to, rows? }`, given to `onProgress`.',
+    MoveStep: 'The steps of an online move, in order.',
+    PlacementRow: 'One row of `botdb_chat_placement`: `{ chatId, source, state, target, previous, epoch }`.',
     ReadPlacements: 'The type of `readPlacements`.',
     ShardFigures: '`{ group, chats, rows, measuredAt }`: one shard in `db.shardStats()` and `db.stats()[shard].shard`.',
     RouteRequest:

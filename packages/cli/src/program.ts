@@ -4,10 +4,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { runBackup } from './commands/backup.js';
 import { runCheck } from './commands/check.js';
 import { chatsWithOperands, DEFAULT_BATCH, type MoveOptions, runMove } from './commands/move.js';
-import { runRoute } from './commands/route.js';
+import { parseChatId, runRoute } from './commands/route.js';
 import { runShardsApply, runShardsPlan, type ShardsApplyOptions, type ShardsPlanOptions } from './commands/shards.js';
 import { runStats } from './commands/stats.js';
 import { runVerify } from './commands/verify.js';
+import { runOnlineMove } from './move/online.js';
 import { EXIT, err, out, printable, problemLines } from './output.js';
 import { toProblem, UsageError } from './problems.js';
 
@@ -136,10 +137,16 @@ export function buildProgram(): Command {
   program
     .command('move')
     .description(
-      'copy chats (or a whole source) to another source, verify the row counts, print the chatMapping lines to add; never deletes from the source',
+      'move chats while the bot runs (--online, --resume), or copy chats (or a whole source) of a stopped bot to another source, verify the row counts and print the chatMapping lines to add',
     )
-    .requiredOption('--from <source>', 'the source to copy from (may be readonly)')
-    .requiredOption('--to <source>', 'the writable source to copy into (created with the bot schema if missing)')
+    .option('--from <source>', 'the source to copy from (may be readonly); optional with --online')
+    .option('--to <source>', 'the writable source to copy (or move) into (created with the bot schema if missing)')
+    .option(
+      '--online',
+      "move the chats with the bot's online protocol: safe while the bot runs (placement, fence, verified copy, old copy removed)",
+    )
+    .option('--resume', 'finish the online moves a killed mover left (all, or those named with --chat)')
+    .option('--keep-old', 'with --online: keep the old copy as a readonly (fenced) leftover instead of removing it')
     .option(
       '--chat <id>',
       'a chat to copy (repeat for several; negative for groups)',
@@ -157,15 +164,32 @@ export function buildProgram(): Command {
         'botdb move --from primary --to archive2 --chat -1001234567890',
         'botdb move --from primary --to archive2 --chat -- -1001234567890 -1001234567891',
         'botdb move --from primary --to archive2 --chat -1001234567890 --chat 100100 --json',
+        'botdb move --online --to pg --chat -- -1001234567890',
+        'botdb move --resume',
         'botdb move --from old --to new --all',
       )}
-It copies; it never deletes from the source. Safe to re-run, and to re-run after a kill: rows the
+With --online the chats move while the bot runs (docs/operations.md): their writes are held or fenced for the
+final step, the copy is verified, the placement switches in one step, the old copy is removed after a drain.
+Without it, move copies for a STOPPED bot; it never deletes from the source. Safe to re-run, and to re-run after a kill: rows the
 destination already holds (by primary key) are kept as they are, only missing ones are inserted.
 Then add the printed lines under [database.chatMapping]; the source's copy can be cleaned up later.
 `,
     )
-    .action(async (opts: MoveOptions, command: Command) => {
-      exitCode = await runMove({ ...opts, chat: chatsWithOperands(opts.chat, command.args) });
+    .action(async (opts: MoveOptions & { online?: boolean; resume?: boolean; keepOld?: boolean }, command: Command) => {
+      const chat = chatsWithOperands(opts.chat, command.args);
+      if (opts.online || opts.resume) {
+        exitCode = await runOnlineMove({
+          config: opts.config,
+          from: opts.from,
+          to: opts.to,
+          chats: (chat ?? []).map(parseChatId),
+          resume: opts.resume === true,
+          keepOld: opts.keepOld === true,
+          json: opts.json === true,
+        });
+        return;
+      }
+      exitCode = await runMove({ ...opts, chat });
     });
 
   const shards = program
@@ -196,7 +220,6 @@ Give the configuration with the new membership in sources and the old one in pre
       "move the plan's chats to their shards with the online move, while the bot runs; resumable (re-run after a kill or a failure)",
     )
     .option('--keep-old', "keep each moved chat's old rows as a readonly, fenced leftover")
-    .option('--timeout <seconds>', "bound of each wait of one chat's move", '30')
     .addOption(configOption())
     .addOption(jsonOption())
     .addHelpText(

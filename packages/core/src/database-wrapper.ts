@@ -353,6 +353,8 @@ export class DatabaseWrapper extends DataApi {
    */
   async ready(): Promise<void> {
     await this.broker.ready();
+    // The chat placement is read once the sources are open, so the first chat call need not wait for it.
+    await this.placement.refresh();
     await this.recordMembership(this.current, true);
   }
 
@@ -591,12 +593,18 @@ export class DatabaseWrapper extends DataApi {
   }
 
   /** The one routing step of every single-source call, with its debug line. Throws a refusal. */
-  private routeCall(op: OpName, args: unknown, chatId: number | undefined, write: boolean): string {
+  private routeCall(
+    op: OpName,
+    args: unknown,
+    chatId: number | undefined,
+    write: boolean,
+    router: Router = this.router,
+  ): string {
     // A write's dataSource reaches here only from the four system-wide writes that accept it.
     const dataSource = (args as { dataSource?: string }).dataSource;
     let source: string;
     try {
-      source = this.router.route({ chatId, dataSource, write, operation: op });
+      source = router.route({ chatId, dataSource, write, operation: op });
     } catch (e) {
       // A refusal counts against the source it names (READONLY_SOURCE), else the default.
       const named = (e as DatabaseError).details?.source;
@@ -621,16 +629,30 @@ export class DatabaseWrapper extends DataApi {
     );
   }
 
-  protected readOne<K extends OpName>(op: K, args: never, chatId: number | undefined): Promise<Result<K>> {
-    if (this.placementDue(args, chatId)) return this.placement.refresh().then(() => this.readOne(op, args, chatId));
+  /**
+   * A chat call that must first wait for a fresh placement is routed afterwards, by the configuration in
+   * force then (a source removed meanwhile must not receive it).
+   */
+  private afterRefresh<T>(then: (router: Router) => Promise<T>): Promise<T> {
+    return this.placement.refresh().then(() => then(this.router));
+  }
+
+  protected readOne<K extends OpName>(
+    op: K,
+    args: never,
+    chatId: number | undefined,
+    router: Router = this.router,
+  ): Promise<Result<K>> {
+    if (router === this.router && this.placementDue(args, chatId))
+      return this.afterRefresh((r) => this.readOne(op, args, chatId, r));
     let source: string;
     try {
-      source = this.routeCall(op, args, chatId, false);
+      source = this.routeCall(op, args, chatId, false, router);
     } catch (e) {
       return Promise.reject(e);
     }
     const read = this.send(source, op, args);
-    return source === this.router.defaultSource ? read : this.orDefault(read, source, op, args);
+    return source === router.defaultSource ? read : this.orDefault(read, source, op, args);
   }
 
   /**
@@ -689,10 +711,15 @@ export class DatabaseWrapper extends DataApi {
         return Promise.reject(e);
       }
     }
-    if (this.placementDue(args, chatId)) return this.placement.refresh().then(() => this.writeOne(op, args, chatId));
+    if (this.placementDue(args, chatId)) return this.afterRefresh((r) => this.heldWrite(op, args, chatId, r));
+    return this.heldWrite(op, args, chatId, this.router);
+  }
+
+  /** A chat's write waits while this process holds the chat for a move's final step. */
+  private heldWrite<K extends OpName>(op: K, args: never, chatId: number, router: Router): Promise<Result<K>> {
     const held = this.held.get(chatId);
     if (held !== undefined) return boundedWait(held, MOVE_TIMEOUT_MS).then(() => this.chatWrite(op, args, chatId, 0));
-    return this.chatWrite(op, args, chatId, 0);
+    return this.chatWrite(op, args, chatId, 0, router);
   }
 
   /**
@@ -700,10 +727,16 @@ export class DatabaseWrapper extends DataApi {
    * written), it is sent again where the placement says once the placement has switched, waiting (polling,
    * bounded) while the move finishes; past the bound it fails with CHAT_MOVING.
    */
-  private chatWrite<K extends OpName>(op: K, args: never, chatId: number, since: number): Promise<Result<K>> {
+  private chatWrite<K extends OpName>(
+    op: K,
+    args: never,
+    chatId: number,
+    since: number,
+    router: Router = this.router,
+  ): Promise<Result<K>> {
     let source: string;
     try {
-      source = this.routeCall(op, args, chatId, true);
+      source = this.routeCall(op, args, chatId, true, router);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -737,19 +770,24 @@ export class DatabaseWrapper extends DataApi {
   }
 
   /** Routed once; only messages read from a non-default source take the media lookup. */
-  protected override readMessages<K extends OpName>(op: K, args: never, chatId: number): Promise<Result<K>> {
-    if (this.placementDue(args, chatId))
-      return this.placement.refresh().then(() => this.readMessages(op, args, chatId));
+  protected override readMessages<K extends OpName>(
+    op: K,
+    args: never,
+    chatId: number,
+    router: Router = this.router,
+  ): Promise<Result<K>> {
+    if (router === this.router && this.placementDue(args, chatId))
+      return this.afterRefresh((r) => this.readMessages(op, args, chatId, r));
     let source: string;
     try {
-      source = this.routeCall(op, args, chatId, false);
+      source = this.routeCall(op, args, chatId, false, router);
     } catch (e) {
       return Promise.reject(e);
     }
     const read = this.send(source, op, args);
     // Media lives on the system source: messages read there carry their media columns already.
-    if (source === this.router.systemSource) return read;
-    const answered = source === this.router.defaultSource ? read : this.orDefault(read, source, op, args);
+    if (source === router.systemSource) return read;
+    const answered = source === router.defaultSource ? read : this.orDefault(read, source, op, args);
     return answered.then((rows) =>
       this.fillMedia(rows as unknown as ChatMessage | ChatMessage[] | null),
     ) as typeof read;

@@ -9,14 +9,15 @@ import { type MoveReader, type MoveWriter, sameData } from '@pkg/core/engines';
 import cliProgress from 'cli-progress';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { chatsOf, commonTables, copyStep, plan, type StepResult } from '../move/copy.js';
+import { offlineNote } from '../move/online.js';
 import { EXIT, out, type Problem, printable, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
 import { type EngineSource, engineSource, sourceNames } from '../sources.js';
 import { parseChatId } from './route.js';
 
 export interface MoveOptions extends ConfigOption {
-  from: string;
-  to: string;
+  from?: string;
+  to?: string;
   chat?: string[];
   all?: boolean;
   json?: boolean;
@@ -100,10 +101,24 @@ export async function runMove(opts: MoveOptions): Promise<number> {
     throw new UsageError('name the chats to move with --chat <id> (repeatable), or --all for the whole source.');
   }
   const chats = chatArgs.map(parseChatId);
+  if (opts.from === undefined || opts.to === undefined) {
+    throw new UsageError(
+      `name both sources: --from <source> --to <source> (a copy for a stopped bot), or move with --online --to <source> while the bot runs.`,
+      'MISSING_OPTION',
+    );
+  }
   const batch = opts.batch === undefined ? DEFAULT_BATCH : Number(opts.batch);
   if (!Number.isSafeInteger(batch) || batch < 1) {
     throw new UsageError(`--batch "${opts.batch}" is not a positive whole number of rows.`);
   }
+  return copyMove({ ...opts, from: opts.from, to: opts.to }, chats, batch);
+}
+
+async function copyMove(
+  opts: MoveOptions & { from: string; to: string },
+  chats: number[],
+  batch: number,
+): Promise<number> {
   let config: LoadedConfig['config'];
   try {
     ({ config } = await loadCliConfig(opts));
@@ -204,6 +219,10 @@ export async function runMove(opts: MoveOptions): Promise<number> {
       out.line('');
       out.line(`Add under [database.chatMapping] (the source keeps its copy; remove its file later if you wish):`);
       for (const l of chatMapping) out.line(printable(l));
+      if (!opts.all) {
+        out.line('');
+        out.line(offlineNote(moved, opts.to));
+      }
     }
     return problems.length === 0 ? EXIT.ok : EXIT.problems;
   } catch (error) {

@@ -9,7 +9,7 @@ import { type MoveChatResult, moveChatOnline, readPlacements } from '@pkg/core';
 import cliProgress from 'cli-progress';
 import { type ConfigOption, loadCliConfig } from '../config.js';
 import { EXIT, out, printable, problemLines } from '../output.js';
-import { toProblem, UsageError } from '../problems.js';
+import { toProblem } from '../problems.js';
 import { planShards, type ShardPlan, type UnfinishedMove } from '../shards/plan.js';
 
 export interface ShardsPlanOptions extends ConfigOption {
@@ -79,8 +79,6 @@ export interface ShardsApplyOptions extends ConfigOption {
   json?: boolean;
   /** Keep each moved chat's old rows as a readonly, fenced leftover. */
   keepOld?: boolean;
-  /** Bound of each wait of one chat's move, in seconds (default 30). */
-  timeout?: string;
 }
 
 interface AppliedMove {
@@ -118,10 +116,6 @@ function applyBar(opts: ShardsApplyOptions): cliProgress.SingleBar | null {
  * interrupted half-way is finished by the mover).
  */
 export async function runShardsApply(opts: ShardsApplyOptions): Promise<number> {
-  const timeoutS = opts.timeout === undefined ? 30 : Number(opts.timeout);
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
-    throw new UsageError(`--timeout "${opts.timeout}" is not a positive number of seconds.`);
-  }
   let loaded: LoadedConfig;
   let plan: ShardPlan;
   try {
@@ -148,7 +142,6 @@ export async function runShardsApply(opts: ShardsApplyOptions): Promise<number> 
           to: m.to,
           config,
           keepOld: opts.keepOld === true,
-          timeoutMs: Math.round(timeoutS * 1000),
           onProgress: (p) => bar?.update({ step: p.step }),
         });
         const copied = Object.values(result.rows).reduce((a, b) => a + b, 0);

@@ -33,7 +33,7 @@ function check(o: MoveChatOnlineOptions): void {
   if (typeof o.to !== 'string' || o.to === '') throw new InvalidArgumentError('moveChat', 'to', 'must name a source');
   if (o.keepOld !== undefined && typeof o.keepOld !== 'boolean')
     throw new InvalidArgumentError('moveChat', 'keepOld', 'must be a boolean');
-  for (const k of ['timeoutMs', 'drainMs'] as const) {
+  for (const k of ['drainMs'] as const) {
     const v = o[k];
     if (v !== undefined && (!Number.isFinite(v) || v < 0))
       throw new InvalidArgumentError('moveChat', k, 'must be a number of milliseconds >= 0');

@@ -33,7 +33,10 @@ export class PlacementCache {
   /** The Router's lookup: the source a recorded placement gives the chat. */
   readonly sourceOf = (chatId: number): string | undefined => this.owners.get(chatId);
 
-  /** True when a call must wait for `refresh()` before routing; starts a background refresh when due. */
+  /**
+   * True when a call must wait for `refresh()` before routing: the copy is STALE_MS old (an idle process must
+   * not route by what it read long ago). Starts a background refresh when REFRESH_MS old.
+   */
   mustRefresh(): boolean {
     const age = performance.now() - this.readAt;
     if (age < REFRESH_MS) return false;

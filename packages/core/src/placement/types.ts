@@ -54,8 +54,6 @@ export interface MoveChatOptions {
    * can write them). Default false: they are deleted once the new copy is verified and stale readers drained.
    */
   keepOld?: boolean;
-  /** Bound of each wait of the move (connecting, the held writes' final step, the drain), ms. Default 30,000. */
-  timeoutMs?: number;
   onProgress?: (progress: MoveProgress) => void;
   /**
    * How long after the switch the old copy is removed, ms: a process routes by a placement at most 2,000 ms
