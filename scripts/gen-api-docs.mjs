@@ -32,6 +32,7 @@ const SOURCES = {
   transaction: `${CORE}/transaction.ts`,
   types: `${CORE}/types.ts`,
   router: `${CORE}/router.ts`,
+  shardStats: `${CORE}/shard-stats.ts`,
   logging: `${CORE}/logging.ts`,
   configWatcher: `${CORE}/config-watcher.ts`,
   placement: `${CORE}/placement/types.ts`,
@@ -886,6 +887,7 @@ const WRAPPER_ORDER = [
   'query',
   'transaction',
   'stats',
+  'shardStats',
   'reconfigure',
   'watchConfig',
   'moveChat',
@@ -971,6 +973,13 @@ const WRAPPER_DOCS = {
     prose: [
       'The same figures as Prometheus metrics: `registerBotdbMetrics(db, { registry })` from `@pkg/metrics` ([operations.md](operations.md#metrics)). `errorsByCode` is counted by the wrapper and includes routing refusals (`READONLY_SOURCE`, `UNKNOWN_SOURCE`); `state` is `running`, `not started` (no worker has the source open: before its first call, after an idle stop, or while opening) or `unavailable`.',
       'Keyed by source name. Never rejects: a source that failed to open, or is closed, reports its main-thread figures and zeros for the pool. The pool figures (`connections*`, `statementsPrepared`) come from the live worker and start again after a restart; the others (calls, errors, queue, batches, restarts, latency of the last 8192 calls) are kept by the main thread for the wrapper’s lifetime. `errors` counts calls that failed in or on the way to the worker (including `SOURCE_OVERLOADED`), not routing refusals such as `READONLY_SOURCE`.',
+    ],
+    errors: [],
+  },
+  shardStats: {
+    expand: ['ShardFigures'],
+    prose: [
+      'For each source of a shard group: the chats it holds and the rows of its per-chat tables, measured with one pair of `COUNT` queries per shard (a shard that cannot answer is left out). `maxAgeMs` accepts figures measured that recently. `stats()` carries the last figures as `shard` and re-measures them in the background once older than a minute; `@pkg/metrics` serves them as `botdb_shard_chats` and `botdb_shard_rows` ([configuration.md](configuration.md#shard-groups)).',
     ],
     errors: [],
   },
@@ -1129,7 +1138,7 @@ w(
   '',
 );
 w(
-  'Routing never looks at the data: it uses only the call’s `chatId`, its `dataSource`, the configuration and the recorded placement of chats moved online. `db.routeFor()` shows the decision for given arguments. Only `db.moveChat` moves a chat’s data, safely while the bot runs ([operations.md](operations.md#moving-a-chat-while-the-bot-runs)); `botdb move` without `--online` copies chats for a stopped bot ([cli.md](cli.md)).',
+  'Routing never looks at the data: it uses only the call’s `chatId`, its `dataSource`, the configuration and the recorded placement of chats moved online. `db.routeFor()` shows the decision for given arguments. Only `db.moveChat` (and `botdb shards apply`, which uses it) moves a chat’s data, safely while the bot runs ([operations.md](operations.md#moving-a-chat-while-the-bot-runs)); `botdb move` without `--online` copies chats for a stopped bot ([cli.md](cli.md)).',
   '',
 );
 
@@ -1327,7 +1336,19 @@ function describeExport(e) {
     TransactionScope: 'First argument of `db.transaction`.',
     RouteDecision: 'Result of `db.routeFor`.',
     RouteReason:
-      "`'dataSource' | 'chatMapping' | 'placement' | 'default' | 'fallback'` (`placement`: the chat was moved online; `fallback`: the dataSource named no configured source).",
+      "`'dataSource' | 'chatMapping' | 'placement' | 'hash' | 'system' | 'cache' | 'default' | 'fallback'` (`fallback`: the dataSource named no configured source; `placement`: a recorded move; `hash`: the default shard group's hash).",
+    validateDatabaseConfig:
+      '`validateDatabaseConfig(input, { baseDir? })`: validates and normalises a configuration written in code; resolves `{ config, warnings }` or throws `CONFIG_INVALID`.',
+    PlacementLookup:
+      '`(chatId) => string | undefined`: the recorded placement of a moved chat, from memory (the placement cache); the Router consults it after chatMapping.',
+    RouterOptions: '`{ placementOf?: PlacementLookup }`, the third argument of `new Router`.',
+    CACHE_OPERATIONS: 'The cache operations, routed to `[database] cache` when set, else to the system source.',
+    SYSTEM_OPERATIONS: 'The system-wide operations (settings, media, delayed tasks), routed to the system source.',
+    cacheSourceOf: '`cacheSourceOf(config)`: the source the cache operations go to.',
+    systemSourceOf: '`systemSourceOf(config)`: the source of system-wide data (`config.system`).',
+    describeRoute: '`describeRoute(decision)`: the decision in words, e.g. `shard s2 of group chats (hash)`.',
+    RendezvousGroup:
+      '`new RendezvousGroup(sources).pick(chatId)`: the shard hash on its own ([configuration.md](configuration.md#shard-groups)).',
     moveChatOnline:
       'The online chat move from any process (`db.moveChat`, `botdb move --online`, `botdb shards apply`): `moveChatOnline({ config, chatId, to, keepOld?, drainMs?, onProgress? })`; see [operations.md](operations.md#moving-a-chat-while-the-bot-runs).',
     readPlacements:
@@ -1341,10 +1362,11 @@ function describeExport(e) {
     MoveStep: 'The steps of an online move, in order.',
     PlacementRow: 'One row of `botdb_chat_placement`: `{ chatId, source, state, target, previous, epoch }`.',
     ReadPlacements: 'The type of `readPlacements`.',
+    ShardFigures: '`{ group, chats, rows, measuredAt }`: one shard in `db.shardStats()` and `db.stats()[shard].shard`.',
     RouteRequest:
       'Argument of `Router.route` / `explain` and `db.routeFor` (`operation` only names the call in a refusal).',
     Router:
-      'The routing rules on their own: `new Router(config, onUnknownSource?)`, `route(req)`, `explain(req)`, `ownerOf(chatId)`, `isReadonly(source)`, `sourceNames`.',
+      'The routing rules on their own: `new Router(config, onUnknownSource?, { placementOf? })`, `route(req)`, `explain(req)`, `ownerOf(chatId)`, `targetOf(chatId)`, `groupOf(source)`, `isReadonly(source)`, `sourceNames`, `systemSource`, `cacheSource`.',
     SCHEMA_VERSION: 'The schema version this library creates and writes (6).',
     MAX_LIMIT: 'The largest `limit` any method accepts (100000); see [arguments.md](arguments.md).',
     migratePostgresV6:

@@ -6,6 +6,7 @@ import { runCheck } from './commands/check.js';
 import { chatsWithOperands, DEFAULT_BATCH, type MoveOptions, runMove } from './commands/move.js';
 import { runMoveCache } from './commands/move-cache.js';
 import { parseChatId, runRoute } from './commands/route.js';
+import { runShardsApply, runShardsPlan, type ShardsApplyOptions, type ShardsPlanOptions } from './commands/shards.js';
 import { runStats } from './commands/stats.js';
 import { runVerify } from './commands/verify.js';
 import { runOnlineMove } from './move/online.js';
@@ -192,6 +193,47 @@ Then add the printed lines under [database.chatMapping]; the source's copy can b
         return;
       }
       exitCode = opts.cache ? await runMoveCache({ ...opts, chat }) : await runMove({ ...opts, chat });
+    });
+
+  const shards = program
+    .command('shards')
+    .description('shard groups: plan and apply the moves a change of the group needs');
+  shards
+    .command('plan')
+    .description(
+      'list the chats whose placement changes under the configuration (a grown group), with row counts and the balance before and after; readonly',
+    )
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `${examples('botdb shards plan --config new.toml', 'botdb shards plan --config new.toml --json')}
+Give the configuration with the new membership in sources and the old one in previous:
+  [database.shards.chats]
+  sources = ["s1", "s2", "s3", "s4"]
+  previous = ["s1", "s2", "s3"]
+`,
+    )
+    .action(async (opts: ShardsPlanOptions) => {
+      exitCode = await runShardsPlan(opts);
+    });
+  shards
+    .command('apply')
+    .description(
+      "move the plan's chats to their shards with the online move, while the bot runs; resumable (re-run after a kill or a failure)",
+    )
+    .option('--keep-old', "keep each moved chat's old rows as a readonly, fenced leftover")
+    .addOption(configOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `${examples('botdb shards apply --config new.toml', 'botdb shards apply --config new.toml --json')}
+Progress goes to stderr (a bar on a terminal). When it reports nothing left, remove \`previous\` from the
+group and reload the bot.
+`,
+    )
+    .action(async (opts: ShardsApplyOptions) => {
+      exitCode = await runShardsApply(opts);
     });
 
   return program;

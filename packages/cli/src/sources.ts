@@ -89,6 +89,7 @@ export function openOne(
   const source = sourceOf(config, name);
   const single: DatabaseConfig = {
     default: name,
+    system: name,
     sources: { [name]: options.inspectOnly ? { ...source, readonly: true } : source },
     chatMapping: {},
     unknownDataSource: config.unknownDataSource,

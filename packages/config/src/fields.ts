@@ -88,6 +88,12 @@ const DEFAULT: Field = { field: 'default', names: ['default', 'default_source'] 
 const CHAT_MAPPING: Field = { field: 'chatMapping', names: ['chatMapping', 'chat_mapping'] };
 /** The source of the cache operations (cache-source.ts). */
 const CACHE: Field = { field: 'cache', names: ['cache'] };
+/** Shard groups and the system source (see shards.ts); `defaultGroup` is the normalised form, accepted back. */
+const SHARDING: readonly Field[] = [
+  { field: 'shards', names: ['shards'] },
+  { field: 'system', names: ['system'] },
+  { field: 'defaultGroup', names: ['defaultGroup'], refused: true },
+];
 
 /** A source of the default type's keys, in the order they are listed to the user. */
 const DEFAULT_TYPE_SOURCE: readonly Field[] = [
@@ -107,6 +113,16 @@ export const DATABASE_RULES: TableRules = {
     CACHE,
     UNKNOWN_DATA_SOURCE,
     ...CROSS_SOURCE,
+    ...SHARDING,
+  ],
+  unknown: 'error',
+};
+
+/** `[database.shards.<name>]`: the group's sources, and while a rebalance is pending its membership before. */
+export const SHARD_GROUP_RULES: TableRules = {
+  fields: [
+    { field: 'sources', names: ['sources'] },
+    { field: 'previous', names: ['previous'] },
   ],
   unknown: 'error',
 };

@@ -33,6 +33,7 @@ export type {
   DatabaseConfig,
   DatabaseConfigInput,
   LoadedConfig,
+  ShardGroupConfig,
   SourceConfig,
   SourceConfigInput,
 } from './types.js';

@@ -21,6 +21,7 @@ import {
 } from './defaults.js';
 import { checkSameStores, engineOfEntry, reportOtherEnginesKeys, reportPassword } from './engine-checks.js';
 import { DATABASE_RULES, type Picked, PROVIDERS_DATABASE_RULES, pickFields } from './fields.js';
+import { validateShards, validateSystem, warnUnusedGroups } from './shards.js';
 import { layoutOf, readProviders, readSingle, readSources, type SourceEntry } from './sources.js';
 import { closestName, describe, isTable, keyOf } from './text.js';
 import type { ConfigWarning, DatabaseConfig, DatabaseConfigInput, SourceConfig } from './types.js';
@@ -199,13 +200,26 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
   }
   checkSameStores(entries, sources, ctx);
   const defined = sourceNames.map((n) => JSON.stringify(n)).join(', ');
+  const groups = validateShards({ raw: values.shards, sourceNames, sources }, ctx);
 
-  // The default source.
+  // The default source, or the shard group `default` names (its first source is then the default source).
   let defaultName: string | undefined;
+  let defaultGroup: string | undefined;
   const defaultWritten = picked.names.default ?? 'default';
   const defaultKey = keyOf(['database', defaultWritten]);
-  const rawDefault = values.default;
-  if (rawDefault === undefined) {
+  const rawDefault = values.defaultGroup ?? values.default;
+  const namedGroup = typeof rawDefault === 'string' ? groups.get(rawDefault) : undefined;
+  if (namedGroup !== undefined) {
+    defaultGroup = rawDefault as string;
+    defaultName = namedGroup.sources[0];
+  } else if (values.defaultGroup !== undefined) {
+    issue(
+      ctx,
+      keyOf(['database', 'defaultGroup']),
+      `names no shard group, got ${describe(values.defaultGroup)}.`,
+      `set default to a shard group defined under [database.shards], or leave defaultGroup out.`,
+    );
+  } else if (rawDefault === undefined) {
     defaultName =
       IMPLIED_DEFAULT_NAMES.find((n) => sourceNames.includes(n)) ??
       (sourceNames.length === 1 ? sourceNames[0] : undefined);
@@ -227,14 +241,17 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
   } else {
     defaultName = rawDefault;
     if (sourceNames.length > 0 && !sourceNames.includes(defaultName)) {
+      const groupNames = Object.keys(isTable(values.shards) ? values.shards : {});
       issue(
         ctx,
         defaultKey,
-        `the default source "${defaultName}" is not defined. Defined sources: ${defined}.`,
+        `the default source "${defaultName}" is not defined. Defined sources: ${defined}${groupNames.length > 0 ? `; shard groups: ${groupNames.map((n) => JSON.stringify(n)).join(', ')}` : ''}.`,
         `set ${defaultWritten} to one of them, or add [database.sources.${keyOf([defaultName])}] with a path.`,
       );
     }
   }
+  warnUnusedGroups(groups, defaultGroup, ctx);
+  const system = validateSystem(values.system, picked.names.system ?? 'system', defaultName, sourceNames, ctx);
 
   const chatMapping = validateChatMapping(
     values.chatMapping,
@@ -259,11 +276,14 @@ function validateDatabase(db: Record<string, unknown>, ctx: Context, baseDir: st
   const crossSource = validateCrossSource(picked, ctx);
   const cache = validateCacheSource(picked, sources, sourceNames, defaultName, chatMapping, ctx);
 
-  if (ctx.issues.length > 0 || defaultName === undefined) return undefined;
+  if (ctx.issues.length > 0 || defaultName === undefined || system === undefined) return undefined;
   return {
     default: defaultName,
+    ...(defaultGroup === undefined ? {} : { defaultGroup }),
     // fromEntries defines own properties, so no name can reach a prototype.
     sources: Object.fromEntries(sources),
+    ...(groups.size === 0 ? {} : { shards: Object.fromEntries(groups) }),
+    system,
     chatMapping,
     unknownDataSource: rawUnknown as DatabaseConfig['unknownDataSource'],
     ...crossSource,

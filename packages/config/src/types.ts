@@ -27,10 +27,34 @@ export interface CommonSourceConfig {
  */
 export type { SourceConfig, SourceConfigInput } from './engines/registry.js';
 
+/** A shard group: chats with no mapping and no recorded placement are spread over `sources` by a stable hash. */
+export interface ShardGroupConfig {
+  /** The group's sources, each a defined, writable source in no other group. Order does not matter. */
+  sources: string[];
+  /**
+   * The membership before the last change, kept while `botdb shards apply` moves chats: a chat with no
+   * recorded placement is routed by the hash over these sources, where its data still is. Remove it once
+   * apply reports nothing left to move.
+   */
+  previous?: string[];
+}
+
 export interface DatabaseConfig {
-  /** Name of the source used when neither dataSource nor chatMapping decides. */
+  /**
+   * Name of the source used when neither dataSource nor chatMapping decides. When the file's `default`
+   * names a shard group, this is the group's first source and `defaultGroup` names the group.
+   */
   default: string;
+  /** The shard group `default` names: chats that no mapping or placement decides are hashed over it. */
+  defaultGroup?: string;
   sources: Record<string, SourceConfig>;
+  /** Shard groups by name (present when any is defined). */
+  shards?: Record<string, ShardGroupConfig>;
+  /**
+   * The source holding system-wide data: settings, cache (unless `[database] cache` names another), media,
+   * delayed tasks, and the chat placement table. Default: the default source.
+   */
+  system: string;
   /** Chat id (decimal integer string) -> source name. */
   chatMapping: Record<string, string>;
   /**
@@ -74,6 +98,12 @@ export interface DatabaseConfigInput {
   /** Left out: "default" if such a source exists, else "primary" if it exists, else the only source. */
   default?: string;
   sources: Record<string, SourceConfigInput>;
+  /** Shard groups; `default` may name one. */
+  shards?: Record<string, { sources: string[]; previous?: string[] }>;
+  /** The source for system-wide data (default: the default source, or the first source of its group). */
+  system?: string;
+  /** The normalised form of a `default` naming a group, accepted back (a DatabaseConfig validates again). */
+  defaultGroup?: string;
   chatMapping?: Record<string, string>;
   unknownDataSource?: 'fallback' | 'refuse';
   'unknown-data-source'?: 'fallback' | 'refuse';

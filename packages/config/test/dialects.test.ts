@@ -62,6 +62,7 @@ describe('the seed-date bot: [database] path / max_connections / timeout', () =>
       },
       chatMapping: {},
       unknownDataSource: 'fallback',
+      system: 'default',
       crossSourceConcurrency: 8,
       crossSourceTimeout: 30,
     });
@@ -158,6 +159,7 @@ describe('the later bot: [database.providers.<name>] provider = "sqlite3"', () =
       },
       chatMapping: { '-1001000000010': 'archive' },
       unknownDataSource: 'fallback',
+      system: 'default',
       crossSourceConcurrency: 8,
       crossSourceTimeout: 30,
     });

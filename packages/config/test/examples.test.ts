@@ -80,6 +80,7 @@ describe('configs/examples', () => {
       },
       chatMapping: { '-1001000000010': 'archive' },
       unknownDataSource: 'fallback',
+      system: 'primary',
       crossSourceConcurrency: 8,
       crossSourceTimeout: 30,
     });
@@ -115,6 +116,7 @@ describe('the bot dialect examples', () => {
     expect(providers).toEqual({
       ...legacy,
       default: 'default',
+      system: 'default',
       sources: { default: legacy.sources.primary, archive: { ...legacy.sources.archive, poolSize: 5 } },
     });
   });

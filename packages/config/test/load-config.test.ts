@@ -28,6 +28,7 @@ function expected(dir: string) {
     },
     chatMapping: { '-100': 'main' },
     unknownDataSource: 'fallback',
+    system: 'main',
     crossSourceConcurrency: 8,
     crossSourceTimeout: 30,
   };
@@ -93,6 +94,7 @@ describe('loadConfig: search', () => {
       },
       chatMapping: {},
       unknownDataSource: 'fallback',
+      system: 'primary',
       crossSourceConcurrency: 8,
       crossSourceTimeout: 30,
     });

@@ -59,6 +59,7 @@ describe('normalizeConfig', () => {
       },
       chatMapping: {},
       unknownDataSource: 'fallback',
+      system: 'primary',
       crossSourceConcurrency: 8,
       crossSourceTimeout: 30,
     });

@@ -75,6 +75,7 @@ describe('a valid PostgreSQL source', () => {
       },
       chatMapping: { '-1001': 'local' },
       unknownDataSource: 'fallback',
+      system: 'shared',
       crossSourceConcurrency: 8,
       crossSourceTimeout: 30,
     });

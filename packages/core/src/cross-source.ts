@@ -25,6 +25,11 @@ export interface CrossSourceReport {
   answered: readonly string[];
   /** Sources that were asked and could not answer; empty when the answer is complete. */
   skipped: readonly SkippedSource[];
+  /**
+   * Per shard group (present when a group is configured): which of its shards answered and which were
+   * skipped, so a bot can tell that a group's answer is partial.
+   */
+  shards?: Readonly<Record<string, { answered: readonly string[]; skipped: readonly string[] }>>;
 }
 
 /**
@@ -52,7 +57,10 @@ export class ChatMerge {
   private readonly best = new Map<number, { index: number; owned: boolean; row: ChatInfo }>();
   private readonly answered: Array<{ source: string; index: number }> = [];
 
-  constructor(private readonly ownerOf: (chatId: number) => string) {}
+  constructor(
+    private readonly ownerOf: (chatId: number) => string,
+    private readonly groupOf: (source: string) => string | undefined = () => undefined,
+  ) {}
 
   add(part: CrossSourcePart<ChatInfo[]>): void {
     this.answered.push({ source: part.source, index: part.index });
@@ -75,7 +83,23 @@ export class ChatMerge {
         ? this.only.rows
         : [...this.best.values()].map((b) => b.row).sort((a, b) => a.chat_id - b.chat_id);
     const sources: CrossSourceReport = { answered, skipped };
+    const shards = this.byGroup(answered, skipped);
+    if (shards !== undefined) sources.shards = shards;
     return Object.defineProperty(rows, 'sources', { value: sources, enumerable: false }) as CrossSourceRows<ChatInfo>;
+  }
+
+  private byGroup(answered: readonly string[], skipped: readonly SkippedSource[]): CrossSourceReport['shards'] {
+    let out: Record<string, { answered: string[]; skipped: string[] }> | undefined;
+    const entry = (source: string) => {
+      const group = this.groupOf(source);
+      if (group === undefined) return undefined;
+      out ??= {};
+      out[group] ??= { answered: [], skipped: [] };
+      return out[group];
+    };
+    for (const source of answered) entry(source)?.answered.push(source);
+    for (const s of skipped) entry(s.source)?.skipped.push(s.source);
+    return out;
   }
 
   private fold({ source, index, rows }: CrossSourcePart<ChatInfo[]>): void {

@@ -102,6 +102,11 @@ export abstract class DataApi {
   /** The source that owns a chat's data, for de-duplicating merged rows. */
   protected abstract ownerOf(chatId: number): string;
 
+  /** The shard group a source belongs to, for the per-group report of cross-source reads. */
+  protected groupOf(_source: string): string | undefined {
+    return undefined;
+  }
+
   /**
    * The four entry steps every domain method takes: check the arguments against the method's
    * table (INVALID_ARGUMENT, never a TypeError; a dataSource only where the method takes one),
@@ -134,7 +139,10 @@ export abstract class DataApi {
     args: unknown,
   ): Promise<CrossSourceRows<ChatInfo>> {
     const a = validateArgs(op as MethodName, args);
-    const merge = new ChatMerge((chatId) => this.ownerOf(chatId));
+    const merge = new ChatMerge(
+      (chatId) => this.ownerOf(chatId),
+      (source) => this.groupOf(source),
+    );
     const skipped = await this.readAll(op, a as Read<Args<K>>, (part) =>
       merge.add(part as CrossSourcePart<ChatInfo[]>),
     );

@@ -39,8 +39,16 @@ import { PlacementCache } from './placement/placement-cache.js';
 import { systemSourceOf } from './placement/sides.js';
 import { MOVE_TIMEOUT_MS, POLL_MS } from './placement/timing.js';
 import type { MoveChatOptions, MoveChatResult } from './placement/types.js';
-import { type RouteDecision, type RouteRequest, Router } from './router.js';
-import { cacheSourceFor, checkServed, servesAll } from './served.js';
+import { type PlacementLookup, type RouteDecision, type RouteRequest, Router } from './router.js';
+import { checkServed, servesAll } from './served.js';
+import { checkRecordedMembership, membershipRecord, refuseRehashing } from './shard-membership.js';
+import {
+  countOf,
+  SHARD_CHATS_SQL,
+  SHARD_FIGURES_MAX_AGE_MS,
+  SHARD_ROWS_SQL,
+  type ShardFigures,
+} from './shard-stats.js';
 import { planSources, sourceSpecs } from './source-specs.js';
 import { Transaction } from './transaction.js';
 import type { ChatMessage } from './types.js';
@@ -92,6 +100,8 @@ export interface DatabaseSourceStats extends SourceStats, RoutingStats {
    * `unavailable`: it could not open, or its file went away.
    */
   state: 'running' | 'not started' | 'unavailable';
+  /** A shard's chats and rows, as last measured (`db.shardStats()`; `stats()` refreshes them in the background). */
+  shard?: ShardFigures;
 }
 
 /** How `reconfigure` may change the running sources. */
@@ -139,6 +149,11 @@ export class DatabaseWrapper extends DataApi {
   private reconfiguring: Promise<unknown> | null = null;
   private readonly watchers = new Set<ConfigWatcher>();
   private closed = false;
+  /** The last per-shard figures, and the measurement in progress. */
+  private shardFigures: Record<string, ShardFigures> = {};
+  private measuring: Promise<Record<string, ShardFigures>> | null = null;
+  /** Placements set in code ahead of the recorded ones (a subclass's or a test's); normally unset. */
+  protected placementLookup: PlacementLookup | undefined;
   /** The recorded placements of chats moved online (the system source's table), as this process last read them. */
   private readonly placement: PlacementCache;
   /** Chats whose final move step runs in this process: their new writes wait for it (resolved on release). */
@@ -240,6 +255,7 @@ export class DatabaseWrapper extends DataApi {
       const validated = validateDatabaseConfig(input, { baseDir: this.baseDir });
       config = validated.config;
       if (!allowDropping) refuseDroppingMappedSources(this.current, config);
+      refuseRehashing(this.current, config);
       router = this.routerFor(config);
       specs = sourceSpecs(config, router.sourceNames);
       this.broker.checkSources(specs);
@@ -275,6 +291,8 @@ export class DatabaseWrapper extends DataApi {
       removed: plan.removed,
       replaced: plan.replaced.map((s) => s.name),
     };
+    // The next process to start checks its configuration against this one (bounded by the source's query timeout).
+    pending.push(this.recordMembership(config, false).then(() => undefined));
     this.log.info?.(
       { event: 'reconfigured', ...result },
       `configuration applied: added [${result.added}], removed [${result.removed}], replaced [${result.replaced}]`,
@@ -301,7 +319,8 @@ export class DatabaseWrapper extends DataApi {
             `using the default source "${router.defaultSource}" instead (shown once per name). ` +
             'Fix: correct the name, or set [database] unknown-data-source = "refuse" to fail such calls with UNKNOWN_SOURCE.',
         ),
-      this.placement.sourceOf,
+      // Read at each call: the placement cache refreshes in place, and every router built consults it.
+      { placementOf: (chatId) => this.placementLookup?.(chatId) ?? this.placement.sourceOf(chatId) },
     );
     return router;
   }
@@ -338,9 +357,27 @@ export class DatabaseWrapper extends DataApi {
    * routed there are answered by the default source, cross-source reads skip it (both warn once),
    * and writes for its chats fail with the open error.
    */
-  ready(): Promise<void> {
+  async ready(): Promise<void> {
+    await this.broker.ready();
     // The chat placement is read once the sources are open, so the first chat call need not wait for it.
-    return this.broker.ready().then(() => this.placement.refresh());
+    await this.placement.refresh();
+    await this.recordMembership(this.current, true);
+  }
+
+  /**
+   * With a shard group: checks the hash membership an earlier process recorded on the system source (a
+   * configuration that changed it in one step is refused with CONFIG_INVALID, see shard-membership.ts),
+   * then records this one's.
+   */
+  private async recordMembership(config: DatabaseConfig, check: boolean): Promise<void> {
+    const record = membershipRecord(config);
+    if (record === undefined) return;
+    const system = this.router.systemSource;
+    if (check) {
+      const recorded = await this.send(system, 'getSetting', { key: record.key } as never);
+      checkRecordedMembership(config, recorded as string | null);
+    }
+    await this.send(system, 'setSetting', { key: record.key, value: record.value } as never);
   }
 
   /** Where a call with these arguments would go, and why. Throws as the call would. */
@@ -475,8 +512,70 @@ export class DatabaseWrapper extends DataApi {
         ...(servesAll(this.current, name) ? {} : { unavailableReads: this.cacheOutages.unavailableReads(name) }),
         state,
       };
+      const shard = this.shardFigures[name];
+      if (shard !== undefined) out[name].shard = shard;
     }
+    this.refreshShardFiguresIfOld();
     return out;
+  }
+
+  /**
+   * Chats and rows on each source of a shard group (one count query pair per shard), measured now, or
+   * taken from a measurement younger than `maxAgeMs`. A shard that cannot answer is left out.
+   */
+  async shardStats(options: { maxAgeMs?: number } = {}): Promise<Record<string, ShardFigures>> {
+    const maxAge = options.maxAgeMs ?? 0;
+    const shards = this.shardSources();
+    const fresh = shards.every((s) => {
+      const f = this.shardFigures[s];
+      return f !== undefined && Date.now() - Date.parse(f.measuredAt) <= maxAge;
+    });
+    if (fresh && maxAge > 0) return this.pick(shards);
+    this.measuring ??= this.measureShards(shards).finally(() => {
+      this.measuring = null;
+    });
+    await this.measuring;
+    return this.pick(shards);
+  }
+
+  private pick(shards: string[]): Record<string, ShardFigures> {
+    const out: Record<string, ShardFigures> = {};
+    for (const s of shards) if (this.shardFigures[s] !== undefined) out[s] = this.shardFigures[s];
+    return out;
+  }
+
+  private shardSources(): string[] {
+    return this.router.sourceNames.filter((n) => this.router.groupOf(n) !== undefined);
+  }
+
+  private async measureShards(shards: string[]): Promise<Record<string, ShardFigures>> {
+    await Promise.all(
+      shards.map(async (dataSource) => {
+        try {
+          const chats = countOf(await this.query({ sql: SHARD_CHATS_SQL, dataSource }));
+          const rows = countOf(await this.query({ sql: SHARD_ROWS_SQL, dataSource }));
+          const group = this.router.groupOf(dataSource) as string;
+          this.shardFigures[dataSource] = { group, chats, rows, measuredAt: new Date().toISOString() };
+        } catch (e) {
+          this.log.debug?.(
+            { event: 'shard-stats-failed', source: dataSource },
+            `shard figures of "${dataSource}" not measured: ${(e as Error).message}`,
+          );
+        }
+      }),
+    );
+    return this.shardFigures;
+  }
+
+  /** `stats()` never waits for a count: figures older than a minute are measured again in the background. */
+  private refreshShardFiguresIfOld(): void {
+    if (this.measuring !== null || this.closed) return;
+    const shards = this.shardSources();
+    const old = shards.some((s) => {
+      const f = this.shardFigures[s];
+      return f === undefined || Date.now() - Date.parse(f.measuredAt) > SHARD_FIGURES_MAX_AGE_MS;
+    });
+    if (old) void this.shardStats().catch(() => undefined);
   }
 
   private logUnseenRestarts(source: string, restarts: number): void {
@@ -512,10 +611,8 @@ export class DatabaseWrapper extends DataApi {
     const dataSource = (args as { dataSource?: string }).dataSource;
     let source: string;
     try {
-      const config = this.current;
-      const cache = cacheSourceFor(config, op, dataSource);
-      source = router.route({ chatId, dataSource: cache ?? dataSource, write, operation: op });
-      checkServed(config, source, op);
+      source = router.route({ chatId, dataSource, write, operation: op });
+      checkServed(this.current, source, op);
     } catch (e) {
       // A refusal counts against the source it names (READONLY_SOURCE), else the default.
       const named = (e as DatabaseError).details?.source;
@@ -698,20 +795,22 @@ export class DatabaseWrapper extends DataApi {
       return Promise.reject(e);
     }
     const read = this.send(source, op, args);
-    if (source === router.defaultSource) return read;
-    return this.orDefault(read, source, op, args).then((rows) =>
+    // Media lives on the system source: messages read there carry their media columns already.
+    if (source === router.systemSource) return read;
+    const answered = source === router.defaultSource ? read : this.orDefault(read, source, op, args);
+    return answered.then((rows) =>
       this.fillMedia(rows as unknown as ChatMessage | ChatMessage[] | null),
     ) as typeof read;
   }
 
-  /** Media columns of messages read from a non-default source, looked up where media lives. */
+  /** Media columns of messages read from a source other than the system source, looked up where media lives. */
   private async fillMedia<R extends ChatMessage | ChatMessage[] | null>(rows: R): Promise<R> {
     const list = rows === null ? [] : Array.isArray(rows) ? rows : [rows];
     const missing = list.filter((m) => m.media_id !== null && m.media_file_unique_id === null);
     if (missing.length === 0) return rows;
     const found = await Promise.all(
       [...new Set(missing.map((m) => m.media_id as string))].map((mediaId) =>
-        this.send(this.router.defaultSource, 'getMediaAttachment', { mediaId } as never),
+        this.send(this.router.systemSource, 'getMediaAttachment', { mediaId } as never),
       ),
     );
     const byId = new Map(found.filter((a) => a !== null).map((a) => [a.file_unique_id, a]));
@@ -852,6 +951,10 @@ export class DatabaseWrapper extends DataApi {
 
   protected ownerOf(chatId: number): string {
     return this.router.ownerOf(chatId);
+  }
+
+  protected override groupOf(source: string): string | undefined {
+    return this.router.groupOf(source);
   }
 }
 

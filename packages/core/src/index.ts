@@ -1,5 +1,5 @@
 export { postgresLocation, type SourceStats, urlWithoutPassword } from '@pkg/broker';
-export { type DatabaseConfig, type DatabaseConfigInput, loadConfig } from '@pkg/config';
+export { type DatabaseConfig, type DatabaseConfigInput, loadConfig, validateDatabaseConfig } from '@pkg/config';
 export * from '@pkg/errors';
 export type { ConfigWatcher, WatchConfigOptions } from './config-watcher.js';
 export type { CrossSourceReport, CrossSourceRows, SkippedSource } from './cross-source.js';
@@ -28,9 +28,17 @@ export type {
   PlacementRow,
   ReadPlacements,
 } from './placement/types.js';
-export type { RouteDecision, RouteReason, RouteRequest } from './router.js';
-export { Router } from './router.js';
+export type { PlacementLookup, RouteDecision, RouteReason, RouteRequest, RouterOptions } from './router.js';
+export {
+  cacheSourceOf,
+  describeRoute,
+  Router,
+  SYSTEM_OPERATIONS,
+  systemSourceOf,
+} from './router.js';
 export { SCHEMA_VERSION, V6_TABLES, VERSION_KEY } from './schema/bot-schema.js';
+export { RendezvousGroup } from './shard-hash.js';
+export type { ShardFigures } from './shard-stats.js';
 export { Transaction } from './transaction.js';
 export * from './types.js';
 export { MAX_LIMIT } from './validation/index.js';

@@ -1,19 +1,11 @@
 /**
- * Which source a cache operation goes to, and which operations a source serves: a Redis source serves the
+ * Which operations a source serves: a Redis source serves the
  * caches only (SERVED_OPERATIONS), so anything else routed to it is INVALID_ARGUMENT naming what it serves,
  * decided here on the main thread before the call reaches a worker.
  */
-import { CACHE_OPERATIONS, type DatabaseConfig } from '@pkg/config';
+import type { DatabaseConfig } from '@pkg/config';
 import { InvalidArgumentError } from '@pkg/errors';
 import { SERVED_OPERATIONS } from './engines/registry.js';
-
-const CACHE_OPS: ReadonlySet<string> = new Set(CACHE_OPERATIONS);
-
-/** The cache operations go to `[database] cache` when set, unless the call names a dataSource. */
-export function cacheSourceFor(config: DatabaseConfig, op: string, dataSource: string | undefined): string | undefined {
-  if (config.cache === undefined || (dataSource !== undefined && dataSource !== '')) return undefined;
-  return CACHE_OPS.has(op) ? config.cache : undefined;
-}
 
 /** The operations `source` serves: 'all', or its family's. */
 export function servedBy(config: DatabaseConfig, source: string): 'all' | readonly string[] {

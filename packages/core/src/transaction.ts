@@ -58,7 +58,8 @@ export class Transaction extends DataApi {
 
   protected readOne<K extends OpName>(op: K, args: never, chatId: number | undefined) {
     try {
-      this.onSource(this.router.route({ chatId, dataSource: (args as { dataSource?: string }).dataSource }), chatId);
+      const dataSource = (args as { dataSource?: string }).dataSource;
+      this.onSource(this.router.route({ chatId, dataSource, operation: op }), chatId);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -89,6 +90,10 @@ export class Transaction extends DataApi {
 
   protected ownerOf(chatId: number): string {
     return this.router.ownerOf(chatId);
+  }
+
+  protected override groupOf(source: string): string | undefined {
+    return this.router.groupOf(source);
   }
 }
 

@@ -43,6 +43,8 @@ export const METRIC_NAMES = [
   'replica_reads_total',
   'replica_lag_seconds',
   'replica_state',
+  'shard_chats',
+  'shard_rows',
 ] as const;
 
 /** A replica's states, as `replica_state` reports them (see ReplicaStats). */
@@ -191,6 +193,18 @@ export function registerBotdbMetrics(db: StatsSource, options: BotdbMetricsOptio
           r.state === state ? 1 : 0,
         ]),
       ),
+  );
+
+  // Per shard of a group: its balance, as last measured (db.stats() refreshes it in the background).
+  define('gauge', 'shard_chats', 'Chats held by the shard (as last measured).', ['source', 'group'], (_, s) =>
+    s.shard === undefined ? [] : [[{ group: s.shard.group }, s.shard.chats]],
+  );
+  define(
+    'gauge',
+    'shard_rows',
+    "Rows of the shard's per-chat tables (as last measured).",
+    ['source', 'group'],
+    (_, s) => (s.shard === undefined ? [] : [[{ group: s.shard.group }, s.shard.rows]]),
   );
 
   return () => {

@@ -1,9 +1,9 @@
 /** `botdb route <chatId>`: where a read and a write for one chat go, and why. */
 import type { LoadedConfig } from '@pkg/config';
-import { DatabaseError, type RouteDecision, Router } from '@pkg/core';
+import { DatabaseError, describeRoute, type RouteDecision, Router, readPlacements } from '@pkg/core';
 import type { EngineName } from '@pkg/core/engines';
 import { type ConfigOption, loadCliConfig } from '../config.js';
-import { EXIT, out, printable, problemLines } from '../output.js';
+import { EXIT, err, out, printable, problemLines } from '../output.js';
 import { toProblem, UsageError } from '../problems.js';
 import { engineSource } from '../sources.js';
 
@@ -22,6 +22,10 @@ interface Leg {
   /** The engine's own fields (PostgreSQL: url, schema). */
   [field: string]: unknown;
   reason: RouteDecision['reason'];
+  /** The shard group the source belongs to, when it is in one. */
+  group?: string;
+  /** "shard s2 of group chats (hash)": the decision in words. */
+  route: string;
   readonly: boolean;
   refused: boolean;
   /** Why the call is refused: the error the bot's call would get. */
@@ -32,6 +36,9 @@ const WHY: Record<RouteDecision['reason'], string> = {
   dataSource: 'named by dataSource',
   chatMapping: 'the chat is in [database.chatMapping]',
   placement: 'the chat was moved online: its recorded placement (system source)',
+  hash: "not mapped and not placed, so the shard group's hash of the chat id",
+  system: 'system-wide data, so the system source',
+  cache: 'cache data, so the cache source',
   default: 'not in [database.chatMapping], so the default source',
   fallback: 'dataSource names no configured source, so the default source (unknown-data-source = "fallback")',
 };
@@ -59,7 +66,14 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
   const { config } = loaded;
   // The Router is exactly what DatabaseWrapper.routeFor explains with; using it directly answers
   // without starting a worker per source (which would open, and possibly create, every file).
-  const router = new Router(config);
+  // Recorded placements (moved chats) are read from the system source; without them the hash still answers.
+  let placements = new Map<number, { source: string }>();
+  try {
+    placements = await readPlacements(config);
+  } catch (error) {
+    err.line(`warning: recorded placements not read (${printable(toProblem(error).message)}); routing without them.`);
+  }
+  const router = new Router(config, undefined, { placementOf: (id) => placements.get(id)?.source });
   const where = (name: string): Pick<Leg, 'type' | 'path' | 'location'> => {
     const { spec, tools } = engineSource(config, name);
     const place = tools.place(spec);
@@ -69,6 +83,8 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
     source: decision.source,
     ...where(decision.source),
     reason: decision.reason,
+    ...(decision.group === undefined ? {} : { group: decision.group }),
+    route: describeRoute(decision),
     readonly: decision.readonly,
     refused: false,
   });
@@ -84,7 +100,9 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
     write = {
       source: owner,
       ...where(owner),
-      reason: String(chatId) in config.chatMapping ? 'chatMapping' : 'default',
+      reason: read.reason,
+      ...(read.group === undefined ? {} : { group: read.group }),
+      route: read.route,
       readonly: true,
       refused: true,
       error: { code: error.code, message: error.message },
@@ -100,13 +118,15 @@ export async function runRoute(chatIdText: string, opts: RouteOptions): Promise<
   }
   const c = out.c;
   out.line(`${c.bold('chat')} ${chatId}`);
-  out.line(`  read  -> ${c.bold(read.source)}${read.readonly ? ' (readonly)' : ''}: ${WHY[read.reason]}`);
+  out.line(
+    `  read  -> ${c.bold(read.group === undefined ? read.source : read.route)}${read.readonly ? ' (readonly)' : ''}: ${WHY[read.reason]}`,
+  );
   out.line(`           ${printable(read.location)}`);
   if (write.refused) {
     out.line(`  write -> ${c.red('refused')}: routes to ${c.bold(write.source)}, which is readonly`);
     out.line(`           ${printable(write.error?.code)}: ${printable(write.error?.message)}`);
   } else {
-    out.line(`  write -> ${c.bold(write.source)}: ${WHY[write.reason]}`);
+    out.line(`  write -> ${c.bold(write.group === undefined ? write.source : write.route)}: ${WHY[write.reason]}`);
     out.line(`           ${printable(write.location)}`);
   }
   out.line(
