@@ -641,8 +641,10 @@ export class DatabaseWrapper extends DataApi {
    * A chat call that must first wait for a fresh placement is routed afterwards, by the configuration in
    * force then (a source removed meanwhile must not receive it).
    */
-  private afterRefresh<T>(then: (router: Router) => Promise<T>): Promise<T> {
-    return this.placement.refresh().then(() => then(this.router));
+  private async afterRefresh<T>(then: (router: Router) => Promise<T>): Promise<T> {
+    // Awaited (not chained with .then) so a failure keeps the bot's awaiting frames (withCallerStack).
+    await this.placement.refresh();
+    return await then(this.router);
   }
 
   protected readOne<K extends OpName>(
