@@ -28,21 +28,26 @@ async function planWithPlacements(config: LoadedConfig['config']): Promise<Shard
   return planShards(config, (chatId) => placements.get(chatId)?.source, unfinished);
 }
 
-/** Chats listed one per line in the text output; the rest are counted (--json lists them all). */
-const LISTED = 50;
-
-export async function runShardsPlan(opts: ShardsPlanOptions): Promise<number> {
-  let plan: ShardPlan;
-  let loaded: LoadedConfig;
+/** The configuration and its plan, or the exit code after printing why they could not be had. */
+async function loadPlan(opts: ShardsPlanOptions): Promise<{ loaded: LoadedConfig; plan: ShardPlan } | number> {
   try {
-    loaded = await loadCliConfig(opts);
-    plan = await planWithPlacements(loaded.config);
+    const loaded = await loadCliConfig(opts);
+    return { loaded, plan: await planWithPlacements(loaded.config) };
   } catch (error) {
     const p = toProblem(error);
     if (opts.json) out.json({ ok: false, problems: [p] });
     else for (const l of problemLines(p)) out.line(l);
     return EXIT.problems;
   }
+}
+
+/** Chats listed one per line in the text output; the rest are counted (--json lists them all). */
+const LISTED = 50;
+
+export async function runShardsPlan(opts: ShardsPlanOptions): Promise<number> {
+  const planned = await loadPlan(opts);
+  if (typeof planned === 'number') return planned;
+  const { loaded, plan } = planned;
   if (opts.json) {
     out.json({ ok: true, config: loaded.filepath, ...plan });
     return EXIT.ok;
@@ -116,17 +121,9 @@ function applyBar(opts: ShardsApplyOptions): cliProgress.SingleBar | null {
  * interrupted half-way is finished by the mover).
  */
 export async function runShardsApply(opts: ShardsApplyOptions): Promise<number> {
-  let loaded: LoadedConfig;
-  let plan: ShardPlan;
-  try {
-    loaded = await loadCliConfig(opts);
-    plan = await planWithPlacements(loaded.config);
-  } catch (error) {
-    const p = toProblem(error);
-    if (opts.json) out.json({ ok: false, problems: [p] });
-    else for (const l of problemLines(p)) out.line(l);
-    return EXIT.problems;
-  }
+  const planned = await loadPlan(opts);
+  if (typeof planned === 'number') return planned;
+  const { loaded, plan } = planned;
   const config = loaded.config;
   const bar = applyBar(opts);
   const moved: AppliedMove[] = [];
