@@ -122,15 +122,6 @@ export interface OnlineSql {
   createPlacement: readonly string[];
   /** Every placement row: chat_id, source, state, target, previous, epoch. No parameters. */
   selectPlacements: string;
-  /** Inserts or replaces the chat's placement row. */
-  putPlacement(row: {
-    chatId: number;
-    source: string;
-    state: string;
-    target: string | null;
-    previous: string | null;
-    epoch: number;
-  }): Statement;
   /**
    * Compare-and-set of the chat's placement row, in one transaction: writes `row` only when the row is still
    * `expected` (null: absent, and a row another mover inserted first is a lost race; else the same epoch and

@@ -20,10 +20,6 @@ export async function readPlacementRows(writer: MoveWriter, online: OnlineSql): 
   return (rows ?? []).map(placementOf);
 }
 
-export async function writePlacement(writer: MoveWriter, online: OnlineSql, row: PlacementRow): Promise<void> {
-  await writer.transaction([online.putPlacement(row)]);
-}
-
 /**
  * Writes `row` only when the chat's row is still `expected` (null: absent); false when another mover changed
  * it first (the caller stops before any destructive step).

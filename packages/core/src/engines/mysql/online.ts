@@ -40,10 +40,6 @@ export const mysqlOnline: OnlineSql = {
     `CREATE TABLE IF NOT EXISTS ${PLACEMENT_TABLE} (chat_id BIGINT NOT NULL PRIMARY KEY, source VARCHAR(255) NOT NULL, state VARCHAR(16) NOT NULL, target VARCHAR(255) NULL, previous VARCHAR(255) NULL, epoch BIGINT NOT NULL, updated_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)) ENGINE=InnoDB`,
   ],
   selectPlacements: `SELECT CAST(chat_id AS CHAR) AS chat_id, source, state, target, previous, epoch FROM ${PLACEMENT_TABLE}`,
-  putPlacement: (r) => ({
-    sql: `REPLACE INTO ${PLACEMENT_TABLE} (chat_id, source, state, target, previous, epoch) VALUES (?, ?, ?, ?, ?, ?)`,
-    params: [r.chatId, r.source, r.state, r.target, r.previous, r.epoch],
-  }),
   casPlacement: (expected, r) => [
     // ROW_COUNT() counts changed rows: every CAS changes the state or the epoch, so a match is never 0.
     expected === null

@@ -50,12 +50,6 @@ export const postgresOnline: OnlineSql = {
     `CREATE TABLE IF NOT EXISTS ${PLACEMENT_TABLE} (chat_id BIGINT PRIMARY KEY, source TEXT NOT NULL, state TEXT NOT NULL, target TEXT, previous TEXT, epoch BIGINT NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
   ],
   selectPlacements: `SELECT chat_id::text AS chat_id, source, state, target, previous, epoch::int AS epoch FROM ${PLACEMENT_TABLE}`,
-  putPlacement: (r) => ({
-    sql: `INSERT INTO ${PLACEMENT_TABLE} (chat_id, source, state, target, previous, epoch, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now())
-      ON CONFLICT (chat_id) DO UPDATE SET source = EXCLUDED.source, state = EXCLUDED.state, target = EXCLUDED.target,
-      previous = EXCLUDED.previous, epoch = EXCLUDED.epoch, updated_at = EXCLUDED.updated_at`,
-    params: [r.chatId, r.source, r.state, r.target, r.previous, r.epoch],
-  }),
   casPlacement: (expected, r) => [
     expected === null
       ? {

@@ -24,10 +24,6 @@ export const sqliteOnline: OnlineSql = {
     `CREATE TABLE IF NOT EXISTS ${PLACEMENT_TABLE} (chat_id INTEGER PRIMARY KEY, source TEXT NOT NULL, state TEXT NOT NULL, target TEXT, previous TEXT, epoch INTEGER NOT NULL, updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
   ],
   selectPlacements: `SELECT chat_id, source, state, target, previous, epoch FROM ${PLACEMENT_TABLE}`,
-  putPlacement: (r) => ({
-    sql: `INSERT OR REPLACE INTO ${PLACEMENT_TABLE} (chat_id, source, state, target, previous, epoch, updated_at) VALUES (?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)`,
-    params: [r.chatId, r.source, r.state, r.target, r.previous, r.epoch],
-  }),
   casPlacement: (expected, r) => [
     expected === null
       ? {
