@@ -122,15 +122,22 @@ export interface OnlineSql {
   createPlacement: readonly string[];
   /** Every placement row: chat_id, source, state, target, previous, epoch. No parameters. */
   selectPlacements: string;
-  /** Inserts or replaces the chat's placement row. */
-  putPlacement(row: {
-    chatId: number;
-    source: string;
-    state: string;
-    target: string | null;
-    previous: string | null;
-    epoch: number;
-  }): Statement;
+  /**
+   * Compare-and-set of the chat's placement row, in one transaction: writes `row` only when the row is still
+   * `expected` (null: absent, and a row another mover inserted first is a lost race; else the same epoch and
+   * state). The last statement answers one row `{ n }`: 1 when written, 0 when the row was not as expected.
+   */
+  casPlacement(
+    expected: { epoch: number; state: string } | null,
+    row: {
+      chatId: number;
+      source: string;
+      state: string;
+      target: string | null;
+      previous: string | null;
+      epoch: number;
+    },
+  ): Statement[];
   /**
    * Creates the fence table and, on each of `tables` (chat-scoped), the triggers that refuse an insert, update
    * or delete of a fenced chat's rows with an error whose text holds FENCE_MARKER (a delete passes while the

@@ -13,13 +13,18 @@
  *  7. drain, remove: after DRAIN_MS (stale readers), C's rows are deleted from S in one transaction (the fence
  *     stays), unless keepOld; then 'placed'.
  * Every step is idempotent: a mover killed anywhere is resumed by running the same move again.
+ * Two movers of one chat: every placement write is a compare-and-set against the row this mover read (intent:
+ * absent or the same epoch and state; switch and 'placed': this move's epoch in the expected state), and the
+ * row is checked again right before the target's copy is deleted; a mover that loses stops with
+ * CHAT_MOVE_FAILED. A resume (the row already 'moving') cannot tell a dead mover from a live one: see
+ * docs/operations.md for what that leaves unguarded.
  */
 import { type DatabaseConfig, type DatabaseConfigInput, validateDatabaseConfig } from '@pkg/config';
 import { ChatMoveError, InvalidArgumentError, ReadonlySourceError } from '@pkg/errors';
 import { commonTables, copyStep, plan } from '../engines/move-copy.js';
 import { FENCE_TABLE, type MoveReader, type MoveWriter, PLACEMENT_TABLE, type TableShape } from '../engines/tools.js';
 import { Router } from '../router.js';
-import { readPlacementRows, writePlacement } from './placement-rows.js';
+import { casPlacement, readPlacementRows } from './placement-rows.js';
 import { type Side, sideOf, systemSourceOf, tableExists } from './sides.js';
 import { DRAIN_MS } from './timing.js';
 import type { MoveChatOnlineOptions, MoveChatResult, MoveStep, PlacementRow } from './types.js';
@@ -78,7 +83,12 @@ export async function moveChatOnline(options: MoveChatOnlineOptions): Promise<Mo
   return withWriter(system, async (sys) => {
     await sys.execute(system.online.createPlacement.map((sql) => ({ sql, params: [] })));
     const row = (await readPlacementRows(sys, system.online)).find((r) => r.chatId === chatId);
-    const put = (r: Omit<PlacementRow, 'chatId'>) => writePlacement(sys, system.online, { chatId, ...r });
+    const current = async () => (await readPlacementRows(sys, system.online)).find((r) => r.chatId === chatId);
+    // A placement write that only lands on the row as this mover knows it; else the other mover wins.
+    const put: Put = async (expected, r) => {
+      if (!(await casPlacement(sys, system.online, expected, { chatId, ...r })))
+        throw lostRace(chatId, await current());
+    };
 
     if (row?.state === 'switched') {
       // Interrupted after the switch: only the old copy's removal is left.
@@ -93,13 +103,16 @@ export async function moveChatOnline(options: MoveChatOnlineOptions): Promise<Mo
     const from = row?.source ?? new Router(config).ownerOf(chatId);
     if (row?.state !== 'moving' && from === to) {
       // Recorded even when nothing moves: the chat stays here whatever the shard hash says later.
-      if (row === undefined) await put({ source: to, state: 'placed', target: null, previous: null, epoch: 0 });
+      if (row === undefined) await put(null, { source: to, state: 'placed', target: null, previous: null, epoch: 0 });
       return { chatId, from, to, epoch: row?.epoch ?? 0, rows: {}, removedOld: false, outcome: 'already-there' };
     }
     const resumed = row?.state === 'moving';
     const epoch = resumed ? (row as PlacementRow).epoch : (row?.epoch ?? 0) + 1;
     const source = sideOf(config, from, chatId);
-    if (!resumed) await put({ source: from, state: 'moving', target: to, previous: null, epoch });
+    if (!resumed) {
+      const expected = row === undefined ? null : { epoch: row.epoch, state: row.state };
+      await put(expected, { source: from, state: 'moving', target: to, previous: null, epoch });
+    }
     progress('intent', from);
 
     let placed = from;
@@ -111,12 +124,16 @@ export async function moveChatOnline(options: MoveChatOnlineOptions): Promise<Mo
         withWriter(target, async (tw) => {
           await fence(source, sw, target, tw, chatId, epoch);
           progress('fence', from);
+          // Last look before the target's copy is deleted: a mover that switched meanwhile may have released
+          // writes to it.
+          const now = await current();
+          if (now?.state !== 'moving' || now.epoch !== epoch || now.target !== to) throw lostRace(chatId, now);
           const copied = await copyChat(sw, source, tw, target, chatId, (n) => progress('copy', from, n));
           progress('verify', from);
           return copied;
         }),
       );
-      await put({ source: to, state: 'switched', target: null, previous: from, epoch });
+      await put({ epoch, state: 'moving' }, { source: to, state: 'switched', target: null, previous: from, epoch });
       placed = to;
       progress('switch', from);
     } finally {
@@ -126,6 +143,22 @@ export async function moveChatOnline(options: MoveChatOnlineOptions): Promise<Mo
     const removedOld = await finish(options, source, put, epoch, (s) => progress(s, from));
     return { chatId, from, to, epoch, rows: counts, removedOld, outcome: resumed ? 'resumed' : 'moved' };
   });
+}
+
+type Put = (expected: { epoch: number; state: string } | null, row: Omit<PlacementRow, 'chatId'>) => Promise<void>;
+
+/** Another mover changed the chat's placement row first: this one stops before any destructive step. */
+function lostRace(chatId: number, row: PlacementRow | undefined): ChatMoveError {
+  const what =
+    row === undefined
+      ? 'its placement row is gone'
+      : `another move holds it (placement state ${row.state}, epoch ${row.epoch}, ${row.state === 'moving' ? `to "${row.target}"` : `on "${row.source}"`})`;
+  return new ChatMoveError(
+    chatId,
+    `${what}: this move lost the race for the placement row and stopped before changing any data.`,
+    `wait for the other move to finish; if its process is dead, run botdb move --resume (or the same move again) once.`,
+    row === undefined ? {} : { state: row.state, epoch: row.epoch },
+  );
 }
 
 function unfinished(chatId: number, row: PlacementRow): ChatMoveError {
@@ -213,7 +246,7 @@ async function copyChat(
 async function finish(
   options: MoveChatOnlineOptions,
   source: Side,
-  put: (r: Omit<PlacementRow, 'chatId'>) => Promise<void>,
+  put: Put,
   epoch: number,
   progress: (step: MoveStep) => void,
 ): Promise<boolean> {
@@ -234,7 +267,7 @@ async function finish(
     removed = true;
     progress('remove');
   }
-  await put({ source: to, state: 'placed', target: null, previous: source.name, epoch });
+  await put({ epoch, state: 'switched' }, { source: to, state: 'placed', target: null, previous: source.name, epoch });
   progress('done');
   return removed;
 }

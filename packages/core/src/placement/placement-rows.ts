@@ -20,6 +20,16 @@ export async function readPlacementRows(writer: MoveWriter, online: OnlineSql): 
   return (rows ?? []).map(placementOf);
 }
 
-export async function writePlacement(writer: MoveWriter, online: OnlineSql, row: PlacementRow): Promise<void> {
-  await writer.transaction([online.putPlacement(row)]);
+/**
+ * Writes `row` only when the chat's row is still `expected` (null: absent); false when another mover changed
+ * it first (the caller stops before any destructive step).
+ */
+export async function casPlacement(
+  writer: MoveWriter,
+  online: OnlineSql,
+  expected: { epoch: number; state: string } | null,
+  row: PlacementRow,
+): Promise<boolean> {
+  const answers = await writer.transaction(online.casPlacement(expected, row));
+  return Number(answers.at(-1)?.[0]?.n ?? 0) === 1;
 }

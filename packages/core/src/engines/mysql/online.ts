@@ -40,10 +40,19 @@ export const mysqlOnline: OnlineSql = {
     `CREATE TABLE IF NOT EXISTS ${PLACEMENT_TABLE} (chat_id BIGINT NOT NULL PRIMARY KEY, source VARCHAR(255) NOT NULL, state VARCHAR(16) NOT NULL, target VARCHAR(255) NULL, previous VARCHAR(255) NULL, epoch BIGINT NOT NULL, updated_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)) ENGINE=InnoDB`,
   ],
   selectPlacements: `SELECT CAST(chat_id AS CHAR) AS chat_id, source, state, target, previous, epoch FROM ${PLACEMENT_TABLE}`,
-  putPlacement: (r) => ({
-    sql: `REPLACE INTO ${PLACEMENT_TABLE} (chat_id, source, state, target, previous, epoch) VALUES (?, ?, ?, ?, ?, ?)`,
-    params: [r.chatId, r.source, r.state, r.target, r.previous, r.epoch],
-  }),
+  casPlacement: (expected, r) => [
+    // ROW_COUNT() counts changed rows: every CAS changes the state or the epoch, so a match is never 0.
+    expected === null
+      ? {
+          sql: `INSERT IGNORE INTO ${PLACEMENT_TABLE} (chat_id, source, state, target, previous, epoch) VALUES (?, ?, ?, ?, ?, ?)`,
+          params: [r.chatId, r.source, r.state, r.target, r.previous, r.epoch],
+        }
+      : {
+          sql: `UPDATE ${PLACEMENT_TABLE} SET source = ?, state = ?, target = ?, previous = ?, epoch = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE chat_id = ? AND epoch = ? AND state = ?`,
+          params: [r.source, r.state, r.target, r.previous, r.epoch, r.chatId, expected.epoch, expected.state],
+        },
+    { sql: 'SELECT ROW_COUNT() AS n', params: [] },
+  ],
   createFence: (tables) => [
     `CREATE TABLE IF NOT EXISTS ${GUARD} (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB`,
     `INSERT IGNORE INTO ${GUARD} (id) VALUES (1)`,

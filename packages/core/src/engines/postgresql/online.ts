@@ -50,12 +50,19 @@ export const postgresOnline: OnlineSql = {
     `CREATE TABLE IF NOT EXISTS ${PLACEMENT_TABLE} (chat_id BIGINT PRIMARY KEY, source TEXT NOT NULL, state TEXT NOT NULL, target TEXT, previous TEXT, epoch BIGINT NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
   ],
   selectPlacements: `SELECT chat_id::text AS chat_id, source, state, target, previous, epoch::int AS epoch FROM ${PLACEMENT_TABLE}`,
-  putPlacement: (r) => ({
-    sql: `INSERT INTO ${PLACEMENT_TABLE} (chat_id, source, state, target, previous, epoch, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now())
-      ON CONFLICT (chat_id) DO UPDATE SET source = EXCLUDED.source, state = EXCLUDED.state, target = EXCLUDED.target,
-      previous = EXCLUDED.previous, epoch = EXCLUDED.epoch, updated_at = EXCLUDED.updated_at`,
-    params: [r.chatId, r.source, r.state, r.target, r.previous, r.epoch],
-  }),
+  casPlacement: (expected, r) => [
+    expected === null
+      ? {
+          sql: `WITH w AS (INSERT INTO ${PLACEMENT_TABLE} (chat_id, source, state, target, previous, epoch, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now())
+            ON CONFLICT (chat_id) DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM w`,
+          params: [r.chatId, r.source, r.state, r.target, r.previous, r.epoch],
+        }
+      : {
+          sql: `WITH w AS (UPDATE ${PLACEMENT_TABLE} SET source = $1, state = $2, target = $3, previous = $4, epoch = $5, updated_at = now()
+            WHERE chat_id = $6 AND epoch = $7 AND state = $8 RETURNING 1) SELECT count(*)::int AS n FROM w`,
+          params: [r.source, r.state, r.target, r.previous, r.epoch, r.chatId, expected.epoch, expected.state],
+        },
+  ],
   createFence: (tables) => [
     `CREATE TABLE IF NOT EXISTS ${FENCE_TABLE} (chat_id BIGINT PRIMARY KEY, moved_to TEXT NOT NULL, epoch BIGINT NOT NULL, state TEXT NOT NULL DEFAULT 'fenced')`,
     FUNCTION,

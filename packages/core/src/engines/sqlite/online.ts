@@ -24,10 +24,18 @@ export const sqliteOnline: OnlineSql = {
     `CREATE TABLE IF NOT EXISTS ${PLACEMENT_TABLE} (chat_id INTEGER PRIMARY KEY, source TEXT NOT NULL, state TEXT NOT NULL, target TEXT, previous TEXT, epoch INTEGER NOT NULL, updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)`,
   ],
   selectPlacements: `SELECT chat_id, source, state, target, previous, epoch FROM ${PLACEMENT_TABLE}`,
-  putPlacement: (r) => ({
-    sql: `INSERT OR REPLACE INTO ${PLACEMENT_TABLE} (chat_id, source, state, target, previous, epoch, updated_at) VALUES (?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)`,
-    params: [r.chatId, r.source, r.state, r.target, r.previous, r.epoch],
-  }),
+  casPlacement: (expected, r) => [
+    expected === null
+      ? {
+          sql: `INSERT OR IGNORE INTO ${PLACEMENT_TABLE} (chat_id, source, state, target, previous, epoch, updated_at) VALUES (?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)`,
+          params: [r.chatId, r.source, r.state, r.target, r.previous, r.epoch],
+        }
+      : {
+          sql: `UPDATE ${PLACEMENT_TABLE} SET source = ?, state = ?, target = ?, previous = ?, epoch = ?, updated_at = CURRENT_TIMESTAMP WHERE chat_id = ? AND epoch = ? AND state = ?`,
+          params: [r.source, r.state, r.target, r.previous, r.epoch, r.chatId, expected.epoch, expected.state],
+        },
+    { sql: 'SELECT changes() AS n', params: [] },
+  ],
   createFence: (tables) => [
     `CREATE TABLE IF NOT EXISTS ${FENCE_TABLE} (chat_id INTEGER PRIMARY KEY, moved_to TEXT NOT NULL, epoch INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'fenced')`,
     ...tables.flatMap(triggers),
