@@ -8,7 +8,7 @@ import { DatabaseWrapper } from '@pkg/core';
 import { createTempDir } from '@pkg/testkit';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { describeEngines } from './engines.js';
-import { seedChats, startTraffic, verify } from './online-move/traffic.js';
+import { seedChats, startTraffic, verifyAcked } from './online-move/traffic.js';
 
 const CHATS = Array.from({ length: 20 }, (_, i) => -200_000 - i);
 const MOVED = CHATS.slice(0, 5);
@@ -56,15 +56,7 @@ describeEngines('online chat moves between SQLite and', (h) => {
     const { acked, errors } = await traffic.stop();
     expect(errors).toEqual([]);
     const owner = (chatId: number) => (MOVED.includes(chatId) && !BACK.includes(chatId) ? 'other' : 'home');
-    const problems = await verify(
-      db,
-      ['home', 'other'],
-      CHATS.map((chatId) => ({
-        chatId,
-        owner: owner(chatId),
-        ids: (acked.get(chatId) ?? []).map((id) => ({ id, chats: CHATS.length })),
-      })),
-    );
+    const problems = await verifyAcked(db, ['home', 'other'], CHATS, owner, acked);
     expect(problems).toEqual([]);
   }, 300_000);
 

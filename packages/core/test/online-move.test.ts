@@ -8,7 +8,7 @@ import { DatabaseWrapper } from '@pkg/core';
 import { createTempDir, type TempDir, testSchemaName } from '@pkg/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killMoverAt, startWriterProcess } from './online-move/child.js';
-import { mergeAcked, seedChats, startTraffic, verify } from './online-move/traffic.js';
+import { mergeAcked, seedChats, startTraffic, verifyAcked } from './online-move/traffic.js';
 import { pgClient, postgresUrlOrExplain } from './pg-harness.js';
 
 const url = postgresUrlOrExplain();
@@ -75,15 +75,7 @@ describe.skipIf(url === null)('online chat moves while the bot writes (SQLite <-
 
     const owner = (chatId: number) => (MOVED.includes(chatId) && !BACK.includes(chatId) ? 'pg' : 'lite');
     for (const chatId of CHATS) expect(db.routeFor({ chatId, write: true }).source).toBe(owner(chatId));
-    const problems = await verify(
-      db,
-      ['lite', 'pg'],
-      CHATS.map((chatId) => ({
-        chatId,
-        owner: owner(chatId),
-        ids: (acked.get(chatId) ?? []).map((id) => ({ id, chats: CHATS.length })),
-      })),
-    );
+    const problems = await verifyAcked(db, ['lite', 'pg'], CHATS, owner, acked);
     expect(problems).toEqual([]);
     // A moved chat's writes reached its new source during the run.
     expect((acked.get(MOVED[5] as number) ?? []).length).toBeGreaterThan(0);
@@ -119,15 +111,7 @@ describe.skipIf(url === null)('online chat moves while the bot writes (SQLite <-
     expect(theirs.errors).toEqual([]);
     const owner = (chatId: number) => (MOVED.includes(chatId) && !BACK.includes(chatId) ? 'pg' : 'lite');
     const acked = mergeAcked(mine.acked, theirs.acked);
-    const problems = await verify(
-      db,
-      ['lite', 'pg'],
-      CHATS.map((chatId) => ({
-        chatId,
-        owner: owner(chatId),
-        ids: (acked.get(chatId) ?? []).map((id) => ({ id, chats: CHATS.length })),
-      })),
-    );
+    const problems = await verifyAcked(db, ['lite', 'pg'], CHATS, owner, acked);
     expect(problems).toEqual([]);
   }, 300_000);
 
@@ -162,15 +146,7 @@ describe.skipIf(url === null)('online chat moves while the bot writes (SQLite <-
     expect(errors).toEqual([]);
     expect(seen.every((steps) => !steps.includes('moved'))).toBe(true);
     const owner = (chatId: number) => (chats.indexOf(chatId) < 3 ? 'pg' : 'lite');
-    const problems = await verify(
-      db,
-      ['lite', 'pg'],
-      chats.map((chatId) => ({
-        chatId,
-        owner: owner(chatId),
-        ids: (acked.get(chatId) ?? []).map((id) => ({ id, chats: chats.length })),
-      })),
-    );
+    const problems = await verifyAcked(db, ['lite', 'pg'], chats, owner, acked);
     expect(problems).toEqual([]);
   }, 300_000);
 });

@@ -140,3 +140,22 @@ export async function verify(db: DatabaseWrapper, sources: readonly string[], ch
   }
   return problems;
 }
+
+/** `verify` for traffic over `chats`: each chat's acknowledged messages, expected once in `owner(chatId)`. */
+export function verifyAcked(
+  db: DatabaseWrapper,
+  sources: readonly string[],
+  chats: readonly number[],
+  owner: (chatId: number) => string,
+  acked: Acked,
+): Promise<string[]> {
+  return verify(
+    db,
+    sources,
+    chats.map((chatId) => ({
+      chatId,
+      owner: owner(chatId),
+      ids: (acked.get(chatId) ?? []).map((id) => ({ id, chats: chats.length })),
+    })),
+  );
+}
