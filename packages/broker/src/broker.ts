@@ -19,10 +19,11 @@ export interface BrokerOptions {
    */
   stopIdleWorkerAfterMs?: number;
   /**
-   * After answering a batch, each source's worker checks its data port for this many microseconds before
-   * parking, so a call made right after an answer skips the worker's wake-up (one call in flight). Only in
-   * workers, never on the main thread; adaptive: a worker whose checks keep finding nothing stops checking
-   * for a while. It costs worker CPU (see docs/benchmarks.md). Default 0: off.
+   * For this many microseconds after its last batch or answer, each source's worker keeps polling instead of
+   * parking (SQLite: its data port; server engines: its event loop, so its sockets too), so a call made right
+   * after an answer skips the worker's wake-ups (one call in flight). Only in workers, never on the main
+   * thread; adaptive: a worker whose spins keep finding nothing stops spinning for a while. It costs worker
+   * CPU (see docs/benchmarks.md). Default 0: off.
    */
   spinUs?: number;
 }

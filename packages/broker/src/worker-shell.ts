@@ -34,7 +34,7 @@ import {
   type WorkerRequest,
 } from './protocol.js';
 import { packRows } from './row-packing.js';
-import { PortSpinner } from './spin.js';
+import { LoopSpinner, PortSpinner } from './spin.js';
 import { WatchdogMarker } from './watchdog.js';
 
 /** Serves the source worker this thread is, with `runner` for its engine. */
@@ -82,10 +82,10 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   private readonly txTails = new Map<number, Promise<unknown>>();
   /** Tail of the requests outside a transaction that are waiting; later ones queue behind it. */
   private backlog: Promise<void> | null = null;
-  /** Checks the data port before parking (`spinUs`), after an answer that leaves nothing in flight. */
-  private spinner: PortSpinner | null = null;
-  /** Batches whose reply waits for calls in flight (a server's answers). */
-  private openFlights = 0;
+  /** SQLite: checks the data port before parking (`spinUs`) after a batch answered at once. */
+  private portSpinner: PortSpinner | null = null;
+  /** Server engines: keeps the event loop turning (`spinUs`) after each batch in and answer out. */
+  private loopSpinner: LoopSpinner | null = null;
   /** The call being run (for `resumeLater`). */
   private batch = 0;
   private index = 0;
@@ -108,10 +108,9 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     this.watchdog = new WatchdogMarker(options.watchdog);
     this.port = options.dataPort;
     // Batches sent before the open finishes wait in the port: the main thread sends none before it.
-    const spinner = new PortSpinner(this.port, options.spinUs ?? 0, this.runMessage);
-    this.spinner = spinner;
     this.port.on('message', (message: BatchMessage) => {
-      if (this.runMessage(message)) spinner.afterBatch();
+      this.loopSpinner?.activity();
+      if (this.runMessage(message)) this.portSpinner?.afterBatch();
     });
     const runner = this.runner;
     const engineSpec = spec as Parameters<typeof runner.open>[0];
@@ -119,6 +118,7 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
       const mod = await loadModule(spec);
       this.operations = mod.sourceModule.operations;
       const connection = await runner.open(engineSpec, options, this);
+      this.startSpinner(options.spinUs ?? 0);
       const prepare = mod.sourceModule.prepare?.[runner.engine];
       const prepared = (await prepare?.(connection as never, engineSpec as never)) ?? {};
       this.refuseWrites = prepared.refuseWrites ?? null;
@@ -128,6 +128,13 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
       const error = await runner.openFailed(e, engineSpec);
       return { ok: false, error: error.toJSON() };
     }
+  }
+
+  /** After the runner opened (its deadline is known then). A runner with a deadline answers from a server, on sockets. */
+  private startSpinner(spinUs: number): void {
+    if (spinUs <= 0) return;
+    if (this.runner.deadlineMs === undefined) this.portSpinner = new PortSpinner(this.port, spinUs, this.runMessage);
+    else this.loopSpinner = new LoopSpinner(spinUs);
   }
 
   poolStats(): PoolStats {
@@ -358,7 +365,6 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   }
 
   private flight(out: BatchOutcome, requests: WorkerRequest[]): Flight {
-    this.openFlights++;
     return {
       out,
       requests,
@@ -417,10 +423,6 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     // Failures arrive in completion order; the main thread reads them in request order.
     flight.out.errors?.sort((a, b) => a[0] - b[0]);
     this.post(flight.out);
-    // The last answer of a server engine's batch: the next call may come right behind it, as on SQLite.
-    if (--this.openFlights === 0 && flight.out.late === null && this.backlog === null && this.txTails.size === 0) {
-      this.spinner?.afterBatch();
-    }
   }
 
   /**
@@ -511,6 +513,7 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
       if (rows !== null) answer.rows = rows;
     }
     this.port.postMessage(answer);
+    this.loopSpinner?.activity();
   }
 }
 

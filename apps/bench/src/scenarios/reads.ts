@@ -27,7 +27,7 @@ import {
 import { cpuMark, cpuSince } from '../thread-cpu.js';
 
 /** The `broker.spinUs` of the spinning broker cells. */
-export const SPIN_US = Number(process.env.BENCH_SPIN_US ?? 50);
+export const SPIN_US = Number(process.env.BENCH_SPIN_US ?? 200);
 
 export type ContenderId =
   | 'direct'
