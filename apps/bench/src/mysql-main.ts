@@ -12,6 +12,7 @@ import { connectMysql } from '@pkg/broker/engines';
 import { DatabaseWrapper } from '@pkg/core';
 import { mariaDbTestAvailable, startTestMariaDb } from '@pkg/testkit';
 import mysql, { type Pool } from 'mysql2/promise';
+import { SPIN_US } from './bench-spin.js';
 import { engineFigures, engineTargets, rssAddedBy } from './engine-targets.js';
 import { fmt, fmtInt, progress } from './log.js';
 import { hasGc } from './measure.js';
@@ -31,6 +32,7 @@ const POOL_SIZE = 5;
 
 const LABELS: Record<PgContender, string> = {
   library: 'DatabaseWrapper, MySQL source',
+  librarySpin: `DatabaseWrapper, MySQL source, worker spins ${SPIN_US} us`,
   direct: 'mysql2 direct (main thread)',
 };
 
@@ -72,6 +74,7 @@ async function main(): Promise<number> {
   const database = `bench_${process.pid.toString(36)}_${Date.now().toString(36)}`;
   const admin = adminPool(server.url);
   let db: DatabaseWrapper | null = null;
+  let spinDb: DatabaseWrapper | null = null;
   let direct: Pool | null = null;
   try {
     const [versionRows] = await admin.query('SELECT VERSION() AS v');
@@ -89,19 +92,18 @@ async function main(): Promise<number> {
     );
 
     const passwordEnv = password === '' ? null : PASSWORD_ENV;
-    db = new DatabaseWrapper({
-      config: {
-        default: 'my',
-        sources: {
-          my: {
-            type: 'mysql',
-            url: sourceUrl.toString(),
-            poolSize: POOL_SIZE,
-            ...(passwordEnv === null ? {} : { passwordEnv }),
-          },
+    const config = {
+      default: 'my',
+      sources: {
+        my: {
+          type: 'mysql' as const,
+          url: sourceUrl.toString(),
+          poolSize: POOL_SIZE,
+          ...(passwordEnv === null ? {} : { passwordEnv }),
         },
       },
-    });
+    };
+    db = new DatabaseWrapper({ config });
     const memoryPerSourceMB = await rssAddedBy(() => (db as DatabaseWrapper).ready());
     const pool = connectMysql({
       name: 'bench-direct',
@@ -119,16 +121,21 @@ async function main(): Promise<number> {
     });
 
     const peer = await mysqlPeer(pool);
-    const cells = await runPgCells(db, peer, data, { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS });
+    spinDb = new DatabaseWrapper({ config, broker: { spinUs: SPIN_US } });
+    await spinDb.ready();
+    const opts = { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS };
+    const cells = await runPgCells(db, peer, data, opts, spinDb);
     const stall = await runStall(db, peer, data, 7);
 
     const cell = (kind: PgCell['kind'], contender: PgCell['contender'], inFlight: number) =>
       cells.find((c) => c.kind === kind && c.contender === contender && c.inFlight === inFlight);
-    const ratio = (kind: PgCell['kind'], inFlight: number) =>
-      (cell(kind, 'library', inFlight)?.summary.opsPerSec ?? Number.NaN) /
+    const ratio = (kind: PgCell['kind'], inFlight: number, library: PgContender = 'library') =>
+      (cell(kind, library, inFlight)?.summary.opsPerSec ?? Number.NaN) /
       (cell(kind, 'direct', inFlight)?.summary.opsPerSec ?? Number.NaN);
     const ratios = {
       reads1: ratio('read', 1),
+      reads1Spin: ratio('read', 1, 'librarySpin'),
+      reads64Spin: ratio('read', 64, 'librarySpin'),
       reads64: ratio('read', 64),
       writes1: ratio('write', 1),
       writes64: ratio('write', 64),
@@ -169,7 +176,8 @@ async function main(): Promise<number> {
     );
     console.log(stallTable(stall));
     console.log(
-      `\nRatios library/direct (ops/s): reads x1 ${fmt(ratios.reads1, 2)}, reads x64 ${fmt(ratios.reads64, 2)}, ` +
+      `\nRatios library/direct (ops/s): reads x1 ${fmt(ratios.reads1, 2)} (worker spinning ${SPIN_US} us: ` +
+        `${fmt(ratios.reads1Spin, 2)}), reads x64 ${fmt(ratios.reads64, 2)} (spinning: ${fmt(ratios.reads64Spin, 2)}), ` +
         `writes x1 ${fmt(ratios.writes1, 2)}, writes x64 ${fmt(ratios.writes64, 2)} (no target).`,
     );
     console.log('\nTargets\n');
@@ -202,6 +210,7 @@ async function main(): Promise<number> {
     return failed.length === 0 ? 0 : 1;
   } finally {
     await db?.close().catch((e) => console.error('closing the library failed:', e));
+    await spinDb?.close().catch((e) => console.error('closing the spinning library failed:', e));
     await direct?.end().catch(() => undefined);
     await admin
       .query(`DROP DATABASE IF EXISTS \`${database}\``)

@@ -13,12 +13,22 @@ import { PG_INT8_EXACT } from '@pkg/broker';
 import { DatabaseWrapper } from '@pkg/core';
 import { postgresTestAvailable, startTestPostgres } from '@pkg/testkit';
 import postgres, { type Sql } from 'postgres';
+import { SPIN_US } from './bench-spin.js';
 import { engineFigures, engineTargets, rssAddedBy } from './engine-targets.js';
 import { fmt, fmtInt, progress } from './log.js';
 import { hasGc } from './measure.js';
 import { assertSamePgSqlAsCore } from './pg-sql.js';
 import { machine, type Target, target, targetsTable, writeJson } from './report.js';
-import { CELL_LABELS, cellTable, type PgCell, pgPeer, runPgCells, runStall, type StallResult } from './scenarios/pg.js';
+import {
+  CELL_LABELS,
+  cellTable,
+  type PgCell,
+  type PgContender,
+  pgPeer,
+  runPgCells,
+  runStall,
+  type StallResult,
+} from './scenarios/pg.js';
 import { buildPgDataset, type PgDataset } from './scenarios/pg-dataset.js';
 import { type ReplicaReadsResult, replicaTable, runReplicaReads } from './scenarios/pg-replicas.js';
 
@@ -80,6 +90,7 @@ async function main(): Promise<number> {
   const schema = `bench_${process.pid.toString(36)}_${Date.now().toString(36)}`;
   const admin = adminClient(server.url);
   let db: DatabaseWrapper | null = null;
+  let spinDb: DatabaseWrapper | null = null;
   let direct: Sql | null = null;
   try {
     const [versionRow] = await admin.unsafe('SHOW server_version');
@@ -91,12 +102,11 @@ async function main(): Promise<number> {
         `schema ${schema}; ${ROUNDS} rounds of ${ROUND_MS} ms per cell${hasGc ? ', GC between rounds' : ''}`,
     );
 
-    db = new DatabaseWrapper({
-      config: {
-        default: 'pg',
-        sources: { pg: { type: 'postgresql', url: server.url, schema, poolSize: POOL_SIZE } },
-      },
-    });
+    const config = {
+      default: 'pg',
+      sources: { pg: { type: 'postgresql' as const, url: server.url, schema, poolSize: POOL_SIZE } },
+    };
+    db = new DatabaseWrapper({ config });
     const memoryPerSourceMB = await rssAddedBy(() => (db as DatabaseWrapper).ready());
     direct = openDirect(server.url, schema);
     await direct.unsafe('SELECT 1');
@@ -109,7 +119,10 @@ async function main(): Promise<number> {
     });
 
     const peer = pgPeer(direct);
-    const cells = await runPgCells(db, peer, data, { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS });
+    spinDb = new DatabaseWrapper({ config, broker: { spinUs: SPIN_US } });
+    await spinDb.ready();
+    const opts = { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS };
+    const cells = await runPgCells(db, peer, data, opts, spinDb);
     const stall = await runStall(db, peer, data, 7);
     const replicaReads: ReplicaReadsResult | null =
       process.env.BENCH_PG_REPLICAS === '0'
@@ -118,11 +131,13 @@ async function main(): Promise<number> {
 
     const cell = (kind: PgCell['kind'], contender: PgCell['contender'], inFlight: number) =>
       cells.find((c) => c.kind === kind && c.contender === contender && c.inFlight === inFlight);
-    const ratio = (kind: PgCell['kind'], inFlight: number) =>
-      (cell(kind, 'library', inFlight)?.summary.opsPerSec ?? Number.NaN) /
+    const ratio = (kind: PgCell['kind'], inFlight: number, library: PgContender = 'library') =>
+      (cell(kind, library, inFlight)?.summary.opsPerSec ?? Number.NaN) /
       (cell(kind, 'direct', inFlight)?.summary.opsPerSec ?? Number.NaN);
     const ratios = {
       reads1: ratio('read', 1),
+      reads1Spin: ratio('read', 1, 'librarySpin'),
+      reads64Spin: ratio('read', 64, 'librarySpin'),
       reads64: ratio('read', 64),
       writes1: ratio('write', 1),
       writes64: ratio('write', 64),
@@ -170,7 +185,8 @@ async function main(): Promise<number> {
     );
     console.log(stallTable(stall));
     console.log(
-      `\nRatios library/direct (ops/s): reads x1 ${fmt(ratios.reads1, 2)}, reads x64 ${fmt(ratios.reads64, 2)}, ` +
+      `\nRatios library/direct (ops/s): reads x1 ${fmt(ratios.reads1, 2)} (worker spinning ${SPIN_US} us: ` +
+        `${fmt(ratios.reads1Spin, 2)}), reads x64 ${fmt(ratios.reads64, 2)} (spinning: ${fmt(ratios.reads64Spin, 2)}), ` +
         `writes x1 ${fmt(ratios.writes1, 2)}, writes x64 ${fmt(ratios.writes64, 2)} (no target).`,
     );
     if (replicaReads === null) {
@@ -225,6 +241,7 @@ async function main(): Promise<number> {
     return failed.length === 0 ? 0 : 1;
   } finally {
     await db?.close().catch((e) => console.error('closing the library failed:', e));
+    await spinDb?.close().catch((e) => console.error('closing the spinning library failed:', e));
     await direct?.end({ timeout: 5 }).catch(() => undefined);
     await admin
       .unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)

@@ -23,6 +23,8 @@ import {
 } from '@pkg/core/engines';
 import { redisTestAvailable, startTestRedis } from '@pkg/testkit';
 import { Redis } from 'ioredis';
+import { SPIN_US } from './bench-spin.js';
+import { engineFigures, engineTargets } from './engine-targets.js';
 import { fmt, fmtInt, progress } from './log.js';
 import { concurrentRound, median } from './measure.js';
 import { machine, target, targetsTable, writeJson } from './report.js';
@@ -33,7 +35,8 @@ const KEYS = 1000;
 const MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 
 type Op = 'getCacheEntry' | 'setCacheEntry';
-type Contender = 'library redis' | 'direct ioredis' | 'library sqlite';
+/** `library redis, spinning`: the same source with `broker.spinUs` (see bench-spin.ts). */
+type Contender = 'library redis' | 'library redis, spinning' | 'direct ioredis' | 'library sqlite';
 interface Cell {
   contender: Contender;
   op: Op;
@@ -89,19 +92,20 @@ async function main(): Promise<number> {
   const data = JSON.stringify({ temp: 21.5, wind: 3, text: 'x'.repeat(200) });
   const cells: Cell[] = [];
   let redisBot: DatabaseWrapper | undefined;
+  let spinningBot: DatabaseWrapper | undefined;
   let sqliteBot: DatabaseWrapper | undefined;
   let direct: Redis | undefined;
   try {
-    redisBot = new DatabaseWrapper({
-      config: {
-        default: 'main',
-        cache: 'redis',
-        sources: {
-          main: { path: join(dir, 'a.db') },
-          redis: { type: 'redis', url: server.url, 'key-prefix': prefix, timeout: 5 },
-        },
+    const config = {
+      default: 'main',
+      cache: 'redis',
+      sources: {
+        main: { path: join(dir, 'a.db') },
+        redis: { type: 'redis' as const, url: server.url, 'key-prefix': prefix, timeout: 5 },
       },
-    });
+    };
+    redisBot = new DatabaseWrapper({ config });
+    spinningBot = new DatabaseWrapper({ config, broker: { spinUs: SPIN_US } });
     sqliteBot = new DatabaseWrapper({ dbPath: join(dir, 'b.db') });
     for (const bot of [redisBot, sqliteBot]) {
       await Promise.all(Array.from({ length: KEYS }, (_, i) => bot.setCacheEntry({ ...args(i), data })));
@@ -111,6 +115,7 @@ async function main(): Promise<number> {
       (op, i) =>
         op === 'getCacheEntry' ? bot.getCacheEntry({ ...args(i), ttl: 3600 }) : bot.setCacheEntry({ ...args(i), data });
     cells.push(...(await measure('library redis', library(redisBot))));
+    cells.push(...(await measure('library redis, spinning', library(spinningBot))));
     cells.push(...(await measure('library sqlite', library(sqliteBot))));
 
     const u = new URL(server.url);
@@ -148,6 +153,7 @@ async function main(): Promise<number> {
   } finally {
     direct?.disconnect();
     await redisBot?.close();
+    await spinningBot?.close();
     await sqliteBot?.close();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -182,7 +188,25 @@ async function main(): Promise<number> {
   // Redis is another process (a socket round trip and a script per call): the in-process SQLite cache is faster;
   // Redis is for bounded memory and sharing between bot processes, at no worse than 20x below SQLite.
   const c = (x: Contender, op: Op, n: number) => cell(x, op, n);
+  // Issue #22's per-engine figures and targets, on the cache read (getCacheEntry), as bench:pg and bench:mysql.
+  const getRatio = (x: Contender, n: number) =>
+    c(x, 'getCacheEntry', n).opsPerSec / c('direct ioredis', 'getCacheEntry', n).opsPerSec;
+  const engines = {
+    redis: engineFigures(
+      {
+        reads1: getRatio('library redis', 1),
+        reads1Spin: getRatio('library redis, spinning', 1),
+        reads64: getRatio('library redis', 64),
+      },
+      {
+        library: c('library redis', 'getCacheEntry', 64).mainUsPerCall,
+        direct: c('direct ioredis', 'getCacheEntry', 64).mainUsPerCall,
+      },
+      Number.NaN,
+    ),
+  };
   const targets = [
+    ...engineTargets('redis', engines.redis),
     target(
       'getCacheEntry x64: library redis / direct ioredis',
       c('library redis', 'getCacheEntry', 64).opsPerSec / c('direct ioredis', 'getCacheEntry', 64).opsPerSec,
@@ -226,6 +250,7 @@ async function main(): Promise<number> {
     rounds: ROUNDS,
     roundMs: ROUND_MS,
     cells,
+    engines,
     targets,
   });
   console.log(`\nwritten: ${file}`);

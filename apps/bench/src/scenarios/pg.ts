@@ -9,6 +9,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { toDate } from '@pkg/broker';
 import type { DatabaseWrapper, SaveChatMessageArgs } from '@pkg/core';
 import type { Sql } from 'postgres';
+import { SPIN_US } from '../bench-spin.js';
 import { KEY_MASK, type Key } from '../dataset.js';
 import { fmt, fmtInt, progress } from '../log.js';
 import { collectGarbage, concurrentRound, median, type RoundResult, type Summary, summarize } from '../measure.js';
@@ -18,10 +19,12 @@ import { directInsertParams, messageFactory, type Posters } from './writes-commo
 
 const posters = (data: PgDataset): Posters => ({ chatIds: data.chats.map((c) => c.chatId), userIds: data.userIds });
 
-export type PgContender = 'library' | 'direct';
+/** `librarySpin`: the same source opened with `broker.spinUs` (reads only). */
+export type PgContender = 'library' | 'librarySpin' | 'direct';
 
 export const CELL_LABELS: Record<PgContender, string> = {
   library: 'DatabaseWrapper, PostgreSQL source',
+  librarySpin: `DatabaseWrapper, PostgreSQL source, worker spins ${SPIN_US} us`,
   direct: 'postgres driver direct (main thread)',
 };
 
@@ -113,6 +116,8 @@ export async function runPgCells(
   peer: DirectPeer,
   data: PgDataset,
   opts: { rounds: number; roundMs: number; warmupMs: number },
+  /** The same source opened with `broker.spinUs`: its reads join the library's as `librarySpin`. */
+  spinDb?: DatabaseWrapper,
 ): Promise<PgCell[]> {
   const keys = data.keys;
   await peer.checkSameRows(db, keys);
@@ -133,6 +138,16 @@ export async function runPgCells(
       inFlight,
       call: (i: number) => peer.read(keys[i & KEY_MASK] as Key),
     },
+    ...(spinDb === undefined
+      ? []
+      : [
+          {
+            kind: 'read' as const,
+            contender: 'librarySpin' as const,
+            inFlight,
+            call: (i: number) => spinDb.getChatMessageByMessageId(keys[i & KEY_MASK] as Key),
+          },
+        ]),
   ]);
   const writes: Plan[] = [1, 64].flatMap((inFlight) => [
     { kind: 'write' as const, contender: 'library' as const, inFlight, call: () => db.saveChatMessage(libMsg()) },

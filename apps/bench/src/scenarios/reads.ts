@@ -4,6 +4,7 @@
  * each cell reports the median round. Main-thread busy time per read comes from eventLoopUtilization.
  */
 import { performance } from 'node:perf_hooks';
+import { SPIN_US } from '../bench-spin.js';
 import { openBroker, openBrokerTwoSources } from '../contenders/broker.js';
 import { startBatchReader, startEcho } from '../contenders/comlink.js';
 import { openDirect } from '../contenders/direct.js';
@@ -26,8 +27,7 @@ import {
 } from '../measure.js';
 import { cpuMark, cpuSince } from '../thread-cpu.js';
 
-/** The `broker.spinUs` of the spinning broker cells. */
-export const SPIN_US = Number(process.env.BENCH_SPIN_US ?? 200);
+export { SPIN_US } from '../bench-spin.js';
 
 export type ContenderId =
   | 'direct'
