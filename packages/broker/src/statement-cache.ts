@@ -9,6 +9,8 @@ export const STATEMENT_CACHE_SIZE = 500;
 
 export class StatementCache<V> {
   private readonly entries = new Map<string, V>();
+  /** The most recently used key: a hit on it needs no reordering (a bot repeats its reads). */
+  private youngest: string | undefined;
   /** Entries dropped to stay within `capacity` since the cache was made. */
   evictions = 0;
 
@@ -21,10 +23,11 @@ export class StatementCache<V> {
   /** The value for `key`, now the most recently used; undefined when absent. */
   get(key: string): V | undefined {
     const value = this.entries.get(key);
-    if (value !== undefined) {
+    if (value !== undefined && key !== this.youngest) {
       // A Map iterates in insertion order: re-inserting moves the key to the young end.
       this.entries.delete(key);
       this.entries.set(key, value);
+      this.youngest = key;
     }
     return value;
   }
@@ -32,6 +35,7 @@ export class StatementCache<V> {
   set(key: string, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);
+    this.youngest = key;
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
