@@ -97,7 +97,20 @@ type RowBuilder = (flat: unknown[], offset: number) => Record<string, unknown>;
 const MAX_BUILDERS = 512;
 const builders = new Map<string, RowBuilder>();
 
+/** The last key list looked up and its builder: a bot's batches mostly carry one shape, again and again. */
+let lastBuilderKeys: string[] = [];
+let lastBuilder: RowBuilder | null = null;
+
 function builderFor(keys: string[]): RowBuilder {
+  // Comparing the keys is cheaper than joining them into an id and hashing it (a row has ~30 keys).
+  if (lastBuilder !== null && sameKeys(keys, lastBuilderKeys)) return lastBuilder;
+  const build = builderByKeys(keys);
+  lastBuilderKeys = keys;
+  lastBuilder = build;
+  return build;
+}
+
+function builderByKeys(keys: string[]): RowBuilder {
   const id = keys.join('\u0000');
   let build = builders.get(id);
   if (build === undefined) {
