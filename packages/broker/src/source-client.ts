@@ -31,7 +31,7 @@ import {
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
-import { unpackRows } from './row-packing.js';
+import { RowUnpacker } from './row-packing.js';
 import { createWatchdogBuffer, WatchdogSampler } from './watchdog.js';
 
 /**
@@ -359,10 +359,12 @@ export class SourceClient {
     this.opened = false;
     const channel = new MessageChannel();
     const port = channel.port1;
+    // The worker numbers row shapes per port: every reply of this port goes through this port's unpacker.
+    const unpacker = new RowUnpacker();
     port.on('message', (answer: DataAnswer) => {
       if (port !== this.port) return; // from a worker already replaced
       if (isLateAnswer(answer)) this.onLateAnswer(answer);
-      else this.onOutcome(answer);
+      else this.onOutcome(answer, unpacker);
     });
     // The worker holds the process open while it runs; the port alone must not.
     port.unref();
@@ -411,7 +413,7 @@ export class SourceClient {
       for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
         const answer = m.message as DataAnswer;
         if (isLateAnswer(answer)) this.onLateAnswer(answer);
-        else this.onOutcome(answer);
+        else this.onOutcome(answer, unpacker);
       }
       port.close();
       for (const reject of this.guards) reject(error);
@@ -638,8 +640,11 @@ export class SourceClient {
   }
 
   /** A batch's reply: hand out its answers at once, then fill the freed slot. */
-  private onOutcome(outcome: BatchOutcome): void {
+  private onOutcome(outcome: BatchOutcome, unpacker: RowUnpacker): void {
     const batch = outcome.batch;
+    const values = outcome.values;
+    // Even for a batch already failed: its reply may number new row shapes that later replies name.
+    if (outcome.rows !== undefined) unpacker.unpack(values, outcome.rows);
     const calls = this.running.get(batch);
     if (calls === undefined) return; // its calls were already failed (watchdog)
     this.running.delete(batch);
@@ -648,8 +653,6 @@ export class SourceClient {
     if (this.pending.length > 0 && !this.flushScheduled) this.flush();
     const errors = outcome.errors;
     const late = outcome.late;
-    const values = outcome.values;
-    if (outcome.rows !== undefined) unpackRows(values, outcome.rows);
     let e = 0;
     const now = performance.now();
     for (let i = 0; i < calls.length; i++) {

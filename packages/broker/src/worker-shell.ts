@@ -33,7 +33,7 @@ import {
   type SourceWorkerApi,
   type WorkerRequest,
 } from './protocol.js';
-import { packRows } from './row-packing.js';
+import { RowPacker } from './row-packing.js';
 import { LoopSpinner, PortSpinner } from './spin.js';
 import { WatchdogMarker } from './watchdog.js';
 
@@ -86,6 +86,8 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   private portSpinner: PortSpinner | null = null;
   /** Server engines: keeps the event loop turning (`spinUs`) after each batch in and answer out. */
   private loopSpinner: LoopSpinner | null = null;
+  /** Numbers row shapes per data port (one port per worker). */
+  private readonly packer = new RowPacker();
   /** The call being run (for `resumeLater`). */
   private batch = 0;
   private index = 0;
@@ -509,7 +511,7 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
 
   private post(answer: DataAnswer): void {
     if (!isLateAnswer(answer)) {
-      const rows = packRows(answer.values);
+      const rows = this.packer.pack(answer.values);
       if (rows !== null) answer.rows = rows;
     }
     this.port.postMessage(answer);

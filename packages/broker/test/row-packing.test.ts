@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { packRows, unpackRows } from '../src/row-packing.js';
+import { RowPacker, RowUnpacker } from '../src/row-packing.js';
 
-/** Sends `values` through a real structured clone, packed, and rebuilds them as the main thread does. */
-function roundTrip(values: unknown[]): unknown[] {
-  const copy = [...values];
-  const rows = packRows(copy);
-  const received = structuredClone({ values: copy, rows });
-  if (received.rows !== null) unpackRows(received.values, received.rows);
-  return received.values;
+/** One data port: what the worker packs goes through a real structured clone and is rebuilt as the main thread does. */
+function port(): (values: unknown[]) => unknown[] {
+  const packer = new RowPacker();
+  const unpacker = new RowUnpacker();
+  return (values) => {
+    const copy = [...values];
+    const rows = packer.pack(copy);
+    const received = structuredClone({ values: copy, rows });
+    if (received.rows !== null) unpacker.unpack(received.values, received.rows);
+    return received.values;
+  };
 }
+
+const roundTrip = (values: unknown[]) => port()(values);
 
 describe('rows packed for the data port', () => {
   it('rebuilds rows, lists of rows and everything else exactly as structured clone alone would', () => {
@@ -58,9 +64,22 @@ describe('rows packed for the data port', () => {
       { n: { deep: 1 } },
       5,
     ];
-    const rows = packRows(values);
-    expect(rows).toEqual({ keys: [['a', 'b']], at: [0, 0, -1, 1, 0, 2] });
+    const packer = new RowPacker();
+    const rows = packer.pack(values);
+    expect(rows).toEqual({ added: [['a', 'b']], at: [0, 0, -1, 1, 0, 2] });
     expect(values).toEqual([[1, 'x'], [2, 'y', 3, 'z'], { n: { deep: 1 } }, 5]);
+    // The next reply on the port names the key list by number; only a new one travels.
+    const next: unknown[] = [{ c: 1 }, { a: 4, b: 'w' }];
+    expect(packer.pack(next)).toEqual({ added: [['c']], at: [0, 1, -1, 1, 0, -1] });
+    expect(packer.pack([{ a: 5, b: 'v' }])).toEqual({ added: null, at: [0, 0, -1] });
+  });
+
+  it('rebuilds the rows of later replies from key lists sent once, in the order the port delivers them', () => {
+    const send = port();
+    const shapes = [{ a: 1, b: 'x' }, { c: true }, { a: 2, b: 'y' }, [{ c: false }, { c: true }]];
+    for (let round = 0; round < 3; round++) {
+      for (const value of shapes) expect(send([value, 7])).toEqual([value, 7]);
+    }
   });
 
   it('never packs a row with a __proto__ key (an object literal would set the prototype)', () => {
