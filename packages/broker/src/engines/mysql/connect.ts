@@ -13,9 +13,13 @@
  * connects), never from the configuration.
  */
 import { SourceOpenError, SourceUnavailableError } from '@pkg/errors';
-import mysql, { type Pool, type TypeCast } from 'mysql2/promise';
+import type * as Mysql from 'mysql2/promise';
+import type { Pool, TypeCast } from 'mysql2/promise';
+import { lazyDriver } from '../lazy-driver.js';
 import type { MysqlSourceSpec } from './spec.js';
 import { mysqlLocation } from './spec.js';
+
+const mysql = lazyDriver<typeof Mysql>('mysql2/promise');
 
 /** What a connecting spec needs: a worker's full spec, or the CLI's view of a configured source. */
 export type MysqlTarget = Pick<MysqlSourceSpec, 'name' | 'url' | 'passwordEnv' | 'readonly' | 'timeoutMs'> &
@@ -56,7 +60,7 @@ export function mysqlPassword(spec: MysqlTarget): string | undefined {
 export function connectMysql(spec: MysqlTarget): Pool {
   const url = new URL(spec.url);
   const password = mysqlPassword(spec);
-  const pool = mysql.createPool({
+  const pool = mysql().createPool({
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: Number(url.port || 3306),
     user: decodeURIComponent(url.username),

@@ -9,8 +9,12 @@
  * - enableAutoPipelining: commands of one tick travel in one write.
  */
 import { SourceOpenError } from '@pkg/errors';
-import { Redis, type RedisOptions } from 'ioredis';
+import type * as IoRedis from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { lazyDriver } from '../lazy-driver.js';
 import { type RedisSourceSpec, redisLocation } from './spec.js';
+
+const ioredis = lazyDriver<typeof IoRedis>('ioredis');
 
 /** What a connecting spec needs: a worker's full spec, or the CLI's view of a configured source. */
 export type RedisTarget = Pick<
@@ -75,7 +79,7 @@ export function redisOptions(spec: RedisTarget): RedisOptions {
 
 /** The client, connecting in the background (commands fail at once until it is ready). */
 export function connectRedis(spec: RedisTarget): Redis {
-  const client = new Redis(redisOptions(spec));
+  const client = new (ioredis().Redis)(redisOptions(spec));
   // Connection errors are the commands' business (they fail typed); without a listener ioredis logs each.
   client.on('error', () => {});
   return client;
