@@ -49,6 +49,13 @@ export class PooledConnection {
   }
 }
 
+/**
+ * SQLite's page cache per connection, in KiB. better-sqlite3 builds SQLite with a 16 MB default, which an
+ * active source fills (+16 MB of RSS per source). The file's pages stay in the OS page cache either way: on
+ * the bench's point reads over an 18 MB file, 1 MiB read 14.7 µs against 14.1 µs with 16 MB (random keys).
+ */
+export const PAGE_CACHE_KIB = 1024;
+
 function openConnection(spec: SqliteSourceSpec, wal: boolean, mustExist: boolean): Database.Database {
   const db = openSqlite(spec.name, spec.path, {
     readonly: spec.readonly,
@@ -56,6 +63,7 @@ function openConnection(spec: SqliteSourceSpec, wal: boolean, mustExist: boolean
     // Opening (schema check, migration) may wait for a lock; once open, see acceptFirst.
     timeout: spec.timeoutMs,
   });
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   if (spec.readonly) {
     // Second lock on the door: even SQL that slips past our routing cannot write.
     db.pragma('query_only = ON');
@@ -69,6 +77,7 @@ function openConnection(spec: SqliteSourceSpec, wal: boolean, mustExist: boolean
 /** A readonly connection on an in-memory copy of the file (see archive-snapshot.ts). */
 function openSnapshot(spec: SqliteSourceSpec, bytes: Buffer): Database.Database {
   const db = openSqlite(spec.name, spec.path, { readonly: true }, bytes);
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   db.pragma('query_only = ON');
   return db;
 }
