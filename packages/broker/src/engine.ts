@@ -26,6 +26,12 @@ export interface CommonSourceSpec {
   moduleOptions?: Record<string, unknown>;
   /** URL of the ES module whose `sourceModule` export the worker loads. */
   operationsModule: string;
+  /**
+   * URL of the worker entry to start, which serves the source with its operations built in (one bundled file:
+   * a worker then loads one module instead of dozens). Absent: the engine's own entry (`Engine.workerUrl`),
+   * which loads `operationsModule`.
+   */
+  workerModule?: string;
 }
 
 /** One engine, as the main thread sees it. `Spec`: that engine's source spec. */

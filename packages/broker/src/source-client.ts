@@ -334,7 +334,9 @@ export class SourceClient {
   private start(): void {
     let worker: Worker;
     try {
-      worker = new Worker(engineOf(this.spec).workerUrl, {
+      const entry =
+        this.spec.workerModule === undefined ? engineOf(this.spec).workerUrl : new URL(this.spec.workerModule);
+      worker = new Worker(entry, {
         name: `source:${this.spec.name}`,
         ...WORKER_EXEC_ARGV,
         // Out of heap, only this worker dies (SOURCE_CRASHED, restart), not the whole process.

@@ -69,9 +69,20 @@ export function validateBrokerArguments(specs: unknown, options: unknown): void 
         fix: 'pass new URL("./ops.js", import.meta.url).href.',
       });
     }
+    if (s.workerModule !== undefined && !isFileUrl(s.workerModule)) {
+      issues.push({
+        key: `${at}.workerModule`,
+        message: `must be the file: URL of a worker entry (got ${JSON.stringify(s.workerModule)}).`,
+        fix: 'pass new URL("./worker.js", import.meta.url).href, or leave it out for the engine\'s own entry.',
+      });
+    }
     for (const [key, min, max] of SPEC_RANGES) checkInt(issues, `${at}.${key}`, s[key], min, max);
   });
   if (issues.length > 0) throw new ConfigError(issues, 'new Broker()');
+}
+
+function isFileUrl(value: unknown): boolean {
+  return typeof value === 'string' && URL.canParse(value) && new URL(value).protocol === 'file:';
 }
 
 function checkInt(issues: ConfigIssue[], key: string, value: unknown, min: number, max: number): void {

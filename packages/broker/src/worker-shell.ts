@@ -37,10 +37,13 @@ import { RowPacker } from './row-packing.js';
 import { LoopSpinner, PortSpinner } from './spin.js';
 import { WatchdogMarker } from './watchdog.js';
 
-/** Serves the source worker this thread is, with `runner` for its engine. */
-export function serveSource<E extends EngineName, Tx>(runner: EngineRunner<E, Tx>): void {
+/**
+ * Serves the source worker this thread is, with `runner` for its engine. `sourceModule`: the operations, when
+ * the entry has them built in (a bundled `workerModule`); else the worker imports the spec's `operationsModule`.
+ */
+export function serveSource<E extends EngineName, Tx>(runner: EngineRunner<E, Tx>, sourceModule?: SourceModule): void {
   if (parentPort === null) throw new Error(`the ${runner.engine} source worker must run inside a worker_thread`);
-  const shell = new WorkerShell(runner);
+  const shell = new WorkerShell(runner, sourceModule);
   // Only the control plane is exposed (not the shell's RunnerHost side).
   const api: SourceWorkerApi = {
     open: (spec, options) => shell.open(spec, options),
@@ -92,7 +95,10 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
   private batch = 0;
   private index = 0;
 
-  constructor(runner: EngineRunner<E, Tx>) {
+  constructor(
+    runner: EngineRunner<E, Tx>,
+    private readonly builtIn: SourceModule | undefined,
+  ) {
     this.runner = runner;
   }
 
@@ -117,7 +123,7 @@ class WorkerShell<E extends EngineName, Tx> implements RunnerHost {
     const runner = this.runner;
     const engineSpec = spec as Parameters<typeof runner.open>[0];
     try {
-      const mod = await loadModule(spec);
+      const mod = this.builtIn === undefined ? await loadModule(spec) : { sourceModule: this.builtIn };
       this.operations = mod.sourceModule.operations;
       const connection = await runner.open(engineSpec, options, this);
       this.startSpinner(options.spinUs ?? 0);

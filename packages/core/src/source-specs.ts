@@ -4,6 +4,7 @@ import type { DatabaseConfig, SourceConfig } from '@pkg/config';
 import { SOURCE_SPECS } from './engines/registry.js';
 
 const OPERATIONS_MODULE = new URL('./operations/index.js', import.meta.url).href;
+// Each engine's worker, bundled with the operations (scripts/bundle-workers.mjs): one module to load, not ~75.
 
 /** One spec per source, in `names` order. */
 export function sourceSpecs(config: DatabaseConfig, names: readonly string[]): SourceSpec[] {
@@ -23,6 +24,7 @@ function sourceSpec(name: string, s: SourceConfig): SourceSpec {
     maxMemoryMb: s.maxMemoryMb,
     moduleOptions: { onNewerSchema: s.onNewerSchema },
     operationsModule: OPERATIONS_MODULE,
+    workerModule: new URL(`./workers/${s.type}.js`, import.meta.url).href,
   };
   // The engine's own fields (path, or URL and schema) first, then the common ones.
   return (SOURCE_SPECS[s.type] as (config: SourceConfig, common: CommonSourceSpec) => SourceSpec)(s, common);
