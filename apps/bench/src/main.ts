@@ -18,6 +18,7 @@ import {
   writeJson,
   writesTable,
 } from './report.js';
+import { runActiveSources } from './scenarios/active-sources.js';
 import { runEventLoop } from './scenarios/event-loop.js';
 import { openMultiSource } from './scenarios/multi-source.js';
 import { findCell, runReads, SPIN_US } from './scenarios/reads.js';
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
   const data = await buildDataset();
   try {
     const sources32 = await runSources32(data);
+    const active = await runActiveSources(data);
 
     const multi = await openMultiSource(data);
     const routing = runRouting(multi, data, ROUNDS);
@@ -145,14 +147,9 @@ async function main(): Promise<number> {
       target('main-thread CPU per read, x64 (busy time if no thread CPU)', mainUsPerRead, '<=', 3, 'us', 2),
       target('saveChatMessage x64: broker / direct', writes64.brokerVsDirect, '>=', 0.8, 'x'),
       target('RSS per source never called (32 sources)', sources32.memoryUnusedSourceMB, '<', 1, 'MB', 3),
-      // Met by either figure: the issue's "< 10 MB, or stopped after an idle time (option)".
-      target(
-        'RSS per idle source: min(open, stopped idle)',
-        Math.min(sources32.memoryPerSourceMB, sources32.memoryIdleStoppedSourceMB),
-        '<',
-        10,
-        'MB',
-      ),
+      // Issue #22: "one active source <= 10 MB", the figure it quoted (12.4 MB) being a source open and running
+      // (32 sources after ready()). After a read mix it holds more: printed beside it (docs/benchmarks.md).
+      target('RSS per open source (32 sources, after ready())', sources32.memoryPerSourceMB, '<', 10, 'MB'),
       target('event-loop delay p99 during 2 s query, no readers', eventLoop.eventLoopDelayP99NoReadersMs, '<', 5, 'ms'),
       // With 16 readers three threads are runnable (main, two workers): a target only with more cores than that.
       ...(host.cpus > 3
@@ -192,7 +189,8 @@ async function main(): Promise<number> {
         `${fmt(cpu('brokerSpin', 1))}/${fmt(cpu('brokerSpin', 64))} us spinning; event-loop p99 without readers ` +
         `${fmt(eventLoop.eventLoopDelayP99NoReadersMs, 2)} ms; ` +
         `RSS per source never called ${fmt(sources32.memoryUnusedSourceMB, 3)} MB, open idle ` +
-        `${fmt(sources32.memoryPerSourceMB, 2)} MB, stopped idle (stopIdleWorkerAfterMs) ${fmt(sources32.memoryIdleStoppedSourceMB, 2)} MB.`,
+        `${fmt(sources32.memoryPerSourceMB, 2)} MB, stopped idle (stopIdleWorkerAfterMs) ${fmt(sources32.memoryIdleStoppedSourceMB, 2)} MB, ` +
+        `after a read mix (${active.sources} sources of 100k messages) ${fmt(active.memoryAfterReadsSourceMB, 2)} MB.`,
     );
     const workerUsPerRead = findCell(reads, 'broker', 64)?.otherCpuUsPerRead ?? Number.NaN;
     const projected = projection(mainUsPerRead, workerUsPerRead);
@@ -219,6 +217,7 @@ async function main(): Promise<number> {
       memoryPerSourceMB: sources32.memoryPerSourceMB,
       memoryUnusedSourceMB: sources32.memoryUnusedSourceMB,
       memoryIdleStoppedSourceMB: sources32.memoryIdleStoppedSourceMB,
+      memoryAfterReadsPerSourceMB: active.memoryAfterReadsSourceMB,
       reads64TwoSources,
       projection: { mainUsPerRead, workerUsPerRead, cells: projected },
       writes64,
@@ -237,6 +236,7 @@ async function main(): Promise<number> {
       reuse,
       eventLoop,
       sources32,
+      activeSources: active,
       reads,
       writes,
       targets,

@@ -24,7 +24,7 @@ import {
 import { redisTestAvailable, startTestRedis } from '@pkg/testkit';
 import { Redis } from 'ioredis';
 import { SPIN_US } from './bench-spin.js';
-import { engineFigures, engineTargets } from './engine-targets.js';
+import { engineFigures, engineTargets, rssAddedBy } from './engine-targets.js';
 import { fmt, fmtInt, progress } from './log.js';
 import { concurrentRound, median } from './measure.js';
 import { machine, target, targetsTable, writeJson } from './report.js';
@@ -92,6 +92,7 @@ async function main(): Promise<number> {
   const data = JSON.stringify({ temp: 21.5, wind: 3, text: 'x'.repeat(200) });
   const cells: Cell[] = [];
   let redisBot: DatabaseWrapper | undefined;
+  let memoryPerSourceMB = Number.NaN;
   let spinningBot: DatabaseWrapper | undefined;
   let sqliteBot: DatabaseWrapper | undefined;
   let direct: Redis | undefined;
@@ -104,6 +105,12 @@ async function main(): Promise<number> {
         redis: { type: 'redis' as const, url: server.url, 'key-prefix': prefix, timeout: 5 },
       },
     };
+    // RSS of one Redis source: a bot never ready()d starts only the source a call needs (the cache's).
+    const memoryBot = new DatabaseWrapper({ config });
+    memoryPerSourceMB = await rssAddedBy(async () => {
+      await memoryBot.getCacheEntry({ ...args(0), ttl: 3600 });
+    });
+    await memoryBot.close();
     redisBot = new DatabaseWrapper({ config });
     spinningBot = new DatabaseWrapper({ config, broker: { spinUs: SPIN_US } });
     sqliteBot = new DatabaseWrapper({ dbPath: join(dir, 'b.db') });
@@ -202,7 +209,7 @@ async function main(): Promise<number> {
         library: c('library redis', 'getCacheEntry', 64).mainUsPerCall,
         direct: c('direct ioredis', 'getCacheEntry', 64).mainUsPerCall,
       },
-      Number.NaN,
+      memoryPerSourceMB,
     ),
   };
   const targets = [
@@ -244,6 +251,7 @@ async function main(): Promise<number> {
     ),
     target('getCacheEntry x1: p50 library redis', c('library redis', 'getCacheEntry', 1).p50Us, '<', 1000, 'µs', 0),
   ];
+  console.log(`\nRSS one Redis source adds (its worker, ioredis): ${fmt(memoryPerSourceMB, 2)} MB.`);
   console.log(`\n${targetsTable(targets)}`);
   const file = writeJson(new URL('../results/', import.meta.url), 'redis-latest.json', {
     machine: machine(),
