@@ -48,7 +48,7 @@ export type LimitedSetting = keyof typeof SETTING_LIMITS;
 
 /**
  * Cross-source reads (getUserChats, getAllGroupChats without a dataSource): how many sources one read
- * asks at once (each may have to start its worker, ~11 MB), and how long the whole read may take before
+ * asks at once (each may have to start its worker, ~10-20 MB), and how long the whole read may take before
  * it answers with the sources that did (the others listed in `sources.skipped`).
  */
 export const CROSS_SOURCE_LIMITS = {
