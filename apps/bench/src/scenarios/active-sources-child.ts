@@ -1,6 +1,7 @@
 /** Runs in a child process (see active-sources.ts): paths in argv, the sample back over IPC. */
 import { DatabaseWrapper } from '@pkg/core';
 import Database from 'better-sqlite3';
+import { settled } from './child-sample.js';
 
 export interface ActiveSourcesSample {
   sources: number;
@@ -8,13 +9,6 @@ export interface ActiveSourcesSample {
   memoryAfterReadsSourceMB: number;
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-const settle = async () => {
-  for (let i = 0; i < 3; i++) {
-    gc?.();
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 const MB = 1024 * 1024;
 const POINT_READS = 8_000;
 
@@ -35,11 +29,11 @@ async function main(): Promise<void> {
   raw.close();
   const sources: Record<string, { path: string }> = {};
   for (const [i, path] of paths.entries()) sources[`s${i}`] = { path };
-  await settle();
+  await settled();
   const before = process.memoryUsage.rss();
   const db = new DatabaseWrapper({ config: { default: 's0', sources, chatMapping: {} } });
   await db.ready();
-  await settle();
+  await settled();
   const opened = process.memoryUsage.rss();
   for (const dataSource of Object.keys(sources)) {
     let next = 0;
@@ -57,7 +51,7 @@ async function main(): Promise<void> {
     }
     await db.getCacheEntry({ cacheType: 'weather', key: 'bench', dataSource });
   }
-  await settle();
+  await settled();
   const worked = process.memoryUsage.rss();
   await db.close();
   const sample: ActiveSourcesSample = {

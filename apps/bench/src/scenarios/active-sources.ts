@@ -4,11 +4,11 @@
  * users, a cache read), so SQLite's page cache, the statement cache, the worker's heap and its JIT code are
  * what a working bot's source holds. Run in a fresh child process (node --expose-gc), median of three samples.
  */
-import { fork } from 'node:child_process';
 import type { Dataset } from '../dataset.js';
 import { fmt, progress } from '../log.js';
 import { median } from '../measure.js';
 import type { ActiveSourcesSample } from './active-sources-child.js';
+import { childSample } from './child-sample.js';
 
 export interface ActiveSourcesResult {
   sources: number;
@@ -19,19 +19,8 @@ export interface ActiveSourcesResult {
   samples: ActiveSourcesSample[];
 }
 
-function sample(paths: string[]): Promise<ActiveSourcesSample> {
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL('./active-sources-child.js', import.meta.url), paths, { execArgv: ['--expose-gc'] });
-    let got: ActiveSourcesSample | undefined;
-    child.on('message', (m) => {
-      got = m as ActiveSourcesSample;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      got !== undefined && code === 0 ? resolve(got) : reject(new Error(`active-sources child exited with ${code}`)),
-    );
-  });
-}
+const sample = (paths: string[]) =>
+  childSample<ActiveSourcesSample>(new URL('./active-sources-child.js', import.meta.url), paths);
 
 export async function runActiveSources(data: Dataset, count = 8, samples = 3): Promise<ActiveSourcesResult> {
   const paths = Array.from({ length: count }, (_, i) => data.copyMain(`active-${i}.db`));

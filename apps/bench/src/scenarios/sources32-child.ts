@@ -6,6 +6,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { DatabaseWrapper } from '@pkg/core';
+import { hasGc } from '../measure.js';
+import { settled } from './child-sample.js';
 
 export interface Sources32Sample {
   sources: number;
@@ -21,13 +23,6 @@ export interface Sources32Sample {
   gc: boolean;
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-const settle = async () => {
-  for (let i = 0; i < 3; i++) {
-    gc?.();
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 const MB = 1024 * 1024;
 const IDLE_STOP_MS = 200;
 
@@ -35,15 +30,15 @@ async function main(): Promise<void> {
   const paths = process.argv.slice(2);
   const sources: Record<string, { path: string }> = {};
   for (const [i, path] of paths.entries()) sources[`s${String(i).padStart(2, '0')}`] = { path };
-  await settle();
+  await settled();
   const before = process.memoryUsage.rss();
   const db = new DatabaseWrapper({ config: { default: 's00', sources, chatMapping: {} } });
-  await settle();
+  await settled();
   const unused = process.memoryUsage.rss();
   const t0 = performance.now();
   await db.ready();
   const startupMs = performance.now() - t0;
-  await settle();
+  await settled();
   const after = process.memoryUsage.rss();
   await db.close();
   // The option for open sources that go quiet: stopped after an idle time, started again by the next call.
@@ -53,7 +48,7 @@ async function main(): Promise<void> {
   });
   await idle.ready();
   await new Promise((r) => setTimeout(r, IDLE_STOP_MS * 4));
-  await settle();
+  await settled();
   const stopped = process.memoryUsage.rss();
   await idle.close();
   const sample: Sources32Sample = {
@@ -65,7 +60,7 @@ async function main(): Promise<void> {
     memoryPerSourceMB: (after - before) / MB / paths.length,
     memoryUnusedSourceMB: (unused - before) / MB / paths.length,
     memoryIdleStoppedSourceMB: (stopped - before) / MB / paths.length,
-    gc: gc !== undefined,
+    gc: hasGc,
   };
   process.send?.(sample);
 }

@@ -3,10 +3,10 @@
  * opens every source) and resident memory per open idle source.
  * Each sample runs in a fresh child process (node --expose-gc); five samples, the median is reported.
  */
-import { fork } from 'node:child_process';
 import type { Dataset } from '../dataset.js';
 import { fmt, progress } from '../log.js';
 import { median } from '../measure.js';
+import { childSample } from './child-sample.js';
 import type { Sources32Sample } from './sources32-child.js';
 
 export interface Sources32Result {
@@ -18,19 +18,8 @@ export interface Sources32Result {
   samples: Sources32Sample[];
 }
 
-function sample(paths: string[]): Promise<Sources32Sample> {
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL('./sources32-child.js', import.meta.url), paths, { execArgv: ['--expose-gc'] });
-    let got: Sources32Sample | undefined;
-    child.on('message', (m) => {
-      got = m as Sources32Sample;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      got !== undefined && code === 0 ? resolve(got) : reject(new Error(`sources32 child exited with ${code}`)),
-    );
-  });
-}
+const sample = (paths: string[]) =>
+  childSample<Sources32Sample>(new URL('./sources32-child.js', import.meta.url), paths);
 
 export async function runSources32(data: Dataset, count = 32, samples = 5): Promise<Sources32Result> {
   const results: Sources32Sample[] = [];
