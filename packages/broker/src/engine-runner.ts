@@ -79,6 +79,13 @@ export interface EngineRunner<E extends EngineName = EngineName, Tx = unknown> {
    * is a transaction's operation or SQL; `write` when it writes outside a transaction).
    */
   deadlineError?(req: WorkerRequest, tx: Tx | undefined, write: boolean): DatabaseError;
+  /**
+   * Server engines: whether a rejection nobody observed is only a lost connection. During an outage a driver can
+   * leave a connection attempt's rejection unobserved; it belongs to a connection, not to a call (every call still
+   * settles by its own deadline and the pool reconnects), so the shell ignores it instead of letting the worker die
+   * (33 calls in flight got SOURCE_CRASHED once, under load). Any other unobserved rejection still ends the worker.
+   */
+  isConnectionLost?(reason: unknown): boolean;
   /** At the start of every synchronous pass: a batch, or work resumed after a wait (SQLite: one file check per pass). */
   beginPass?(): void;
   /**

@@ -43,6 +43,12 @@ import { WatchdogMarker } from './watchdog.js';
  */
 export function serveSource<E extends EngineName, Tx>(runner: EngineRunner<E, Tx>, sourceModule?: SourceModule): void {
   if (parentPort === null) throw new Error(`the ${runner.engine} source worker must run inside a worker_thread`);
+  const connectionLost = runner.isConnectionLost?.bind(runner);
+  if (connectionLost !== undefined) {
+    process.on('unhandledRejection', (reason) => {
+      if (!connectionLost(reason)) throw reason;
+    });
+  }
   const shell = new WorkerShell(runner, sourceModule);
   // Only the control plane is exposed (not the shell's RunnerHost side).
   const api: SourceWorkerApi = {

@@ -70,6 +70,7 @@ const LONGLONG = 8;
 
 export class MysqlRunner implements EngineRunner<'mysql', MysqlTx> {
   readonly engine = 'mysql';
+  readonly isConnectionLost = isConnectionLost;
   private spec!: MysqlSourceSpec;
   private pool!: Pool;
   private engineContext!: EngineContext;

@@ -80,6 +80,7 @@ const POSITION = 'SELECT pg_current_wal_lsn()::text AS lsn';
 
 export class PostgresRunner implements EngineRunner<'postgresql', ReservedSql> {
   readonly engine = 'postgresql';
+  readonly isConnectionLost = isConnectionLost;
   private spec!: PostgresSourceSpec;
   private sql!: Sql;
   private engineContext!: EngineContext;
