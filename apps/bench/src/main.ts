@@ -3,6 +3,7 @@
  * Prints progress, the reads and writes tables and the targets block; writes results/latest.json;
  * exits non-zero when a target is missed. BENCH_ROUNDS / BENCH_ROUND_MS shorten a run while developing.
  */
+import { SPIN_US } from './bench-spin.js';
 import { readsChart, writeChart } from './chart.js';
 import { buildDataset } from './dataset.js';
 import { fmt, fmtInt, progress } from './log.js';
@@ -21,7 +22,7 @@ import {
 import { runActiveSources } from './scenarios/active-sources.js';
 import { runEventLoop } from './scenarios/event-loop.js';
 import { openMultiSource } from './scenarios/multi-source.js';
-import { findCell, runReads, SPIN_US } from './scenarios/reads.js';
+import { findCell, runReads } from './scenarios/reads.js';
 import { runReuse } from './scenarios/reuse.js';
 import { runRouting } from './scenarios/routing.js';
 import { runSources32 } from './scenarios/sources32.js';

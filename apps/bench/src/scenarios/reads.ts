@@ -27,8 +27,6 @@ import {
 } from '../measure.js';
 import { cpuMark, cpuSince } from '../thread-cpu.js';
 
-export { SPIN_US } from '../bench-spin.js';
-
 export type ContenderId =
   | 'direct'
   | 'directUncached'

@@ -5,18 +5,18 @@
  * command open every SQLite file through `openSqlite` (`@pkg/broker/sqlite-driver`, not part of the
  * main entry point, whose declarations name no driver type).
  */
-import { createRequire } from 'node:module';
 import { SourceOpenError } from '@pkg/errors';
 import type Database from 'better-sqlite3';
+import { lazyDriver } from '../lazy-driver.js';
 import { BINDING_FIX, bindingProblem } from './open-errors.js';
 
-const require = createRequire(import.meta.url);
+const loadBetterSqlite3 = lazyDriver<typeof Database>('better-sqlite3');
 let driver: typeof Database | Error | undefined;
 
 function sqliteDriver(): typeof Database | Error {
   if (driver === undefined) {
     try {
-      driver = require('better-sqlite3') as typeof Database;
+      driver = loadBetterSqlite3();
     } catch (e) {
       driver = e instanceof Error ? e : new Error(String(e));
     }
